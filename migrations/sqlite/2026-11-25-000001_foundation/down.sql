@@ -1,0 +1,12 @@
+DROP TABLE deliveries;
+DROP TABLE outgoing_activities;
+DROP TABLE received_activities;
+DROP TABLE home_feed;
+DROP TABLE favourites;
+DROP TABLE follows;
+DROP TABLE mentions;
+DROP TABLE statuses;
+DROP TABLE oauth_tokens;
+DROP TABLE oauth_apps;
+DROP TABLE users;
+DROP TABLE accounts;

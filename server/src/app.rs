@@ -1,0 +1,76 @@
+//! Assembling and running the server: open the database, make sure the
+//! instance actor exists, build the router and start the delivery workers.
+
+use crate::{
+    config::Config,
+    db::Database,
+    domain::{Context, accounts},
+    federation::{self, delivery},
+    http,
+};
+use anyhow::Context as _;
+use tokio::net::TcpListener;
+
+pub struct App {
+    pub ctx: Context,
+    pub router: axum::Router,
+}
+
+/// Opens (and migrates) the database named in `config`.
+pub async fn open_database(config: &Config) -> anyhow::Result<Database> {
+    let url = config.database_url.clone();
+    let pool_size = config.database_pool_size;
+    tokio::task::spawn_blocking(move || Database::open(&url, pool_size))
+        .await?
+        .with_context(|| format!("opening database {}", redact(&config.database_url)))
+}
+
+/// The database URL with any password hidden, for messages.
+fn redact(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut parsed) if parsed.password().is_some() => {
+            let _ = parsed.set_password(Some("***"));
+            parsed.to_string()
+        }
+        _ => url.to_string(),
+    }
+}
+
+pub async fn build(config: Config) -> anyhow::Result<App> {
+    let db = open_database(&config).await?;
+    let ctx = Context::new(db, config);
+    let instance_actor = accounts::instance_actor(&ctx)
+        .await
+        .context("creating the instance actor")?;
+    let federation = federation::federation_config(ctx.clone(), &instance_actor).await?;
+    let router = http::router(ctx.clone(), federation);
+    Ok(App { ctx, router })
+}
+
+/// Serves until SIGTERM or Ctrl-C, with the delivery workers running beside.
+pub async fn serve(config: Config) -> anyhow::Result<()> {
+    let bind = config.bind;
+    let app = build(config).await?;
+    delivery::release_stale_leases(&app.ctx).await?;
+    let workers = tokio::spawn(delivery::run(app.ctx.clone()));
+    let listener = TcpListener::bind(bind)
+        .await
+        .with_context(|| format!("binding {bind}"))?;
+    tracing::info!(%bind, domain = %app.ctx.urls.domain(), "Trellis is listening");
+    axum::serve(listener, app.router)
+        .with_graceful_shutdown(shutdown_signal())
+        .await?;
+    workers.abort();
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        .expect("installing the SIGTERM handler");
+    tokio::select! {
+        _ = ctrl_c => {}
+        _ = term.recv() => {}
+    }
+    tracing::info!("shutting down");
+}

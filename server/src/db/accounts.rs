@@ -1,0 +1,79 @@
+//! Queries on accounts: local members, cached remote actors, the instance actor.
+
+use super::{DbConnection, models::Account, schema::accounts};
+use diesel::prelude::*;
+
+diesel::define_sql_function!(fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text);
+
+pub fn insert(conn: &mut DbConnection, account: &Account) -> QueryResult<Account> {
+    diesel::insert_into(accounts::table)
+        .values(account)
+        .get_result(conn)
+}
+
+/// Replaces every stored field of a remote actor after a refetch.
+pub fn update(conn: &mut DbConnection, account: &Account) -> QueryResult<Account> {
+    diesel::update(accounts::table.find(account.id))
+        .set(account)
+        .get_result(conn)
+}
+
+pub fn by_id(conn: &mut DbConnection, id: i64) -> QueryResult<Option<Account>> {
+    accounts::table.find(id).first(conn).optional()
+}
+
+pub fn by_ids(conn: &mut DbConnection, ids: &[i64]) -> QueryResult<Vec<Account>> {
+    accounts::table.filter(accounts::id.eq_any(ids)).load(conn)
+}
+
+pub fn by_ap_id(conn: &mut DbConnection, ap_id: &str) -> QueryResult<Option<Account>> {
+    accounts::table
+        .filter(accounts::ap_id.eq(ap_id))
+        .first(conn)
+        .optional()
+}
+
+pub fn by_public_key_id(conn: &mut DbConnection, key_id: &str) -> QueryResult<Option<Account>> {
+    accounts::table
+        .filter(accounts::public_key_id.eq(key_id))
+        .first(conn)
+        .optional()
+}
+
+/// Handles are case-insensitive, as on Mastodon.
+pub fn by_handle(
+    conn: &mut DbConnection,
+    username: &str,
+    domain: &str,
+) -> QueryResult<Option<Account>> {
+    accounts::table
+        .filter(lower(accounts::username).eq(username.to_lowercase()))
+        .filter(accounts::domain.eq(domain))
+        .first(conn)
+        .optional()
+}
+
+pub fn local_by_username(conn: &mut DbConnection, username: &str) -> QueryResult<Option<Account>> {
+    accounts::table
+        .filter(lower(accounts::username).eq(username.to_lowercase()))
+        .filter(accounts::local.eq(true))
+        .filter(accounts::deleted_at.is_null())
+        .first(conn)
+        .optional()
+}
+
+pub fn mark_deleted(conn: &mut DbConnection, id: i64) -> QueryResult<()> {
+    diesel::update(accounts::table.find(id))
+        .set(accounts::deleted_at.eq(super::now()))
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn count_local_people(conn: &mut DbConnection) -> QueryResult<i64> {
+    accounts::table
+        .filter(accounts::local.eq(true))
+        .filter(accounts::actor_type.eq("Person"))
+        .filter(accounts::deleted_at.is_null())
+        .count()
+        .get_result(conn)
+}

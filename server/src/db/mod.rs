@@ -1,0 +1,286 @@
+//! Persistence: one connection type over SQLite and PostgreSQL, the pool, the
+//! embedded migrations, and the queries. Nothing here knows about HTTP or
+//! ActivityPub; callers hand in closures that run on a blocking thread.
+
+pub mod accounts;
+pub mod deliveries;
+pub mod follows;
+pub mod ids;
+pub mod models;
+pub mod oauth;
+pub mod schema;
+pub mod statuses;
+
+use diesel::{
+    Connection,
+    connection::SimpleConnection,
+    pg::PgConnection,
+    r2d2::{self, ManageConnection, Pool, R2D2Connection},
+    sqlite::SqliteConnection,
+};
+use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
+use std::time::Duration;
+
+/// The SQL dialects are chosen per connection, so one binary serves a small
+/// network from a file and a large one from a PostgreSQL cluster.
+#[derive(diesel::MultiConnection)]
+pub enum DbConnection {
+    Sqlite(SqliteConnection),
+    Pg(PgConnection),
+}
+
+pub const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../migrations/sqlite");
+pub const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../migrations/postgres");
+
+#[derive(Debug, thiserror::Error)]
+pub enum DbError {
+    #[error("unsupported database url {0:?}: use sqlite://PATH or postgres://...")]
+    UnsupportedUrl(String),
+    #[error("cannot connect to the database: {0}")]
+    Connect(String),
+    #[error("database pool: {0}")]
+    Pool(#[from] r2d2::PoolError),
+    #[error("database: {0}")]
+    Query(#[from] diesel::result::Error),
+    #[error("migrations failed: {0}")]
+    Migration(String),
+    #[error("database task failed: {0}")]
+    Task(#[from] tokio::task::JoinError),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// Where a database URL points, decided by its scheme rather than by trying
+/// each driver in turn (SQLite would happily open a file named `postgres:`).
+#[derive(Debug, Clone)]
+enum Target {
+    SqliteFile(String),
+    Postgres(String),
+}
+
+impl Target {
+    fn parse(url: &str) -> Result<Target, DbError> {
+        if let Some(rest) = url
+            .strip_prefix("sqlite://")
+            .or(url.strip_prefix("sqlite:"))
+        {
+            if rest.is_empty() {
+                return Err(DbError::UnsupportedUrl(url.into()));
+            }
+            return Ok(Target::SqliteFile(rest.to_string()));
+        }
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            return Ok(Target::Postgres(url.to_string()));
+        }
+        Err(DbError::UnsupportedUrl(url.into()))
+    }
+
+    fn backend(&self) -> Backend {
+        match self {
+            Target::SqliteFile(_) => Backend::Sqlite,
+            Target::Postgres(_) => Backend::Postgres,
+        }
+    }
+}
+
+struct Manager {
+    target: Target,
+}
+
+impl ManageConnection for Manager {
+    type Connection = DbConnection;
+    type Error = r2d2::Error;
+
+    fn connect(&self) -> Result<DbConnection, r2d2::Error> {
+        match &self.target {
+            Target::SqliteFile(path) => {
+                let mut conn =
+                    SqliteConnection::establish(path).map_err(r2d2::Error::ConnectionError)?;
+                // WAL lets readers proceed beside the one writer; the busy
+                // timeout covers a CLI command writing while the server runs.
+                conn.batch_execute(
+                    "PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 10000; \
+                     PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;",
+                )
+                .map_err(r2d2::Error::QueryError)?;
+                Ok(DbConnection::Sqlite(conn))
+            }
+            Target::Postgres(url) => PgConnection::establish(url)
+                .map(DbConnection::Pg)
+                .map_err(r2d2::Error::ConnectionError),
+        }
+    }
+
+    fn is_valid(&self, conn: &mut DbConnection) -> Result<(), r2d2::Error> {
+        conn.ping().map_err(r2d2::Error::QueryError)
+    }
+
+    fn has_broken(&self, conn: &mut DbConnection) -> bool {
+        conn.is_broken()
+    }
+}
+
+/// Pools for reading and writing. SQLite allows one writer at a time, so its
+/// write pool holds a single connection and writers queue in the pool instead
+/// of failing with `SQLITE_BUSY`; PostgreSQL shares one pool for both.
+#[derive(Clone)]
+pub struct Database {
+    reads: Pool<Manager>,
+    writes: Pool<Manager>,
+    backend: Backend,
+}
+
+impl Database {
+    /// Connects, creating the SQLite file or the PostgreSQL database if it
+    /// does not exist yet, and runs pending migrations.
+    pub fn open(url: &str, pool_size: u32) -> Result<Database, DbError> {
+        let target = Target::parse(url)?;
+        match &target {
+            Target::SqliteFile(path) => create_parent_dir(path)?,
+            Target::Postgres(url) => create_postgres_database_if_missing(url)?,
+        }
+        let build = |size: u32| {
+            Pool::builder()
+                .max_size(size)
+                .connection_timeout(Duration::from_secs(30))
+                .build(Manager {
+                    target: target.clone(),
+                })
+                .map_err(|e| DbError::Connect(e.to_string()))
+        };
+        let backend = target.backend();
+        let (reads, writes) = match backend {
+            Backend::Sqlite => (build(pool_size)?, build(1)?),
+            Backend::Postgres => {
+                let pool = build(pool_size)?;
+                (pool.clone(), pool)
+            }
+        };
+        let db = Database {
+            reads,
+            writes,
+            backend,
+        };
+        db.migrate()?;
+        Ok(db)
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    fn migrate(&self) -> Result<(), DbError> {
+        let mut conn = self.writes.get()?;
+        let migrations = match self.backend {
+            Backend::Sqlite => SQLITE_MIGRATIONS,
+            Backend::Postgres => POSTGRES_MIGRATIONS,
+        };
+        conn.run_pending_migrations(migrations)
+            .map_err(|e| DbError::Migration(e.to_string()))?;
+        Ok(())
+    }
+
+    /// Runs `f` on a pooled connection on a blocking thread.
+    pub async fn read<T, E, F>(&self, f: F) -> Result<T, E>
+    where
+        F: FnOnce(&mut DbConnection) -> Result<T, E> + Send + 'static,
+        T: Send + 'static,
+        E: From<DbError> + Send + 'static,
+    {
+        let pool = self.reads.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut conn = pool.get().map_err(DbError::from)?;
+            f(&mut conn)
+        })
+        .await
+        .map_err(DbError::from)?
+    }
+
+    /// Runs `f` in one transaction: either all of its writes land or none.
+    pub async fn write<T, E, F>(&self, f: F) -> Result<T, E>
+    where
+        F: FnOnce(&mut DbConnection) -> Result<T, E> + Send + 'static,
+        T: Send + 'static,
+        E: From<DbError> + From<diesel::result::Error> + Send + 'static,
+    {
+        let pool = self.writes.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut pooled = pool.get().map_err(DbError::from)?;
+            let conn: &mut DbConnection = &mut pooled;
+            conn.transaction(f)
+        })
+        .await
+        .map_err(DbError::from)?
+    }
+
+    /// Whether a trivial query succeeds: the readiness signal for `/health`.
+    pub async fn is_reachable(&self) -> bool {
+        self.read(|conn| conn.ping().map_err(DbError::from))
+            .await
+            .is_ok()
+    }
+}
+
+fn create_parent_dir(path: &str) -> Result<(), DbError> {
+    match std::path::Path::new(path).parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => std::fs::create_dir_all(dir)
+            .map_err(|e| DbError::Connect(format!("cannot create {}: {e}", dir.display()))),
+        _ => Ok(()),
+    }
+}
+
+/// Creates the named database through the server's maintenance database when
+/// a first connection reports that it does not exist.
+fn create_postgres_database_if_missing(url: &str) -> Result<(), DbError> {
+    let err = match PgConnection::establish(url) {
+        Ok(_) => return Ok(()),
+        Err(err) => err,
+    };
+    if !err.to_string().contains("does not exist") {
+        return Err(DbError::Connect(err.to_string()));
+    }
+    let mut parsed = url::Url::parse(url).map_err(|e| DbError::Connect(e.to_string()))?;
+    let name = parsed.path().trim_start_matches('/').to_string();
+    if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+        return Err(DbError::Connect(err.to_string()));
+    }
+    parsed.set_path("/postgres");
+    let mut admin =
+        PgConnection::establish(parsed.as_str()).map_err(|e| DbError::Connect(e.to_string()))?;
+    admin
+        .batch_execute(&format!("CREATE DATABASE \"{name}\""))
+        .map_err(|e| DbError::Connect(format!("cannot create database {name}: {e}")))?;
+    tracing::info!(database = %name, "created PostgreSQL database");
+    Ok(())
+}
+
+/// The current time as stored: UTC without zone, the portable timestamp.
+pub fn now() -> chrono::NaiveDateTime {
+    chrono::Utc::now().naive_utc()
+}
+
+#[cfg(test)]
+mod tests {
+    fn migration_names(backend: &str) -> Vec<String> {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../migrations")
+            .join(backend);
+        let mut names: Vec<String> = std::fs::read_dir(&dir)
+            .unwrap_or_else(|e| panic!("reading {}: {e}", dir.display()))
+            .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    }
+
+    #[test]
+    fn both_backends_have_the_same_migrations() {
+        let sqlite = migration_names("sqlite");
+        assert!(!sqlite.is_empty());
+        assert_eq!(sqlite, migration_names("postgres"));
+    }
+}

@@ -1,0 +1,159 @@
+//! Rows as stored. Conversions to wire formats live with the wire types.
+
+use super::schema::*;
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = accounts)]
+pub struct Account {
+    pub id: i64,
+    pub username: String,
+    pub domain: String,
+    pub local: bool,
+    pub actor_type: String,
+    pub display_name: String,
+    pub note: String,
+    pub ap_id: String,
+    pub url: Option<String>,
+    pub inbox_url: String,
+    pub shared_inbox_url: Option<String>,
+    pub outbox_url: Option<String>,
+    pub followers_url: Option<String>,
+    pub following_url: Option<String>,
+    pub public_key_id: String,
+    pub public_key_pem: String,
+    pub private_key_pem: Option<String>,
+    pub locked: bool,
+    pub bot: bool,
+    pub discoverable: bool,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+    pub last_fetched_at: Option<NaiveDateTime>,
+    pub deleted_at: Option<NaiveDateTime>,
+}
+
+impl Account {
+    /// `user` for local accounts and `user@host` for remote ones, as Mastodon
+    /// clients expect in `acct`.
+    pub fn acct(&self) -> String {
+        if self.local {
+            self.username.clone()
+        } else {
+            format!("{}@{}", self.username, self.domain)
+        }
+    }
+
+    /// Where deliveries for this actor go: the shared inbox when the server
+    /// offers one, so one request serves every recipient on that server.
+    pub fn delivery_inbox(&self) -> &str {
+        self.shared_inbox_url.as_deref().unwrap_or(&self.inbox_url)
+    }
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = users)]
+pub struct User {
+    pub id: i64,
+    pub account_id: i64,
+    pub email: String,
+    pub password_hash: String,
+    pub admin: bool,
+    pub approved: bool,
+    pub created_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = oauth_apps)]
+pub struct OAuthApp {
+    pub id: i64,
+    pub name: String,
+    pub website: Option<String>,
+    pub client_id: String,
+    pub client_secret_hash: String,
+    pub redirect_uris: String,
+    pub scopes: String,
+    pub created_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = oauth_tokens)]
+pub struct OAuthToken {
+    pub id: i64,
+    pub token_hash: String,
+    pub app_id: Option<i64>,
+    pub user_id: Option<i64>,
+    pub scopes: String,
+    pub created_at: NaiveDateTime,
+    pub revoked_at: Option<NaiveDateTime>,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = statuses)]
+pub struct Status {
+    pub id: i64,
+    pub ap_id: String,
+    pub url: Option<String>,
+    pub account_id: i64,
+    pub local: bool,
+    pub content: String,
+    pub source_text: Option<String>,
+    pub spoiler_text: String,
+    pub sensitive: bool,
+    pub language: Option<String>,
+    pub visibility: String,
+    pub in_reply_to_id: Option<i64>,
+    pub in_reply_to_ap_id: Option<String>,
+    pub in_reply_to_account_id: Option<i64>,
+    pub reblog_of_id: Option<i64>,
+    pub published_at: NaiveDateTime,
+    pub created_at: NaiveDateTime,
+    pub edited_at: Option<NaiveDateTime>,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = follows)]
+pub struct Follow {
+    pub id: i64,
+    pub account_id: i64,
+    pub target_account_id: i64,
+    pub ap_id: String,
+    pub accepted: bool,
+    pub created_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = favourites)]
+pub struct Favourite {
+    pub id: i64,
+    pub account_id: i64,
+    pub status_id: i64,
+    pub ap_id: String,
+    pub created_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = outgoing_activities)]
+pub struct OutgoingActivity {
+    pub id: i64,
+    pub ap_id: String,
+    pub actor_account_id: i64,
+    pub payload: String,
+    pub created_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = deliveries)]
+pub struct Delivery {
+    pub id: i64,
+    pub activity_id: i64,
+    pub inbox_url: String,
+    pub host: String,
+    pub state: String,
+    pub attempts: i32,
+    pub next_attempt_at: NaiveDateTime,
+    pub locked_until: Option<NaiveDateTime>,
+    pub last_error: Option<String>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}

@@ -1,0 +1,74 @@
+//! Members' logins, OAuth applications and access tokens. Secrets are stored
+//! as SHA-256 digests: a leaked database does not leak working tokens.
+
+use super::{
+    DbConnection,
+    models::{Account, OAuthApp, OAuthToken, User},
+    schema::{accounts, oauth_apps, oauth_tokens, users},
+};
+use diesel::prelude::*;
+
+pub fn insert_user(conn: &mut DbConnection, user: &User) -> QueryResult<()> {
+    diesel::insert_into(users::table)
+        .values(user)
+        .execute(conn)
+        .map(drop)
+}
+
+/// The user and account whose email or username matches `login`.
+pub fn user_by_login(conn: &mut DbConnection, login: &str) -> QueryResult<Option<(User, Account)>> {
+    let login = login.to_lowercase();
+    users::table
+        .inner_join(accounts::table)
+        .filter(
+            users::email
+                .eq(&login)
+                .or(super::accounts::lower(accounts::username).eq(&login)),
+        )
+        .filter(accounts::local.eq(true))
+        .filter(accounts::deleted_at.is_null())
+        .select((User::as_select(), Account::as_select()))
+        .first(conn)
+        .optional()
+}
+
+pub fn user_by_id(conn: &mut DbConnection, id: i64) -> QueryResult<Option<(User, Account)>> {
+    users::table
+        .inner_join(accounts::table)
+        .filter(users::id.eq(id))
+        .select((User::as_select(), Account::as_select()))
+        .first(conn)
+        .optional()
+}
+
+pub fn insert_app(conn: &mut DbConnection, app: &OAuthApp) -> QueryResult<()> {
+    diesel::insert_into(oauth_apps::table)
+        .values(app)
+        .execute(conn)
+        .map(drop)
+}
+
+pub fn app_by_client_id(conn: &mut DbConnection, client_id: &str) -> QueryResult<Option<OAuthApp>> {
+    oauth_apps::table
+        .filter(oauth_apps::client_id.eq(client_id))
+        .first(conn)
+        .optional()
+}
+
+pub fn insert_token(conn: &mut DbConnection, token: &OAuthToken) -> QueryResult<()> {
+    diesel::insert_into(oauth_tokens::table)
+        .values(token)
+        .execute(conn)
+        .map(drop)
+}
+
+pub fn live_token_by_hash(
+    conn: &mut DbConnection,
+    token_hash: &str,
+) -> QueryResult<Option<OAuthToken>> {
+    oauth_tokens::table
+        .filter(oauth_tokens::token_hash.eq(token_hash))
+        .filter(oauth_tokens::revoked_at.is_null())
+        .first(conn)
+        .optional()
+}

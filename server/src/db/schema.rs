@@ -1,0 +1,182 @@
+//! Diesel table definitions, written by hand to match `migrations/`. The same
+//! schema serves SQLite and PostgreSQL, so only portable column types appear.
+
+diesel::table! {
+    accounts (id) {
+        id -> BigInt,
+        username -> Text,
+        domain -> Text,
+        local -> Bool,
+        actor_type -> Text,
+        display_name -> Text,
+        note -> Text,
+        ap_id -> Text,
+        url -> Nullable<Text>,
+        inbox_url -> Text,
+        shared_inbox_url -> Nullable<Text>,
+        outbox_url -> Nullable<Text>,
+        followers_url -> Nullable<Text>,
+        following_url -> Nullable<Text>,
+        public_key_id -> Text,
+        public_key_pem -> Text,
+        private_key_pem -> Nullable<Text>,
+        locked -> Bool,
+        bot -> Bool,
+        discoverable -> Bool,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        last_fetched_at -> Nullable<Timestamp>,
+        deleted_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    users (id) {
+        id -> BigInt,
+        account_id -> BigInt,
+        email -> Text,
+        password_hash -> Text,
+        admin -> Bool,
+        approved -> Bool,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    oauth_apps (id) {
+        id -> BigInt,
+        name -> Text,
+        website -> Nullable<Text>,
+        client_id -> Text,
+        client_secret_hash -> Text,
+        redirect_uris -> Text,
+        scopes -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    oauth_tokens (id) {
+        id -> BigInt,
+        token_hash -> Text,
+        app_id -> Nullable<BigInt>,
+        user_id -> Nullable<BigInt>,
+        scopes -> Text,
+        created_at -> Timestamp,
+        revoked_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    statuses (id) {
+        id -> BigInt,
+        ap_id -> Text,
+        url -> Nullable<Text>,
+        account_id -> BigInt,
+        local -> Bool,
+        content -> Text,
+        source_text -> Nullable<Text>,
+        spoiler_text -> Text,
+        sensitive -> Bool,
+        language -> Nullable<Text>,
+        visibility -> Text,
+        in_reply_to_id -> Nullable<BigInt>,
+        in_reply_to_ap_id -> Nullable<Text>,
+        in_reply_to_account_id -> Nullable<BigInt>,
+        reblog_of_id -> Nullable<BigInt>,
+        published_at -> Timestamp,
+        created_at -> Timestamp,
+        edited_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    mentions (status_id, account_id) {
+        status_id -> BigInt,
+        account_id -> BigInt,
+    }
+}
+
+diesel::table! {
+    follows (id) {
+        id -> BigInt,
+        account_id -> BigInt,
+        target_account_id -> BigInt,
+        ap_id -> Text,
+        accepted -> Bool,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    favourites (id) {
+        id -> BigInt,
+        account_id -> BigInt,
+        status_id -> BigInt,
+        ap_id -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    home_feed (account_id, status_id) {
+        account_id -> BigInt,
+        status_id -> BigInt,
+    }
+}
+
+diesel::table! {
+    received_activities (ap_id) {
+        ap_id -> Text,
+        received_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    outgoing_activities (id) {
+        id -> BigInt,
+        ap_id -> Text,
+        actor_account_id -> BigInt,
+        payload -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    deliveries (id) {
+        id -> BigInt,
+        activity_id -> BigInt,
+        inbox_url -> Text,
+        host -> Text,
+        state -> Text,
+        attempts -> Integer,
+        next_attempt_at -> Timestamp,
+        locked_until -> Nullable<Timestamp>,
+        last_error -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(users -> accounts (account_id));
+diesel::joinable!(statuses -> accounts (account_id));
+diesel::joinable!(home_feed -> statuses (status_id));
+diesel::joinable!(mentions -> statuses (status_id));
+diesel::joinable!(favourites -> statuses (status_id));
+diesel::joinable!(deliveries -> outgoing_activities (activity_id));
+diesel::joinable!(oauth_tokens -> users (user_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    accounts,
+    users,
+    oauth_apps,
+    oauth_tokens,
+    statuses,
+    mentions,
+    follows,
+    favourites,
+    home_feed,
+    received_activities,
+    outgoing_activities,
+    deliveries,
+);

@@ -1,0 +1,293 @@
+//! Queries on statuses, mentions, favourites and the per-member home feed.
+
+use super::{
+    DbConnection,
+    models::{Favourite, Status},
+    schema::{favourites, home_feed, mentions, statuses},
+};
+use diesel::prelude::*;
+
+/// A window on an id-ordered list, as Mastodon's `max_id`, `since_id`,
+/// `min_id` and `limit` describe it. With `min_id` the window sits just above
+/// that id (the oldest newer items) instead of at the newest end.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Page {
+    pub max_id: Option<i64>,
+    pub since_id: Option<i64>,
+    pub min_id: Option<i64>,
+    pub limit: i64,
+}
+
+pub fn insert(conn: &mut DbConnection, status: &Status) -> QueryResult<Status> {
+    diesel::insert_into(statuses::table)
+        .values(status)
+        .get_result(conn)
+}
+
+pub fn by_id(conn: &mut DbConnection, id: i64) -> QueryResult<Option<Status>> {
+    statuses::table.find(id).first(conn).optional()
+}
+
+pub fn by_ids(conn: &mut DbConnection, ids: &[i64]) -> QueryResult<Vec<Status>> {
+    statuses::table.filter(statuses::id.eq_any(ids)).load(conn)
+}
+
+pub fn by_ap_id(conn: &mut DbConnection, ap_id: &str) -> QueryResult<Option<Status>> {
+    statuses::table
+        .filter(statuses::ap_id.eq(ap_id))
+        .first(conn)
+        .optional()
+}
+
+pub fn reblog_by(
+    conn: &mut DbConnection,
+    account_id: i64,
+    status_id: i64,
+) -> QueryResult<Option<Status>> {
+    statuses::table
+        .filter(statuses::account_id.eq(account_id))
+        .filter(statuses::reblog_of_id.eq(status_id))
+        .first(conn)
+        .optional()
+}
+
+pub fn delete(conn: &mut DbConnection, id: i64) -> QueryResult<()> {
+    diesel::delete(statuses::table.find(id))
+        .execute(conn)
+        .map(drop)
+}
+
+/// Replies that arrived before their parent: linked once the parent is known.
+pub fn adopt_replies(conn: &mut DbConnection, parent: &Status) -> QueryResult<()> {
+    diesel::update(statuses::table.filter(statuses::in_reply_to_ap_id.eq(&parent.ap_id)))
+        .set((
+            statuses::in_reply_to_id.eq(parent.id),
+            statuses::in_reply_to_account_id.eq(parent.account_id),
+        ))
+        .execute(conn)
+        .map(drop)
+}
+
+/// An account's statuses, newest first, limited to the given visibilities.
+pub fn by_account(
+    conn: &mut DbConnection,
+    account_id: i64,
+    visibilities: &[&str],
+    exclude_replies: bool,
+    page: Page,
+) -> QueryResult<Vec<Status>> {
+    let mut query = statuses::table
+        .filter(statuses::account_id.eq(account_id))
+        .filter(statuses::visibility.eq_any(visibilities))
+        .into_boxed();
+    if exclude_replies {
+        query = query.filter(statuses::in_reply_to_ap_id.is_null());
+    }
+    if let Some(max_id) = page.max_id {
+        query = query.filter(statuses::id.lt(max_id));
+    }
+    if let Some(since_id) = page.since_id {
+        query = query.filter(statuses::id.gt(since_id));
+    }
+    if let Some(min_id) = page.min_id {
+        let mut rows: Vec<Status> = query
+            .filter(statuses::id.gt(min_id))
+            .order(statuses::id.asc())
+            .limit(page.limit)
+            .load(conn)?;
+        rows.reverse();
+        return Ok(rows);
+    }
+    query
+        .order(statuses::id.desc())
+        .limit(page.limit)
+        .load(conn)
+}
+
+/// Status ids in a member's home feed, newest first: one range scan on the
+/// feed's primary key whatever the size of the statuses table.
+pub fn home_feed_ids(
+    conn: &mut DbConnection,
+    account_id: i64,
+    page: Page,
+) -> QueryResult<Vec<i64>> {
+    let mut query = home_feed::table
+        .filter(home_feed::account_id.eq(account_id))
+        .select(home_feed::status_id)
+        .into_boxed();
+    if let Some(max_id) = page.max_id {
+        query = query.filter(home_feed::status_id.lt(max_id));
+    }
+    if let Some(since_id) = page.since_id {
+        query = query.filter(home_feed::status_id.gt(since_id));
+    }
+    if let Some(min_id) = page.min_id {
+        let mut ids: Vec<i64> = query
+            .filter(home_feed::status_id.gt(min_id))
+            .order(home_feed::status_id.asc())
+            .limit(page.limit)
+            .load(conn)?;
+        ids.reverse();
+        return Ok(ids);
+    }
+    query
+        .order(home_feed::status_id.desc())
+        .limit(page.limit)
+        .load(conn)
+}
+
+pub fn add_to_home_feeds(
+    conn: &mut DbConnection,
+    status_id: i64,
+    account_ids: &[i64],
+) -> QueryResult<()> {
+    for account_id in account_ids {
+        diesel::insert_into(home_feed::table)
+            .values((
+                home_feed::account_id.eq(account_id),
+                home_feed::status_id.eq(status_id),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// Takes an author's statuses out of one member's home feed (after an unfollow).
+pub fn remove_author_from_home_feed(
+    conn: &mut DbConnection,
+    account_id: i64,
+    author_id: i64,
+) -> QueryResult<()> {
+    let authored = statuses::table
+        .filter(statuses::account_id.eq(author_id))
+        .select(statuses::id);
+    diesel::delete(
+        home_feed::table
+            .filter(home_feed::account_id.eq(account_id))
+            .filter(home_feed::status_id.eq_any(authored)),
+    )
+    .execute(conn)
+    .map(drop)
+}
+
+pub fn insert_mentions(
+    conn: &mut DbConnection,
+    status_id: i64,
+    account_ids: &[i64],
+) -> QueryResult<()> {
+    for account_id in account_ids {
+        diesel::insert_into(mentions::table)
+            .values((
+                mentions::status_id.eq(status_id),
+                mentions::account_id.eq(account_id),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+pub fn mentioned_account_ids(conn: &mut DbConnection, status_id: i64) -> QueryResult<Vec<i64>> {
+    mentions::table
+        .filter(mentions::status_id.eq(status_id))
+        .select(mentions::account_id)
+        .load(conn)
+}
+
+pub fn insert_favourite(conn: &mut DbConnection, favourite: &Favourite) -> QueryResult<()> {
+    diesel::insert_into(favourites::table)
+        .values(favourite)
+        .execute(conn)
+        .map(drop)
+}
+
+pub fn favourite_by(
+    conn: &mut DbConnection,
+    account_id: i64,
+    status_id: i64,
+) -> QueryResult<Option<Favourite>> {
+    favourites::table
+        .filter(favourites::account_id.eq(account_id))
+        .filter(favourites::status_id.eq(status_id))
+        .first(conn)
+        .optional()
+}
+
+pub fn favourite_by_ap_id(conn: &mut DbConnection, ap_id: &str) -> QueryResult<Option<Favourite>> {
+    favourites::table
+        .filter(favourites::ap_id.eq(ap_id))
+        .first(conn)
+        .optional()
+}
+
+pub fn delete_favourite(conn: &mut DbConnection, id: i64) -> QueryResult<()> {
+    diesel::delete(favourites::table.find(id))
+        .execute(conn)
+        .map(drop)
+}
+
+/// Counts shown on each status: replies, reblogs, favourites.
+pub fn counts(conn: &mut DbConnection, status_id: i64) -> QueryResult<(i64, i64, i64)> {
+    let replies = statuses::table
+        .filter(statuses::in_reply_to_id.eq(status_id))
+        .count()
+        .get_result(conn)?;
+    let reblogs = statuses::table
+        .filter(statuses::reblog_of_id.eq(status_id))
+        .count()
+        .get_result(conn)?;
+    let favourites = favourites::table
+        .filter(favourites::status_id.eq(status_id))
+        .count()
+        .get_result(conn)?;
+    Ok((replies, reblogs, favourites))
+}
+
+pub fn count_local(conn: &mut DbConnection) -> QueryResult<i64> {
+    statuses::table
+        .filter(statuses::local.eq(true))
+        .filter(statuses::reblog_of_id.is_null())
+        .count()
+        .get_result(conn)
+}
+
+pub fn count_by_account(conn: &mut DbConnection, account_id: i64) -> QueryResult<i64> {
+    statuses::table
+        .filter(statuses::account_id.eq(account_id))
+        .count()
+        .get_result(conn)
+}
+
+pub fn update_content(
+    conn: &mut DbConnection,
+    id: i64,
+    content: &str,
+    spoiler_text: &str,
+    sensitive: bool,
+    edited_at: chrono::NaiveDateTime,
+) -> QueryResult<()> {
+    diesel::update(statuses::table.find(id))
+        .set((
+            statuses::content.eq(content),
+            statuses::spoiler_text.eq(spoiler_text),
+            statuses::sensitive.eq(sensitive),
+            statuses::edited_at.eq(Some(edited_at)),
+        ))
+        .execute(conn)
+        .map(drop)
+}
+
+pub fn delete_by_account(conn: &mut DbConnection, account_id: i64) -> QueryResult<()> {
+    diesel::delete(statuses::table.filter(statuses::account_id.eq(account_id)))
+        .execute(conn)
+        .map(drop)
+}
+
+pub fn last_status_at(
+    conn: &mut DbConnection,
+    account_id: i64,
+) -> QueryResult<Option<chrono::NaiveDateTime>> {
+    statuses::table
+        .filter(statuses::account_id.eq(account_id))
+        .select(diesel::dsl::max(statuses::created_at))
+        .first(conn)
+}

@@ -1,0 +1,217 @@
+//! Local members and the instance's own actor.
+
+use super::{Context, urls::Urls};
+use crate::{
+    crypto,
+    db::{self, accounts, ids::next_id, models::Account, models::User, oauth as db_oauth},
+    error::{Error, Result},
+};
+
+/// The instance actor's username. Local usernames allow only letters, digits
+/// and underscores, so a name with a dot can never collide with a member's.
+pub const INSTANCE_ACTOR_USERNAME: &str = "instance.actor";
+
+pub struct NewUser<'a> {
+    pub username: &'a str,
+    pub email: &'a str,
+    pub password: &'a str,
+    pub admin: bool,
+}
+
+pub fn validate_username(username: &str) -> Result<()> {
+    let valid = (1..=30).contains(&username.len())
+        && username
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_');
+    if valid {
+        Ok(())
+    } else {
+        Err(Error::Validation(
+            "username must be 1 to 30 letters, digits or underscores".into(),
+        ))
+    }
+}
+
+fn validate_email(email: &str) -> Result<()> {
+    let valid = email.len() <= 254
+        && email.split_once('@').is_some_and(|(user, host)| {
+            !user.is_empty() && host.contains('.') && !host.contains('@')
+        });
+    if valid {
+        Ok(())
+    } else {
+        Err(Error::Validation(format!(
+            "{email:?} is not an email address"
+        )))
+    }
+}
+
+/// A local actor row with fresh keys and every URL filled in.
+fn new_local_actor(urls: &Urls, username: &str, actor_type: &str) -> Result<Account> {
+    let key = crypto::generate_rsa_key()?;
+    let ap_id = if actor_type == "Application" {
+        urls.instance_actor()
+    } else {
+        urls.actor(username)
+    };
+    let now = db::now();
+    Ok(Account {
+        id: next_id(),
+        username: username.to_string(),
+        domain: urls.domain(),
+        local: true,
+        actor_type: actor_type.to_string(),
+        display_name: String::new(),
+        note: String::new(),
+        public_key_id: Urls::key_id(&ap_id),
+        url: Some(urls.profile_page(username)),
+        inbox_url: urls.inbox(username),
+        shared_inbox_url: Some(urls.shared_inbox()),
+        outbox_url: Some(urls.outbox(username)),
+        followers_url: Some(urls.followers(username)),
+        following_url: Some(urls.following(username)),
+        ap_id,
+        public_key_pem: key.public_pem,
+        private_key_pem: Some(key.private_pem),
+        locked: false,
+        bot: actor_type != "Person",
+        discoverable: actor_type == "Person",
+        created_at: now,
+        updated_at: now,
+        last_fetched_at: None,
+        deleted_at: None,
+    })
+}
+
+pub async fn create_user(ctx: &Context, new: NewUser<'_>) -> Result<Account> {
+    validate_username(new.username)?;
+    let email = new.email.trim().to_lowercase();
+    validate_email(&email)?;
+    if new.password.chars().count() < 8 {
+        return Err(Error::Validation(
+            "password must be at least 8 characters".into(),
+        ));
+    }
+    let password_hash = crypto::hash_password(new.password)?;
+    let account = new_local_actor(&ctx.urls, new.username, "Person")?;
+    let user = User {
+        id: next_id(),
+        account_id: account.id,
+        email,
+        password_hash,
+        admin: new.admin,
+        approved: true,
+        created_at: db::now(),
+    };
+    let username = new.username.to_string();
+    ctx.db
+        .write(move |conn| {
+            if accounts::by_handle(conn, &username, &account.domain)?.is_some() {
+                return Err(Error::Conflict(format!("username {username} is taken")));
+            }
+            if db_oauth::user_by_login(conn, &user.email)?.is_some() {
+                return Err(Error::Conflict(
+                    "email address is already registered".into(),
+                ));
+            }
+            let account = accounts::insert(conn, &account)?;
+            db_oauth::insert_user(conn, &user)?;
+            Ok(account)
+        })
+        .await
+}
+
+/// The instance's own actor, created on first start. It signs fetches so that
+/// servers that demand signed GETs answer us.
+pub async fn instance_actor(ctx: &Context) -> Result<Account> {
+    let ap_id = ctx.urls.instance_actor();
+    let existing = {
+        let ap_id = ap_id.clone();
+        ctx.db
+            .read(move |conn| accounts::by_ap_id(conn, &ap_id).map_err(Error::from))
+            .await?
+    };
+    if let Some(actor) = existing {
+        return Ok(actor);
+    }
+    let actor = new_local_actor(&ctx.urls, INSTANCE_ACTOR_USERNAME, "Application")?;
+    ctx.db
+        .write(move |conn| match accounts::by_ap_id(conn, &actor.ap_id)? {
+            Some(existing) => Ok(existing),
+            None => accounts::insert(conn, &actor).map_err(Error::from),
+        })
+        .await
+}
+
+/// Checks a login (email or username) and password.
+pub async fn authenticate(ctx: &Context, login: &str, password: &str) -> Result<(User, Account)> {
+    let login = login.trim().to_string();
+    let found = ctx
+        .db
+        .read(move |conn| db_oauth::user_by_login(conn, &login).map_err(Error::from))
+        .await?;
+    match found {
+        Some((user, account)) if crypto::verify_password(password, &user.password_hash) => {
+            if !user.approved {
+                return Err(Error::Forbidden("Your login is awaiting approval".into()));
+            }
+            Ok((user, account))
+        }
+        _ => Err(Error::BadRequest("Invalid email or password".into())),
+    }
+}
+
+pub async fn by_id(ctx: &Context, id: i64) -> Result<Account> {
+    ctx.db
+        .read(move |conn| accounts::by_id(conn, id)?.ok_or_else(Error::not_found))
+        .await
+}
+
+pub async fn local_by_username(ctx: &Context, username: &str) -> Result<Account> {
+    let username = username.to_string();
+    ctx.db
+        .read(move |conn| {
+            accounts::local_by_username(conn, &username)?.ok_or_else(Error::not_found)
+        })
+        .await
+}
+
+/// Finds an account by `user` (local) or `user@domain`, without any network.
+pub async fn by_acct(ctx: &Context, acct: &str) -> Result<Option<Account>> {
+    let acct = acct.trim().trim_start_matches('@').to_string();
+    let local_domain = ctx.urls.domain();
+    ctx.db
+        .read(move |conn| {
+            let (username, domain) = match acct.split_once('@') {
+                Some((user, domain)) => (user.to_string(), domain.to_lowercase()),
+                None => (acct.clone(), local_domain.clone()),
+            };
+            let found = accounts::by_handle(conn, &username, &domain)?;
+            Ok(found.filter(|a| a.deleted_at.is_none() && a.actor_type != "Application"))
+        })
+        .await
+}
+
+pub async fn view(ctx: &Context, account: Account) -> Result<super::views::AccountView> {
+    ctx.db
+        .read(move |conn| Ok(super::views::account_view(conn, account)?))
+        .await
+}
+
+/// How big this instance is, for NodeInfo and the instance API.
+#[derive(Debug, Clone, Copy)]
+pub struct Usage {
+    pub members: i64,
+    pub local_posts: i64,
+}
+
+pub async fn usage(ctx: &Context) -> Result<Usage> {
+    ctx.db
+        .read(|conn| {
+            Ok(Usage {
+                members: accounts::count_local_people(conn)?,
+                local_posts: db::statuses::count_local(conn)?,
+            })
+        })
+        .await
+}

@@ -1,0 +1,165 @@
+//! Following and unfollowing, local or remote.
+
+use super::{Context, Visibility, outbox, render, urls::Urls};
+use crate::{
+    db::{
+        self, DbConnection, follows,
+        ids::next_id,
+        models::{Account, Follow},
+        statuses::{self, Page},
+    },
+    error::{Error, Result},
+};
+
+/// How many of an account's latest statuses join a new follower's home feed,
+/// so following someone shows something at once.
+const BACKFILL: i64 = 20;
+
+/// Adds the target's recent statuses to the follower's feed after a follow
+/// is accepted.
+pub fn backfill_home_feed(conn: &mut DbConnection, follower_id: i64, target_id: i64) -> Result<()> {
+    let visible = [
+        Visibility::Public.as_str(),
+        Visibility::Unlisted.as_str(),
+        Visibility::Private.as_str(),
+    ];
+    let recent = statuses::by_account(
+        conn,
+        target_id,
+        &visible,
+        false,
+        Page {
+            limit: BACKFILL,
+            ..Page::default()
+        },
+    )?;
+    let existing = statuses::home_feed_ids(
+        conn,
+        follower_id,
+        Page {
+            limit: i64::MAX,
+            min_id: recent.last().map(|s| s.id - 1),
+            ..Page::default()
+        },
+    )?;
+    for status in recent.iter().filter(|s| !existing.contains(&s.id)) {
+        statuses::add_to_home_feeds(conn, status.id, &[follower_id])?;
+    }
+    Ok(())
+}
+
+/// Follows `target`. A local target without approval is followed at once; a
+/// remote one gets a Follow and the relationship waits for its Accept.
+pub async fn follow(ctx: &Context, follower: &Account, target: &Account) -> Result<Follow> {
+    if follower.id == target.id {
+        return Err(Error::Validation("You can't follow yourself".into()));
+    }
+    if target.deleted_at.is_some() || target.actor_type == "Application" {
+        return Err(Error::not_found());
+    }
+    let follower = follower.clone();
+    let target = target.clone();
+    let urls = ctx.urls.clone();
+    let follow = ctx
+        .db
+        .write(move |conn| -> Result<Follow> {
+            if let Some(existing) = follows::between(conn, follower.id, target.id)? {
+                return Ok(existing);
+            }
+            let id = next_id();
+            let follow = Follow {
+                id,
+                account_id: follower.id,
+                target_account_id: target.id,
+                ap_id: urls.activity(id),
+                accepted: target.local && !target.locked,
+                created_at: db::now(),
+            };
+            follows::insert(conn, &follow)?;
+            if follow.accepted {
+                backfill_home_feed(conn, follower.id, target.id)?;
+            }
+            if !target.local {
+                let activity = render::follow(&follow.ap_id, &follower, &target);
+                outbox::enqueue(
+                    conn,
+                    &urls,
+                    &follower,
+                    &activity,
+                    [target.inbox_url.clone()].into(),
+                )?;
+            }
+            Ok(follow)
+        })
+        .await?;
+    ctx.deliveries_queued();
+    Ok(follow)
+}
+
+/// Stops following (or withdraws a pending request).
+pub async fn unfollow(ctx: &Context, follower: &Account, target: &Account) -> Result<()> {
+    let follower = follower.clone();
+    let target = target.clone();
+    let urls = ctx.urls.clone();
+    ctx.db
+        .write(move |conn| {
+            let Some(follow) = follows::between(conn, follower.id, target.id)? else {
+                return Ok(());
+            };
+            follows::delete(conn, follow.id)?;
+            statuses::remove_author_from_home_feed(conn, follower.id, target.id)?;
+            if !target.local {
+                undo_follow(conn, &urls, &follower, &target, &follow)?;
+            }
+            Ok::<_, Error>(())
+        })
+        .await?;
+    ctx.deliveries_queued();
+    Ok(())
+}
+
+fn undo_follow(
+    conn: &mut DbConnection,
+    urls: &Urls,
+    follower: &Account,
+    target: &Account,
+    follow: &Follow,
+) -> Result<()> {
+    let inner = render::follow(&follow.ap_id, follower, target);
+    let undo = render::undo(
+        &urls.activity(next_id()),
+        follower,
+        inner,
+        std::slice::from_ref(&target.ap_id),
+        &[],
+    );
+    outbox::enqueue(
+        conn,
+        urls,
+        follower,
+        &undo,
+        [target.inbox_url.clone()].into(),
+    )
+}
+
+/// The relationship between a viewer and another account, for the client API.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Relationship {
+    pub following: bool,
+    pub requested: bool,
+    pub followed_by: bool,
+}
+
+pub async fn relationship(ctx: &Context, viewer_id: i64, other_id: i64) -> Result<Relationship> {
+    ctx.db
+        .read(move |conn| {
+            let outgoing = follows::between(conn, viewer_id, other_id)?;
+            let incoming = follows::between(conn, other_id, viewer_id)?;
+            Ok(Relationship {
+                following: outgoing.as_ref().is_some_and(|f| f.accepted),
+                requested: outgoing.as_ref().is_some_and(|f| !f.accepted),
+                followed_by: incoming.is_some_and(|f| f.accepted),
+            })
+        })
+        .await
+}

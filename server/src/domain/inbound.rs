@@ -1,0 +1,588 @@
+//! The database side of activities received from other servers. The
+//! federation layer has already checked signatures and origins and fetched
+//! what was missing; these functions apply the rules that need stored state,
+//! each in one transaction that also records the activity id, so a repeated
+//! delivery changes nothing.
+
+use super::{Context, Visibility, follows as follow_rules, outbox, render, text};
+use crate::{
+    db::{
+        self, DbConnection, accounts, deliveries, follows,
+        ids::next_id,
+        models::{Account, Favourite, Follow, Status},
+        statuses,
+    },
+    error::{Error, Result},
+    protocol::{self, Note},
+};
+
+/// What became of an incoming activity.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    Applied,
+    /// The same activity id was processed before.
+    Duplicate,
+    /// Valid but of no concern to this instance, or already reflected.
+    Ignored(&'static str),
+}
+
+/// Runs `apply` in a transaction that first records `activity_id`.
+async fn once<F>(ctx: &Context, activity_id: &str, apply: F) -> Result<Outcome>
+where
+    F: FnOnce(&mut DbConnection) -> Result<Outcome> + Send + 'static,
+{
+    let activity_id = activity_id.to_string();
+    let outcome = ctx
+        .db
+        .write(move |conn| {
+            if deliveries::received_before(conn, &activity_id)? {
+                return Ok(Outcome::Duplicate);
+            }
+            deliveries::mark_received(conn, &activity_id)?;
+            apply(conn)
+        })
+        .await;
+    match outcome {
+        // A concurrent delivery of the same activity won the race.
+        Err(Error::Conflict(_)) => Ok(Outcome::Duplicate),
+        other => {
+            ctx.deliveries_queued();
+            other
+        }
+    }
+}
+
+/// Inserts or refreshes a remote actor, keeping its row id.
+pub async fn store_remote_actor(ctx: &Context, account: Account) -> Result<Account> {
+    ctx.db
+        .write(move |conn| {
+            let mut account = account;
+            match accounts::by_ap_id(conn, &account.ap_id)? {
+                Some(existing) if existing.local => Err(Error::Forbidden(
+                    "refusing to overwrite a local account".into(),
+                )),
+                Some(existing) => {
+                    account.id = existing.id;
+                    account.created_at = existing.created_at;
+                    Ok(accounts::update(conn, &account)?)
+                }
+                None => {
+                    // A new actor may reuse a handle whose old actor is gone.
+                    if let Some(stale) =
+                        accounts::by_handle(conn, &account.username, &account.domain)?
+                    {
+                        return Err(Error::Conflict(format!(
+                            "{} already names {}",
+                            stale.acct(),
+                            stale.ap_id
+                        )));
+                    }
+                    Ok(accounts::insert(conn, &account)?)
+                }
+            }
+        })
+        .await
+}
+
+fn local_target(conn: &mut DbConnection, ap_id: &str) -> Result<Option<Account>> {
+    Ok(accounts::by_ap_id(conn, ap_id)?
+        .filter(|a| a.local && a.deleted_at.is_none() && a.actor_type == "Person"))
+}
+
+pub async fn follow(
+    ctx: &Context,
+    activity_id: &str,
+    follower: Account,
+    target_ap_id: String,
+) -> Result<Outcome> {
+    let urls = ctx.urls.clone();
+    let follow_ap_id = activity_id.to_string();
+    once(ctx, activity_id, move |conn| {
+        let Some(target) = local_target(conn, &target_ap_id)? else {
+            return Ok(Outcome::Ignored("the followed actor is not a member here"));
+        };
+        let follow = match follows::between(conn, follower.id, target.id)? {
+            Some(existing) => {
+                follows::set_ap_id(conn, existing.id, &follow_ap_id)?;
+                existing
+            }
+            None => {
+                let follow = Follow {
+                    id: next_id(),
+                    account_id: follower.id,
+                    target_account_id: target.id,
+                    ap_id: follow_ap_id.clone(),
+                    accepted: !target.locked,
+                    created_at: db::now(),
+                };
+                follows::insert(conn, &follow)?;
+                follow
+            }
+        };
+        if follow.accepted {
+            let accept = render::follow_answer(
+                "Accept",
+                &urls.activity(next_id()),
+                &target,
+                &follow_ap_id,
+                &follower,
+            );
+            outbox::enqueue(
+                conn,
+                &urls,
+                &target,
+                &accept,
+                [follower.inbox_url.clone()].into(),
+            )?;
+        }
+        Ok(Outcome::Applied)
+    })
+    .await
+}
+
+/// Finds the follow an Accept, Reject or Undo refers to: by its id when the
+/// sender echoed it, else by the pair of accounts.
+fn referenced_follow(
+    conn: &mut DbConnection,
+    follow_ap_id: Option<&str>,
+    follower_id: i64,
+    target_id: i64,
+) -> Result<Option<Follow>> {
+    let by_id = match follow_ap_id {
+        Some(ap_id) => follows::by_ap_id(conn, ap_id)?,
+        None => None,
+    };
+    let follow = match by_id {
+        Some(follow) => Some(follow),
+        None => follows::between(conn, follower_id, target_id)?,
+    };
+    Ok(follow.filter(|f| f.account_id == follower_id && f.target_account_id == target_id))
+}
+
+/// `target` accepted or rejected a follow from one of our members. The
+/// follower is named by the echoed Follow, or found through its id.
+pub async fn answer_follow(
+    ctx: &Context,
+    activity_id: &str,
+    target: Account,
+    follower_ap_id: Option<String>,
+    follow_ap_id: Option<String>,
+    accepted: bool,
+) -> Result<Outcome> {
+    once(ctx, activity_id, move |conn| {
+        let follower = match (&follower_ap_id, &follow_ap_id) {
+            (Some(ap_id), _) => local_target(conn, ap_id)?,
+            (None, Some(follow_id)) => match follows::by_ap_id(conn, follow_id)? {
+                Some(follow) => accounts::by_id(conn, follow.account_id)?.filter(|a| a.local),
+                None => None,
+            },
+            (None, None) => None,
+        };
+        let Some(follower) = follower else {
+            return Ok(Outcome::Ignored("the follower is not a member here"));
+        };
+        let Some(follow) =
+            referenced_follow(conn, follow_ap_id.as_deref(), follower.id, target.id)?
+        else {
+            return Ok(Outcome::Ignored("no such follow request"));
+        };
+        if accepted {
+            if !follow.accepted {
+                follows::accept(conn, follow.id)?;
+                follow_rules::backfill_home_feed(conn, follower.id, target.id)?;
+            }
+        } else {
+            follows::delete(conn, follow.id)?;
+            statuses::remove_author_from_home_feed(conn, follower.id, target.id)?;
+        }
+        Ok(Outcome::Applied)
+    })
+    .await
+}
+
+/// An Undo that names only the id of what it undoes: whichever of the
+/// actor's follows, favourites or boosts has that id.
+pub async fn undo_by_id(
+    ctx: &Context,
+    activity_id: &str,
+    actor: Account,
+    undone_ap_id: String,
+) -> Result<Outcome> {
+    once(ctx, activity_id, move |conn| {
+        if let Some(follow) =
+            follows::by_ap_id(conn, &undone_ap_id)?.filter(|f| f.account_id == actor.id)
+        {
+            follows::delete(conn, follow.id)?;
+            return Ok(Outcome::Applied);
+        }
+        if let Some(favourite) =
+            statuses::favourite_by_ap_id(conn, &undone_ap_id)?.filter(|f| f.account_id == actor.id)
+        {
+            statuses::delete_favourite(conn, favourite.id)?;
+            return Ok(Outcome::Applied);
+        }
+        if let Some(boost) = statuses::by_ap_id(conn, &undone_ap_id)?
+            .filter(|s| s.account_id == actor.id && s.reblog_of_id.is_some())
+        {
+            statuses::delete(conn, boost.id)?;
+            return Ok(Outcome::Applied);
+        }
+        Ok(Outcome::Ignored("nothing of this actor's has that id"))
+    })
+    .await
+}
+
+pub async fn undo_follow(
+    ctx: &Context,
+    activity_id: &str,
+    follower: Account,
+    target_ap_id: String,
+    follow_ap_id: Option<String>,
+) -> Result<Outcome> {
+    once(ctx, activity_id, move |conn| {
+        let Some(target) = accounts::by_ap_id(conn, &target_ap_id)? else {
+            return Ok(Outcome::Ignored("unknown follow target"));
+        };
+        let Some(follow) =
+            referenced_follow(conn, follow_ap_id.as_deref(), follower.id, target.id)?
+        else {
+            return Ok(Outcome::Ignored("no such follow"));
+        };
+        follows::delete(conn, follow.id)?;
+        Ok(Outcome::Applied)
+    })
+    .await
+}
+
+/// Visibility as Mastodon reads it from addressing.
+pub fn visibility_of(note: &Note, author: &Account) -> Visibility {
+    let followers = author.followers_url.as_deref();
+    if note.to.iter().any(|id| protocol::is_public(id)) {
+        Visibility::Public
+    } else if note.cc.iter().any(|id| protocol::is_public(id)) {
+        Visibility::Unlisted
+    } else if followers.is_some_and(|f| note.to.iter().chain(&note.cc).any(|id| id == f)) {
+        Visibility::Private
+    } else {
+        Visibility::Direct
+    }
+}
+
+/// A note as it will be stored, from a verified remote Create (or fetch).
+pub struct IncomingNote {
+    pub note: Note,
+    pub author: Account,
+    pub parent: Option<Status>,
+    pub mentioned: Vec<Account>,
+}
+
+fn status_row(incoming: &IncomingNote) -> Status {
+    let note = &incoming.note;
+    let now = db::now();
+    let url = match &note.url {
+        Some(serde_json::Value::String(url)) => Some(url.clone()),
+        _ => None,
+    };
+    Status {
+        id: next_id(),
+        ap_id: note.id.to_string(),
+        url,
+        account_id: incoming.author.id,
+        local: false,
+        content: text::sanitize_remote_html(&note.content),
+        source_text: None,
+        spoiler_text: note.summary.clone().unwrap_or_default(),
+        sensitive: note.sensitive.unwrap_or(false),
+        language: note
+            .content_map
+            .as_ref()
+            .and_then(|m| m.keys().next().cloned()),
+        visibility: visibility_of(note, &incoming.author).as_str().into(),
+        in_reply_to_id: incoming.parent.as_ref().map(|p| p.id),
+        in_reply_to_ap_id: note.in_reply_to.as_ref().map(|u| u.to_string()),
+        in_reply_to_account_id: incoming.parent.as_ref().map(|p| p.account_id),
+        reblog_of_id: None,
+        published_at: note.published.map(|p| p.naive_utc()).unwrap_or(now),
+        created_at: now,
+        edited_at: note.updated.map(|u| u.naive_utc()),
+    }
+}
+
+/// Stores a remote status if anyone here has reason to see it: a follower of
+/// its author, a member it mentions, or a thread that is already here.
+/// Statuses no one asked for are dropped, as Mastodon drops them.
+pub fn store_note(conn: &mut DbConnection, incoming: &IncomingNote) -> Result<Option<Status>> {
+    if let Some(existing) = statuses::by_ap_id(conn, incoming.note.id.as_str())? {
+        return Ok(Some(existing));
+    }
+    let row = status_row(incoming);
+    let visibility = Visibility::from_stored(&row.visibility);
+    let local_followers: Vec<i64> = follows::followers(conn, incoming.author.id)?
+        .into_iter()
+        .filter(|a| a.local)
+        .map(|a| a.id)
+        .collect();
+    let local_mentions: Vec<i64> = incoming
+        .mentioned
+        .iter()
+        .filter(|a| a.local)
+        .map(|a| a.id)
+        .collect();
+    if local_followers.is_empty() && local_mentions.is_empty() && incoming.parent.is_none() {
+        return Ok(None);
+    }
+    let status = statuses::insert(conn, &row)?;
+    let mention_ids: Vec<i64> = incoming.mentioned.iter().map(|a| a.id).collect();
+    statuses::insert_mentions(conn, status.id, &mention_ids)?;
+    let audience = if visibility == Visibility::Direct {
+        local_mentions
+    } else {
+        local_followers
+    };
+    statuses::add_to_home_feeds(conn, status.id, &audience)?;
+    statuses::adopt_replies(conn, &status)?;
+    Ok(Some(status))
+}
+
+pub async fn create_note(
+    ctx: &Context,
+    activity_id: &str,
+    incoming: IncomingNote,
+) -> Result<Outcome> {
+    once(ctx, activity_id, move |conn| {
+        Ok(match store_note(conn, &incoming)? {
+            Some(_) => Outcome::Applied,
+            None => Outcome::Ignored("no one here follows the author or is addressed"),
+        })
+    })
+    .await
+}
+
+/// Stores a note fetched outside any activity (a reply's parent, a boosted
+/// status), without the relevance rule: something here refers to it.
+pub async fn store_fetched_note(ctx: &Context, incoming: IncomingNote) -> Result<Status> {
+    ctx.db
+        .write(move |conn| {
+            if let Some(existing) = statuses::by_ap_id(conn, incoming.note.id.as_str())? {
+                return Ok(existing);
+            }
+            let status = statuses::insert(conn, &status_row(&incoming))?;
+            let mention_ids: Vec<i64> = incoming.mentioned.iter().map(|a| a.id).collect();
+            statuses::insert_mentions(conn, status.id, &mention_ids)?;
+            statuses::adopt_replies(conn, &status)?;
+            Ok(status)
+        })
+        .await
+}
+
+pub async fn update_note(
+    ctx: &Context,
+    activity_id: &str,
+    author: Account,
+    note: Note,
+) -> Result<Outcome> {
+    once(ctx, activity_id, move |conn| {
+        let Some(status) = statuses::by_ap_id(conn, note.id.as_str())? else {
+            return Ok(Outcome::Ignored("unknown status"));
+        };
+        if status.account_id != author.id {
+            return Err(Error::Forbidden("only the author may edit a status".into()));
+        }
+        statuses::update_content(
+            conn,
+            status.id,
+            &text::sanitize_remote_html(&note.content),
+            note.summary.as_deref().unwrap_or_default(),
+            note.sensitive.unwrap_or(false),
+            note.updated.map(|u| u.naive_utc()).unwrap_or_else(db::now),
+        )?;
+        Ok(Outcome::Applied)
+    })
+    .await
+}
+
+/// Delete of a status, or of the actor itself.
+pub async fn delete(
+    ctx: &Context,
+    activity_id: &str,
+    actor: Account,
+    object_ap_id: String,
+) -> Result<Outcome> {
+    once(ctx, activity_id, move |conn| {
+        if object_ap_id == actor.ap_id {
+            statuses::delete_by_account(conn, actor.id)?;
+            follows::delete_all_of(conn, actor.id)?;
+            accounts::mark_deleted(conn, actor.id)?;
+            return Ok(Outcome::Applied);
+        }
+        let Some(status) = statuses::by_ap_id(conn, &object_ap_id)? else {
+            return Ok(Outcome::Ignored("unknown object"));
+        };
+        if status.account_id != actor.id {
+            return Err(Error::Forbidden(
+                "only the author may delete a status".into(),
+            ));
+        }
+        statuses::delete(conn, status.id)?;
+        Ok(Outcome::Applied)
+    })
+    .await
+}
+
+pub async fn like(
+    ctx: &Context,
+    activity_id: &str,
+    actor: Account,
+    object_ap_id: String,
+) -> Result<Outcome> {
+    let like_ap_id = activity_id.to_string();
+    once(ctx, activity_id, move |conn| {
+        let Some(status) = statuses::by_ap_id(conn, &object_ap_id)? else {
+            return Ok(Outcome::Ignored("unknown status"));
+        };
+        if statuses::favourite_by(conn, actor.id, status.id)?.is_some() {
+            return Ok(Outcome::Ignored("already favourited"));
+        }
+        statuses::insert_favourite(
+            conn,
+            &Favourite {
+                id: next_id(),
+                account_id: actor.id,
+                status_id: status.id,
+                ap_id: like_ap_id,
+                created_at: db::now(),
+            },
+        )?;
+        Ok(Outcome::Applied)
+    })
+    .await
+}
+
+pub async fn undo_like(
+    ctx: &Context,
+    activity_id: &str,
+    actor: Account,
+    like_ap_id: Option<String>,
+    object_ap_id: Option<String>,
+) -> Result<Outcome> {
+    once(ctx, activity_id, move |conn| {
+        let by_id = match &like_ap_id {
+            Some(id) => statuses::favourite_by_ap_id(conn, id)?,
+            None => None,
+        };
+        let favourite = match (by_id, &object_ap_id) {
+            (Some(f), _) => Some(f),
+            (None, Some(object)) => match statuses::by_ap_id(conn, object)? {
+                Some(status) => statuses::favourite_by(conn, actor.id, status.id)?,
+                None => None,
+            },
+            (None, None) => None,
+        };
+        match favourite.filter(|f| f.account_id == actor.id) {
+            Some(favourite) => {
+                statuses::delete_favourite(conn, favourite.id)?;
+                Ok(Outcome::Applied)
+            }
+            None => Ok(Outcome::Ignored("no such favourite")),
+        }
+    })
+    .await
+}
+
+pub async fn announce(
+    ctx: &Context,
+    activity_id: &str,
+    actor: Account,
+    original: Status,
+    published: Option<chrono::DateTime<chrono::Utc>>,
+) -> Result<Outcome> {
+    let announce_ap_id = activity_id.to_string();
+    once(ctx, activity_id, move |conn| {
+        if statuses::reblog_by(conn, actor.id, original.id)?.is_some() {
+            return Ok(Outcome::Ignored("already boosted"));
+        }
+        if !matches!(
+            Visibility::from_stored(&original.visibility),
+            Visibility::Public | Visibility::Unlisted
+        ) {
+            return Err(Error::Forbidden(
+                "only public statuses can be boosted".into(),
+            ));
+        }
+        let local_followers: Vec<i64> = follows::followers(conn, actor.id)?
+            .into_iter()
+            .filter(|a| a.local)
+            .map(|a| a.id)
+            .collect();
+        if local_followers.is_empty() && !original.local {
+            return Ok(Outcome::Ignored("no one here follows the booster"));
+        }
+        let now = db::now();
+        let boost = Status {
+            id: next_id(),
+            ap_id: announce_ap_id,
+            url: None,
+            account_id: actor.id,
+            local: false,
+            content: String::new(),
+            source_text: None,
+            spoiler_text: String::new(),
+            sensitive: false,
+            language: None,
+            visibility: Visibility::Public.as_str().into(),
+            in_reply_to_id: None,
+            in_reply_to_ap_id: None,
+            in_reply_to_account_id: None,
+            reblog_of_id: Some(original.id),
+            published_at: published.map(|p| p.naive_utc()).unwrap_or(now),
+            created_at: now,
+            edited_at: None,
+        };
+        let boost = statuses::insert(conn, &boost)?;
+        statuses::add_to_home_feeds(conn, boost.id, &local_followers)?;
+        Ok(Outcome::Applied)
+    })
+    .await
+}
+
+pub async fn undo_announce(
+    ctx: &Context,
+    activity_id: &str,
+    actor: Account,
+    announce_ap_id: String,
+) -> Result<Outcome> {
+    once(ctx, activity_id, move |conn| {
+        match statuses::by_ap_id(conn, &announce_ap_id)?
+            .filter(|s| s.account_id == actor.id && s.reblog_of_id.is_some())
+        {
+            Some(boost) => {
+                statuses::delete(conn, boost.id)?;
+                Ok(Outcome::Applied)
+            }
+            None => Ok(Outcome::Ignored("no such boost")),
+        }
+    })
+    .await
+}
+
+/// Known statuses by ActivityStreams id, without fetching.
+pub async fn status_by_ap_id(ctx: &Context, ap_id: &str) -> Result<Option<Status>> {
+    let ap_id = ap_id.to_string();
+    ctx.db
+        .read(move |conn| Ok(statuses::by_ap_id(conn, &ap_id)?))
+        .await
+}
+
+pub async fn account_by_ap_id(ctx: &Context, ap_id: &str) -> Result<Option<Account>> {
+    let ap_id = ap_id.to_string();
+    ctx.db
+        .read(move |conn| Ok(accounts::by_ap_id(conn, &ap_id)?))
+        .await
+}
+
+pub async fn account_by_key_id(ctx: &Context, key_id: &str) -> Result<Option<Account>> {
+    let key_id = key_id.to_string();
+    ctx.db
+        .read(move |conn| Ok(accounts::by_public_key_id(conn, &key_id)?))
+        .await
+}

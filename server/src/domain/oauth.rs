@@ -1,0 +1,225 @@
+//! OAuth applications, access tokens and scopes, as Mastodon clients use them.
+
+use super::Context;
+use crate::{
+    crypto,
+    db::{
+        self, ids::next_id, models::Account, models::OAuthApp, models::OAuthToken, models::User,
+        oauth as db_oauth,
+    },
+    error::{Error, Result},
+};
+
+/// A set of OAuth scopes such as `read write:statuses follow`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Scopes(Vec<String>);
+
+const TOP_LEVEL: [&str; 4] = ["read", "write", "follow", "push"];
+
+impl Scopes {
+    pub fn parse(text: &str) -> Result<Scopes> {
+        let mut scopes: Vec<String> = Vec::new();
+        for scope in text.split([' ', '+', ',']) {
+            let scope = scope.trim();
+            if scope.is_empty() {
+                continue;
+            }
+            let top = scope.split(':').next().unwrap_or_default();
+            let known = TOP_LEVEL.contains(&top) || scope == "profile";
+            if !known || (top == "follow" && scope != "follow") {
+                return Err(Error::BadRequest(format!("unknown scope {scope:?}")));
+            }
+            if !scopes.iter().any(|s| s == scope) {
+                scopes.push(scope.to_string());
+            }
+        }
+        if scopes.is_empty() {
+            scopes.push("read".into());
+        }
+        Ok(Scopes(scopes))
+    }
+
+    /// Whether `required` (e.g. `write:statuses`) is granted, either exactly
+    /// or by its parent (`write`). The legacy `follow` scope grants the
+    /// follow-related sub-scopes, as on Mastodon.
+    pub fn allows(&self, required: &str) -> bool {
+        let parent = required.split(':').next().unwrap_or(required);
+        self.0.iter().any(|granted| {
+            granted == required
+                || granted == parent
+                || (granted == "follow"
+                    && matches!(
+                        required,
+                        "read:follows"
+                            | "write:follows"
+                            | "read:blocks"
+                            | "write:blocks"
+                            | "read:mutes"
+                            | "write:mutes"
+                    ))
+        })
+    }
+
+    /// Every scope in `self` is also granted by `other`.
+    pub fn within(&self, other: &Scopes) -> bool {
+        self.0.iter().all(|scope| other.allows(scope))
+    }
+
+    pub fn to_text(&self) -> String {
+        self.0.join(" ")
+    }
+}
+
+pub struct RegisteredApp {
+    pub app: OAuthApp,
+    pub client_secret: String,
+}
+
+pub async fn register_app(
+    ctx: &Context,
+    name: &str,
+    redirect_uris: &str,
+    scopes: &Scopes,
+    website: Option<String>,
+) -> Result<RegisteredApp> {
+    let name = name.trim();
+    if name.is_empty() || name.len() > 200 {
+        return Err(Error::Validation(
+            "client_name must be 1 to 200 characters".into(),
+        ));
+    }
+    let redirect_uris = redirect_uris.trim();
+    if redirect_uris.is_empty() {
+        return Err(Error::Validation("redirect_uris can't be blank".into()));
+    }
+    let client_secret = crypto::random_token();
+    let app = OAuthApp {
+        id: next_id(),
+        name: name.to_string(),
+        website: website.filter(|w| !w.trim().is_empty()),
+        client_id: crypto::random_token(),
+        client_secret_hash: crypto::sha256_hex(&client_secret),
+        redirect_uris: redirect_uris.to_string(),
+        scopes: scopes.to_text(),
+        created_at: db::now(),
+    };
+    let stored = app.clone();
+    ctx.db
+        .write(move |conn| db_oauth::insert_app(conn, &stored).map_err(Error::from))
+        .await?;
+    Ok(RegisteredApp { app, client_secret })
+}
+
+/// The app whose id and secret match.
+pub async fn authenticate_client(
+    ctx: &Context,
+    client_id: &str,
+    client_secret: &str,
+) -> Result<OAuthApp> {
+    let client_id = client_id.to_string();
+    let app = ctx
+        .db
+        .read(move |conn| db_oauth::app_by_client_id(conn, &client_id).map_err(Error::from))
+        .await?;
+    match app {
+        Some(app) if app.client_secret_hash == crypto::sha256_hex(client_secret) => Ok(app),
+        _ => Err(Error::Unauthorized(
+            "Client authentication failed due to unknown client".into(),
+        )),
+    }
+}
+
+pub struct IssuedToken {
+    pub token: String,
+    pub scopes: Scopes,
+    pub created_at: chrono::NaiveDateTime,
+}
+
+pub async fn issue_token(
+    ctx: &Context,
+    app_id: Option<i64>,
+    user_id: Option<i64>,
+    scopes: Scopes,
+) -> Result<IssuedToken> {
+    let token = crypto::random_token();
+    let row = OAuthToken {
+        id: next_id(),
+        token_hash: crypto::sha256_hex(&token),
+        app_id,
+        user_id,
+        scopes: scopes.to_text(),
+        created_at: db::now(),
+        revoked_at: None,
+    };
+    let created_at = row.created_at;
+    ctx.db
+        .write(move |conn| db_oauth::insert_token(conn, &row).map_err(Error::from))
+        .await?;
+    Ok(IssuedToken {
+        token,
+        scopes,
+        created_at,
+    })
+}
+
+/// Who a bearer token speaks for: a member, or only an app.
+#[derive(Debug, Clone)]
+pub struct Grant {
+    pub user: Option<(User, Account)>,
+    pub scopes: Scopes,
+}
+
+pub async fn grant_for_token(ctx: &Context, token: &str) -> Result<Grant> {
+    let token_hash = crypto::sha256_hex(token);
+    ctx.db
+        .read(move |conn| {
+            let invalid = || Error::Unauthorized("The access token is invalid".into());
+            let token = db_oauth::live_token_by_hash(conn, &token_hash)?.ok_or_else(invalid)?;
+            let user = match token.user_id {
+                Some(user_id) => Some(db_oauth::user_by_id(conn, user_id)?.ok_or_else(invalid)?),
+                None => None,
+            };
+            if user
+                .as_ref()
+                .is_some_and(|(_, account)| account.deleted_at.is_some())
+            {
+                return Err(invalid());
+            }
+            Ok(Grant {
+                user,
+                scopes: Scopes(token.scopes.split(' ').map(String::from).collect()),
+            })
+        })
+        .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parent_scopes_grant_their_children() {
+        let scopes = Scopes::parse("read write:statuses follow").unwrap();
+        assert!(scopes.allows("read:accounts"));
+        assert!(scopes.allows("write:statuses"));
+        assert!(!scopes.allows("write:favourites"));
+        assert!(!scopes.allows("write"));
+        assert!(scopes.allows("write:follows"));
+        assert!(!scopes.allows("push"));
+    }
+
+    #[test]
+    fn unknown_scopes_are_refused_and_empty_means_read() {
+        assert!(Scopes::parse("read admin").is_err());
+        assert!(Scopes::parse("follow:x").is_err());
+        assert_eq!(Scopes::parse("").unwrap().to_text(), "read");
+        assert_eq!(Scopes::parse("read+write").unwrap().to_text(), "read write");
+    }
+
+    #[test]
+    fn requested_scopes_must_fit_the_apps() {
+        let app = Scopes::parse("read write").unwrap();
+        assert!(Scopes::parse("read:statuses write").unwrap().within(&app));
+        assert!(!Scopes::parse("read follow").unwrap().within(&app));
+    }
+}

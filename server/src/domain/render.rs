@@ -1,0 +1,206 @@
+//! Stored rows rendered as ActivityStreams JSON, for serving and for the
+//! delivery queue. Addressing follows Mastodon's conventions so that every
+//! mainstream server reads visibility the same way.
+
+use super::{Visibility, urls::Urls};
+use crate::{
+    db::models::{Account, Status},
+    protocol::{self, Actor, Endpoints, Note, PUBLIC, PublicKey, Tag},
+};
+use serde_json::{Value, json};
+use url::Url;
+
+fn url(value: &str) -> Url {
+    Url::parse(value).expect("stored ids are absolute URLs")
+}
+
+fn opt_url(value: Option<&String>) -> Option<Url> {
+    value.and_then(|v| Url::parse(v).ok())
+}
+
+pub fn actor(account: &Account) -> Actor {
+    Actor {
+        context: Some(protocol::context()),
+        kind: account.actor_type.clone(),
+        id: url(&account.ap_id),
+        preferred_username: account.username.clone(),
+        name: Some(account.display_name.clone()).filter(|n| !n.is_empty()),
+        summary: Some(account.note.clone()),
+        url: account.url.clone().map(Value::String),
+        inbox: url(&account.inbox_url),
+        outbox: opt_url(account.outbox_url.as_ref()),
+        followers: opt_url(account.followers_url.as_ref()),
+        following: opt_url(account.following_url.as_ref()),
+        endpoints: Some(Endpoints {
+            shared_inbox: opt_url(account.shared_inbox_url.as_ref()),
+        }),
+        public_key: PublicKey {
+            id: account.public_key_id.clone(),
+            owner: url(&account.ap_id),
+            public_key_pem: account.public_key_pem.clone(),
+        },
+        manually_approves_followers: Some(account.locked),
+        discoverable: Some(account.discoverable),
+        published: Some(account.created_at.and_utc()),
+    }
+}
+
+/// `to` and `cc` for a status: Mastodon reads visibility from these alone.
+pub fn addressing(
+    visibility: Visibility,
+    author: &Account,
+    mentioned: &[Account],
+) -> (Vec<String>, Vec<String>) {
+    let followers = author.followers_url.clone().unwrap_or_default();
+    let mentioned: Vec<String> = mentioned.iter().map(|a| a.ap_id.clone()).collect();
+    match visibility {
+        Visibility::Public => (vec![PUBLIC.into()], [vec![followers], mentioned].concat()),
+        Visibility::Unlisted => (vec![followers], [vec![PUBLIC.into()], mentioned].concat()),
+        Visibility::Private => (vec![followers], mentioned),
+        Visibility::Direct => (mentioned, Vec::new()),
+    }
+}
+
+pub fn note(
+    urls: &Urls,
+    status: &Status,
+    author: &Account,
+    mentioned: &[Account],
+    hashtags: &[String],
+) -> Note {
+    let (to, cc) = addressing(
+        Visibility::from_stored(&status.visibility),
+        author,
+        mentioned,
+    );
+    let mut tag: Vec<Tag> = mentioned
+        .iter()
+        .map(|account| Tag {
+            kind: "Mention".into(),
+            href: Some(url(&account.ap_id)),
+            name: Some(format!("@{}@{}", account.username, account.domain)),
+        })
+        .collect();
+    tag.extend(hashtags.iter().map(|name| Tag {
+        kind: "Hashtag".into(),
+        href: Url::parse(&urls.tag(name)).ok(),
+        name: Some(format!("#{name}")),
+    }));
+    Note {
+        context: None,
+        kind: "Note".into(),
+        id: url(&status.ap_id),
+        attributed_to: url(&author.ap_id),
+        content: status.content.clone(),
+        summary: Some(status.spoiler_text.clone()).filter(|s| !s.is_empty()),
+        sensitive: Some(status.sensitive),
+        in_reply_to: status
+            .in_reply_to_ap_id
+            .as_deref()
+            .and_then(|u| Url::parse(u).ok()),
+        published: Some(status.published_at.and_utc()),
+        updated: status.edited_at.map(|t| t.and_utc()),
+        url: status.url.clone().map(Value::String),
+        to,
+        cc,
+        tag,
+        content_map: status
+            .language
+            .as_ref()
+            .map(|lang| [(lang.clone(), status.content.clone())].into()),
+    }
+}
+
+/// An activity with the standard context and the given addressing.
+pub fn activity(
+    kind: &str,
+    id: &str,
+    actor: &Account,
+    object: Value,
+    to: &[String],
+    cc: &[String],
+) -> Value {
+    json!({
+        "@context": protocol::context(),
+        "id": id,
+        "type": kind,
+        "actor": actor.ap_id,
+        "object": object,
+        "to": to,
+        "cc": cc,
+        "published": chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+    })
+}
+
+/// Create and Update carry the note's own addressing.
+pub fn wrap_note(kind: &str, id: &str, author: &Account, note: &Note) -> Value {
+    activity(
+        kind,
+        id,
+        author,
+        serde_json::to_value(note).expect("notes serialise"),
+        &note.to,
+        &note.cc,
+    )
+}
+
+pub fn follow(id: &str, follower: &Account, target: &Account) -> Value {
+    activity(
+        "Follow",
+        id,
+        follower,
+        json!(target.ap_id),
+        std::slice::from_ref(&target.ap_id),
+        &[],
+    )
+}
+
+/// Accept or Reject of a follow we received, echoing it so the follower can
+/// match it with the request it sent.
+pub fn follow_answer(
+    kind: &str,
+    id: &str,
+    target: &Account,
+    follow_ap_id: &str,
+    follower: &Account,
+) -> Value {
+    let follow = json!({
+        "id": follow_ap_id,
+        "type": "Follow",
+        "actor": follower.ap_id,
+        "object": target.ap_id,
+    });
+    activity(
+        kind,
+        id,
+        target,
+        follow,
+        std::slice::from_ref(&follower.ap_id),
+        &[],
+    )
+}
+
+pub fn undo(id: &str, actor: &Account, inner: Value, to: &[String], cc: &[String]) -> Value {
+    let mut inner = inner;
+    if let Some(map) = inner.as_object_mut() {
+        map.remove("@context");
+    }
+    activity("Undo", id, actor, inner, to, cc)
+}
+
+pub fn tombstone_delete(
+    id: &str,
+    author: &Account,
+    object_id: &str,
+    to: &[String],
+    cc: &[String],
+) -> Value {
+    activity(
+        "Delete",
+        id,
+        author,
+        json!({"id": object_id, "type": "Tombstone"}),
+        to,
+        cc,
+    )
+}

@@ -1,0 +1,286 @@
+//! Writing and deleting a member's own statuses.
+
+use super::{
+    Context, Visibility, outbox, render,
+    text::{self, Handle},
+    views::{self, StatusView},
+};
+use crate::{
+    db::{
+        self, DbConnection, accounts, follows,
+        ids::next_id,
+        models::{Account, Status},
+        statuses,
+    },
+    error::{Error, Result},
+};
+use std::collections::HashMap;
+
+pub const MAX_CHARS: usize = 5000;
+
+#[derive(Debug, Clone, Default)]
+pub struct NewStatus {
+    pub text: String,
+    pub in_reply_to_id: Option<i64>,
+    pub visibility: Option<String>,
+    pub spoiler_text: Option<String>,
+    pub sensitive: bool,
+    pub language: Option<String>,
+}
+
+/// Accounts that should see a status in their home feed when it is written:
+/// its author, plus local followers, or for a direct status the local people
+/// it mentions.
+fn home_audience(
+    conn: &mut DbConnection,
+    author: &Account,
+    visibility: Visibility,
+    mentioned: &[Account],
+) -> Result<Vec<i64>> {
+    let mut ids: Vec<i64> = if visibility == Visibility::Direct {
+        mentioned.iter().filter(|a| a.local).map(|a| a.id).collect()
+    } else {
+        follows::followers(conn, author.id)?
+            .into_iter()
+            .filter(|a| a.local)
+            .map(|a| a.id)
+            .collect()
+    };
+    if author.local {
+        ids.push(author.id);
+    }
+    ids.sort_unstable();
+    ids.dedup();
+    Ok(ids)
+}
+
+/// Remote servers that must hear about a status: followers' servers unless it
+/// is direct, plus everyone mentioned and the author of the status it answers.
+fn remote_audience(
+    conn: &mut DbConnection,
+    author: &Account,
+    visibility: Visibility,
+    mentioned: &[Account],
+    parent_author: Option<&Account>,
+) -> Result<std::collections::BTreeSet<String>> {
+    let mut inboxes = outbox::inboxes_of(mentioned);
+    if visibility != Visibility::Direct {
+        inboxes.extend(outbox::inboxes_of(&follows::followers(conn, author.id)?));
+        inboxes.extend(outbox::inboxes_of(parent_author));
+    }
+    Ok(inboxes)
+}
+
+pub async fn create(
+    ctx: &Context,
+    author: &Account,
+    input: NewStatus,
+    resolved: HashMap<Handle, Account>,
+) -> Result<StatusView> {
+    let body = input.text.trim().to_string();
+    if body.is_empty() {
+        return Err(Error::Validation("Text can't be blank".into()));
+    }
+    if body.chars().count() > MAX_CHARS {
+        return Err(Error::Validation(format!(
+            "Text is longer than {MAX_CHARS} characters"
+        )));
+    }
+    let visibility = match input.visibility.as_deref().filter(|v| !v.is_empty()) {
+        None => Visibility::Public,
+        Some(v) => Visibility::parse(v)
+            .ok_or_else(|| Error::Validation(format!("{v:?} is not a visibility")))?,
+    };
+    let spoiler_text = input.spoiler_text.unwrap_or_default().trim().to_string();
+    if spoiler_text.chars().count() > 1000 {
+        return Err(Error::Validation(
+            "spoiler_text is longer than 1000 characters".into(),
+        ));
+    }
+    let id = next_id();
+    let ap_id = ctx.urls.status(&author.username, id);
+    let content = text::render_plain(&body, &resolved, &ctx.urls);
+    let hashtags = text::hashtags(&body);
+    let mut mentioned: Vec<Account> = resolved.into_values().collect();
+    mentioned.sort_by_key(|a| a.id);
+    mentioned.dedup_by_key(|a| a.id);
+    let now = db::now();
+    let status = Status {
+        id,
+        url: Some(ctx.urls.status_page(&author.username, id)),
+        ap_id,
+        account_id: author.id,
+        local: true,
+        content,
+        source_text: Some(body),
+        spoiler_text: spoiler_text.clone(),
+        sensitive: input.sensitive || !spoiler_text.is_empty(),
+        language: input.language.filter(|l| (2..=3).contains(&l.len())),
+        visibility: visibility.as_str().into(),
+        in_reply_to_id: None,
+        in_reply_to_ap_id: None,
+        in_reply_to_account_id: None,
+        reblog_of_id: None,
+        published_at: now,
+        created_at: now,
+        edited_at: None,
+    };
+    let author = author.clone();
+    let urls = ctx.urls.clone();
+    let in_reply_to_id = input.in_reply_to_id;
+    let view = ctx
+        .db
+        .write(move |conn| {
+            let mut status = status;
+            let parent_author = match in_reply_to_id {
+                Some(parent_id) => {
+                    let parent = statuses::by_id(conn, parent_id)?
+                        .filter(|p| p.reblog_of_id.is_none())
+                        .ok_or_else(Error::not_found)?;
+                    if !views::can_see(conn, Some(&author), &parent)? {
+                        return Err(Error::not_found());
+                    }
+                    status.in_reply_to_id = Some(parent.id);
+                    status.in_reply_to_ap_id = Some(parent.ap_id.clone());
+                    status.in_reply_to_account_id = Some(parent.account_id);
+                    accounts::by_id(conn, parent.account_id)?
+                }
+                None => None,
+            };
+            let status = statuses::insert(conn, &status)?;
+            let mention_ids: Vec<i64> = mentioned.iter().map(|a| a.id).collect();
+            statuses::insert_mentions(conn, status.id, &mention_ids)?;
+            let audience = home_audience(conn, &author, visibility, &mentioned)?;
+            statuses::add_to_home_feeds(conn, status.id, &audience)?;
+            let note = render::note(&urls, &status, &author, &mentioned, &hashtags);
+            let create = render::wrap_note(
+                "Create",
+                &format!("{}/activity", status.ap_id),
+                &author,
+                &note,
+            );
+            let inboxes = remote_audience(
+                conn,
+                &author,
+                visibility,
+                &mentioned,
+                parent_author.as_ref(),
+            )?;
+            outbox::enqueue(conn, &urls, &author, &create, inboxes)?;
+            views::load(conn, Some(author.id), &[status.id])?
+                .pop()
+                .ok_or_else(|| Error::Internal("status vanished while being written".into()))
+        })
+        .await?;
+    ctx.deliveries_queued();
+    Ok(view)
+}
+
+/// Deletes one of the member's statuses and tells everyone who received it.
+/// Returns the status as it was, for "delete and redraft".
+pub async fn delete(ctx: &Context, author: &Account, status_id: i64) -> Result<StatusView> {
+    let author = author.clone();
+    let urls = ctx.urls.clone();
+    let view = ctx
+        .db
+        .write(move |conn| -> Result<StatusView> {
+            let status = statuses::by_id(conn, status_id)?
+                .filter(|s| s.account_id == author.id && s.reblog_of_id.is_none())
+                .ok_or_else(Error::not_found)?;
+            let view = views::load(conn, Some(author.id), &[status.id])?
+                .pop()
+                .ok_or_else(Error::not_found)?;
+            let visibility = Visibility::from_stored(&status.visibility);
+            let parent_author = match status.in_reply_to_account_id {
+                Some(id) => accounts::by_id(conn, id)?,
+                None => None,
+            };
+            let inboxes = remote_audience(
+                conn,
+                &author,
+                visibility,
+                &view.mentions,
+                parent_author.as_ref(),
+            )?;
+            // Servers that boosted it also hold a copy.
+            let (to, cc) = render::addressing(visibility, &author, &view.mentions);
+            let delete = render::tombstone_delete(
+                &urls.activity(next_id()),
+                &author,
+                &status.ap_id,
+                &to,
+                &cc,
+            );
+            statuses::delete(conn, status.id)?;
+            outbox::enqueue(conn, &urls, &author, &delete, inboxes)?;
+            Ok(view)
+        })
+        .await?;
+    ctx.deliveries_queued();
+    Ok(view)
+}
+
+/// One status as `viewer` may see it.
+pub async fn view(ctx: &Context, viewer: Option<&Account>, status_id: i64) -> Result<StatusView> {
+    let viewer = viewer.cloned();
+    ctx.db
+        .read(move |conn| {
+            let status = statuses::by_id(conn, status_id)?.ok_or_else(Error::not_found)?;
+            if !views::can_see(conn, viewer.as_ref(), &status)? {
+                return Err(Error::not_found());
+            }
+            views::load(conn, viewer.map(|v| v.id), &[status.id])?
+                .pop()
+                .ok_or_else(Error::not_found)
+        })
+        .await
+}
+
+/// The ActivityStreams Note of a local status that anyone may read.
+pub async fn public_note(
+    ctx: &Context,
+    username: &str,
+    status_id: i64,
+) -> Result<crate::protocol::Note> {
+    let username = username.to_string();
+    let urls = ctx.urls.clone();
+    ctx.db
+        .read(move |conn| {
+            let author =
+                accounts::local_by_username(conn, &username)?.ok_or_else(Error::not_found)?;
+            let status = statuses::by_id(conn, status_id)?
+                .filter(|s| s.account_id == author.id && s.reblog_of_id.is_none())
+                .ok_or_else(Error::not_found)?;
+            if !views::can_see(conn, None, &status)? {
+                return Err(Error::not_found());
+            }
+            note_json(conn, &urls, &status, &author)
+        })
+        .await
+}
+
+/// The Note of any stored status, with no visibility check: for internal use.
+pub async fn note_of(ctx: &Context, status_id: i64) -> Result<crate::protocol::Note> {
+    let urls = ctx.urls.clone();
+    ctx.db
+        .read(move |conn| {
+            let status = statuses::by_id(conn, status_id)?.ok_or_else(Error::not_found)?;
+            let author = accounts::by_id(conn, status.account_id)?.ok_or_else(Error::not_found)?;
+            note_json(conn, &urls, &status, &author)
+        })
+        .await
+}
+
+fn note_json(
+    conn: &mut DbConnection,
+    urls: &super::urls::Urls,
+    status: &Status,
+    author: &Account,
+) -> Result<crate::protocol::Note> {
+    let mention_ids = statuses::mentioned_account_ids(conn, status.id)?;
+    let mentioned = accounts::by_ids(conn, &mention_ids)?;
+    let hashtags = text::hashtags(status.source_text.as_deref().unwrap_or_default());
+    let mut note = render::note(urls, status, author, &mentioned, &hashtags);
+    note.context = Some(crate::protocol::context());
+    Ok(note)
+}

@@ -1,0 +1,55 @@
+//! Timelines: a member's home feed and one account's statuses.
+
+use super::{
+    Context, Visibility,
+    views::{self, StatusView},
+};
+use crate::{
+    db::{follows, models::Account, statuses, statuses::Page},
+    error::Result,
+};
+
+pub async fn home(ctx: &Context, account: &Account, page: Page) -> Result<Vec<StatusView>> {
+    let account_id = account.id;
+    ctx.db
+        .read(move |conn| {
+            let ids = statuses::home_feed_ids(conn, account_id, page)?;
+            Ok(views::load(conn, Some(account_id), &ids)?)
+        })
+        .await
+}
+
+/// What `viewer` may see of `account`'s statuses: public and unlisted for
+/// everyone, followers-only for accepted followers, everything for the
+/// author. Direct statuses appear only to their author here.
+pub async fn account_statuses(
+    ctx: &Context,
+    viewer: Option<&Account>,
+    account: &Account,
+    exclude_replies: bool,
+    page: Page,
+) -> Result<Vec<StatusView>> {
+    let viewer_id = viewer.map(|v| v.id);
+    let account_id = account.id;
+    ctx.db
+        .read(move |conn| {
+            let mut visible = vec![Visibility::Public.as_str(), Visibility::Unlisted.as_str()];
+            let is_author = viewer_id == Some(account_id);
+            let follows_author = match viewer_id {
+                Some(viewer_id) if !is_author => {
+                    follows::between(conn, viewer_id, account_id)?.is_some_and(|f| f.accepted)
+                }
+                _ => false,
+            };
+            if is_author || follows_author {
+                visible.push(Visibility::Private.as_str());
+            }
+            if is_author {
+                visible.push(Visibility::Direct.as_str());
+            }
+            let rows = statuses::by_account(conn, account_id, &visible, exclude_replies, page)?;
+            let ids: Vec<i64> = rows.iter().map(|s| s.id).collect();
+            Ok(views::load(conn, viewer_id, &ids)?)
+        })
+        .await
+}

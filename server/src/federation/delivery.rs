@@ -1,0 +1,206 @@
+//! Works off the delivery queue: claims due rows, signs each request at send
+//! time with the sending actor's key, and records the answer. A 2xx removes
+//! the row; 408, 429, 5xx and network errors schedule a retry with
+//! exponential backoff and jitter; any other 4xx, or running out of retries,
+//! marks it failed. Leases make a crashed worker's rows claimable again.
+
+use super::{guard, signatures};
+use crate::{
+    db::{
+        self, accounts, deliveries,
+        models::{Delivery, OutgoingActivity},
+    },
+    domain::Context,
+    error::Error,
+};
+use futures::StreamExt;
+use std::time::Duration;
+use url::Url;
+
+/// How long a claimed delivery stays reserved for the worker that claimed it.
+const LEASE: Duration = Duration::from_secs(60);
+/// Idle workers look for due retries this often even without a wake-up.
+const IDLE_POLL: Duration = Duration::from_secs(1);
+/// No single wait between attempts is longer than this.
+pub const MAX_RETRY_DELAY: Duration = Duration::from_secs(6 * 60 * 60);
+
+/// The wait before retry number `retry` (1-based), before jitter: the base
+/// doubled each time, capped at six hours. With the default 30 s base and 18
+/// retries the waits add up to about 2.4 days, close to Mastodon's horizon.
+pub fn retry_delay(base: Duration, retry: u32) -> Duration {
+    let factor = 2u32.saturating_pow(retry.saturating_sub(1));
+    base.saturating_mul(factor).min(MAX_RETRY_DELAY)
+}
+
+/// ±25% jitter, so deliveries that failed together do not retry together.
+fn with_jitter(delay: Duration) -> Duration {
+    delay.mul_f64(0.75 + rand::random::<f64>() * 0.5)
+}
+
+#[derive(Debug)]
+enum Failure {
+    Retry(String),
+    Final(String),
+}
+
+async fn send(
+    ctx: &Context,
+    client: &reqwest::Client,
+    delivery: &Delivery,
+    activity: &OutgoingActivity,
+) -> Result<(), Failure> {
+    let inbox = Url::parse(&delivery.inbox_url)
+        .map_err(|e| Failure::Final(format!("bad inbox url: {e}")))?;
+    guard::check_remote_url(&inbox, ctx.config.federation_dev_mode).map_err(Failure::Final)?;
+    let actor_id = activity.actor_account_id;
+    let actor = ctx
+        .db
+        .read(move |conn| accounts::by_id(conn, actor_id).map_err(Error::from))
+        .await
+        .map_err(|e| Failure::Retry(e.to_string()))?
+        .ok_or_else(|| Failure::Final("sending actor no longer exists".into()))?;
+    let private_key = actor
+        .private_key_pem
+        .as_deref()
+        .ok_or_else(|| Failure::Final("sending actor has no private key".into()))?;
+    let body = activity.payload.as_bytes();
+    let headers = signatures::sign_request(
+        &http::Method::POST,
+        &inbox,
+        Some(body),
+        &actor.public_key_id,
+        private_key,
+    )
+    .map_err(|e| Failure::Final(e.to_string()))?;
+    let mut request = client
+        .post(inbox)
+        .header(http::header::CONTENT_TYPE, crate::protocol::CONTENT_TYPE)
+        .body(activity.payload.clone());
+    for (name, value) in headers {
+        request = request.header(name, value);
+    }
+    let response = request
+        .send()
+        .await
+        .map_err(|e| Failure::Retry(format!("network: {e}")))?;
+    let status = response.status();
+    if status.is_success() {
+        return Ok(());
+    }
+    let reason = format!("{} answered {status}", delivery.host);
+    if status.is_server_error() || status.as_u16() == 408 || status.as_u16() == 429 {
+        Err(Failure::Retry(reason))
+    } else {
+        Err(Failure::Final(reason))
+    }
+}
+
+async fn record(
+    ctx: &Context,
+    delivery: &Delivery,
+    outcome: Result<(), Failure>,
+) -> Result<(), Error> {
+    let id = delivery.id;
+    let attempts = delivery.attempts + 1;
+    let max_retries = ctx.config.delivery_max_retries;
+    let base = ctx.config.delivery_retry_base();
+    let host = delivery.host.clone();
+    ctx.db
+        .write(move |conn| {
+            match outcome {
+                Ok(()) => deliveries::complete(conn, id)?,
+                Err(Failure::Retry(reason)) if (attempts as u32) <= max_retries => {
+                    let wait = with_jitter(retry_delay(base, attempts as u32));
+                    let next = db::now() + chrono::Duration::from_std(wait).unwrap_or_default();
+                    tracing::info!(%host, attempts, ?wait, %reason, "delivery will be retried");
+                    deliveries::retry_at(conn, id, attempts, next, &reason)?;
+                }
+                Err(Failure::Retry(reason) | Failure::Final(reason)) => {
+                    tracing::warn!(%host, attempts, %reason, "delivery failed for good");
+                    deliveries::fail(conn, id, attempts, &reason)?;
+                }
+            }
+            Ok(())
+        })
+        .await
+}
+
+/// Claims and sends due deliveries until there are none; returns how many
+/// were attempted.
+pub async fn run_once(ctx: &Context, client: &reqwest::Client) -> Result<usize, Error> {
+    let batch_size = (ctx.config.delivery_workers * 4) as i64;
+    let now = db::now();
+    let lease_until = now + chrono::Duration::from_std(LEASE).unwrap_or_default();
+    let batch = ctx
+        .db
+        .write(move |conn| {
+            deliveries::claim_due(conn, now, lease_until, batch_size).map_err(Error::from)
+        })
+        .await?;
+    let attempted = batch.len();
+    futures::stream::iter(batch)
+        .for_each_concurrent(ctx.config.delivery_workers, |(delivery, activity)| async move {
+            let outcome = send(ctx, client, &delivery, &activity).await;
+            if let Err(error) = record(ctx, &delivery, outcome).await {
+                tracing::error!(%error, delivery = delivery.id, "could not record a delivery attempt");
+            }
+        })
+        .await;
+    Ok(attempted)
+}
+
+/// The worker loop: runs for the life of the process.
+pub async fn run(ctx: Context) {
+    let client = super::http_client(ctx.config.federation_dev_mode);
+    loop {
+        match run_once(&ctx, &client).await {
+            Ok(0) => ctx.wait_for_deliveries(IDLE_POLL).await,
+            Ok(_) => {}
+            Err(error) => {
+                tracing::error!(%error, "delivery queue unavailable");
+                tokio::time::sleep(IDLE_POLL).await;
+            }
+        }
+    }
+}
+
+/// Frees leases left by a previous process. Only for SQLite, where this
+/// process is the queue's only worker.
+pub async fn release_stale_leases(ctx: &Context) -> Result<(), Error> {
+    if ctx.db.backend() != db::Backend::Sqlite {
+        return Ok(());
+    }
+    let released = ctx
+        .db
+        .write(|conn| deliveries::release_all_leases(conn).map_err(Error::from))
+        .await?;
+    if released > 0 {
+        tracing::info!(released, "released delivery leases left by a previous run");
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_default_schedule_spans_two_to_three_days() {
+        let base = Duration::from_secs(30);
+        let total: Duration = (1..=18).map(|retry| retry_delay(base, retry)).sum();
+        let days = total.as_secs_f64() / 86_400.0;
+        assert!((2.0..=3.0).contains(&days), "{days} days");
+        assert_eq!(retry_delay(base, 1), base);
+        assert_eq!(retry_delay(base, 2), base * 2);
+        assert_eq!(retry_delay(base, 18), MAX_RETRY_DELAY);
+        assert_eq!(retry_delay(base, 500), MAX_RETRY_DELAY);
+    }
+
+    #[test]
+    fn jitter_stays_within_a_quarter() {
+        for _ in 0..1000 {
+            let d = with_jitter(Duration::from_secs(100)).as_secs_f64();
+            assert!((75.0..=125.0).contains(&d), "{d}");
+        }
+    }
+}

@@ -1,0 +1,294 @@
+//! Receiving activities. Every request is hostile until proven otherwise;
+//! the checks run cheapest first and each failure answers 4xx with its
+//! reason, logs one line and stores nothing:
+//!
+//! 1. the body is at most 1 MiB (enforced by the router);
+//! 2. the HTTP signature covers `(request-target)`, `host`, `date`, `digest`,
+//!    its date is within the window and the digest matches the body;
+//! 3. the body parses as an activity whose id is on its actor's server;
+//! 4. the signing key belongs to that actor, and the signature verifies
+//!    (after one refetch of the actor, in case it rotated its key);
+//! 5. the activity's own rules (authorship, addressing) hold.
+//!
+//! An activity id seen before is acknowledged and skipped.
+
+use super::{
+    Data,
+    objects::{ApubActor, ApubNote, note},
+    signatures::{self, CheckedSignature},
+};
+use crate::{
+    db::models::Account,
+    domain::inbound::{self, Outcome},
+    error::{Error, Result},
+    protocol::{self, Activity, object_id, object_type, same_origin},
+};
+use activitypub_federation::fetch::object_id::ObjectId;
+use axum::{
+    body::Bytes,
+    extract::OriginalUri,
+    http::{HeaderMap, Method, StatusCode},
+    response::{IntoResponse, Response},
+};
+use url::Url;
+
+/// Inbox bodies above this size are refused before they are read in full.
+pub const MAX_BODY_BYTES: usize = 1024 * 1024;
+
+pub async fn receive(
+    data: Data,
+    method: Method,
+    OriginalUri(uri): OriginalUri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let path = uri.path_and_query().map(|p| p.as_str()).unwrap_or("/");
+    match receive_checked(&data, &method, path, &headers, &body).await {
+        Ok(outcome) => {
+            tracing::debug!(?outcome, "activity processed");
+            StatusCode::ACCEPTED.into_response()
+        }
+        Err(error) => {
+            let id = protocol_id(&body);
+            tracing::info!(status = error.status().as_u16(), %error, activity = %id, "inbox refused an activity");
+            error.into_response()
+        }
+    }
+}
+
+fn protocol_id(body: &[u8]) -> String {
+    serde_json::from_slice::<serde_json::Value>(body)
+        .ok()
+        .and_then(|v| v.get("id").and_then(|id| id.as_str()).map(String::from))
+        .unwrap_or_else(|| "-".into())
+}
+
+async fn receive_checked(
+    data: &Data,
+    method: &Method,
+    path: &str,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<Outcome> {
+    let signature = signatures::check_request(method, path, headers, Some(body))
+        .map_err(|e| Error::Unauthorized(e.to_string()))?;
+    let activity: Activity = serde_json::from_slice(body)
+        .map_err(|e| Error::BadRequest(format!("not an activity: {e}")))?;
+    if !same_origin(&activity.id, &activity.actor) {
+        return Err(Error::BadRequest(
+            "the activity id is not on its actor's server".into(),
+        ));
+    }
+    if data.urls.is_local(&activity.actor) {
+        return Err(Error::BadRequest(
+            "activities from this server's own actors are not accepted here".into(),
+        ));
+    }
+    let Some(actor) = signer(data, &signature, &activity).await? else {
+        // A Delete from an actor we never knew and can no longer fetch.
+        return Ok(Outcome::Ignored("deleted actor we never knew"));
+    };
+    dispatch(data, activity, actor).await
+}
+
+/// The verified actor who signed the request, or None for the Delete of an
+/// unknown actor that is already gone.
+async fn signer(
+    data: &Data,
+    signature: &CheckedSignature,
+    activity: &Activity,
+) -> Result<Option<Account>> {
+    let key_id = signature.key_id();
+    let unauthorized = |why: &str| Error::Unauthorized(why.to_string());
+    let cached = inbound::account_by_key_id(data, key_id).await?;
+    let (account, fresh) = match cached {
+        Some(account) => (account, false),
+        None => {
+            let owner = signatures::key_owner_guess(key_id)
+                .ok_or_else(|| unauthorized("keyId is not a URL"))?;
+            if owner != activity.actor {
+                return Err(unauthorized(
+                    "the signing key does not belong to the activity's actor",
+                ));
+            }
+            match ObjectId::<ApubActor>::from(owner).dereference(data).await {
+                Ok(actor) => (actor.account, true),
+                Err(Error::Gone(_)) if activity.kind == "Delete" => return Ok(None),
+                Err(error) => {
+                    return Err(unauthorized(&format!(
+                        "cannot fetch the signing actor: {error}"
+                    )));
+                }
+            }
+        }
+    };
+    if account.public_key_id != key_id || account.ap_id != activity.actor.as_str() {
+        return Err(unauthorized(
+            "the signing key does not belong to the activity's actor",
+        ));
+    }
+    if signature.verify(&account.public_key_pem) {
+        return Ok(Some(account));
+    }
+    if fresh || activity.kind == "Delete" {
+        return Err(Error::Unauthorized(
+            signatures::SignatureError::Invalid(account.ap_id).to_string(),
+        ));
+    }
+    // The actor may have rotated its key since we cached it.
+    let refreshed = ObjectId::<ApubActor>::from(activity.actor.clone())
+        .dereference_forced(data)
+        .await
+        .map_err(|e| unauthorized(&format!("cannot refetch the signing actor: {e}")))?
+        .account;
+    if refreshed.public_key_id == key_id && signature.verify(&refreshed.public_key_pem) {
+        Ok(Some(refreshed))
+    } else {
+        Err(Error::Unauthorized(
+            signatures::SignatureError::Invalid(refreshed.ap_id).to_string(),
+        ))
+    }
+}
+
+fn require_same_origin(object: &Url, actor: &Account, what: &str) -> Result<()> {
+    let actor_id = Url::parse(&actor.ap_id).map_err(|e| Error::Internal(e.to_string()))?;
+    if same_origin(object, &actor_id) {
+        Ok(())
+    } else {
+        Err(Error::Forbidden(format!(
+            "{what} {object} is not on the actor's server"
+        )))
+    }
+}
+
+fn embedded_note(activity: &Activity) -> Result<protocol::Note> {
+    if !activity.object.is_object() {
+        return Err(Error::BadRequest(format!(
+            "{} must embed its object",
+            activity.kind
+        )));
+    }
+    serde_json::from_value(activity.object.clone())
+        .map_err(|e| Error::BadRequest(format!("object is not a note: {e}")))
+}
+
+async fn dispatch(data: &Data, activity: Activity, actor: Account) -> Result<Outcome> {
+    let id = activity.id.to_string();
+    let object = object_id(&activity.object);
+    match activity.kind.as_str() {
+        "Follow" => {
+            let target =
+                object.ok_or_else(|| Error::BadRequest("Follow without an object".into()))?;
+            inbound::follow(data, &id, actor, target.to_string()).await
+        }
+        "Accept" | "Reject" => {
+            let follower = activity
+                .object
+                .get("actor")
+                .and_then(|a| a.as_str())
+                .map(String::from);
+            if let Some(kind) = object_type(&activity.object).filter(|k| *k != "Follow") {
+                return Ok(ignored_type(kind));
+            }
+            inbound::answer_follow(
+                data,
+                &id,
+                actor,
+                follower,
+                object.map(String::from),
+                activity.kind == "Accept",
+            )
+            .await
+        }
+        "Undo" => undo(data, &id, actor, &activity.object).await,
+        "Create" => {
+            let note = embedded_note(&activity)?;
+            if !note::NOTE_TYPES.contains(&note.kind.as_str()) {
+                return Ok(ignored_type(&note.kind));
+            }
+            note::check_note_json(&note, &activity.id)?;
+            if note.attributed_to.as_str() != actor.ap_id {
+                return Err(Error::Forbidden(
+                    "a Create must come from the note's author".into(),
+                ));
+            }
+            let incoming = note::prepare(note, data).await?;
+            inbound::create_note(data, &id, incoming).await
+        }
+        "Update" => match object_type(&activity.object) {
+            Some(kind) if note::NOTE_TYPES.contains(&kind) => {
+                let note = embedded_note(&activity)?;
+                note::check_note_json(&note, &activity.id)?;
+                if note.attributed_to.as_str() != actor.ap_id {
+                    return Err(Error::Forbidden(
+                        "an Update must come from the note's author".into(),
+                    ));
+                }
+                inbound::update_note(data, &id, actor, note).await
+            }
+            Some(_) if object.as_ref().is_some_and(|o| o.as_str() == actor.ap_id) => {
+                // The actor changed its profile: refetch rather than trust
+                // the embedded copy, so the stored profile is what its
+                // server serves.
+                ObjectId::<ApubActor>::from(activity.actor.clone())
+                    .dereference_forced(data)
+                    .await?;
+                Ok(Outcome::Applied)
+            }
+            Some(kind) => Ok(ignored_type(kind)),
+            None => Err(Error::BadRequest("Update must embed its object".into())),
+        },
+        "Delete" => {
+            let target =
+                object.ok_or_else(|| Error::BadRequest("Delete without an object".into()))?;
+            require_same_origin(&target, &actor, "deleted object")?;
+            inbound::delete(data, &id, actor, target.to_string()).await
+        }
+        "Like" => {
+            let target =
+                object.ok_or_else(|| Error::BadRequest("Like without an object".into()))?;
+            inbound::like(data, &id, actor, target.to_string()).await
+        }
+        "Announce" => {
+            let target =
+                object.ok_or_else(|| Error::BadRequest("Announce without an object".into()))?;
+            let original = ObjectId::<ApubNote>::from(target)
+                .dereference(data)
+                .await?
+                .status;
+            inbound::announce(data, &id, actor, original, activity.published).await
+        }
+        other => Ok(ignored_type(other)),
+    }
+}
+
+fn ignored_type(kind: &str) -> Outcome {
+    tracing::debug!(kind, "ignoring an activity type Trellis does not handle");
+    Outcome::Ignored("activity type not handled")
+}
+
+async fn undo(data: &Data, id: &str, actor: Account, inner: &serde_json::Value) -> Result<Outcome> {
+    let inner_id =
+        object_id(inner).ok_or_else(|| Error::BadRequest("Undo without an object".into()))?;
+    let Some(kind) = object_type(inner) else {
+        return inbound::undo_by_id(data, id, actor, inner_id.to_string()).await;
+    };
+    if inner.get("actor").and_then(|a| a.as_str()) != Some(actor.ap_id.as_str()) {
+        return Err(Error::Forbidden(
+            "an actor can only undo its own activities".into(),
+        ));
+    }
+    let inner_object = inner.get("object").and_then(object_id).map(String::from);
+    match kind {
+        "Follow" => {
+            let target = inner_object
+                .ok_or_else(|| Error::BadRequest("undone Follow has no object".into()))?;
+            inbound::undo_follow(data, id, actor, target, Some(inner_id.to_string())).await
+        }
+        "Like" => {
+            inbound::undo_like(data, id, actor, Some(inner_id.to_string()), inner_object).await
+        }
+        "Announce" => inbound::undo_announce(data, id, actor, inner_id.to_string()).await,
+        other => Ok(ignored_type(other)),
+    }
+}

@@ -1,0 +1,118 @@
+//! Notes (and the note-like Article, Page and Question) on other servers.
+
+use super::{super::Data, ApubActor};
+use crate::{
+    db::models::{Account, Status},
+    domain::{inbound, statuses as local_statuses},
+    error::{Error, Result},
+    protocol::{self, same_origin},
+};
+use activitypub_federation::{fetch::object_id::ObjectId, traits::Object};
+use url::Url;
+
+#[derive(Debug, Clone)]
+pub struct ApubNote {
+    pub status: Status,
+    id: Url,
+}
+
+impl ApubNote {
+    fn new(status: Status) -> Result<ApubNote> {
+        let id = Url::parse(&status.ap_id)
+            .map_err(|e| Error::Internal(format!("stored status id: {e}")))?;
+        Ok(ApubNote { status, id })
+    }
+}
+
+/// Types shown as statuses. Mastodon shows the same set.
+pub const NOTE_TYPES: [&str; 4] = ["Note", "Article", "Page", "Question"];
+
+/// A note must come from its author's server and name that author.
+pub fn check_note_json(note: &protocol::Note, fetched_from: &Url) -> Result<()> {
+    if !NOTE_TYPES.contains(&note.kind.as_str()) {
+        return Err(Error::BadRequest(format!(
+            "{} is a {}, not a note",
+            note.id, note.kind
+        )));
+    }
+    if !same_origin(&note.id, fetched_from) {
+        return Err(Error::BadRequest(format!(
+            "note {} is on a different server than its source",
+            note.id
+        )));
+    }
+    if !same_origin(&note.attributed_to, &note.id) {
+        return Err(Error::BadRequest(format!(
+            "note {} is attributed to an actor on another server",
+            note.id
+        )));
+    }
+    Ok(())
+}
+
+/// Resolves what a verified note refers to: its author (fetched if needed),
+/// the status it replies to (fetched if possible, within the request's fetch
+/// budget), and the known accounts it mentions.
+pub async fn prepare(note: protocol::Note, data: &Data) -> Result<inbound::IncomingNote> {
+    let author = ObjectId::<ApubActor>::from(note.attributed_to.clone())
+        .dereference(data)
+        .await?
+        .account;
+    let parent = match &note.in_reply_to {
+        Some(parent_id) => match ObjectId::<ApubNote>::from(parent_id.clone())
+            .dereference(data)
+            .await
+        {
+            Ok(parent) => Some(parent.status),
+            Err(error) => {
+                tracing::info!(parent = %parent_id, %error, "reply parent unavailable; storing without it");
+                None
+            }
+        },
+        None => None,
+    };
+    let mut mentioned: Vec<Account> = Vec::new();
+    for tag in note.tag.iter().filter(|t| t.kind == "Mention") {
+        let Some(href) = &tag.href else { continue };
+        if let Some(account) = inbound::account_by_ap_id(data, href.as_str()).await? {
+            mentioned.push(account);
+        }
+    }
+    Ok(inbound::IncomingNote {
+        note,
+        author,
+        parent,
+        mentioned,
+    })
+}
+
+#[async_trait::async_trait]
+impl Object for ApubNote {
+    type DataType = crate::domain::Context;
+    type Kind = protocol::Note;
+    type Error = Error;
+
+    fn id(&self) -> &Url {
+        &self.id
+    }
+
+    async fn read_from_id(object_id: Url, data: &Data) -> Result<Option<Self>> {
+        inbound::status_by_ap_id(data, object_id.as_str())
+            .await?
+            .map(ApubNote::new)
+            .transpose()
+    }
+
+    async fn into_json(self, data: &Data) -> Result<protocol::Note> {
+        local_statuses::note_of(data, self.status.id).await
+    }
+
+    async fn verify(json: &protocol::Note, expected_domain: &Url, _data: &Data) -> Result<()> {
+        check_note_json(json, expected_domain)
+    }
+
+    async fn from_json(json: protocol::Note, data: &Data) -> Result<Self> {
+        let incoming = Box::pin(prepare(json, data)).await?;
+        ApubNote::new(inbound::store_fetched_note(data, incoming).await?)
+    }
+}

@@ -1,0 +1,64 @@
+//! Finding accounts by handle or URL: the database first, then WebFinger and
+//! a fetch of the actor.
+
+use super::{Data, objects::ApubActor};
+use crate::{
+    db::models::Account,
+    domain::{accounts, text::Handle},
+    error::{Error, Result},
+};
+use activitypub_federation::fetch::{object_id::ObjectId, webfinger::webfinger_resolve_actor};
+use std::collections::HashMap;
+use url::Url;
+
+/// The account `user` (local) or `user@domain`, fetched when unknown and
+/// `resolve` is set.
+pub async fn account_by_acct(data: &Data, acct: &str, resolve: bool) -> Result<Option<Account>> {
+    let acct = acct.trim().trim_start_matches('@');
+    if let Some(account) = accounts::by_acct(data, acct).await? {
+        return Ok(Some(account));
+    }
+    let Some((username, domain)) = acct.split_once('@') else {
+        return Ok(None);
+    };
+    if !resolve || domain.eq_ignore_ascii_case(&data.urls.domain()) {
+        return Ok(None);
+    }
+    let actor: ApubActor = webfinger_resolve_actor(&format!("{username}@{domain}"), data).await?;
+    let account = actor.account;
+    // WebFinger may point anywhere; only accept an actor that carries the
+    // handle that was asked for.
+    if !account.username.eq_ignore_ascii_case(username)
+        || !account.domain.eq_ignore_ascii_case(domain)
+    {
+        return Err(Error::BadRequest(format!(
+            "{acct} resolved to {}, which has a different handle",
+            account.ap_id
+        )));
+    }
+    Ok(Some(account))
+}
+
+/// The actor at `url`, fetched when unknown or stale.
+pub async fn account_by_url(data: &Data, url: Url) -> Result<Account> {
+    Ok(ObjectId::<ApubActor>::from(url)
+        .dereference(data)
+        .await?
+        .account)
+}
+
+/// The accounts behind the mentions of a status being written. Mentions that
+/// cannot be resolved stay plain text, as on Mastodon.
+pub async fn mentions(data: &Data, handles: Vec<Handle>) -> HashMap<Handle, Account> {
+    let mut resolved = HashMap::new();
+    for handle in handles {
+        match account_by_acct(data, &handle.acct(), true).await {
+            Ok(Some(account)) => {
+                resolved.insert(handle, account);
+            }
+            Ok(None) => {}
+            Err(error) => tracing::info!(acct = %handle.acct(), %error, "mention not resolved"),
+        }
+    }
+    resolved
+}

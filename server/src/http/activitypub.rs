@@ -1,0 +1,110 @@
+//! ActivityPub documents served to other servers, and the inboxes. A GET
+//! that asks for `application/activity+json` or `application/ld+json` gets
+//! JSON; anything else is sent to the HTML page of the same thing.
+
+use crate::{
+    domain::{Context, accounts, render, statuses},
+    error::{Error, Result},
+    federation::inbox,
+    http::input::path_id,
+    protocol::{self, OrderedCollection},
+};
+use activitypub_federation::axum::json::FederationJson;
+use axum::{
+    Router,
+    extract::{DefaultBodyLimit, Path, State},
+    http::{HeaderMap, header},
+    response::{IntoResponse, Redirect, Response},
+    routing::{get, post},
+};
+
+pub fn routes() -> Router<Context> {
+    Router::new()
+        .route("/actor", get(instance_actor))
+        .route("/users/{username}", get(actor))
+        .route("/users/{username}/statuses/{id}", get(note))
+        .route("/users/{username}/outbox", get(outbox))
+        .route("/users/{username}/followers", get(followers))
+        .route("/users/{username}/following", get(following))
+        .route(
+            "/inbox",
+            post(inbox::receive).layer(DefaultBodyLimit::max(inbox::MAX_BODY_BYTES)),
+        )
+        .route(
+            "/users/{username}/inbox",
+            post(inbox::receive).layer(DefaultBodyLimit::max(inbox::MAX_BODY_BYTES)),
+        )
+}
+
+/// Whether the client asked for ActivityStreams JSON.
+pub fn wants_activitypub(headers: &HeaderMap) -> bool {
+    headers
+        .get_all(header::ACCEPT)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .any(|accept| {
+            accept.contains("application/activity+json") || accept.contains("application/ld+json")
+        })
+}
+
+async fn instance_actor(State(ctx): State<Context>) -> Result<Response> {
+    let actor = accounts::instance_actor(&ctx).await?;
+    Ok(FederationJson(render::actor(&actor)).into_response())
+}
+
+async fn actor(
+    State(ctx): State<Context>,
+    headers: HeaderMap,
+    Path(username): Path<String>,
+) -> Result<Response> {
+    let account = accounts::local_by_username(&ctx, &username).await?;
+    if !wants_activitypub(&headers) {
+        return Ok(Redirect::to(&ctx.urls.profile_page(&account.username)).into_response());
+    }
+    Ok(FederationJson(render::actor(&account)).into_response())
+}
+
+async fn note(
+    State(ctx): State<Context>,
+    headers: HeaderMap,
+    Path((username, id)): Path<(String, String)>,
+) -> Result<Response> {
+    let id = path_id(&id)?;
+    let note = statuses::public_note(&ctx, &username, id).await?;
+    if !wants_activitypub(&headers) {
+        return Ok(Redirect::to(&ctx.urls.status_page(&username, id)).into_response());
+    }
+    Ok(FederationJson(note).into_response())
+}
+
+fn collection(id: String, total_items: i64) -> Result<Response> {
+    Ok(FederationJson(OrderedCollection {
+        context: protocol::context(),
+        kind: "OrderedCollection",
+        id: url::Url::parse(&id).map_err(|e| Error::Internal(e.to_string()))?,
+        total_items,
+        ordered_items: None,
+    })
+    .into_response())
+}
+
+async fn outbox(State(ctx): State<Context>, Path(username): Path<String>) -> Result<Response> {
+    let view = accounts::view(&ctx, accounts::local_by_username(&ctx, &username).await?).await?;
+    collection(ctx.urls.outbox(&view.account.username), view.statuses_count)
+}
+
+async fn followers(State(ctx): State<Context>, Path(username): Path<String>) -> Result<Response> {
+    let view = accounts::view(&ctx, accounts::local_by_username(&ctx, &username).await?).await?;
+    collection(
+        ctx.urls.followers(&view.account.username),
+        view.followers_count,
+    )
+}
+
+async fn following(State(ctx): State<Context>, Path(username): Path<String>) -> Result<Response> {
+    let view = accounts::view(&ctx, accounts::local_by_username(&ctx, &username).await?).await?;
+    collection(
+        ctx.urls.following(&view.account.username),
+        view.following_count,
+    )
+}

@@ -1,0 +1,87 @@
+//! Bearer-token authentication for the client API.
+
+use crate::{
+    db::models::{Account, User},
+    domain::{Context, oauth},
+    error::Error,
+};
+use axum::{extract::FromRequestParts, http::request::Parts};
+
+/// The grant behind the request's bearer token, if it carried one.
+pub struct MaybeAuth(pub Option<oauth::Grant>);
+
+impl FromRequestParts<Context> for MaybeAuth {
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, ctx: &Context) -> Result<Self, Error> {
+        let Some(header) = parts.headers.get(axum::http::header::AUTHORIZATION) else {
+            return Ok(MaybeAuth(None));
+        };
+        let token = header
+            .to_str()
+            .ok()
+            .and_then(|h| {
+                h.strip_prefix("Bearer ")
+                    .or_else(|| h.strip_prefix("bearer "))
+            })
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .ok_or_else(|| Error::Unauthorized("The access token is invalid".into()))?;
+        Ok(MaybeAuth(Some(oauth::grant_for_token(ctx, token).await?)))
+    }
+}
+
+impl MaybeAuth {
+    /// The member, when the token has `scope`; anonymous requests pass as None.
+    pub fn viewer(&self, scope: &str) -> Result<Option<Account>, Error> {
+        match &self.0 {
+            None => Ok(None),
+            Some(grant) => {
+                if !grant.scopes.allows(scope) {
+                    return Err(insufficient_scope());
+                }
+                Ok(grant.user.as_ref().map(|(_, account)| account.clone()))
+            }
+        }
+    }
+}
+
+fn insufficient_scope() -> Error {
+    Error::Forbidden("This action is outside the authorized scopes".into())
+}
+
+/// A request made for a member, with a token that holds the scope the
+/// handler asked for.
+pub struct Auth {
+    pub user: User,
+    pub account: Account,
+    grant: oauth::Grant,
+}
+
+impl FromRequestParts<Context> for Auth {
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, ctx: &Context) -> Result<Self, Error> {
+        let MaybeAuth(grant) = MaybeAuth::from_request_parts(parts, ctx).await?;
+        let grant =
+            grant.ok_or_else(|| Error::Unauthorized("The access token is invalid".into()))?;
+        let (user, account) = grant.user.clone().ok_or_else(|| {
+            Error::Unprocessable("This method requires an authenticated user".into())
+        })?;
+        Ok(Auth {
+            user,
+            account,
+            grant,
+        })
+    }
+}
+
+impl Auth {
+    pub fn require(&self, scope: &str) -> Result<&Account, Error> {
+        if self.grant.scopes.allows(scope) {
+            Ok(&self.account)
+        } else {
+            Err(insufficient_scope())
+        }
+    }
+}

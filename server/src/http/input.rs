@@ -1,0 +1,178 @@
+//! Request bodies as Mastodon clients send them: JSON, form-encoded, or
+//! (for simple fields) multipart, with parameters in the query string when
+//! the body is empty. Unknown fields are ignored.
+
+use crate::error::Error;
+use axum::{
+    extract::{FromRequest, Request},
+    http::header::CONTENT_TYPE,
+};
+use serde::{Deserialize, Deserializer, de::DeserializeOwned};
+
+pub struct Input<T>(pub T);
+
+impl<S, T> FromRequest<S> for Input<T>
+where
+    S: Send + Sync,
+    T: DeserializeOwned,
+{
+    type Rejection = Error;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Error> {
+        let content_type = req
+            .headers()
+            .get(CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_ascii_lowercase();
+        let query = req.uri().query().unwrap_or_default().to_string();
+        if content_type.starts_with("multipart/form-data") {
+            let mut multipart = axum::extract::Multipart::from_request(req, state)
+                .await
+                .map_err(|e| Error::BadRequest(e.to_string()))?;
+            let mut pairs: Vec<(String, String)> = Vec::new();
+            while let Some(field) = multipart
+                .next_field()
+                .await
+                .map_err(|e| Error::BadRequest(e.to_string()))?
+            {
+                let Some(name) = field.name().map(String::from) else {
+                    continue;
+                };
+                if field.file_name().is_some() {
+                    continue;
+                }
+                let value = field
+                    .text()
+                    .await
+                    .map_err(|e| Error::BadRequest(e.to_string()))?;
+                pairs.push((name, value));
+            }
+            let encoded = serde_urlencoded::to_string(&pairs)
+                .map_err(|e| Error::BadRequest(e.to_string()))?;
+            return parse_form(&encoded).map(Input);
+        }
+        let body = axum::body::Bytes::from_request(req, state)
+            .await
+            .map_err(|e| Error::BadRequest(e.to_string()))?;
+        if body.iter().all(u8::is_ascii_whitespace) {
+            return parse_form(&query).map(Input);
+        }
+        if content_type.starts_with("application/json") || body.first() == Some(&b'{') {
+            return serde_json::from_slice(&body)
+                .map(Input)
+                .map_err(|e| Error::Validation(format!("invalid JSON body: {e}")));
+        }
+        let text = std::str::from_utf8(&body)
+            .map_err(|_| Error::BadRequest("body is not UTF-8".into()))?;
+        parse_form(text).map(Input)
+    }
+}
+
+/// Form fields, with Rails-style `name[]` keys folded into `name`.
+fn parse_form<T: DeserializeOwned>(encoded: &str) -> Result<T, Error> {
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(encoded)
+        .map_err(|e| Error::BadRequest(format!("invalid form body: {e}")))?;
+    let mut object = serde_json::Map::new();
+    for (key, value) in pairs {
+        match key.strip_suffix("[]") {
+            Some(list) => {
+                let entry = object
+                    .entry(list.to_string())
+                    .or_insert_with(|| serde_json::Value::Array(Vec::new()));
+                if let serde_json::Value::Array(items) = entry {
+                    items.push(value.into());
+                }
+            }
+            None => {
+                object.insert(key, value.into());
+            }
+        }
+    }
+    serde_json::from_value(serde_json::Value::Object(object))
+        .map_err(|e| Error::Validation(format!("invalid parameters: {e}")))
+}
+
+/// Booleans as JSON booleans or as the strings clients put in forms.
+pub fn flexible_bool<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<bool>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Raw {
+        Bool(bool),
+        Text(String),
+        Number(i64),
+    }
+    Ok(match Option::<Raw>::deserialize(deserializer)? {
+        None => None,
+        Some(Raw::Bool(b)) => Some(b),
+        Some(Raw::Number(n)) => Some(n != 0),
+        Some(Raw::Text(text)) => match text.to_ascii_lowercase().as_str() {
+            "true" | "1" | "on" | "yes" => Some(true),
+            "false" | "0" | "off" | "no" | "" => Some(false),
+            other => {
+                return Err(serde::de::Error::custom(format!(
+                    "{other:?} is not a boolean"
+                )));
+            }
+        },
+    })
+}
+
+/// Ids as strings (Mastodon's form) or numbers (what some scripts send).
+pub fn flexible_id<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<i64>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Raw {
+        Number(i64),
+        Text(String),
+    }
+    match Option::<Raw>::deserialize(deserializer)? {
+        None => Ok(None),
+        Some(Raw::Number(n)) => Ok(Some(n)),
+        Some(Raw::Text(text)) if text.is_empty() => Ok(None),
+        Some(Raw::Text(text)) => text
+            .parse()
+            .map(Some)
+            .map_err(|_| serde::de::Error::custom(format!("{text:?} is not an id"))),
+    }
+}
+
+/// Parses an id from a path segment; anything else is a 404, as on Mastodon.
+pub fn path_id(raw: &str) -> Result<i64, Error> {
+    raw.parse().map_err(|_| Error::not_found())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, Deserialize, PartialEq)]
+    struct Example {
+        status: String,
+        #[serde(default, deserialize_with = "flexible_bool")]
+        sensitive: Option<bool>,
+        #[serde(default, deserialize_with = "flexible_id")]
+        in_reply_to_id: Option<i64>,
+        #[serde(default)]
+        scopes: Vec<String>,
+    }
+
+    #[test]
+    fn forms_fold_arrays_and_accept_loose_types() {
+        let parsed: Example = parse_form(
+            "status=hi&sensitive=1&in_reply_to_id=42&scopes[]=read&scopes[]=write&unknown=x",
+        )
+        .unwrap();
+        assert_eq!(
+            parsed,
+            Example {
+                status: "hi".into(),
+                sensitive: Some(true),
+                in_reply_to_id: Some(42),
+                scopes: vec!["read".into(), "write".into()],
+            }
+        );
+        assert!(parse_form::<Example>("status=hi&sensitive=maybe").is_err());
+        assert!(parse_form::<Example>("sensitive=true").is_err());
+    }
+}

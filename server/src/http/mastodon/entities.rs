@@ -1,0 +1,271 @@
+//! Mastodon API entities, shaped as docs.joinmastodon.org documents them
+//! (https://docs.joinmastodon.org/entities/), and the conversions into them.
+//! Ids are strings; times are ISO 8601 in UTC with milliseconds.
+
+use crate::{
+    db::models::Account as AccountRow,
+    domain::{
+        follows::Relationship as RelationshipState,
+        text,
+        urls::Urls,
+        views::{AccountView, StatusView},
+    },
+};
+use serde::Serialize;
+
+pub fn iso(time: chrono::NaiveDateTime) -> String {
+    time.and_utc()
+        .to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}
+
+/// https://docs.joinmastodon.org/entities/Account/
+#[derive(Debug, Serialize)]
+pub struct Account {
+    pub id: String,
+    pub username: String,
+    pub acct: String,
+    pub display_name: String,
+    pub locked: bool,
+    pub bot: bool,
+    pub discoverable: bool,
+    pub group: bool,
+    pub created_at: String,
+    pub note: String,
+    pub url: String,
+    pub uri: String,
+    pub avatar: String,
+    pub avatar_static: String,
+    pub header: String,
+    pub header_static: String,
+    pub followers_count: i64,
+    pub following_count: i64,
+    pub statuses_count: i64,
+    pub last_status_at: Option<String>,
+    pub emojis: Vec<serde_json::Value>,
+    pub fields: Vec<serde_json::Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source: Option<Source>,
+}
+
+/// https://docs.joinmastodon.org/entities/Account/#source
+#[derive(Debug, Serialize)]
+pub struct Source {
+    pub note: String,
+    pub fields: Vec<serde_json::Value>,
+    pub privacy: &'static str,
+    pub sensitive: bool,
+    pub language: Option<String>,
+    pub follow_requests_count: i64,
+}
+
+pub fn account(urls: &Urls, view: &AccountView) -> Account {
+    let a = &view.account;
+    let avatar = urls
+        .base()
+        .join("/avatars/missing.png")
+        .map(String::from)
+        .unwrap_or_default();
+    let header = urls
+        .base()
+        .join("/headers/missing.png")
+        .map(String::from)
+        .unwrap_or_default();
+    Account {
+        id: a.id.to_string(),
+        username: a.username.clone(),
+        acct: a.acct(),
+        display_name: a.display_name.clone(),
+        locked: a.locked,
+        bot: a.bot,
+        discoverable: a.discoverable,
+        group: a.actor_type == "Group",
+        created_at: iso(a
+            .created_at
+            .date()
+            .and_hms_opt(0, 0, 0)
+            .unwrap_or(a.created_at)),
+        note: a.note.clone(),
+        url: a.url.clone().unwrap_or_else(|| a.ap_id.clone()),
+        uri: a.ap_id.clone(),
+        avatar_static: avatar.clone(),
+        avatar,
+        header_static: header.clone(),
+        header,
+        followers_count: view.followers_count,
+        following_count: view.following_count,
+        statuses_count: view.statuses_count,
+        last_status_at: view.last_status_at.map(|t| t.date().to_string()),
+        emojis: Vec::new(),
+        fields: Vec::new(),
+        source: None,
+    }
+}
+
+/// The account as its owner sees it, with `source`.
+pub fn credential_account(urls: &Urls, view: &AccountView) -> Account {
+    let mut entity = account(urls, view);
+    entity.source = Some(Source {
+        note: text::strip_html(&view.account.note),
+        fields: Vec::new(),
+        privacy: "public",
+        sensitive: false,
+        language: None,
+        follow_requests_count: 0,
+    });
+    entity
+}
+
+/// https://docs.joinmastodon.org/entities/Status/#Mention
+#[derive(Debug, Serialize)]
+pub struct Mention {
+    pub id: String,
+    pub username: String,
+    pub url: String,
+    pub acct: String,
+}
+
+fn mention(account: &AccountRow) -> Mention {
+    Mention {
+        id: account.id.to_string(),
+        username: account.username.clone(),
+        url: account.url.clone().unwrap_or_else(|| account.ap_id.clone()),
+        acct: account.acct(),
+    }
+}
+
+/// https://docs.joinmastodon.org/entities/Status/#Tag
+#[derive(Debug, Serialize)]
+pub struct Tag {
+    pub name: String,
+    pub url: String,
+}
+
+/// https://docs.joinmastodon.org/entities/Status/
+#[derive(Debug, Serialize)]
+pub struct Status {
+    pub id: String,
+    pub uri: String,
+    pub url: Option<String>,
+    pub created_at: String,
+    pub edited_at: Option<String>,
+    pub account: Account,
+    pub content: String,
+    pub visibility: String,
+    pub sensitive: bool,
+    pub spoiler_text: String,
+    pub media_attachments: Vec<serde_json::Value>,
+    pub application: Option<serde_json::Value>,
+    pub mentions: Vec<Mention>,
+    pub tags: Vec<Tag>,
+    pub emojis: Vec<serde_json::Value>,
+    pub reblogs_count: i64,
+    pub favourites_count: i64,
+    pub replies_count: i64,
+    pub in_reply_to_id: Option<String>,
+    pub in_reply_to_account_id: Option<String>,
+    pub reblog: Option<Box<Status>>,
+    pub poll: Option<serde_json::Value>,
+    pub card: Option<serde_json::Value>,
+    pub language: Option<String>,
+    /// The source text; present only in the answer to a delete (for redraft).
+    pub text: Option<String>,
+    pub favourited: bool,
+    pub reblogged: bool,
+    pub muted: bool,
+    pub bookmarked: bool,
+    pub pinned: bool,
+    pub filtered: Vec<serde_json::Value>,
+}
+
+pub fn status(urls: &Urls, view: &StatusView) -> Status {
+    let s = &view.status;
+    let tags = match &s.source_text {
+        Some(source) => text::hashtags(source),
+        None => Vec::new(),
+    };
+    Status {
+        id: s.id.to_string(),
+        uri: s.ap_id.clone(),
+        url: s
+            .url
+            .clone()
+            .or_else(|| s.reblog_of_id.is_none().then(|| s.ap_id.clone())),
+        created_at: iso(s.published_at.min(s.created_at)),
+        edited_at: s.edited_at.map(iso),
+        account: account(urls, &view.author),
+        content: s.content.clone(),
+        visibility: s.visibility.clone(),
+        sensitive: s.sensitive,
+        spoiler_text: s.spoiler_text.clone(),
+        media_attachments: Vec::new(),
+        application: None,
+        mentions: view.mentions.iter().map(mention).collect(),
+        tags: tags
+            .into_iter()
+            .map(|name| Tag {
+                url: urls.tag(&name),
+                name,
+            })
+            .collect(),
+        emojis: Vec::new(),
+        reblogs_count: view.reblogs_count,
+        favourites_count: view.favourites_count,
+        replies_count: view.replies_count,
+        in_reply_to_id: s.in_reply_to_id.map(|id| id.to_string()),
+        in_reply_to_account_id: s.in_reply_to_account_id.map(|id| id.to_string()),
+        reblog: view
+            .reblog
+            .as_ref()
+            .map(|original| Box::new(status(urls, original))),
+        poll: None,
+        card: None,
+        language: s.language.clone(),
+        text: None,
+        favourited: view.favourited,
+        reblogged: view.reblogged,
+        muted: false,
+        bookmarked: false,
+        pinned: false,
+        filtered: Vec::new(),
+    }
+}
+
+/// https://docs.joinmastodon.org/entities/Relationship/
+#[derive(Debug, Serialize)]
+pub struct Relationship {
+    pub id: String,
+    pub following: bool,
+    pub showing_reblogs: bool,
+    pub notifying: bool,
+    pub languages: Option<Vec<String>>,
+    pub followed_by: bool,
+    pub blocking: bool,
+    pub blocked_by: bool,
+    pub muting: bool,
+    pub muting_notifications: bool,
+    pub requested: bool,
+    pub requested_by: bool,
+    pub domain_blocking: bool,
+    pub endorsed: bool,
+    pub note: String,
+}
+
+pub fn relationship(account_id: i64, state: RelationshipState) -> Relationship {
+    Relationship {
+        id: account_id.to_string(),
+        following: state.following,
+        showing_reblogs: state.following || state.requested,
+        notifying: false,
+        languages: None,
+        followed_by: state.followed_by,
+        blocking: false,
+        blocked_by: false,
+        muting: false,
+        muting_notifications: false,
+        requested: state.requested,
+        requested_by: false,
+        domain_blocking: false,
+        endorsed: false,
+        note: String::new(),
+    }
+}

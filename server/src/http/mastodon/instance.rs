@@ -1,0 +1,94 @@
+//! https://docs.joinmastodon.org/methods/instance/
+//!
+//! What apps read first to learn about a server. Clients match on
+//! `version` to pick features, so it names a Mastodon API level followed by
+//! Trellis's own version.
+
+use crate::{
+    domain::{Context, accounts},
+    error::Result,
+};
+use axum::{Json, extract::State};
+use serde_json::{Value, json};
+
+/// The Mastodon API level Trellis answers to.
+pub const COMPATIBLE_VERSION: &str = "4.3.0";
+
+pub fn version() -> String {
+    format!(
+        "{COMPATIBLE_VERSION} (compatible; Trellis {})",
+        env!("CARGO_PKG_VERSION")
+    )
+}
+
+async fn counts(ctx: &Context) -> Result<(i64, i64)> {
+    let usage = accounts::usage(ctx).await?;
+    Ok((usage.members, usage.local_posts))
+}
+
+pub async fn v1(State(ctx): State<Context>) -> Result<Json<Value>> {
+    let (users, statuses) = counts(&ctx).await?;
+    let domain = ctx.urls.domain();
+    Ok(Json(json!({
+        "uri": domain,
+        "title": ctx.config.instance_name,
+        "short_description": "",
+        "description": "",
+        "email": "",
+        "version": version(),
+        "urls": {},
+        "stats": { "user_count": users, "status_count": statuses, "domain_count": 0 },
+        "thumbnail": null,
+        "languages": ["en"],
+        "registrations": false,
+        "approval_required": false,
+        "invites_enabled": false,
+        "configuration": configuration(),
+        "contact_account": null,
+        "rules": [],
+    })))
+}
+
+pub async fn v2(State(ctx): State<Context>) -> Result<Json<Value>> {
+    let (users, _) = counts(&ctx).await?;
+    Ok(Json(json!({
+        "domain": ctx.urls.domain(),
+        "title": ctx.config.instance_name,
+        "version": version(),
+        "description": "",
+        "usage": { "users": { "active_month": users } },
+        "thumbnail": { "url": ctx.urls.base().join("/avatars/missing.png").map(String::from).unwrap_or_default() },
+        "languages": ["en"],
+        "configuration": configuration(),
+        "registrations": { "enabled": false, "approval_required": false, "message": null },
+        "contact": { "email": "", "account": null },
+        "rules": [],
+    })))
+}
+
+fn configuration() -> Value {
+    json!({
+        "urls": {},
+        "accounts": { "max_featured_tags": 0, "max_pinned_statuses": 0 },
+        "statuses": {
+            "max_characters": crate::domain::statuses::MAX_CHARS,
+            "max_media_attachments": 0,
+            "characters_reserved_per_url": 23
+        },
+        "media_attachments": {
+            "supported_mime_types": [],
+            "image_size_limit": 0,
+            "image_matrix_limit": 0,
+            "video_size_limit": 0,
+            "video_frame_rate_limit": 0,
+            "video_matrix_limit": 0
+        },
+        "polls": {
+            "max_options": 0,
+            "max_characters_per_option": 0,
+            "min_expiration": 0,
+            "max_expiration": 0
+        },
+        "translation": { "enabled": false }
+    })
+}

@@ -1,0 +1,110 @@
+//! The Mastodon client API (https://docs.joinmastodon.org/methods/), the
+//! common language of fediverse apps. One module per resource; handlers
+//! parse, authenticate, call the domain and shape the answer.
+
+pub mod accounts;
+pub mod apps;
+pub mod entities;
+pub mod instance;
+pub mod oauth;
+pub mod search;
+pub mod statuses;
+pub mod timelines;
+
+use crate::{
+    db::statuses::Page,
+    domain::{Context, views::StatusView},
+};
+use axum::{
+    Router,
+    http::{HeaderMap, HeaderValue, header},
+    routing::{get, post},
+};
+use serde::Deserialize;
+
+pub fn routes() -> Router<Context> {
+    Router::new()
+        .route("/api/v1/apps", post(apps::create))
+        .route(
+            "/api/v1/apps/verify_credentials",
+            get(apps::verify_credentials),
+        )
+        .route("/oauth/token", post(oauth::token))
+        .route(
+            "/api/v1/accounts/verify_credentials",
+            get(accounts::verify_credentials),
+        )
+        .route("/api/v1/accounts/lookup", get(accounts::lookup))
+        .route(
+            "/api/v1/accounts/relationships",
+            get(accounts::relationships),
+        )
+        .route("/api/v1/accounts/{id}", get(accounts::show))
+        .route("/api/v1/accounts/{id}/statuses", get(accounts::statuses))
+        .route("/api/v1/accounts/{id}/follow", post(accounts::follow))
+        .route("/api/v1/accounts/{id}/unfollow", post(accounts::unfollow))
+        .route("/api/v1/statuses", post(statuses::create))
+        .route(
+            "/api/v1/statuses/{id}",
+            get(statuses::show).delete(statuses::delete),
+        )
+        .route("/api/v1/statuses/{id}/favourite", post(statuses::favourite))
+        .route(
+            "/api/v1/statuses/{id}/unfavourite",
+            post(statuses::unfavourite),
+        )
+        .route("/api/v1/statuses/{id}/reblog", post(statuses::reblog))
+        .route("/api/v1/statuses/{id}/unreblog", post(statuses::unreblog))
+        .route("/api/v1/timelines/home", get(timelines::home))
+        .route("/api/v2/search", get(search::search))
+        .route("/api/v1/instance", get(instance::v1))
+        .route("/api/v1/instance/", get(instance::v1))
+        .route("/api/v2/instance", get(instance::v2))
+        .route("/api/v2/instance/", get(instance::v2))
+}
+
+/// `max_id`, `since_id`, `min_id` and `limit` from the query string.
+#[derive(Debug, Deserialize, Default)]
+pub struct PageParams {
+    pub max_id: Option<String>,
+    pub since_id: Option<String>,
+    pub min_id: Option<String>,
+    pub limit: Option<String>,
+}
+
+impl PageParams {
+    /// Unparsable ids are ignored, as Mastodon ignores them; the limit is
+    /// clamped to 1..=`max` and defaults to 20.
+    pub fn page(&self, max: i64) -> Page {
+        let id = |value: &Option<String>| value.as_deref().and_then(|v| v.parse::<i64>().ok());
+        Page {
+            max_id: id(&self.max_id),
+            since_id: id(&self.since_id),
+            min_id: id(&self.min_id),
+            limit: self
+                .limit
+                .as_deref()
+                .and_then(|l| l.parse::<i64>().ok())
+                .unwrap_or(20)
+                .clamp(1, max),
+        }
+    }
+}
+
+/// The `Link` header for paging through a list of statuses: `next` goes to
+/// older items, `prev` to newer ones.
+pub fn link_header(ctx: &Context, path: &str, statuses: &[StatusView]) -> HeaderMap {
+    let mut headers = HeaderMap::new();
+    let (Some(first), Some(last)) = (statuses.first(), statuses.last()) else {
+        return headers;
+    };
+    let base = ctx.urls.base().as_str().trim_end_matches('/');
+    let value = format!(
+        "<{base}{path}?max_id={}>; rel=\"next\", <{base}{path}?min_id={}>; rel=\"prev\"",
+        last.status.id, first.status.id
+    );
+    if let Ok(value) = HeaderValue::from_str(&value) {
+        headers.insert(header::LINK, value);
+    }
+    headers
+}

@@ -1,0 +1,124 @@
+//! https://docs.joinmastodon.org/methods/statuses/
+
+use super::entities;
+use crate::{
+    domain::{
+        Context, interactions,
+        statuses::{self, NewStatus},
+        text,
+    },
+    error::Result,
+    federation::{Data, resolve},
+    http::{
+        auth::{Auth, MaybeAuth},
+        input::{Input, flexible_bool, flexible_id, path_id},
+    },
+};
+use axum::{
+    Json,
+    extract::{Path, State},
+};
+use serde::Deserialize;
+
+#[derive(Debug, Deserialize)]
+pub struct CreateStatus {
+    #[serde(default)]
+    status: String,
+    #[serde(default, deserialize_with = "flexible_id")]
+    in_reply_to_id: Option<i64>,
+    visibility: Option<String>,
+    spoiler_text: Option<String>,
+    #[serde(default, deserialize_with = "flexible_bool")]
+    sensitive: Option<bool>,
+    language: Option<String>,
+}
+
+pub async fn create(
+    State(ctx): State<Context>,
+    data: Data,
+    auth: Auth,
+    Input(form): Input<CreateStatus>,
+) -> Result<Json<entities::Status>> {
+    let author = auth.require("write:statuses")?;
+    let handles = text::mentions(&form.status, &ctx.urls.domain());
+    let resolved = resolve::mentions(&data, handles).await;
+    let input = NewStatus {
+        text: form.status,
+        in_reply_to_id: form.in_reply_to_id,
+        visibility: form.visibility,
+        spoiler_text: form.spoiler_text,
+        sensitive: form.sensitive.unwrap_or(false),
+        language: form.language,
+    };
+    let view = statuses::create(&ctx, author, input, resolved).await?;
+    Ok(Json(entities::status(&ctx.urls, &view)))
+}
+
+pub async fn show(
+    State(ctx): State<Context>,
+    auth: MaybeAuth,
+    Path(id): Path<String>,
+) -> Result<Json<entities::Status>> {
+    let viewer = auth.viewer("read:statuses")?;
+    let view = statuses::view(&ctx, viewer.as_ref(), path_id(&id)?).await?;
+    Ok(Json(entities::status(&ctx.urls, &view)))
+}
+
+/// Answers with the deleted status and its source text, for redrafting.
+pub async fn delete(
+    State(ctx): State<Context>,
+    auth: Auth,
+    Path(id): Path<String>,
+) -> Result<Json<entities::Status>> {
+    let author = auth.require("write:statuses")?;
+    let view = statuses::delete(&ctx, author, path_id(&id)?).await?;
+    let mut entity = entities::status(&ctx.urls, &view);
+    entity.text = view.status.source_text.clone();
+    Ok(Json(entity))
+}
+
+async fn current(ctx: &Context, auth: &Auth, id: i64) -> Result<Json<entities::Status>> {
+    let view = statuses::view(ctx, Some(&auth.account), id).await?;
+    Ok(Json(entities::status(&ctx.urls, &view)))
+}
+
+pub async fn favourite(
+    State(ctx): State<Context>,
+    auth: Auth,
+    Path(id): Path<String>,
+) -> Result<Json<entities::Status>> {
+    let id = path_id(&id)?;
+    interactions::favourite(&ctx, auth.require("write:favourites")?, id).await?;
+    current(&ctx, &auth, id).await
+}
+
+pub async fn unfavourite(
+    State(ctx): State<Context>,
+    auth: Auth,
+    Path(id): Path<String>,
+) -> Result<Json<entities::Status>> {
+    let id = path_id(&id)?;
+    interactions::unfavourite(&ctx, auth.require("write:favourites")?, id).await?;
+    current(&ctx, &auth, id).await
+}
+
+/// Answers with the boost, whose `reblog` is the boosted status.
+pub async fn reblog(
+    State(ctx): State<Context>,
+    auth: Auth,
+    Path(id): Path<String>,
+) -> Result<Json<entities::Status>> {
+    let boost_id =
+        interactions::reblog(&ctx, auth.require("write:statuses")?, path_id(&id)?).await?;
+    current(&ctx, &auth, boost_id).await
+}
+
+pub async fn unreblog(
+    State(ctx): State<Context>,
+    auth: Auth,
+    Path(id): Path<String>,
+) -> Result<Json<entities::Status>> {
+    let id = path_id(&id)?;
+    interactions::unreblog(&ctx, auth.require("write:statuses")?, id).await?;
+    current(&ctx, &auth, id).await
+}

@@ -1,0 +1,114 @@
+//! Discovery: WebFinger (RFC 7033), host-meta (RFC 6415) and NodeInfo 2.1.
+
+use crate::{
+    domain::{Context, accounts as local_accounts},
+    error::{Error, Result},
+};
+use axum::{
+    Json, Router,
+    extract::{Query, State},
+    http::header,
+    response::{IntoResponse, Response},
+    routing::get,
+};
+use serde::Deserialize;
+use serde_json::json;
+
+pub fn routes() -> Router<Context> {
+    Router::new()
+        .route("/.well-known/webfinger", get(webfinger))
+        .route("/.well-known/host-meta", get(host_meta))
+        .route("/.well-known/nodeinfo", get(nodeinfo_links))
+        .route("/nodeinfo/2.1", get(nodeinfo))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct WebfingerParams {
+    resource: String,
+}
+
+/// `acct:user@domain`, `user@domain` or the actor's URL.
+fn username_of<'a>(ctx: &Context, resource: &'a str) -> Option<&'a str> {
+    let base = ctx.urls.base().as_str().trim_end_matches('/');
+    if let Some(path) = resource.strip_prefix(base) {
+        return path
+            .strip_prefix("/users/")
+            .or_else(|| path.strip_prefix("/@"));
+    }
+    let handle = resource
+        .strip_prefix("acct:")
+        .unwrap_or(resource)
+        .trim_start_matches('@');
+    let (username, domain) = handle.rsplit_once('@')?;
+    domain
+        .eq_ignore_ascii_case(&ctx.urls.domain())
+        .then_some(username)
+}
+
+pub async fn webfinger(
+    State(ctx): State<Context>,
+    Query(params): Query<WebfingerParams>,
+) -> Result<Response> {
+    let username = username_of(&ctx, params.resource.trim()).ok_or_else(Error::not_found)?;
+    let account = local_accounts::local_by_username(&ctx, username).await?;
+    let profile = ctx.urls.profile_page(&account.username);
+    let body = json!({
+        "subject": format!("acct:{}@{}", account.username, ctx.urls.domain()),
+        "aliases": [account.ap_id, profile],
+        "links": [
+            {"rel": "self", "type": crate::protocol::CONTENT_TYPE, "href": account.ap_id},
+            {"rel": "http://webfinger.net/rel/profile-page", "type": "text/html", "href": profile},
+        ],
+    });
+    Ok((
+        [(header::CONTENT_TYPE, "application/jrd+json; charset=utf-8")],
+        Json(body),
+    )
+        .into_response())
+}
+
+pub async fn host_meta(State(ctx): State<Context>) -> Response {
+    let template = format!(
+        "{}/.well-known/webfinger?resource={{uri}}",
+        ctx.urls.base().as_str().trim_end_matches('/')
+    );
+    let xml = format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<XRD xmlns=\"http://docs.oasis-open.org/ns/xri/xrd-1.0\">\n  <Link rel=\"lrdd\" template=\"{template}\"/>\n</XRD>\n"
+    );
+    (
+        [(header::CONTENT_TYPE, "application/xrd+xml; charset=utf-8")],
+        xml,
+    )
+        .into_response()
+}
+
+pub async fn nodeinfo_links(State(ctx): State<Context>) -> Json<serde_json::Value> {
+    Json(json!({
+        "links": [{
+            "rel": "http://nodeinfo.diaspora.software/ns/schema/2.1",
+            "href": ctx.urls.base().join("/nodeinfo/2.1").map(String::from).unwrap_or_default(),
+        }]
+    }))
+}
+
+pub async fn nodeinfo(State(ctx): State<Context>) -> Result<Response> {
+    let usage = local_accounts::usage(&ctx).await?;
+    let (users, posts) = (usage.members, usage.local_posts);
+    let body = json!({
+        "version": "2.1",
+        "software": { "name": "trellis", "version": env!("CARGO_PKG_VERSION") },
+        "protocols": ["activitypub"],
+        "services": { "inbound": [], "outbound": [] },
+        "openRegistrations": false,
+        "usage": { "users": { "total": users }, "localPosts": posts },
+        "metadata": { "nodeName": ctx.config.instance_name },
+    });
+    Ok((
+        [(
+            header::CONTENT_TYPE,
+            "application/json; profile=\"http://nodeinfo.diaspora.software/ns/schema/2.1#\"",
+        )],
+        Json(body),
+    )
+        .into_response())
+}

@@ -1,0 +1,17 @@
+//! Trellis: an ActivityPub server for federated peer networks.
+//!
+//! Layers, each calling only downwards: `http` (axum handlers) → `domain`
+//! (use cases) → `db` (persistence); `federation` (inbox, delivery, fetching)
+//! → `domain`. `protocol` holds the ActivityStreams wire types that the domain
+//! renders and the federation layer parses.
+
+pub mod app;
+pub mod cli;
+pub mod config;
+pub mod crypto;
+pub mod db;
+pub mod domain;
+pub mod error;
+pub mod federation;
+pub mod http;
+pub mod protocol;

@@ -1,0 +1,259 @@
+//! ActivityStreams wire types: what Trellis sends and what it accepts. These
+//! are plain serde structs with no behaviour; rendering from stored rows lives
+//! in `domain::render` and receiving in `federation::inbox`.
+//!
+//! Incoming JSON is read leniently (unknown fields ignored, one-or-many
+//! values accepted) because every server shapes its JSON a little
+//! differently; validation happens after parsing.
+
+use serde::{Deserialize, Deserializer, Serialize};
+use url::Url;
+
+pub const PUBLIC: &str = "https://www.w3.org/ns/activitystreams#Public";
+pub const ACTIVITY_STREAMS: &str = "https://www.w3.org/ns/activitystreams";
+/// The media type of every ActivityPub request and response Trellis makes.
+pub const CONTENT_TYPE: &str = "application/activity+json";
+
+/// The JSON-LD context of every document Trellis serves.
+pub fn context() -> serde_json::Value {
+    serde_json::json!([
+        ACTIVITY_STREAMS,
+        "https://w3id.org/security/v1",
+        {
+            "manuallyApprovesFollowers": "as:manuallyApprovesFollowers",
+            "sensitive": "as:sensitive",
+            "Hashtag": "as:Hashtag",
+            "toot": "http://joinmastodon.org/ns#",
+            "discoverable": "toot:discoverable",
+            "trellis": "https://trellis.community/ns#"
+        }
+    ])
+}
+
+/// Whether `id` names the public collection in any of its three spellings.
+pub fn is_public(id: &str) -> bool {
+    matches!(id, PUBLIC | "as:Public" | "Public")
+}
+
+/// Accepts a single value or an array where a list is expected.
+pub fn one_or_many<'de, D, T>(deserializer: D) -> Result<Vec<T>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum OneOrMany<T> {
+        Many(Vec<T>),
+        One(T),
+    }
+    Ok(match Option::<OneOrMany<T>>::deserialize(deserializer)? {
+        Some(OneOrMany::Many(items)) => items,
+        Some(OneOrMany::One(item)) => vec![item],
+        None => Vec::new(),
+    })
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PublicKey {
+    pub id: String,
+    pub owner: Url,
+    pub public_key_pem: String,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Endpoints {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shared_inbox: Option<Url>,
+}
+
+/// A Person, Service, Application or Group actor.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Actor {
+    #[serde(rename = "@context", default, skip_serializing_if = "Option::is_none")]
+    pub context: Option<serde_json::Value>,
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub id: Url,
+    pub preferred_username: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub summary: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<serde_json::Value>,
+    pub inbox: Url,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub outbox: Option<Url>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub followers: Option<Url>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub following: Option<Url>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub endpoints: Option<Endpoints>,
+    pub public_key: PublicKey,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub manually_approves_followers: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub discoverable: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub published: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+/// A `tag` entry: a Mention, a Hashtag, or something we keep but ignore.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Tag {
+    #[serde(rename = "type")]
+    pub kind: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub href: Option<Url>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Note {
+    #[serde(rename = "@context", default, skip_serializing_if = "Option::is_none")]
+    pub context: Option<serde_json::Value>,
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub id: Url,
+    pub attributed_to: Url,
+    #[serde(default)]
+    pub content: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub summary: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sensitive: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub in_reply_to: Option<Url>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub published: Option<chrono::DateTime<chrono::Utc>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub updated: Option<chrono::DateTime<chrono::Utc>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<serde_json::Value>,
+    #[serde(default, deserialize_with = "one_or_many")]
+    pub to: Vec<String>,
+    #[serde(default, deserialize_with = "one_or_many")]
+    pub cc: Vec<String>,
+    #[serde(
+        default,
+        deserialize_with = "one_or_many",
+        skip_serializing_if = "Vec::is_empty"
+    )]
+    pub tag: Vec<Tag>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub content_map: Option<std::collections::BTreeMap<String, String>>,
+}
+
+/// The envelope every activity shares. `object` stays raw JSON: depending on
+/// the type and the sender it is an id, an embedded object or an embedded
+/// activity, and the receiving code decides which it accepts.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Activity {
+    #[serde(rename = "@context", default, skip_serializing_if = "Option::is_none")]
+    pub context: Option<serde_json::Value>,
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub id: Url,
+    pub actor: Url,
+    pub object: serde_json::Value,
+    #[serde(
+        default,
+        deserialize_with = "one_or_many",
+        skip_serializing_if = "Vec::is_empty"
+    )]
+    pub to: Vec<String>,
+    #[serde(
+        default,
+        deserialize_with = "one_or_many",
+        skip_serializing_if = "Vec::is_empty"
+    )]
+    pub cc: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub published: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+/// The id of an object given either as a bare id or embedded with an `id`.
+pub fn object_id(value: &serde_json::Value) -> Option<Url> {
+    match value {
+        serde_json::Value::String(id) => Url::parse(id).ok(),
+        serde_json::Value::Object(map) => {
+            map.get("id")?.as_str().and_then(|id| Url::parse(id).ok())
+        }
+        _ => None,
+    }
+}
+
+/// The `type` of an embedded object, if it is embedded.
+pub fn object_type(value: &serde_json::Value) -> Option<&str> {
+    value.get("type")?.as_str()
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OrderedCollection {
+    #[serde(rename = "@context")]
+    pub context: serde_json::Value,
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+    pub id: Url,
+    pub total_items: i64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ordered_items: Option<Vec<serde_json::Value>>,
+}
+
+/// Whether two URLs share an origin: scheme, host and port. Stricter than the
+/// federation crate's domain check, so `localhost:8001` and `localhost:8002`
+/// are different servers, as they are.
+pub fn same_origin(a: &Url, b: &Url) -> bool {
+    a.origin() == b.origin()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn same_origin_compares_scheme_host_and_port() {
+        let a = Url::parse("http://localhost:8001/users/a").unwrap();
+        assert!(same_origin(
+            &a,
+            &Url::parse("http://localhost:8001/x").unwrap()
+        ));
+        assert!(!same_origin(
+            &a,
+            &Url::parse("http://localhost:8002/users/a").unwrap()
+        ));
+        assert!(!same_origin(
+            &a,
+            &Url::parse("https://localhost:8001/users/a").unwrap()
+        ));
+        assert!(!same_origin(
+            &a,
+            &Url::parse("http://evil.example/users/a").unwrap()
+        ));
+    }
+
+    #[test]
+    fn notes_parse_leniently() {
+        let note: Note = serde_json::from_value(serde_json::json!({
+            "type": "Note",
+            "id": "https://a.example/n/1",
+            "attributedTo": "https://a.example/u/alice",
+            "content": "<p>hi</p>",
+            "to": "https://www.w3.org/ns/activitystreams#Public",
+            "tag": {"type": "Mention", "href": "https://b.example/u/bob", "name": "@bob@b.example"},
+            "someExtension": {"ignored": true}
+        }))
+        .unwrap();
+        assert_eq!(note.to, vec![PUBLIC.to_string()]);
+        assert!(note.cc.is_empty());
+        assert_eq!(note.tag.len(), 1);
+    }
+}
