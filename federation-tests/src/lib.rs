@@ -4,6 +4,8 @@
 //! `async fn(Backend)`; [`backend_tests!`] turns it into one test per
 //! database, so every scenario runs on SQLite and on PostgreSQL.
 
+pub mod peer;
+
 use std::fs::OpenOptions;
 use std::future::Future;
 use std::net::TcpListener;
@@ -120,6 +122,8 @@ pub struct Instance {
     dir: TempDir,
     database_url: String,
     child: Option<Child>,
+    /// Settings that override the test defaults for every command.
+    settings: Vec<(String, String)>,
     /// Held only so the database is dropped with the instance.
     _postgres: Option<PostgresDatabase>,
     http: reqwest::Client,
@@ -129,6 +133,12 @@ impl Instance {
     /// Starts a server named `name` (used in its temp dir and in messages)
     /// and returns once `/health` answers 200.
     pub async fn start(name: &str, backend: Backend) -> Instance {
+        Instance::start_with(name, backend, &[]).await
+    }
+
+    /// Like [`Instance::start`], with extra `TRELLIS_*` settings that
+    /// override the test defaults (e.g. dev mode off).
+    pub async fn start_with(name: &str, backend: Backend, settings: &[(&str, &str)]) -> Instance {
         let dir = tempfile::Builder::new()
             .prefix(&format!("trellis-{name}-"))
             .tempdir()
@@ -144,6 +154,10 @@ impl Instance {
             dir,
             database_url,
             child: None,
+            settings: settings
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
             _postgres: postgres,
             http: reqwest::Client::builder()
                 .timeout(Duration::from_secs(30))
@@ -283,6 +297,7 @@ impl Instance {
             .env("TRELLIS_FEDERATION_DEV_MODE", "true")
             .env("TRELLIS_DELIVERY_RETRY_BASE_SECONDS", "1")
             .env("RUST_LOG", log_filter)
+            .envs(self.settings.iter().map(|(k, v)| (k, v)))
             .stdin(Stdio::null());
         command
     }
@@ -529,5 +544,32 @@ impl Instance {
             },
         )
         .await
+    }
+}
+
+/// One host's line of `trellis admin queue`.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct QueueLine {
+    pub pending: u64,
+    pub retrying: u64,
+    pub failed: u64,
+}
+
+impl Instance {
+    /// This instance's delivery queue towards `host`, as `trellis admin
+    /// queue` reports it (all zero when the host has no line).
+    pub async fn queue_towards(&self, host: &str) -> QueueLine {
+        let report = self.admin(&["queue"]).await;
+        report
+            .lines()
+            .find_map(|line| {
+                let fields: Vec<&str> = line.split_whitespace().collect();
+                (fields.first() == Some(&host)).then(|| QueueLine {
+                    pending: fields[1].parse().expect("pending count"),
+                    retrying: fields[2].parse().expect("retrying count"),
+                    failed: fields[3].parse().expect("failed count"),
+                })
+            })
+            .unwrap_or_default()
     }
 }

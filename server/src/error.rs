@@ -89,6 +89,9 @@ impl From<activitypub_federation::error::Error> for Error {
             }
             F::ResponseBodyLimit => Error::BadRequest("remote object is larger than 1 MiB".into()),
             F::UrlVerificationError(reason) => Error::BadRequest(format!("refused url: {reason}")),
+            F::DomainResolveError(domain) => Error::BadRequest(format!(
+                "refused {domain}: it does not resolve to a public address"
+            )),
             F::ResolveInternalIpError(host, ip) => Error::BadRequest(format!(
                 "refused {host}: it resolves to private address {ip}"
             )),

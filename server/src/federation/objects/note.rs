@@ -24,6 +24,10 @@ impl ApubNote {
     }
 }
 
+/// Ancestors fetched for one incoming reply, at most: enough context for a
+/// conversation, and well inside the per-request fetch limit.
+const MAX_ANCESTOR_FETCHES: u32 = 8;
+
 /// Types shown as statuses. Mastodon shows the same set.
 pub const NOTE_TYPES: [&str; 4] = ["Note", "Article", "Page", "Question"];
 
@@ -59,6 +63,9 @@ pub async fn prepare(note: protocol::Note, data: &Data) -> Result<inbound::Incom
         .await?
         .account;
     let parent = match &note.in_reply_to {
+        Some(parent_id) if data.request_count() >= MAX_ANCESTOR_FETCHES => {
+            inbound::status_by_ap_id(data, parent_id.as_str()).await?
+        }
         Some(parent_id) => match ObjectId::<ApubNote>::from(parent_id.clone())
             .dereference(data)
             .await
