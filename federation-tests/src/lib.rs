@@ -272,6 +272,10 @@ impl Instance {
         send(self.request(Method::POST, path, token).form(form)).await
     }
 
+    pub async fn put_json(&self, path: &str, token: Option<&str>, body: &Value) -> Response {
+        send(self.request(Method::PUT, path, token).json(body)).await
+    }
+
     pub async fn delete(&self, path: &str, token: Option<&str>) -> Response {
         send(self.request(Method::DELETE, path, token)).await
     }
@@ -520,6 +524,11 @@ impl Instance {
             .await;
         assert_eq!(response.status, StatusCode::OK, "post: {}", response.body);
         response.body
+    }
+
+    /// Posts a status and returns the answer whatever its status code.
+    pub async fn post_status_raw(&self, token: &str, body: &Value) -> Response {
+        self.post_json("/api/v1/statuses", Some(token), body).await
     }
 
     pub async fn home_timeline(&self, user: &User) -> Vec<Value> {

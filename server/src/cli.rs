@@ -54,6 +54,8 @@ pub enum Admin {
         #[arg(long, default_value = "read write follow")]
         scopes: String,
     },
+    /// Delete a member and tell the servers that know them.
+    DeleteUser { username: String },
     /// Show the delivery queue per remote host.
     Queue,
 }
@@ -108,6 +110,11 @@ async fn run_admin(ctx: &Context, admin: Admin) -> anyhow::Result<()> {
             let issued = oauth::issue_token(ctx, None, Some(user_id), scopes).await?;
             println!("{}", issued.token);
         }
+        Admin::DeleteUser { username } => {
+            let account = accounts::delete_local(ctx, &username).await?;
+            eprintln!("deleted {}; other servers are being told", account.username);
+            deliver_before_exit(ctx).await?;
+        }
         Admin::Queue => {
             let hosts = ctx
                 .db
@@ -146,4 +153,12 @@ fn format_queue(hosts: &[deliveries::HostQueue]) -> String {
         total(|h| h.failed)
     ));
     out
+}
+
+/// The server's workers would deliver what an admin command queued, but the
+/// server may not be running: make one pass here so the news goes out now.
+async fn deliver_before_exit(ctx: &Context) -> anyhow::Result<()> {
+    let client = crate::federation::http_client(ctx.config.federation_dev_mode);
+    crate::federation::delivery::run_once(ctx, &client).await?;
+    Ok(())
 }

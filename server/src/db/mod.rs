@@ -29,6 +29,15 @@ pub enum DbConnection {
     Pg(PgConnection),
 }
 
+/// Key of the PostgreSQL advisory lock held while migrating ("TRLS").
+const MIGRATION_LOCK: i64 = 0x5452_4c53;
+
+fn run_migrations(conn: &mut DbConnection, migrations: EmbeddedMigrations) -> Result<(), DbError> {
+    conn.run_pending_migrations(migrations)
+        .map(drop)
+        .map_err(|e| DbError::Migration(e.to_string()))
+}
+
 pub const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../migrations/sqlite");
 pub const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../migrations/postgres");
 
@@ -177,13 +186,17 @@ impl Database {
 
     fn migrate(&self) -> Result<(), DbError> {
         let mut conn = self.writes.get()?;
-        let migrations = match self.backend {
-            Backend::Sqlite => SQLITE_MIGRATIONS,
-            Backend::Postgres => POSTGRES_MIGRATIONS,
-        };
-        conn.run_pending_migrations(migrations)
-            .map_err(|e| DbError::Migration(e.to_string()))?;
-        Ok(())
+        match self.backend {
+            Backend::Sqlite => run_migrations(&mut conn, SQLITE_MIGRATIONS),
+            Backend::Postgres => {
+                // Several processes may start at once against one database;
+                // a session lock lets one migrate while the others wait.
+                conn.batch_execute(&format!("SELECT pg_advisory_lock({MIGRATION_LOCK})"))?;
+                let migrated = run_migrations(&mut conn, POSTGRES_MIGRATIONS);
+                conn.batch_execute(&format!("SELECT pg_advisory_unlock({MIGRATION_LOCK})"))?;
+                migrated
+            }
+        }
     }
 
     /// Runs `f` on a pooled connection on a blocking thread.

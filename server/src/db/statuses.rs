@@ -291,3 +291,16 @@ pub fn last_status_at(
         .select(diesel::dsl::max(statuses::created_at))
         .first(conn)
 }
+
+pub fn update_source(conn: &mut DbConnection, id: i64, source: &str) -> QueryResult<()> {
+    diesel::update(statuses::table.find(id))
+        .set(statuses::source_text.eq(source))
+        .execute(conn)
+        .map(drop)
+}
+
+pub fn delete_mentions(conn: &mut DbConnection, status_id: i64) -> QueryResult<()> {
+    diesel::delete(mentions::table.filter(mentions::status_id.eq(status_id)))
+        .execute(conn)
+        .map(drop)
+}

@@ -215,3 +215,38 @@ pub async fn usage(ctx: &Context) -> Result<Usage> {
         })
         .await
 }
+
+/// Deletes a member: their statuses and follows go, the account is marked
+/// deleted (its key stays, to sign the notice), and every server that
+/// follows them or that they follow is sent a Delete of the actor.
+pub async fn delete_local(ctx: &Context, username: &str) -> Result<Account> {
+    let account = local_by_username(ctx, username).await?;
+    if account.actor_type != "Person" {
+        return Err(Error::Forbidden("only members can be deleted".into()));
+    }
+    let urls = ctx.urls.clone();
+    let deleted = account.clone();
+    ctx.db
+        .write(move |conn| -> Result<()> {
+            let mut inboxes = super::outbox::inboxes_of(&db::follows::followers(conn, account.id)?);
+            inboxes.extend(super::outbox::inboxes_of(&db::follows::following(
+                conn, account.id,
+            )?));
+            let delete = super::render::activity(
+                "Delete",
+                &format!("{}#delete", account.ap_id),
+                &account,
+                serde_json::json!(account.ap_id),
+                &[crate::protocol::PUBLIC.to_string()],
+                &[],
+            );
+            super::outbox::enqueue(conn, &urls, &account, &delete, inboxes)?;
+            db::statuses::delete_by_account(conn, account.id)?;
+            db::follows::delete_all_of(conn, account.id)?;
+            accounts::mark_deleted(conn, account.id)?;
+            Ok(())
+        })
+        .await?;
+    ctx.deliveries_queued();
+    Ok(deleted)
+}

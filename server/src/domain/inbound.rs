@@ -99,7 +99,27 @@ pub async fn follow(
     let follow_ap_id = activity_id.to_string();
     once(ctx, activity_id, move |conn| {
         let Some(target) = local_target(conn, &target_ap_id)? else {
-            return Ok(Outcome::Ignored("the followed actor is not a member here"));
+            // A local actor that cannot be followed (the instance actor, a
+            // deleted member) says so, so the other side stops waiting.
+            let Some(unfollowable) = accounts::by_ap_id(conn, &target_ap_id)?.filter(|a| a.local)
+            else {
+                return Ok(Outcome::Ignored("the followed actor is not a member here"));
+            };
+            let reject = render::follow_answer(
+                "Reject",
+                &urls.activity(next_id()),
+                &unfollowable,
+                &follow_ap_id,
+                &follower,
+            );
+            outbox::enqueue(
+                conn,
+                &urls,
+                &unfollowable,
+                &reject,
+                [follower.inbox_url.clone()].into(),
+            )?;
+            return Ok(Outcome::Applied);
         };
         let follow = match follows::between(conn, follower.id, target.id)? {
             Some(existing) => {

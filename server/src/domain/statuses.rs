@@ -71,12 +71,8 @@ fn remote_audience(
     Ok(inboxes)
 }
 
-pub async fn create(
-    ctx: &Context,
-    author: &Account,
-    input: NewStatus,
-    resolved: HashMap<Handle, Account>,
-) -> Result<StatusView> {
+/// The text and content warning of a status, trimmed and within limits.
+fn validated_text(input: &NewStatus) -> Result<(String, String)> {
     let body = input.text.trim().to_string();
     if body.is_empty() {
         return Err(Error::Validation("Text can't be blank".into()));
@@ -86,24 +82,44 @@ pub async fn create(
             "Text is longer than {MAX_CHARS} characters"
         )));
     }
-    let visibility = match input.visibility.as_deref().filter(|v| !v.is_empty()) {
-        None => Visibility::Public,
-        Some(v) => Visibility::parse(v)
-            .ok_or_else(|| Error::Validation(format!("{v:?} is not a visibility")))?,
-    };
-    let spoiler_text = input.spoiler_text.unwrap_or_default().trim().to_string();
+    let spoiler_text = input
+        .spoiler_text
+        .clone()
+        .unwrap_or_default()
+        .trim()
+        .to_string();
     if spoiler_text.chars().count() > 1000 {
         return Err(Error::Validation(
             "spoiler_text is longer than 1000 characters".into(),
         ));
     }
+    Ok((body, spoiler_text))
+}
+
+fn sorted_accounts(resolved: HashMap<Handle, Account>) -> Vec<Account> {
+    let mut accounts: Vec<Account> = resolved.into_values().collect();
+    accounts.sort_by_key(|a| a.id);
+    accounts.dedup_by_key(|a| a.id);
+    accounts
+}
+
+pub async fn create(
+    ctx: &Context,
+    author: &Account,
+    input: NewStatus,
+    resolved: HashMap<Handle, Account>,
+) -> Result<StatusView> {
+    let (body, spoiler_text) = validated_text(&input)?;
+    let visibility = match input.visibility.as_deref().filter(|v| !v.is_empty()) {
+        None => Visibility::Public,
+        Some(v) => Visibility::parse(v)
+            .ok_or_else(|| Error::Validation(format!("{v:?} is not a visibility")))?,
+    };
     let id = next_id();
     let ap_id = ctx.urls.status(&author.username, id);
     let content = text::render_plain(&body, &resolved, &ctx.urls);
     let hashtags = text::hashtags(&body);
-    let mut mentioned: Vec<Account> = resolved.into_values().collect();
-    mentioned.sort_by_key(|a| a.id);
-    mentioned.dedup_by_key(|a| a.id);
+    let mentioned = sorted_accounts(resolved);
     let now = db::now();
     let status = Status {
         id,
@@ -170,6 +186,71 @@ pub async fn create(
             views::load(conn, Some(author.id), &[status.id])?
                 .pop()
                 .ok_or_else(|| Error::Internal("status vanished while being written".into()))
+        })
+        .await?;
+    ctx.deliveries_queued();
+    Ok(view)
+}
+
+/// Edits the text of one of the member's statuses and sends the new
+/// version to everyone who received the old one.
+pub async fn edit(
+    ctx: &Context,
+    author: &Account,
+    status_id: i64,
+    input: NewStatus,
+    resolved: HashMap<Handle, Account>,
+) -> Result<StatusView> {
+    let (body, spoiler_text) = validated_text(&input)?;
+    let content = text::render_plain(&body, &resolved, &ctx.urls);
+    let hashtags = text::hashtags(&body);
+    let mentioned = sorted_accounts(resolved);
+    let sensitive = input.sensitive || !spoiler_text.is_empty();
+    let author = author.clone();
+    let urls = ctx.urls.clone();
+    let view = ctx
+        .db
+        .write(move |conn| -> Result<StatusView> {
+            let status = statuses::by_id(conn, status_id)?
+                .filter(|s| s.account_id == author.id && s.reblog_of_id.is_none())
+                .ok_or_else(Error::not_found)?;
+            let edited_at = db::now();
+            statuses::update_content(
+                conn,
+                status.id,
+                &content,
+                &spoiler_text,
+                sensitive,
+                edited_at,
+            )?;
+            statuses::update_source(conn, status.id, &body)?;
+            statuses::delete_mentions(conn, status.id)?;
+            let mention_ids: Vec<i64> = mentioned.iter().map(|a| a.id).collect();
+            statuses::insert_mentions(conn, status.id, &mention_ids)?;
+            let status = statuses::by_id(conn, status.id)?.ok_or_else(Error::not_found)?;
+            let visibility = Visibility::from_stored(&status.visibility);
+            let parent_author = match status.in_reply_to_account_id {
+                Some(id) => accounts::by_id(conn, id)?,
+                None => None,
+            };
+            let note = render::note(&urls, &status, &author, &mentioned, &hashtags);
+            let update_id = format!(
+                "{}#updates/{}",
+                status.ap_id,
+                edited_at.and_utc().timestamp_millis()
+            );
+            let update = render::wrap_note("Update", &update_id, &author, &note);
+            let inboxes = remote_audience(
+                conn,
+                &author,
+                visibility,
+                &mentioned,
+                parent_author.as_ref(),
+            )?;
+            outbox::enqueue(conn, &urls, &author, &update, inboxes)?;
+            views::load(conn, Some(author.id), &[status.id])?
+                .pop()
+                .ok_or_else(Error::not_found)
         })
         .await?;
     ctx.deliveries_queued();

@@ -46,7 +46,9 @@ pub fn routes() -> Router<Context> {
         .route("/api/v1/statuses", post(statuses::create))
         .route(
             "/api/v1/statuses/{id}",
-            get(statuses::show).delete(statuses::delete),
+            get(statuses::show)
+                .put(statuses::edit)
+                .delete(statuses::delete),
         )
         .route("/api/v1/statuses/{id}/favourite", post(statuses::favourite))
         .route(

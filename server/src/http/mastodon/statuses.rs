@@ -54,6 +54,29 @@ pub async fn create(
     Ok(Json(entities::status(&ctx.urls, &view)))
 }
 
+/// `PUT /api/v1/statuses/:id`: a new text for the status, sent to everyone
+/// who received it.
+pub async fn edit(
+    State(ctx): State<Context>,
+    data: Data,
+    auth: Auth,
+    Path(id): Path<String>,
+    Input(form): Input<CreateStatus>,
+) -> Result<Json<entities::Status>> {
+    let author = auth.require("write:statuses")?;
+    let handles = text::mentions(&form.status, &ctx.urls.domain());
+    let resolved = resolve::mentions(&data, handles).await;
+    let input = NewStatus {
+        text: form.status,
+        spoiler_text: form.spoiler_text,
+        sensitive: form.sensitive.unwrap_or(false),
+        language: form.language,
+        ..NewStatus::default()
+    };
+    let view = statuses::edit(&ctx, author, path_id(&id)?, input, resolved).await?;
+    Ok(Json(entities::status(&ctx.urls, &view)))
+}
+
 pub async fn show(
     State(ctx): State<Context>,
     auth: MaybeAuth,

@@ -1,0 +1,332 @@
+//! One instance seen from outside: discovery documents, content
+//! negotiation, OAuth, scopes, errors and pagination.
+
+use federation_tests::{Backend, Instance, PASSWORD, backend_tests};
+use reqwest::{StatusCode, header};
+use serde_json::{Value, json};
+
+backend_tests!(
+    discovery_documents_describe_members,
+    discovery_documents_describe_members
+);
+backend_tests!(oauth_scopes_and_errors, oauth_scopes_and_errors);
+backend_tests!(timelines_page_by_id, timelines_page_by_id);
+
+fn no_redirects() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}
+
+async fn fetch(url: &str, accept: &str) -> (StatusCode, reqwest::header::HeaderMap, String) {
+    let response = no_redirects()
+        .get(url)
+        .header(header::ACCEPT, accept)
+        .send()
+        .await
+        .unwrap();
+    let status = response.status();
+    let headers = response.headers().clone();
+    (status, headers, response.text().await.unwrap())
+}
+
+async fn discovery_documents_describe_members(backend: Backend) {
+    let town = Instance::start("town", backend).await;
+    let alice = town.create_user("alice").await;
+    let base = town.base_url();
+    let domain = town.domain();
+    let actor_id = format!("http://{domain}/users/alice");
+
+    let finger = town
+        .get(
+            &format!("/.well-known/webfinger?resource=acct:alice@{domain}"),
+            None,
+        )
+        .await;
+    assert_eq!(finger.status, StatusCode::OK);
+    assert_eq!(finger.body["subject"], format!("acct:alice@{domain}"));
+    let link = finger.body["links"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["rel"] == "self")
+        .unwrap()
+        .clone();
+    assert_eq!(link["href"], actor_id);
+    assert_eq!(link["type"], "application/activity+json");
+    for missing in [
+        format!("acct:nobody@{domain}"),
+        "acct:alice@elsewhere.example".to_string(),
+    ] {
+        let answer = town
+            .get(&format!("/.well-known/webfinger?resource={missing}"), None)
+            .await;
+        assert_eq!(answer.status, StatusCode::NOT_FOUND, "{missing}");
+    }
+
+    let links = town.get("/.well-known/nodeinfo", None).await;
+    assert_eq!(
+        links.body["links"][0]["href"],
+        format!("http://{domain}/nodeinfo/2.1")
+    );
+    let nodeinfo = town.get("/nodeinfo/2.1", None).await;
+    assert_eq!(nodeinfo.body["version"], "2.1");
+    assert_eq!(nodeinfo.body["software"]["name"], "trellis");
+    assert_eq!(nodeinfo.body["usage"]["users"]["total"], 1);
+    let (_, _, host_meta) = fetch(&format!("{base}/.well-known/host-meta"), "*/*").await;
+    assert!(
+        host_meta.contains(&format!(
+            "http://{domain}/.well-known/webfinger?resource={{uri}}"
+        )),
+        "{host_meta}"
+    );
+
+    for accept in [
+        "application/activity+json",
+        "application/ld+json; profile=\"https://www.w3.org/ns/activitystreams\"",
+    ] {
+        let (status, headers, body) = fetch(&format!("{base}/users/alice"), accept).await;
+        assert_eq!(status, StatusCode::OK, "{accept}");
+        assert!(
+            headers[header::CONTENT_TYPE]
+                .to_str()
+                .unwrap()
+                .starts_with("application/activity+json")
+        );
+        let actor: Value = serde_json::from_str(&body).unwrap();
+        assert_eq!(actor["id"], actor_id);
+        assert_eq!(actor["type"], "Person");
+        assert_eq!(actor["inbox"], format!("{actor_id}/inbox"));
+        assert_eq!(
+            actor["endpoints"]["sharedInbox"],
+            format!("http://{domain}/inbox")
+        );
+        assert_eq!(actor["followers"], format!("{actor_id}/followers"));
+        assert_eq!(actor["publicKey"]["id"], format!("{actor_id}#main-key"));
+        assert!(
+            actor["publicKey"]["publicKeyPem"]
+                .as_str()
+                .unwrap()
+                .contains("BEGIN PUBLIC KEY")
+        );
+    }
+    let (status, headers, _) = fetch(&format!("{base}/users/alice"), "text/html").await;
+    assert!(status.is_redirection(), "{status}");
+    assert_eq!(headers[header::LOCATION], format!("http://{domain}/@alice"));
+    let (status, _, page) = fetch(&format!("{base}/@alice"), "text/html").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("@alice@"), "{page}");
+
+    let (status, _, body) = fetch(&format!("{base}/actor"), "application/activity+json").await;
+    assert_eq!(status, StatusCode::OK);
+    let instance_actor: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(instance_actor["type"], "Application");
+    assert!(instance_actor["publicKey"]["publicKeyPem"].is_string());
+
+    let public = town
+        .post_status(&alice, &json!({"status": "open to all"}))
+        .await;
+    let private = town
+        .post_status(
+            &alice,
+            &json!({"status": "followers only", "visibility": "private"}),
+        )
+        .await;
+    let (status, _, body) = fetch(
+        public["uri"]
+            .as_str()
+            .unwrap()
+            .replace(&format!("http://{domain}"), &base)
+            .as_str(),
+        "application/activity+json",
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let note: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(note["type"], "Note");
+    assert_eq!(note["attributedTo"], actor_id);
+    assert_eq!(
+        note["to"][0],
+        "https://www.w3.org/ns/activitystreams#Public"
+    );
+    let private_url = private["uri"]
+        .as_str()
+        .unwrap()
+        .replace(&format!("http://{domain}"), &base);
+    let (status, _, _) = fetch(&private_url, "application/activity+json").await;
+    assert_eq!(
+        status,
+        StatusCode::NOT_FOUND,
+        "a followers-only note leaked to an unsigned fetch"
+    );
+
+    let health = town.get("/health", None).await;
+    assert_eq!(health.body["status"], "ok");
+    assert_eq!(health.body["database"], true);
+}
+
+async fn oauth_scopes_and_errors(backend: Backend) {
+    let town = Instance::start("town", backend).await;
+    town.create_user("alice").await;
+    let app = town
+        .post_form(
+            "/api/v1/apps",
+            None,
+            &[
+                ("client_name", "test app"),
+                ("redirect_uris", "urn:ietf:wg:oauth:2.0:oob"),
+                ("scopes", "read write"),
+            ],
+        )
+        .await;
+    assert_eq!(app.status, StatusCode::OK, "{}", app.body);
+    let client_id = app.body["client_id"].as_str().unwrap().to_string();
+    let client_secret = app.body["client_secret"].as_str().unwrap().to_string();
+    let grant = |login: &'static str, password: &'static str, scope: &'static str| {
+        let (client_id, client_secret) = (client_id.clone(), client_secret.clone());
+        let town = &town;
+        async move {
+            town.post_json(
+                "/oauth/token",
+                None,
+                &json!({"grant_type": "password", "client_id": client_id, "client_secret": client_secret,
+                        "username": login, "password": password, "scope": scope}),
+            )
+            .await
+        }
+    };
+    let by_email = grant("alice@example.test", PASSWORD, "read write").await;
+    assert_eq!(by_email.status, StatusCode::OK, "{}", by_email.body);
+    assert_eq!(by_email.body["token_type"], "Bearer");
+    let by_name = grant("alice", PASSWORD, "read").await;
+    assert_eq!(by_name.body["scope"], "read");
+    let wrong = grant("alice", "not the password", "read").await;
+    assert_eq!(wrong.status, StatusCode::BAD_REQUEST);
+    assert!(wrong.body["error"].is_string());
+    let too_wide = grant("alice", PASSWORD, "read write follow").await;
+    assert_eq!(
+        too_wide.status,
+        StatusCode::BAD_REQUEST,
+        "{}",
+        too_wide.body
+    );
+
+    let read_only = by_name.body["access_token"].as_str().unwrap();
+    let me = town
+        .get("/api/v1/accounts/verify_credentials", Some(read_only))
+        .await;
+    assert_eq!(me.body["acct"], "alice");
+    assert_eq!(me.body["source"]["privacy"], "public");
+    let denied = town
+        .post_status_raw(read_only, &json!({"status": "hi"}))
+        .await;
+    assert_eq!(denied.status, StatusCode::FORBIDDEN, "{}", denied.body);
+
+    let app_only = town
+        .post_form(
+            "/oauth/token",
+            None,
+            &[
+                ("grant_type", "client_credentials"),
+                ("client_id", &client_id),
+                ("client_secret", &client_secret),
+            ],
+        )
+        .await;
+    let app_token = app_only.body["access_token"].as_str().unwrap();
+    let no_user = town
+        .get("/api/v1/accounts/verify_credentials", Some(app_token))
+        .await;
+    assert_eq!(no_user.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let bad_secret = town
+        .post_form(
+            "/oauth/token",
+            None,
+            &[
+                ("grant_type", "client_credentials"),
+                ("client_id", &client_id),
+                ("client_secret", "guess"),
+            ],
+        )
+        .await;
+    assert_eq!(bad_secret.status, StatusCode::UNAUTHORIZED);
+
+    let writer = by_email.body["access_token"].as_str().unwrap();
+    let anonymous = town
+        .post_json("/api/v1/statuses", None, &json!({"status": "hi"}))
+        .await;
+    assert_eq!(anonymous.status, StatusCode::UNAUTHORIZED);
+    assert!(anonymous.body["error"].is_string());
+    let bogus = town
+        .get("/api/v1/statuses/not-a-number", Some(writer))
+        .await;
+    assert_eq!(bogus.status, StatusCode::NOT_FOUND);
+    assert!(bogus.body["error"].is_string());
+    let blank = town
+        .post_status_raw(writer, &json!({"status": "   "}))
+        .await;
+    assert_eq!(blank.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let bad_visibility = town
+        .post_status_raw(writer, &json!({"status": "x", "visibility": "everyone"}))
+        .await;
+    assert_eq!(bad_visibility.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let bad_reply = town
+        .post_status_raw(writer, &json!({"status": "x", "in_reply_to_id": "999"}))
+        .await;
+    assert_eq!(bad_reply.status, StatusCode::NOT_FOUND);
+    let statuses = town.get("/api/v1/accounts/lookup?acct=alice", None).await;
+    assert_eq!(
+        statuses.body["statuses_count"], 0,
+        "a refused post was stored"
+    );
+}
+
+async fn timelines_page_by_id(backend: Backend) {
+    let town = Instance::start("town", backend).await;
+    let alice = town.create_user("alice").await;
+    let mut ids = Vec::new();
+    for n in 0..3 {
+        let status = town
+            .post_status(&alice, &json!({"status": format!("post {n}")}))
+            .await;
+        ids.push(status["id"].as_str().unwrap().parse::<i64>().unwrap());
+    }
+    assert!(
+        ids.windows(2).all(|w| w[0] < w[1]),
+        "ids must grow with time: {ids:?}"
+    );
+    let first = no_redirects()
+        .get(format!("{}/api/v1/timelines/home?limit=2", town.base_url()))
+        .bearer_auth(&alice.token)
+        .send()
+        .await
+        .unwrap();
+    let link = first.headers()[header::LINK].to_str().unwrap().to_string();
+    let page: Vec<Value> = first.json().await.unwrap();
+    assert_eq!(page.len(), 2);
+    assert_eq!(page[0]["id"], ids[2].to_string());
+    assert!(link.contains(&format!("max_id={}", ids[1])), "{link}");
+    let older = town
+        .get(
+            &format!("/api/v1/timelines/home?max_id={}", ids[1]),
+            Some(&alice.token),
+        )
+        .await;
+    assert_eq!(older.body.as_array().unwrap().len(), 1);
+    assert_eq!(older.body[0]["id"], ids[0].to_string());
+    let newer = town
+        .get(
+            &format!("/api/v1/timelines/home?min_id={}&limit=1", ids[0]),
+            Some(&alice.token),
+        )
+        .await;
+    assert_eq!(newer.body[0]["id"], ids[1].to_string());
+    let since = town
+        .get(
+            &format!("/api/v1/timelines/home?since_id={}", ids[0]),
+            Some(&alice.token),
+        )
+        .await;
+    assert_eq!(since.body.as_array().unwrap().len(), 2);
+}
