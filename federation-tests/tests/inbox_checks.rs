@@ -325,3 +325,34 @@ async fn production_mode_refuses_private_addresses(backend: Backend) {
         "{actor}"
     );
 }
+
+backend_tests!(
+    follows_of_the_instance_actor_are_rejected,
+    follows_of_the_instance_actor_are_rejected
+);
+
+async fn follows_of_the_instance_actor_are_rejected(backend: Backend) {
+    let town = Instance::start("town", backend).await;
+    let peer = Peer::start().await;
+    let mallory = peer.actor_id("mallory");
+    let instance_actor = format!("http://{}/actor", town.domain());
+    let follow = json!({
+        "id": format!("{mallory}/follows/1"),
+        "type": "Follow",
+        "actor": mallory,
+        "object": instance_actor,
+    });
+    let (status, body) = peer
+        .post_signed("mallory", &format!("{}/inbox", town.base_url()), &follow)
+        .await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{body}");
+    let reject = wait_until(
+        "the Reject reaches the peer",
+        Duration::from_secs(20),
+        || async { peer.received().into_iter().find(|a| a["type"] == "Reject") },
+    )
+    .await;
+    assert_eq!(reject["actor"], instance_actor);
+    assert_eq!(reject["object"]["id"], format!("{mallory}/follows/1"));
+    assert_eq!(reject["object"]["actor"], mallory);
+}
