@@ -25,6 +25,8 @@ const AS_JSON: &str = "application/activity+json";
 struct Log {
     received: Vec<Value>,
     fetched: Vec<String>,
+    /// `keyId` of the Signature header on each GET, or None when unsigned.
+    fetch_signers: Vec<Option<String>>,
 }
 
 struct Shared {
@@ -32,6 +34,8 @@ struct Shared {
     keys: Mutex<HashMap<String, Arc<crypto::KeyPem>>>,
     documents: Mutex<HashMap<String, (String, Value)>>,
     log: Mutex<Log>,
+    /// What the inbox answers; tests change it to play a failing server.
+    inbox_status: std::sync::atomic::AtomicU16,
 }
 
 impl Shared {
@@ -46,6 +50,18 @@ impl Shared {
 
     fn fetched(&self, path: String) {
         self.log.lock().unwrap().fetched.push(path);
+    }
+
+    fn fetched_with(&self, path: String, headers: &axum::http::HeaderMap) {
+        let signer = headers
+            .get("signature")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split("keyId=\"").nth(1))
+            .and_then(|v| v.split('"').next())
+            .map(String::from);
+        let mut log = self.log.lock().unwrap();
+        log.fetched.push(path);
+        log.fetch_signers.push(signer);
     }
 }
 
@@ -66,8 +82,12 @@ fn activity_json(value: Value) -> Response {
     ([(header::CONTENT_TYPE, AS_JSON)], Json(value)).into_response()
 }
 
-async fn actor(State(shared): State<Arc<Shared>>, Path(name): Path<String>) -> Response {
-    shared.fetched(format!("/users/{name}"));
+async fn actor(
+    State(shared): State<Arc<Shared>>,
+    Path(name): Path<String>,
+    headers: axum::http::HeaderMap,
+) -> Response {
+    shared.fetched_with(format!("/users/{name}"), &headers);
     let id = format!("{}/users/{name}", shared.base);
     activity_json(json!({
         "@context": ["https://www.w3.org/ns/activitystreams", "https://w3id.org/security/v1"],
@@ -131,6 +151,15 @@ async fn document(State(shared): State<Arc<Shared>>, Path(path): Path<String>) -
 }
 
 async fn inbox(State(shared): State<Arc<Shared>>, body: Bytes) -> StatusCode {
+    let answer = StatusCode::from_u16(
+        shared
+            .inbox_status
+            .load(std::sync::atomic::Ordering::SeqCst),
+    )
+    .unwrap_or(StatusCode::ACCEPTED);
+    if !answer.is_success() {
+        return answer;
+    }
     match serde_json::from_slice(&body) {
         Ok(activity) => {
             shared.log.lock().unwrap().received.push(activity);
@@ -151,6 +180,7 @@ impl Peer {
             keys: Mutex::default(),
             documents: Mutex::default(),
             log: Mutex::default(),
+            inbox_status: std::sync::atomic::AtomicU16::new(StatusCode::ACCEPTED.as_u16()),
         });
         let router = Router::new()
             .route("/users/{name}", get(actor))
@@ -203,6 +233,18 @@ impl Peer {
     /// Activities Trellis delivered to this peer so far.
     pub fn received(&self) -> Vec<Value> {
         self.shared.log.lock().unwrap().received.clone()
+    }
+
+    /// Makes the inbox answer `status` from now on (a 2xx accepts).
+    pub fn answer_deliveries_with(&self, status: StatusCode) {
+        self.shared
+            .inbox_status
+            .store(status.as_u16(), std::sync::atomic::Ordering::SeqCst);
+    }
+
+    /// The `keyId`s that signed the actor fetches so far (None: unsigned).
+    pub fn actor_fetch_signers(&self) -> Vec<Option<String>> {
+        self.shared.log.lock().unwrap().fetch_signers.clone()
     }
 
     /// How many GETs Trellis made to paths starting with `prefix`.

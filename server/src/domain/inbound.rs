@@ -364,6 +364,46 @@ pub fn store_note(conn: &mut DbConnection, incoming: &IncomingNote) -> Result<Op
     Ok(Some(status))
 }
 
+pub async fn has_local_followers(ctx: &Context, account_id: i64) -> Result<bool> {
+    ctx.db
+        .read(move |conn| {
+            Ok(follows::followers(conn, account_id)?
+                .iter()
+                .any(|a| a.local))
+        })
+        .await
+}
+
+/// Whether a note concerns anyone here, decided before anything is fetched
+/// for it: a member follows its author, it mentions a member, or it answers
+/// a status this instance holds.
+pub async fn concerns_members(ctx: &Context, author: &Account, note: &Note) -> Result<bool> {
+    let author_id = author.id;
+    let mentions: Vec<String> = note
+        .tag
+        .iter()
+        .filter(|t| t.kind == "Mention")
+        .filter_map(|t| t.href.as_ref().map(|h| h.to_string()))
+        .collect();
+    let parent = note.in_reply_to.as_ref().map(|p| p.to_string());
+    ctx.db
+        .read(move |conn| {
+            if follows::followers(conn, author_id)?.iter().any(|a| a.local) {
+                return Ok(true);
+            }
+            for href in &mentions {
+                if local_target(conn, href)?.is_some() {
+                    return Ok(true);
+                }
+            }
+            match parent {
+                Some(parent) => Ok(statuses::by_ap_id(conn, &parent)?.is_some()),
+                None => Ok(false),
+            }
+        })
+        .await
+}
+
 pub async fn create_note(
     ctx: &Context,
     activity_id: &str,

@@ -179,14 +179,6 @@ pub fn check_request(
     Ok(CheckedSignature { unverified })
 }
 
-/// The actor URL a key id belongs to, by Mastodon's convention of a fragment
-/// on the actor id (`…/users/alice#main-key`).
-pub fn key_owner_guess(key_id: &str) -> Option<Url> {
-    let mut url = Url::parse(key_id).ok()?;
-    url.set_fragment(None);
-    Some(url)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -296,16 +288,6 @@ mod tests {
         assert_eq!(
             check_request(&Method::POST, "/inbox", &headers, Some(b"x")).unwrap_err(),
             SignatureError::Uncovered("digest".into())
-        );
-    }
-
-    #[test]
-    fn key_ids_name_their_actor() {
-        assert_eq!(
-            key_owner_guess("https://a.example/users/al#main-key")
-                .unwrap()
-                .as_str(),
-            "https://a.example/users/al"
         );
     }
 }
