@@ -111,6 +111,40 @@ pub struct Status {
     pub edited_at: Option<NaiveDateTime>,
 }
 
+impl Status {
+    /// The row of a boost: a public status of its own, with no content,
+    /// pointing at the boosted one.
+    pub fn boost(
+        id: i64,
+        ap_id: String,
+        account_id: i64,
+        local: bool,
+        reblog_of_id: i64,
+        published_at: NaiveDateTime,
+    ) -> Status {
+        Status {
+            id,
+            ap_id,
+            url: None,
+            account_id,
+            local,
+            content: String::new(),
+            source_text: None,
+            spoiler_text: String::new(),
+            sensitive: false,
+            language: None,
+            visibility: "public".into(),
+            in_reply_to_id: None,
+            in_reply_to_ap_id: None,
+            in_reply_to_account_id: None,
+            reblog_of_id: Some(reblog_of_id),
+            published_at,
+            created_at: super::now(),
+            edited_at: None,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = follows)]
 pub struct Follow {

@@ -577,27 +577,15 @@ pub async fn announce(
         if local_followers.is_empty() && !original.local {
             return Ok(Outcome::Ignored("no one here follows the booster"));
         }
-        let now = db::now();
-        let boost = Status {
-            id: next_id(),
-            ap_id: announce_ap_id,
-            url: None,
-            account_id: actor.id,
-            local: false,
-            content: String::new(),
-            source_text: None,
-            spoiler_text: String::new(),
-            sensitive: false,
-            language: None,
-            visibility: Visibility::Public.as_str().into(),
-            in_reply_to_id: None,
-            in_reply_to_ap_id: None,
-            in_reply_to_account_id: None,
-            reblog_of_id: Some(original.id),
-            published_at: published.map(|p| p.naive_utc()).unwrap_or(now),
-            created_at: now,
-            edited_at: None,
-        };
+        let published = published.map(|p| p.naive_utc()).unwrap_or_else(db::now);
+        let boost = Status::boost(
+            next_id(),
+            announce_ap_id,
+            actor.id,
+            false,
+            original.id,
+            published,
+        );
         let boost = statuses::insert(conn, &boost)?;
         statuses::add_to_home_feeds(conn, boost.id, &local_followers)?;
         Ok(Outcome::Applied)

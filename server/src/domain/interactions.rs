@@ -10,7 +10,6 @@ use crate::{
     },
     error::{Error, Result},
 };
-use serde_json::json;
 
 fn visible_status(
     conn: &mut DbConnection,
@@ -25,6 +24,16 @@ fn visible_status(
     }
     let author = accounts::by_id(conn, status.account_id)?.ok_or_else(Error::not_found)?;
     Ok((status, author))
+}
+
+/// A boost and its undo go to the booster's followers and the original author.
+fn boost_inboxes(
+    followers: &[Account],
+    original_author: &Account,
+) -> std::collections::BTreeSet<String> {
+    let mut inboxes = outbox::inboxes_of(followers);
+    inboxes.extend(outbox::inboxes_of([original_author]));
+    inboxes
 }
 
 pub async fn favourite(ctx: &Context, account: &Account, status_id: i64) -> Result<()> {
@@ -46,14 +55,7 @@ pub async fn favourite(ctx: &Context, account: &Account, status_id: i64) -> Resu
             };
             statuses::insert_favourite(conn, &favourite)?;
             if !author.local {
-                let like = render::activity(
-                    "Like",
-                    &favourite.ap_id,
-                    &account,
-                    json!(status.ap_id),
-                    std::slice::from_ref(&author.ap_id),
-                    &[],
-                );
+                let like = render::like(&favourite.ap_id, &account, &status.ap_id, &author);
                 outbox::enqueue(conn, &urls, &account, &like, outbox::inboxes_of([&author]))?;
             }
             Ok::<_, Error>(())
@@ -74,21 +76,8 @@ pub async fn unfavourite(ctx: &Context, account: &Account, status_id: i64) -> Re
             };
             statuses::delete_favourite(conn, favourite.id)?;
             if !author.local {
-                let like = render::activity(
-                    "Like",
-                    &favourite.ap_id,
-                    &account,
-                    json!(status.ap_id),
-                    std::slice::from_ref(&author.ap_id),
-                    &[],
-                );
-                let undo = render::undo(
-                    &urls.activity(next_id()),
-                    &account,
-                    like,
-                    std::slice::from_ref(&author.ap_id),
-                    &[],
-                );
+                let like = render::like(&favourite.ap_id, &account, &status.ap_id, &author);
+                let undo = render::undo_of(&urls.activity(next_id()), &account, like);
                 outbox::enqueue(conn, &urls, &account, &undo, outbox::inboxes_of([&author]))?;
             }
             Ok::<_, Error>(())
@@ -115,48 +104,21 @@ pub async fn reblog(ctx: &Context, account: &Account, status_id: i64) -> Result<
                 return Ok(existing.id);
             }
             let id = next_id();
-            let now = db::now();
-            let boost = Status {
-                id,
-                ap_id: format!("{}/activity", urls.status(&account.username, id)),
-                url: None,
-                account_id: account.id,
-                local: true,
-                content: String::new(),
-                source_text: None,
-                spoiler_text: String::new(),
-                sensitive: false,
-                language: None,
-                visibility: Visibility::Public.as_str().into(),
-                in_reply_to_id: None,
-                in_reply_to_ap_id: None,
-                in_reply_to_account_id: None,
-                reblog_of_id: Some(original.id),
-                published_at: now,
-                created_at: now,
-                edited_at: None,
-            };
+            let ap_id = format!("{}/activity", urls.status(&account.username, id));
+            let boost = Status::boost(id, ap_id, account.id, true, original.id, db::now());
             statuses::insert(conn, &boost)?;
             let followers = follows::followers(conn, account.id)?;
             let mut feed: Vec<i64> = followers.iter().filter(|a| a.local).map(|a| a.id).collect();
             feed.push(account.id);
             statuses::add_to_home_feeds(conn, boost.id, &feed)?;
-            let to = [crate::protocol::PUBLIC.to_string()];
-            let cc = [
-                author.ap_id.clone(),
-                account.followers_url.clone().unwrap_or_default(),
-            ];
-            let announce = render::activity(
-                "Announce",
-                &boost.ap_id,
+            let announce = render::announce(&boost.ap_id, &account, &original.ap_id, &author);
+            outbox::enqueue(
+                conn,
+                &urls,
                 &account,
-                json!(original.ap_id),
-                &to,
-                &cc,
-            );
-            let mut inboxes = outbox::inboxes_of(&followers);
-            inboxes.extend(outbox::inboxes_of([&author]));
-            outbox::enqueue(conn, &urls, &account, &announce, inboxes)?;
+                &announce,
+                boost_inboxes(&followers, &author),
+            )?;
             Ok(id)
         })
         .await?;
@@ -175,23 +137,15 @@ pub async fn unreblog(ctx: &Context, account: &Account, status_id: i64) -> Resul
             };
             statuses::delete(conn, boost.id)?;
             let followers = follows::followers(conn, account.id)?;
-            let to = [crate::protocol::PUBLIC.to_string()];
-            let cc = [
-                author.ap_id.clone(),
-                account.followers_url.clone().unwrap_or_default(),
-            ];
-            let announce = render::activity(
-                "Announce",
-                &boost.ap_id,
+            let announce = render::announce(&boost.ap_id, &account, &original.ap_id, &author);
+            let undo = render::undo_of(&urls.activity(next_id()), &account, announce);
+            outbox::enqueue(
+                conn,
+                &urls,
                 &account,
-                json!(original.ap_id),
-                &to,
-                &cc,
-            );
-            let undo = render::undo(&urls.activity(next_id()), &account, announce, &to, &cc);
-            let mut inboxes = outbox::inboxes_of(&followers);
-            inboxes.extend(outbox::inboxes_of([&author]));
-            outbox::enqueue(conn, &urls, &account, &undo, inboxes)?;
+                &undo,
+                boost_inboxes(&followers, &author),
+            )?;
             Ok::<_, Error>(())
         })
         .await?;

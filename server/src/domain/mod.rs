@@ -15,6 +15,11 @@ pub mod timelines;
 pub mod urls;
 pub mod views;
 
+pub use crate::db::{
+    Backend,
+    models::{Account, Status, User},
+    statuses::Page,
+};
 use crate::{config::Config, db::Database};
 use std::sync::Arc;
 use tokio::sync::Notify;

@@ -180,6 +180,39 @@ pub fn follow_answer(
     )
 }
 
+pub fn like(id: &str, actor: &Account, status_ap_id: &str, author: &Account) -> Value {
+    activity(
+        "Like",
+        id,
+        actor,
+        json!(status_ap_id),
+        std::slice::from_ref(&author.ap_id),
+        &[],
+    )
+}
+
+/// A boost: public, copied to the original author and the booster's followers.
+pub fn announce(
+    id: &str,
+    booster: &Account,
+    original_ap_id: &str,
+    original_author: &Account,
+) -> Value {
+    let to = [PUBLIC.to_string()];
+    let cc = [
+        original_author.ap_id.clone(),
+        booster.followers_url.clone().unwrap_or_default(),
+    ];
+    activity("Announce", id, booster, json!(original_ap_id), &to, &cc)
+}
+
+/// Undo of `inner`, addressed as `inner` was.
+pub fn undo_of(id: &str, actor: &Account, inner: Value) -> Value {
+    let to: Vec<String> = serde_json::from_value(inner["to"].clone()).unwrap_or_default();
+    let cc: Vec<String> = serde_json::from_value(inner["cc"].clone()).unwrap_or_default();
+    undo(id, actor, inner, &to, &cc)
+}
+
 pub fn undo(id: &str, actor: &Account, inner: Value, to: &[String], cc: &[String]) -> Value {
     let mut inner = inner;
     if let Some(map) = inner.as_object_mut() {

@@ -71,6 +71,13 @@ fn remote_audience(
     Ok(inboxes)
 }
 
+fn parent_author(conn: &mut DbConnection, status: &Status) -> Result<Option<Account>> {
+    Ok(match status.in_reply_to_account_id {
+        Some(id) => accounts::by_id(conn, id)?,
+        None => None,
+    })
+}
+
 /// The text and content warning of a status, trimmed and within limits.
 fn validated_text(input: &NewStatus) -> Result<(String, String)> {
     let body = input.text.trim().to_string();
@@ -229,10 +236,7 @@ pub async fn edit(
             statuses::insert_mentions(conn, status.id, &mention_ids)?;
             let status = statuses::by_id(conn, status.id)?.ok_or_else(Error::not_found)?;
             let visibility = Visibility::from_stored(&status.visibility);
-            let parent_author = match status.in_reply_to_account_id {
-                Some(id) => accounts::by_id(conn, id)?,
-                None => None,
-            };
+            let parent_author = parent_author(conn, &status)?;
             let note = render::note(&urls, &status, &author, &mentioned, &hashtags);
             let update_id = format!(
                 "{}#updates/{}",
@@ -272,10 +276,7 @@ pub async fn delete(ctx: &Context, author: &Account, status_id: i64) -> Result<S
                 .pop()
                 .ok_or_else(Error::not_found)?;
             let visibility = Visibility::from_stored(&status.visibility);
-            let parent_author = match status.in_reply_to_account_id {
-                Some(id) => accounts::by_id(conn, id)?,
-                None => None,
-            };
+            let parent_author = parent_author(conn, &status)?;
             let inboxes = remote_audience(
                 conn,
                 &author,

@@ -34,6 +34,9 @@ impl Handle {
     }
 }
 
+/// Handles mentioned in a status, with the accounts they were resolved to.
+pub type ResolvedMentions = HashMap<Handle, Account>;
+
 /// A mention or hashtag only starts a word: `me@example.com` is an email
 /// address, `a#b` is not a tag.
 fn starts_word(text: &str, at: usize) -> bool {

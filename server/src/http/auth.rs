@@ -1,7 +1,7 @@
 //! Bearer-token authentication for the client API.
 
 use crate::{
-    db::models::{Account, User},
+    domain::{Account, User},
     domain::{Context, oauth},
     error::Error,
 };

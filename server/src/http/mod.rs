@@ -48,8 +48,8 @@ async fn health(State(ctx): State<Context>) -> (StatusCode, Json<Value>) {
             "status": if database { "ok" } else { "unavailable" },
             "database": database,
             "backend": match ctx.db.backend() {
-                crate::db::Backend::Sqlite => "sqlite",
-                crate::db::Backend::Postgres => "postgres",
+                crate::domain::Backend::Sqlite => "sqlite",
+                crate::domain::Backend::Postgres => "postgres",
             },
             "version": env!("CARGO_PKG_VERSION"),
         })),

@@ -2,8 +2,7 @@
 //! member's profile and a single status. Only what anyone may see is shown.
 
 use crate::{
-    db::statuses::Page,
-    domain::{Context, accounts, statuses, timelines, views::StatusView},
+    domain::{Context, Page, accounts, statuses, timelines, views::StatusView},
     error::Result,
     http::input::path_id,
 };

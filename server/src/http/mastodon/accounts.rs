@@ -2,7 +2,7 @@
 
 use super::{PageParams, entities, link_header};
 use crate::{
-    domain::{Context, accounts, follows, timelines},
+    domain::{Account, Context, accounts, follows, timelines},
     error::{Error, Result},
     http::{
         auth::{Auth, MaybeAuth},
@@ -102,8 +102,7 @@ pub async fn follow(
     let follower = auth.require("write:follows")?;
     let target = accounts::by_id(&ctx, path_id(&id)?).await?;
     follows::follow(&ctx, follower, &target).await?;
-    let state = follows::relationship(&ctx, follower.id, target.id).await?;
-    Ok(Json(entities::relationship(target.id, state)))
+    relationship(&ctx, follower, target.id).await
 }
 
 pub async fn unfollow(
@@ -114,8 +113,16 @@ pub async fn unfollow(
     let follower = auth.require("write:follows")?;
     let target = accounts::by_id(&ctx, path_id(&id)?).await?;
     follows::unfollow(&ctx, follower, &target).await?;
-    let state = follows::relationship(&ctx, follower.id, target.id).await?;
-    Ok(Json(entities::relationship(target.id, state)))
+    relationship(&ctx, follower, target.id).await
+}
+
+async fn relationship(
+    ctx: &Context,
+    viewer: &Account,
+    other_id: i64,
+) -> Result<Json<entities::Relationship>> {
+    let state = follows::relationship(ctx, viewer.id, other_id).await?;
+    Ok(Json(entities::relationship(other_id, state)))
 }
 
 /// `GET /api/v1/accounts/relationships?id[]=1&id[]=2` (or `id=1`).

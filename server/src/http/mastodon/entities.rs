@@ -3,7 +3,7 @@
 //! Ids are strings; times are ISO 8601 in UTC with milliseconds.
 
 use crate::{
-    db::models::Account as AccountRow,
+    domain::Account as AccountRow,
     domain::{
         follows::Relationship as RelationshipState,
         text,

@@ -11,10 +11,7 @@ pub mod search;
 pub mod statuses;
 pub mod timelines;
 
-use crate::{
-    db::statuses::Page,
-    domain::{Context, views::StatusView},
-};
+use crate::domain::{Context, Page, views::StatusView};
 use axum::{
     Router,
     http::{HeaderMap, HeaderValue, header},

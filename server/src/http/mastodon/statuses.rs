@@ -33,15 +33,11 @@ pub struct CreateStatus {
     language: Option<String>,
 }
 
-pub async fn create(
-    State(ctx): State<Context>,
-    data: Data,
-    auth: Auth,
-    Input(form): Input<CreateStatus>,
-) -> Result<Json<entities::Status>> {
-    let author = auth.require("write:statuses")?;
-    let handles = text::mentions(&form.status, &ctx.urls.domain());
-    let resolved = resolve::mentions(&data, handles).await;
+/// The status as the domain takes it, with the accounts its mentions name
+/// (fetched from their servers when unknown).
+async fn with_mentions(data: &Data, form: CreateStatus) -> (NewStatus, text::ResolvedMentions) {
+    let handles = text::mentions(&form.status, &data.urls.domain());
+    let resolved = resolve::mentions(data, handles).await;
     let input = NewStatus {
         text: form.status,
         in_reply_to_id: form.in_reply_to_id,
@@ -50,6 +46,17 @@ pub async fn create(
         sensitive: form.sensitive.unwrap_or(false),
         language: form.language,
     };
+    (input, resolved)
+}
+
+pub async fn create(
+    State(ctx): State<Context>,
+    data: Data,
+    auth: Auth,
+    Input(form): Input<CreateStatus>,
+) -> Result<Json<entities::Status>> {
+    let author = auth.require("write:statuses")?;
+    let (input, resolved) = with_mentions(&data, form).await;
     let view = statuses::create(&ctx, author, input, resolved).await?;
     Ok(Json(entities::status(&ctx.urls, &view)))
 }
@@ -64,15 +71,7 @@ pub async fn edit(
     Input(form): Input<CreateStatus>,
 ) -> Result<Json<entities::Status>> {
     let author = auth.require("write:statuses")?;
-    let handles = text::mentions(&form.status, &ctx.urls.domain());
-    let resolved = resolve::mentions(&data, handles).await;
-    let input = NewStatus {
-        text: form.status,
-        spoiler_text: form.spoiler_text,
-        sensitive: form.sensitive.unwrap_or(false),
-        language: form.language,
-        ..NewStatus::default()
-    };
+    let (input, resolved) = with_mentions(&data, form).await;
     let view = statuses::edit(&ctx, author, path_id(&id)?, input, resolved).await?;
     Ok(Json(entities::status(&ctx.urls, &view)))
 }
