@@ -161,6 +161,24 @@ async fn discovery_documents_describe_members(backend: Backend) {
         "a followers-only note leaked to an unsigned fetch"
     );
 
+    let (status, _, _) = fetch(
+        &format!("{base}/users/instance.actor"),
+        "application/activity+json",
+    )
+    .await;
+    assert_eq!(
+        status,
+        StatusCode::NOT_FOUND,
+        "the instance actor lives at /actor only"
+    );
+    let finger = town
+        .get(
+            &format!("/.well-known/webfinger?resource=acct:instance.actor@{domain}"),
+            None,
+        )
+        .await;
+    assert_eq!(finger.status, StatusCode::NOT_FOUND);
+
     let health = town.get("/health", None).await;
     assert_eq!(health.body["status"], "ok");
     assert_eq!(health.body["database"], true);
@@ -275,6 +293,10 @@ async fn oauth_scopes_and_errors(backend: Backend) {
         .post_status_raw(writer, &json!({"status": "x", "in_reply_to_id": "999"}))
         .await;
     assert_eq!(bad_reply.status, StatusCode::NOT_FOUND);
+    let huge = town
+        .post_status_raw(writer, &json!({"status": "x".repeat(1024 * 1024 + 10_000)}))
+        .await;
+    assert_eq!(huge.status, StatusCode::PAYLOAD_TOO_LARGE);
     let statuses = town.get("/api/v1/accounts/lookup?acct=alice", None).await;
     assert_eq!(
         statuses.body["statuses_count"], 0,
@@ -307,6 +329,10 @@ async fn timelines_page_by_id(backend: Backend) {
     assert_eq!(page.len(), 2);
     assert_eq!(page[0]["id"], ids[2].to_string());
     assert!(link.contains(&format!("max_id={}", ids[1])), "{link}");
+    assert!(
+        link.contains("limit=2"),
+        "the page size carries over: {link}"
+    );
     let older = town
         .get(
             &format!("/api/v1/timelines/home?max_id={}", ids[1]),

@@ -196,3 +196,160 @@ pub fn mark_received(conn: &mut DbConnection, ap_id: &str) -> QueryResult<()> {
         .execute(conn)
         .map(drop)
 }
+
+/// What `prune` removed.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Pruned {
+    pub received: usize,
+    pub failed: usize,
+    pub activities: usize,
+}
+
+/// Forgets activity ids received before `received_before`, and failed
+/// deliveries and fully delivered activities older than `finished_before`.
+pub fn prune(
+    conn: &mut DbConnection,
+    received_before: NaiveDateTime,
+    finished_before: NaiveDateTime,
+) -> QueryResult<Pruned> {
+    use super::schema::received_activities;
+    let received = diesel::delete(
+        received_activities::table.filter(received_activities::received_at.lt(received_before)),
+    )
+    .execute(conn)?;
+    let failed = diesel::delete(
+        deliveries::table
+            .filter(deliveries::state.eq(FAILED))
+            .filter(deliveries::updated_at.lt(finished_before)),
+    )
+    .execute(conn)?;
+    let activities = diesel::delete(
+        outgoing_activities::table
+            .filter(outgoing_activities::created_at.lt(finished_before))
+            .filter(
+                outgoing_activities::id.ne_all(deliveries::table.select(deliveries::activity_id)),
+            ),
+    )
+    .execute(conn)?;
+    Ok(Pruned {
+        received,
+        failed,
+        activities,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::db::{Database, accounts, ids::next_id, models::Account};
+    use chrono::Duration;
+
+    fn account(now: NaiveDateTime) -> Account {
+        Account {
+            id: next_id(),
+            username: "alice".into(),
+            domain: "town.example".into(),
+            local: true,
+            actor_type: "Person".into(),
+            display_name: String::new(),
+            note: String::new(),
+            ap_id: "https://town.example/users/alice".into(),
+            url: None,
+            inbox_url: "https://town.example/users/alice/inbox".into(),
+            shared_inbox_url: None,
+            outbox_url: None,
+            followers_url: None,
+            following_url: None,
+            public_key_id: "https://town.example/users/alice#main-key".into(),
+            public_key_pem: String::new(),
+            private_key_pem: None,
+            locked: false,
+            bot: false,
+            discoverable: true,
+            created_at: now,
+            updated_at: now,
+            last_fetched_at: None,
+            deleted_at: None,
+        }
+    }
+
+    fn delivery(activity_id: i64, state: &str, at: NaiveDateTime) -> Delivery {
+        Delivery {
+            id: next_id(),
+            activity_id,
+            inbox_url: "https://county.example/inbox".into(),
+            host: "county.example".into(),
+            state: state.into(),
+            attempts: 1,
+            next_attempt_at: at,
+            locked_until: None,
+            last_error: None,
+            created_at: at,
+            updated_at: at,
+        }
+    }
+
+    #[test]
+    fn prune_forgets_only_what_is_old_and_finished() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Database::open(
+            &format!("sqlite://{}", dir.path().join("t.db").display()),
+            2,
+        )
+        .unwrap();
+        let mut conn = db.writes.get().unwrap();
+        let now = crate::db::now();
+        let old = now - Duration::days(30);
+        let actor = accounts::insert(&mut conn, &account(now)).unwrap();
+        let activity = |ap_id: &str, at| OutgoingActivity {
+            id: next_id(),
+            ap_id: ap_id.into(),
+            actor_account_id: actor.id,
+            payload: "{}".into(),
+            created_at: at,
+        };
+        let delivered = activity("https://town.example/a/1", old);
+        let failed = activity("https://town.example/a/2", old);
+        let waiting = activity("https://town.example/a/3", old);
+        for a in [&delivered, &failed, &waiting] {
+            insert_activity(&mut conn, a).unwrap();
+        }
+        insert_deliveries(
+            &mut conn,
+            &[
+                delivery(failed.id, FAILED, old),
+                delivery(waiting.id, PENDING, old),
+            ],
+        )
+        .unwrap();
+        mark_received(&mut conn, "https://county.example/old").unwrap();
+        diesel::update(crate::db::schema::received_activities::table)
+            .set(crate::db::schema::received_activities::received_at.eq(old))
+            .execute(&mut conn)
+            .unwrap();
+        mark_received(&mut conn, "https://county.example/new").unwrap();
+
+        let cutoff = now - Duration::days(14);
+        let pruned = prune(&mut conn, cutoff, cutoff).unwrap();
+        assert_eq!(
+            pruned,
+            Pruned {
+                received: 1,
+                failed: 1,
+                activities: 2
+            }
+        );
+        assert!(received_before(&mut conn, "https://county.example/new").unwrap());
+        assert!(!received_before(&mut conn, "https://county.example/old").unwrap());
+        assert!(
+            outgoing_by_ap_id(&mut conn, &waiting.ap_id)
+                .unwrap()
+                .is_some()
+        );
+        assert!(
+            outgoing_by_ap_id(&mut conn, &delivered.ap_id)
+                .unwrap()
+                .is_none()
+        );
+    }
+}

@@ -1,4 +1,5 @@
-//! Rows as stored. Conversions to wire formats live with the wire types.
+//! Rows as stored. Conversions to wire formats live in `domain::render`
+//! (ActivityStreams) and `http::mastodon::entities` (client API).
 
 use super::schema::*;
 use chrono::NaiveDateTime;

@@ -55,6 +55,10 @@ pub fn app_by_client_id(conn: &mut DbConnection, client_id: &str) -> QueryResult
         .optional()
 }
 
+pub fn app_by_id(conn: &mut DbConnection, id: i64) -> QueryResult<Option<OAuthApp>> {
+    oauth_apps::table.find(id).first(conn).optional()
+}
+
 pub fn insert_token(conn: &mut DbConnection, token: &OAuthToken) -> QueryResult<()> {
     diesel::insert_into(oauth_tokens::table)
         .values(token)

@@ -98,6 +98,13 @@ diesel::table! {
 }
 
 diesel::table! {
+    status_tags (status_id, tag) {
+        status_id -> BigInt,
+        tag -> Text,
+    }
+}
+
+diesel::table! {
     follows (id) {
         id -> BigInt,
         account_id -> BigInt,
@@ -162,6 +169,7 @@ diesel::joinable!(users -> accounts (account_id));
 diesel::joinable!(statuses -> accounts (account_id));
 diesel::joinable!(home_feed -> statuses (status_id));
 diesel::joinable!(mentions -> statuses (status_id));
+diesel::joinable!(status_tags -> statuses (status_id));
 diesel::joinable!(favourites -> statuses (status_id));
 diesel::joinable!(deliveries -> outgoing_activities (activity_id));
 diesel::joinable!(oauth_tokens -> users (user_id));
@@ -173,6 +181,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     oauth_tokens,
     statuses,
     mentions,
+    status_tags,
     follows,
     favourites,
     home_feed,

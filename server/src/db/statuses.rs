@@ -3,7 +3,7 @@
 use super::{
     DbConnection,
     models::{Favourite, Status},
-    schema::{favourites, home_feed, mentions, statuses},
+    schema::{favourites, home_feed, mentions, status_tags, statuses},
 };
 use diesel::prelude::*;
 
@@ -303,4 +303,76 @@ pub fn delete_mentions(conn: &mut DbConnection, status_id: i64) -> QueryResult<(
     diesel::delete(mentions::table.filter(mentions::status_id.eq(status_id)))
         .execute(conn)
         .map(drop)
+}
+
+/// Accounts that boosted a status.
+pub fn rebloggers(
+    conn: &mut DbConnection,
+    status_id: i64,
+) -> QueryResult<Vec<super::models::Account>> {
+    use super::schema::accounts;
+    statuses::table
+        .inner_join(accounts::table)
+        .filter(statuses::reblog_of_id.eq(status_id))
+        .select(super::models::Account::as_select())
+        .load(conn)
+}
+
+pub fn update_language(
+    conn: &mut DbConnection,
+    id: i64,
+    language: Option<&str>,
+) -> QueryResult<()> {
+    diesel::update(statuses::table.find(id))
+        .set(statuses::language.eq(language))
+        .execute(conn)
+        .map(drop)
+}
+
+/// Replaces the hashtags of a status.
+pub fn set_tags(conn: &mut DbConnection, status_id: i64, tags: &[String]) -> QueryResult<()> {
+    diesel::delete(status_tags::table.filter(status_tags::status_id.eq(status_id)))
+        .execute(conn)?;
+    for tag in tags {
+        diesel::insert_into(status_tags::table)
+            .values((
+                status_tags::status_id.eq(status_id),
+                status_tags::tag.eq(tag),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+pub fn tags_of(conn: &mut DbConnection, status_id: i64) -> QueryResult<Vec<String>> {
+    status_tags::table
+        .filter(status_tags::status_id.eq(status_id))
+        .select(status_tags::tag)
+        .order(status_tags::tag.asc())
+        .load(conn)
+}
+
+/// Ids of statuses with `tag` and one of `visibilities`, newest first.
+pub fn ids_with_tag(
+    conn: &mut DbConnection,
+    tag: &str,
+    visibilities: &[&str],
+    page: Page,
+) -> QueryResult<Vec<i64>> {
+    let mut query = status_tags::table
+        .inner_join(statuses::table)
+        .filter(status_tags::tag.eq(tag))
+        .filter(statuses::visibility.eq_any(visibilities))
+        .select(statuses::id)
+        .into_boxed();
+    if let Some(max_id) = page.max_id {
+        query = query.filter(statuses::id.lt(max_id));
+    }
+    if let Some(since_id) = page.since_id.or(page.min_id) {
+        query = query.filter(statuses::id.gt(since_id));
+    }
+    query
+        .order(statuses::id.desc())
+        .limit(page.limit)
+        .load(conn)
 }

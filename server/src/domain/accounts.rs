@@ -167,12 +167,32 @@ pub async fn by_id(ctx: &Context, id: i64) -> Result<Account> {
         .await
 }
 
+/// A local member by username. The instance actor is not a member: it is
+/// served at its own URL only.
 pub async fn local_by_username(ctx: &Context, username: &str) -> Result<Account> {
     let username = username.to_string();
     ctx.db
         .read(move |conn| {
-            accounts::local_by_username(conn, &username)?.ok_or_else(Error::not_found)
+            accounts::local_by_username(conn, &username)?
+                .filter(|a| a.actor_type != "Application")
+                .ok_or_else(Error::not_found)
         })
+        .await
+}
+
+/// An account that can be shown: not deleted and not the instance actor.
+pub async fn visible_by_id(ctx: &Context, id: i64) -> Result<Account> {
+    let account = by_id(ctx, id).await?;
+    if account.deleted_at.is_some() || account.actor_type == "Application" {
+        return Err(Error::not_found());
+    }
+    Ok(account)
+}
+
+pub async fn by_ap_id(ctx: &Context, ap_id: &str) -> Result<Option<Account>> {
+    let ap_id = ap_id.to_string();
+    ctx.db
+        .read(move |conn| Ok(accounts::by_ap_id(conn, &ap_id)?.filter(|a| a.deleted_at.is_none())))
         .await
 }
 

@@ -32,6 +32,7 @@ where
     F: FnOnce(&mut DbConnection) -> Result<Outcome> + Send + 'static,
 {
     let activity_id = activity_id.to_string();
+    let activity_id_for_check = activity_id.clone();
     let outcome = ctx
         .db
         .write(move |conn| {
@@ -43,8 +44,20 @@ where
         })
         .await;
     match outcome {
-        // A concurrent delivery of the same activity won the race.
-        Err(Error::Conflict(_)) => Ok(Outcome::Duplicate),
+        Err(Error::Conflict(reason)) => {
+            // Either a concurrent delivery of the same activity won the
+            // race, or the activity clashes with stored data: tell them apart.
+            let activity_id = activity_id_for_check;
+            let seen = ctx
+                .db
+                .read(move |conn| Ok::<_, Error>(deliveries::received_before(conn, &activity_id)?))
+                .await?;
+            if seen {
+                Ok(Outcome::Duplicate)
+            } else {
+                Err(Error::Conflict(reason))
+            }
+        }
         other => {
             ctx.deliveries_queued();
             other
@@ -296,6 +309,21 @@ pub struct IncomingNote {
     pub mentioned: Vec<Account>,
 }
 
+/// The note's hashtags as stored: lower-cased, without `#`.
+fn hashtags_of(note: &Note) -> Vec<String> {
+    let mut tags: Vec<String> = note
+        .tag
+        .iter()
+        .filter(|t| t.kind == "Hashtag")
+        .filter_map(|t| t.name.as_deref())
+        .map(|name| name.trim_start_matches('#').to_lowercase())
+        .filter(|name| !name.is_empty() && name.len() <= 100)
+        .collect();
+    tags.sort();
+    tags.dedup();
+    tags
+}
+
 fn status_row(incoming: &IncomingNote) -> Status {
     let note = &incoming.note;
     let now = db::now();
@@ -354,6 +382,7 @@ pub fn store_note(conn: &mut DbConnection, incoming: &IncomingNote) -> Result<Op
     let status = statuses::insert(conn, &row)?;
     let mention_ids: Vec<i64> = incoming.mentioned.iter().map(|a| a.id).collect();
     statuses::insert_mentions(conn, status.id, &mention_ids)?;
+    statuses::set_tags(conn, status.id, &hashtags_of(&incoming.note))?;
     let audience = if visibility == Visibility::Direct {
         local_mentions
     } else {
@@ -429,6 +458,7 @@ pub async fn store_fetched_note(ctx: &Context, incoming: IncomingNote) -> Result
             let status = statuses::insert(conn, &status_row(&incoming))?;
             let mention_ids: Vec<i64> = incoming.mentioned.iter().map(|a| a.id).collect();
             statuses::insert_mentions(conn, status.id, &mention_ids)?;
+            statuses::set_tags(conn, status.id, &hashtags_of(&incoming.note))?;
             statuses::adopt_replies(conn, &status)?;
             Ok(status)
         })
@@ -456,6 +486,7 @@ pub async fn update_note(
             note.sensitive.unwrap_or(false),
             note.updated.map(|u| u.naive_utc()).unwrap_or_else(db::now),
         )?;
+        statuses::set_tags(conn, status.id, &hashtags_of(&note))?;
         Ok(Outcome::Applied)
     })
     .await

@@ -166,6 +166,8 @@ pub async fn issue_token(
 #[derive(Debug, Clone)]
 pub struct Grant {
     pub user: Option<(User, Account)>,
+    /// The app the token was issued to; None for `trellis admin token`.
+    pub app: Option<OAuthApp>,
     pub scopes: Scopes,
 }
 
@@ -185,8 +187,13 @@ pub async fn grant_for_token(ctx: &Context, token: &str) -> Result<Grant> {
             {
                 return Err(invalid());
             }
+            let app = match token.app_id {
+                Some(app_id) => db_oauth::app_by_id(conn, app_id)?,
+                None => None,
+            };
             Ok(Grant {
                 user,
+                app,
                 scopes: Scopes(token.scopes.split(' ').map(String::from).collect()),
             })
         })

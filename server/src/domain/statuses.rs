@@ -71,6 +71,11 @@ fn remote_audience(
     Ok(inboxes)
 }
 
+/// An ISO 639 code, or nothing.
+fn valid_language(language: Option<String>) -> Option<String> {
+    language.filter(|l| (2..=3).contains(&l.len()) && l.chars().all(|c| c.is_ascii_lowercase()))
+}
+
 fn parent_author(conn: &mut DbConnection, status: &Status) -> Result<Option<Account>> {
     Ok(match status.in_reply_to_account_id {
         Some(id) => accounts::by_id(conn, id)?,
@@ -138,7 +143,7 @@ pub async fn create(
         source_text: Some(body),
         spoiler_text: spoiler_text.clone(),
         sensitive: input.sensitive || !spoiler_text.is_empty(),
-        language: input.language.filter(|l| (2..=3).contains(&l.len())),
+        language: valid_language(input.language),
         visibility: visibility.as_str().into(),
         in_reply_to_id: None,
         in_reply_to_ap_id: None,
@@ -173,6 +178,7 @@ pub async fn create(
             let status = statuses::insert(conn, &status)?;
             let mention_ids: Vec<i64> = mentioned.iter().map(|a| a.id).collect();
             statuses::insert_mentions(conn, status.id, &mention_ids)?;
+            statuses::set_tags(conn, status.id, &hashtags)?;
             let audience = home_audience(conn, &author, visibility, &mentioned)?;
             statuses::add_to_home_feeds(conn, status.id, &audience)?;
             let note = render::note(&urls, &status, &author, &mentioned, &hashtags);
@@ -213,6 +219,7 @@ pub async fn edit(
     let hashtags = text::hashtags(&body);
     let mentioned = sorted_accounts(resolved);
     let sensitive = input.sensitive || !spoiler_text.is_empty();
+    let language = valid_language(input.language);
     let author = author.clone();
     let urls = ctx.urls.clone();
     let view = ctx
@@ -221,7 +228,10 @@ pub async fn edit(
             let status = statuses::by_id(conn, status_id)?
                 .filter(|s| s.account_id == author.id && s.reblog_of_id.is_none())
                 .ok_or_else(Error::not_found)?;
+            let old_mention_ids = statuses::mentioned_account_ids(conn, status.id)?;
+            let previously_mentioned = accounts::by_ids(conn, &old_mention_ids)?;
             let edited_at = db::now();
+            statuses::update_language(conn, status.id, language.as_deref())?;
             statuses::update_content(
                 conn,
                 status.id,
@@ -231,6 +241,7 @@ pub async fn edit(
                 edited_at,
             )?;
             statuses::update_source(conn, status.id, &body)?;
+            statuses::set_tags(conn, status.id, &hashtags)?;
             statuses::delete_mentions(conn, status.id)?;
             let mention_ids: Vec<i64> = mentioned.iter().map(|a| a.id).collect();
             statuses::insert_mentions(conn, status.id, &mention_ids)?;
@@ -244,13 +255,17 @@ pub async fn edit(
                 edited_at.and_utc().timestamp_millis()
             );
             let update = render::wrap_note("Update", &update_id, &author, &note);
-            let inboxes = remote_audience(
+            // Everyone who got the old version hears of the new one,
+            // including people the edit no longer mentions.
+            let mut inboxes = remote_audience(
                 conn,
                 &author,
                 visibility,
                 &mentioned,
                 parent_author.as_ref(),
             )?;
+            inboxes.extend(outbox::inboxes_of(&previously_mentioned));
+            inboxes.extend(outbox::inboxes_of(&statuses::rebloggers(conn, status.id)?));
             outbox::enqueue(conn, &urls, &author, &update, inboxes)?;
             views::load(conn, Some(author.id), &[status.id])?
                 .pop()
@@ -284,7 +299,9 @@ pub async fn delete(ctx: &Context, author: &Account, status_id: i64) -> Result<S
                 &view.mentions,
                 parent_author.as_ref(),
             )?;
-            // Servers that boosted it also hold a copy.
+            // Servers that boosted it hold a copy too.
+            let mut inboxes = inboxes;
+            inboxes.extend(outbox::inboxes_of(&statuses::rebloggers(conn, status.id)?));
             let (to, cc) = render::addressing(visibility, &author, &view.mentions);
             let delete = render::tombstone_delete(
                 &urls.activity(next_id()),
@@ -361,7 +378,7 @@ fn note_json(
 ) -> Result<crate::protocol::Note> {
     let mention_ids = statuses::mentioned_account_ids(conn, status.id)?;
     let mentioned = accounts::by_ids(conn, &mention_ids)?;
-    let hashtags = text::hashtags(status.source_text.as_deref().unwrap_or_default());
+    let hashtags = statuses::tags_of(conn, status.id)?;
     let mut note = render::note(urls, status, author, &mentioned, &hashtags);
     note.context = Some(crate::protocol::context());
     Ok(note)

@@ -53,3 +53,21 @@ pub async fn account_statuses(
         })
         .await
 }
+
+/// Public statuses carrying `tag` (lower-cased, without `#`), local and
+/// remote, newest first.
+pub async fn tagged(
+    ctx: &Context,
+    viewer: Option<&Account>,
+    tag: &str,
+    page: Page,
+) -> Result<Vec<StatusView>> {
+    let tag = tag.trim_start_matches('#').to_lowercase();
+    let viewer_id = viewer.map(|v| v.id);
+    ctx.db
+        .read(move |conn| {
+            let ids = statuses::ids_with_tag(conn, &tag, &[Visibility::Public.as_str()], page)?;
+            Ok(views::load(conn, viewer_id, &ids)?)
+        })
+        .await
+}

@@ -37,6 +37,7 @@ pub struct StatusView {
     pub reblog: Option<Box<StatusView>>,
     pub in_reply_to_account: Option<Account>,
     pub mentions: Vec<Account>,
+    pub tags: Vec<String>,
     pub replies_count: i64,
     pub reblogs_count: i64,
     pub favourites_count: i64,
@@ -93,6 +94,7 @@ fn load_one(
         None => None,
     };
     let (replies_count, reblogs_count, favourites_count) = statuses::counts(conn, status.id)?;
+    let tags = statuses::tags_of(conn, status.id)?;
     let (favourited, reblogged) = match viewer {
         Some(viewer) => (
             statuses::favourite_by(conn, viewer, status.id)?.is_some(),
@@ -106,6 +108,7 @@ fn load_one(
         reblog,
         in_reply_to_account,
         mentions,
+        tags,
         replies_count,
         reblogs_count,
         favourites_count,

@@ -149,10 +149,38 @@ pub async fn run_once(ctx: &Context, client: &reqwest::Client) -> Result<usize, 
     Ok(attempted)
 }
 
+/// How long received activity ids are remembered for deduplication: far
+/// longer than any sender keeps retrying.
+const REMEMBER_RECEIVED: chrono::Duration = chrono::Duration::days(14);
+/// How long failed deliveries stay visible in `trellis admin queue`, and
+/// delivered activities are kept.
+const KEEP_FINISHED: chrono::Duration = chrono::Duration::days(14);
+const PRUNE_EVERY: Duration = Duration::from_secs(60 * 60);
+
+async fn prune(ctx: &Context) -> Result<(), Error> {
+    let now = db::now();
+    let pruned = ctx
+        .db
+        .write(move |conn| {
+            deliveries::prune(conn, now - REMEMBER_RECEIVED, now - KEEP_FINISHED)
+                .map_err(Error::from)
+        })
+        .await?;
+    tracing::debug!(?pruned, "pruned old queue and dedupe rows");
+    Ok(())
+}
+
 /// The worker loop: runs for the life of the process.
 pub async fn run(ctx: Context) {
     let client = super::http_client(ctx.config.federation_dev_mode);
+    let mut next_prune = tokio::time::Instant::now();
     loop {
+        if tokio::time::Instant::now() >= next_prune {
+            if let Err(error) = prune(&ctx).await {
+                tracing::error!(%error, "pruning the queue failed");
+            }
+            next_prune += PRUNE_EVERY;
+        }
         match run_once(&ctx, &client).await {
             Ok(0) => ctx.wait_for_deliveries(IDLE_POLL).await,
             Ok(_) => {}

@@ -1,6 +1,7 @@
 //! Receiving activities. Every request is hostile until proven otherwise;
 //! the checks run cheapest first and each failure answers 4xx with its
-//! reason, logs one line and stores nothing:
+//! reason, logs one line and stores nothing from the activity (an actor
+//! document fetched from its own server to check the key may stay cached):
 //!
 //! 1. the body is at most 1 MiB (enforced by the router);
 //! 2. the HTTP signature covers `(request-target)`, `host`, `date`, `digest`,
@@ -126,7 +127,9 @@ async fn signer(
         .await
     {
         Ok(actor) => actor.account,
-        Err(Error::Gone(_) | Error::NotFound(_)) if activity.kind == "Delete" => return Ok(None),
+        // A Delete from an actor we cannot fetch (gone, or its server now
+        // answers with an error page) concerns nothing we could hold.
+        Err(_) if activity.kind == "Delete" => return Ok(None),
         Err(error) => {
             return Err(Error::Unauthorized(format!(
                 "cannot fetch the signing actor: {error}"

@@ -54,7 +54,12 @@ where
         }
         let body = axum::body::Bytes::from_request(req, state)
             .await
-            .map_err(|e| Error::BadRequest(e.to_string()))?;
+            .map_err(|rejection| match rejection.status() {
+                axum::http::StatusCode::PAYLOAD_TOO_LARGE => {
+                    Error::PayloadTooLarge(rejection.body_text())
+                }
+                _ => Error::BadRequest(rejection.body_text()),
+            })?;
         if body.iter().all(u8::is_ascii_whitespace) {
             return parse_form(&query).map(Input);
         }

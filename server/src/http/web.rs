@@ -19,6 +19,7 @@ pub fn routes() -> Router<Context> {
         .route("/", get(home))
         .route("/@{username}", get(profile))
         .route("/@{username}/{id}", get(status))
+        .route("/tags/{tag}", get(tag))
         .route("/avatars/missing.png", get(placeholder_image))
         .route("/headers/missing.png", get(placeholder_image))
 }
@@ -115,6 +116,25 @@ async fn status(
     Ok(page(
         &format!("Post by @{}", account.username),
         &status_html(&view),
+    ))
+}
+
+async fn tag(State(ctx): State<Context>, Path(tag): Path<String>) -> Result<Html<String>> {
+    let page_of = Page {
+        limit: 40,
+        ..Page::default()
+    };
+    let tagged = timelines::tagged(&ctx, None, &tag, page_of).await?;
+    let posts: String = tagged.iter().map(status_html).collect();
+    let title = format!("#{}", tag.to_lowercase());
+    let empty = if tagged.is_empty() {
+        "<p>No public posts with this tag yet.</p>"
+    } else {
+        ""
+    };
+    Ok(page(
+        &title,
+        &format!("<h1>{}</h1>{empty}{posts}", escape(&title)),
     ))
 }
 

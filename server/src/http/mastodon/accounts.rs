@@ -46,10 +46,7 @@ pub async fn show(
     State(ctx): State<Context>,
     Path(id): Path<String>,
 ) -> Result<Json<entities::Account>> {
-    let account = accounts::by_id(&ctx, path_id(&id)?).await?;
-    if account.deleted_at.is_some() || account.actor_type == "Application" {
-        return Err(Error::not_found());
-    }
+    let account = accounts::visible_by_id(&ctx, path_id(&id)?).await?;
     let view = accounts::view(&ctx, account).await?;
     Ok(Json(entities::account(&ctx.urls, &view)))
 }
@@ -67,9 +64,10 @@ pub async fn statuses(
     auth: MaybeAuth,
     Path(id): Path<String>,
     Query(params): Query<StatusesParams>,
+    RawQuery(query): RawQuery,
 ) -> Result<(HeaderMap, Json<Vec<entities::Status>>)> {
     let viewer = auth.viewer("read:statuses")?;
-    let account = accounts::by_id(&ctx, path_id(&id)?).await?;
+    let account = accounts::visible_by_id(&ctx, path_id(&id)?).await?;
     let views = timelines::account_statuses(
         &ctx,
         viewer.as_ref(),
@@ -81,6 +79,7 @@ pub async fn statuses(
     let headers = link_header(
         &ctx,
         &format!("/api/v1/accounts/{}/statuses", account.id),
+        query.as_deref(),
         &views,
     );
     Ok((
@@ -100,7 +99,7 @@ pub async fn follow(
     Path(id): Path<String>,
 ) -> Result<Json<entities::Relationship>> {
     let follower = auth.require("write:follows")?;
-    let target = accounts::by_id(&ctx, path_id(&id)?).await?;
+    let target = accounts::visible_by_id(&ctx, path_id(&id)?).await?;
     follows::follow(&ctx, follower, &target).await?;
     relationship(&ctx, follower, target.id).await
 }
@@ -111,7 +110,7 @@ pub async fn unfollow(
     Path(id): Path<String>,
 ) -> Result<Json<entities::Relationship>> {
     let follower = auth.require("write:follows")?;
-    let target = accounts::by_id(&ctx, path_id(&id)?).await?;
+    let target = accounts::visible_by_id(&ctx, path_id(&id)?).await?;
     follows::unfollow(&ctx, follower, &target).await?;
     relationship(&ctx, follower, target.id).await
 }

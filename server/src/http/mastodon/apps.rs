@@ -64,9 +64,13 @@ pub async fn verify_credentials(auth: MaybeAuth) -> Result<Json<Value>> {
     let grant = auth
         .0
         .ok_or_else(|| Error::Unauthorized("The access token is invalid".into()))?;
+    let (name, website) = match &grant.app {
+        Some(app) => (app.name.clone(), app.website.clone()),
+        None => ("trellis admin token".to_string(), None),
+    };
     Ok(Json(json!({
-        "name": "Trellis client",
-        "website": null,
+        "name": name,
+        "website": website,
         "scopes": grant.scopes.to_text().split(' ').collect::<Vec<_>>(),
     })))
 }

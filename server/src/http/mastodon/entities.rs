@@ -179,10 +179,6 @@ pub struct Status {
 
 pub fn status(urls: &Urls, view: &StatusView) -> Status {
     let s = &view.status;
-    let tags = match &s.source_text {
-        Some(source) => text::hashtags(source),
-        None => Vec::new(),
-    };
     Status {
         id: s.id.to_string(),
         uri: s.ap_id.clone(),
@@ -200,11 +196,12 @@ pub fn status(urls: &Urls, view: &StatusView) -> Status {
         media_attachments: Vec::new(),
         application: None,
         mentions: view.mentions.iter().map(mention).collect(),
-        tags: tags
-            .into_iter()
+        tags: view
+            .tags
+            .iter()
             .map(|name| Tag {
-                url: urls.tag(&name),
-                name,
+                url: urls.tag(name),
+                name: name.clone(),
             })
             .collect(),
         emojis: Vec::new(),

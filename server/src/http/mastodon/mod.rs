@@ -91,16 +91,35 @@ impl PageParams {
 }
 
 /// The `Link` header for paging through a list of statuses: `next` goes to
-/// older items, `prev` to newer ones.
-pub fn link_header(ctx: &Context, path: &str, statuses: &[StatusView]) -> HeaderMap {
+/// older items, `prev` to newer ones. Other parameters of the request
+/// (`limit`, filters) are carried over.
+pub fn link_header(
+    ctx: &Context,
+    path: &str,
+    query: Option<&str>,
+    statuses: &[StatusView],
+) -> HeaderMap {
     let mut headers = HeaderMap::new();
     let (Some(first), Some(last)) = (statuses.first(), statuses.last()) else {
         return headers;
     };
+    let kept: Vec<(String, String)> =
+        serde_urlencoded::from_str::<Vec<(String, String)>>(query.unwrap_or_default())
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|(key, _)| !matches!(key.as_str(), "max_id" | "min_id" | "since_id"))
+            .collect();
     let base = ctx.urls.base().as_str().trim_end_matches('/');
+    let link = |key: &str, id: i64| {
+        let mut pairs = kept.clone();
+        pairs.push((key.to_string(), id.to_string()));
+        let query = serde_urlencoded::to_string(&pairs).unwrap_or_default();
+        format!("<{base}{path}?{query}>")
+    };
     let value = format!(
-        "<{base}{path}?max_id={}>; rel=\"next\", <{base}{path}?min_id={}>; rel=\"prev\"",
-        last.status.id, first.status.id
+        "{}; rel=\"next\", {}; rel=\"prev\"",
+        link("max_id", last.status.id),
+        link("min_id", first.status.id)
     );
     if let Ok(value) = HeaderValue::from_str(&value) {
         headers.insert(header::LINK, value);

@@ -44,7 +44,7 @@ pub async fn search(
             Ok(url) if resolve && matches!(url.scheme(), "http" | "https") => {
                 Some(resolve::account_by_url(&data, url).await?)
             }
-            Ok(_) => None,
+            Ok(url) => accounts::by_ap_id(&ctx, url.as_str()).await?,
             Err(_) => resolve::account_by_acct(&data, q, resolve).await?,
         };
         if let Some(account) = account {

@@ -8,7 +8,7 @@ use crate::{
 };
 use axum::{
     Json,
-    extract::{Query, State},
+    extract::{Query, RawQuery, State},
     http::HeaderMap,
 };
 
@@ -16,10 +16,11 @@ pub async fn home(
     State(ctx): State<Context>,
     auth: Auth,
     Query(params): Query<PageParams>,
+    RawQuery(query): RawQuery,
 ) -> Result<(HeaderMap, Json<Vec<entities::Status>>)> {
     let account = auth.require("read:statuses")?;
     let views = timelines::home(&ctx, account, params.page(40)).await?;
-    let headers = link_header(&ctx, "/api/v1/timelines/home", &views);
+    let headers = link_header(&ctx, "/api/v1/timelines/home", query.as_deref(), &views);
     Ok((
         headers,
         Json(
