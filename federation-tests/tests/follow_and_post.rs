@@ -62,6 +62,66 @@ async fn follow_post_reply_delete_unfollow(backend: Backend) {
     )
     .await;
 
+    let thread = town
+        .get(&format!("{original}/context"), Some(&alice.token))
+        .await;
+    assert_eq!(
+        thread.body["descendants"][0]["uri"], reply["uri"],
+        "{}",
+        thread.body
+    );
+    let reply_thread = county
+        .get(
+            &format!("/api/v1/statuses/{}/context", reply["id"].as_str().unwrap()),
+            Some(&bob.token),
+        )
+        .await;
+    assert_eq!(
+        reply_thread.body["ancestors"][0]["uri"], post["uri"],
+        "{}",
+        reply_thread.body
+    );
+    let source = town
+        .get(&format!("{original}/source"), Some(&alice.token))
+        .await;
+    assert_eq!(source.body["text"], "Compost pilot went well #compost");
+
+    let public = county.get("/api/v1/timelines/public", None).await;
+    assert!(
+        public
+            .body
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|s| s["uri"] == uri),
+        "{}",
+        public.body
+    );
+    let local_only = county
+        .get("/api/v1/timelines/public?local=true", None)
+        .await;
+    assert!(
+        !local_only
+            .body
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|s| s["uri"] == uri)
+    );
+    let remote_only = county
+        .get("/api/v1/timelines/public?remote=true", None)
+        .await;
+    assert!(
+        remote_only
+            .body
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|s| s["uri"] == uri)
+    );
+    let tagged = county.get("/api/v1/timelines/tag/Compost", None).await;
+    assert_eq!(tagged.body[0]["uri"], uri, "{}", tagged.body);
+
     let deleted = town.delete(&original, Some(&alice.token)).await;
     assert_eq!(deleted.status, StatusCode::OK);
     assert_eq!(deleted.body["text"], "Compost pilot went well #compost");

@@ -55,6 +55,10 @@ async fn favourite_boost_edit_and_delete_account(backend: Backend) {
         .await;
     assert_eq!(liked.body["favourited"], true, "{}", liked.body);
     wait_for_count(&town, &alice.token, &on_town, "favourites_count", 1).await;
+    let fans = town
+        .get(&format!("{on_town}/favourited_by"), Some(&alice.token))
+        .await;
+    assert_eq!(fans.body[0]["acct"], bob.acct, "{}", fans.body);
     county
         .post_json(
             &format!("{on_county}/unfavourite"),
@@ -74,6 +78,10 @@ async fn favourite_boost_edit_and_delete_account(backend: Backend) {
     assert_eq!(boost.status, StatusCode::OK, "{}", boost.body);
     assert_eq!(boost.body["reblog"]["uri"], post["uri"]);
     wait_for_count(&town, &alice.token, &on_town, "reblogs_count", 1).await;
+    let boosters = town
+        .get(&format!("{on_town}/reblogged_by"), Some(&alice.token))
+        .await;
+    assert_eq!(boosters.body[0]["acct"], bob.acct, "{}", boosters.body);
     let boosted = wait_until("carol sees bob's boost", PATIENCE, || async {
         town.home_timeline(&carol)
             .await

@@ -376,3 +376,68 @@ pub fn ids_with_tag(
         .limit(page.limit)
         .load(conn)
 }
+
+/// Where public statuses come from, for the public timelines.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Origin {
+    Any,
+    Local,
+    Remote,
+}
+
+/// Ids of public statuses (boosts excluded), newest first.
+pub fn public_ids(conn: &mut DbConnection, origin: Origin, page: Page) -> QueryResult<Vec<i64>> {
+    let mut query = statuses::table
+        .filter(statuses::visibility.eq("public"))
+        .filter(statuses::reblog_of_id.is_null())
+        .select(statuses::id)
+        .into_boxed();
+    match origin {
+        Origin::Any => {}
+        Origin::Local => query = query.filter(statuses::local.eq(true)),
+        Origin::Remote => query = query.filter(statuses::local.eq(false)),
+    }
+    if let Some(max_id) = page.max_id {
+        query = query.filter(statuses::id.lt(max_id));
+    }
+    if let Some(since_id) = page.since_id {
+        query = query.filter(statuses::id.gt(since_id));
+    }
+    if let Some(min_id) = page.min_id {
+        let mut ids: Vec<i64> = query
+            .filter(statuses::id.gt(min_id))
+            .order(statuses::id.asc())
+            .limit(page.limit)
+            .load(conn)?;
+        ids.reverse();
+        return Ok(ids);
+    }
+    query
+        .order(statuses::id.desc())
+        .limit(page.limit)
+        .load(conn)
+}
+
+/// Direct replies to any of `parent_ids`.
+pub fn replies_to(conn: &mut DbConnection, parent_ids: &[i64]) -> QueryResult<Vec<Status>> {
+    statuses::table
+        .filter(statuses::in_reply_to_id.eq_any(parent_ids))
+        .order(statuses::id.asc())
+        .load(conn)
+}
+
+/// Accounts that favourited a status, most recent first.
+pub fn favouriters(
+    conn: &mut DbConnection,
+    status_id: i64,
+    limit: i64,
+) -> QueryResult<Vec<super::models::Account>> {
+    use super::schema::accounts;
+    favourites::table
+        .inner_join(accounts::table.on(accounts::id.eq(favourites::account_id)))
+        .filter(favourites::status_id.eq(status_id))
+        .order(favourites::id.desc())
+        .limit(limit)
+        .select(super::models::Account::as_select())
+        .load(conn)
+}

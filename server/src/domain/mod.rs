@@ -18,7 +18,7 @@ pub mod views;
 pub use crate::db::{
     Backend,
     models::{Account, Status, User},
-    statuses::Page,
+    statuses::{Origin, Page},
 };
 use crate::{config::Config, db::Database};
 use std::sync::Arc;

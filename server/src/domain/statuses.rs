@@ -383,3 +383,83 @@ fn note_json(
     note.context = Some(crate::protocol::context());
     Ok(note)
 }
+
+/// How far up and down a thread `context` looks.
+const MAX_ANCESTORS: usize = 40;
+const MAX_DESCENDANTS: usize = 80;
+
+/// A status's thread as `viewer` may see it: ancestors oldest first, then
+/// descendants in the order they were written.
+pub async fn context(
+    ctx: &Context,
+    viewer: Option<&Account>,
+    status_id: i64,
+) -> Result<(Vec<StatusView>, Vec<StatusView>)> {
+    let viewer = viewer.cloned();
+    ctx.db
+        .read(move |conn| {
+            let status = statuses::by_id(conn, status_id)?.ok_or_else(Error::not_found)?;
+            if !views::can_see(conn, viewer.as_ref(), &status)? {
+                return Err(Error::not_found());
+            }
+            let mut ancestors = Vec::new();
+            let mut parent_id = status.in_reply_to_id;
+            while let Some(id) = parent_id.filter(|_| ancestors.len() < MAX_ANCESTORS) {
+                let Some(parent) = statuses::by_id(conn, id)? else {
+                    break;
+                };
+                parent_id = parent.in_reply_to_id;
+                if views::can_see(conn, viewer.as_ref(), &parent)? {
+                    ancestors.push(parent.id);
+                }
+            }
+            ancestors.reverse();
+            let mut descendants = Vec::new();
+            let mut frontier = vec![status.id];
+            while !frontier.is_empty() && descendants.len() < MAX_DESCENDANTS {
+                let replies = statuses::replies_to(conn, &frontier)?;
+                frontier = replies.iter().map(|r| r.id).collect();
+                for reply in replies {
+                    if descendants.len() < MAX_DESCENDANTS
+                        && views::can_see(conn, viewer.as_ref(), &reply)?
+                    {
+                        descendants.push(reply.id);
+                    }
+                }
+            }
+            descendants.sort_unstable();
+            let viewer_id = viewer.map(|v| v.id);
+            Ok((
+                views::load(conn, viewer_id, &ancestors)?,
+                views::load(conn, viewer_id, &descendants)?,
+            ))
+        })
+        .await
+}
+
+/// Who favourited or boosted a status `viewer` may see.
+pub async fn interacted(
+    ctx: &Context,
+    viewer: Option<&Account>,
+    status_id: i64,
+    boosts: bool,
+) -> Result<Vec<views::AccountView>> {
+    let viewer = viewer.cloned();
+    ctx.db
+        .read(move |conn| {
+            let status = statuses::by_id(conn, status_id)?.ok_or_else(Error::not_found)?;
+            if !views::can_see(conn, viewer.as_ref(), &status)? {
+                return Err(Error::not_found());
+            }
+            let accounts = if boosts {
+                statuses::rebloggers(conn, status.id)?
+            } else {
+                statuses::favouriters(conn, status.id, 80)?
+            };
+            accounts
+                .into_iter()
+                .map(|a| views::account_view(conn, a).map_err(Error::from))
+                .collect()
+        })
+        .await
+}

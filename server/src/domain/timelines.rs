@@ -71,3 +71,19 @@ pub async fn tagged(
         })
         .await
 }
+
+/// The public timeline: public statuses known here, local or remote.
+pub async fn public(
+    ctx: &Context,
+    viewer: Option<&Account>,
+    origin: statuses::Origin,
+    page: Page,
+) -> Result<Vec<StatusView>> {
+    let viewer_id = viewer.map(|v| v.id);
+    ctx.db
+        .read(move |conn| {
+            let ids = statuses::public_ids(conn, origin, page)?;
+            Ok(views::load(conn, viewer_id, &ids)?)
+        })
+        .await
+}

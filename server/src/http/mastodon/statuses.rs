@@ -144,3 +144,75 @@ pub async fn unreblog(
     interactions::unreblog(&ctx, auth.require("write:statuses")?, id).await?;
     current(&ctx, &auth, id).await
 }
+
+/// `GET /api/v1/statuses/:id/context`
+pub async fn context(
+    State(ctx): State<Context>,
+    auth: MaybeAuth,
+    Path(id): Path<String>,
+) -> Result<Json<serde_json::Value>> {
+    let viewer = auth.viewer("read:statuses")?;
+    let (ancestors, descendants) = statuses::context(&ctx, viewer.as_ref(), path_id(&id)?).await?;
+    let shape = |views: &[crate::domain::views::StatusView]| -> Vec<entities::Status> {
+        views
+            .iter()
+            .map(|v| entities::status(&ctx.urls, v))
+            .collect()
+    };
+    Ok(Json(serde_json::json!({
+        "ancestors": shape(&ancestors),
+        "descendants": shape(&descendants),
+    })))
+}
+
+async fn interacted(
+    ctx: &Context,
+    auth: &MaybeAuth,
+    id: &str,
+    boosts: bool,
+) -> Result<Json<Vec<entities::Account>>> {
+    let viewer = auth.viewer("read:accounts")?;
+    let accounts = statuses::interacted(ctx, viewer.as_ref(), path_id(id)?, boosts).await?;
+    Ok(Json(
+        accounts
+            .iter()
+            .map(|a| entities::account(&ctx.urls, a))
+            .collect(),
+    ))
+}
+
+/// `GET /api/v1/statuses/:id/favourited_by`
+pub async fn favourited_by(
+    State(ctx): State<Context>,
+    auth: MaybeAuth,
+    Path(id): Path<String>,
+) -> Result<Json<Vec<entities::Account>>> {
+    interacted(&ctx, &auth, &id, false).await
+}
+
+/// `GET /api/v1/statuses/:id/reblogged_by`
+pub async fn reblogged_by(
+    State(ctx): State<Context>,
+    auth: MaybeAuth,
+    Path(id): Path<String>,
+) -> Result<Json<Vec<entities::Account>>> {
+    interacted(&ctx, &auth, &id, true).await
+}
+
+/// `GET /api/v1/statuses/:id/source`: the text as typed, for editing.
+pub async fn source(
+    State(ctx): State<Context>,
+    auth: Auth,
+    Path(id): Path<String>,
+) -> Result<Json<serde_json::Value>> {
+    let author = auth.require("read:statuses")?;
+    let view = statuses::view(&ctx, Some(author), path_id(&id)?).await?;
+    if view.status.account_id != author.id {
+        return Err(crate::error::Error::not_found());
+    }
+    Ok(Json(serde_json::json!({
+        "id": view.status.id.to_string(),
+        "text": view.status.source_text.unwrap_or_default(),
+        "spoiler_text": view.status.spoiler_text,
+    })))
+}

@@ -2,15 +2,19 @@
 
 use super::{PageParams, entities, link_header};
 use crate::{
-    domain::{Context, timelines},
+    domain::{Context, Origin, timelines},
     error::Result,
-    http::auth::Auth,
+    http::{
+        auth::{Auth, MaybeAuth},
+        input::flexible_bool,
+    },
 };
 use axum::{
     Json,
-    extract::{Query, RawQuery, State},
+    extract::{Path, Query, RawQuery, State},
     http::HeaderMap,
 };
+use serde::Deserialize;
 
 pub async fn home(
     State(ctx): State<Context>,
@@ -21,6 +25,71 @@ pub async fn home(
     let account = auth.require("read:statuses")?;
     let views = timelines::home(&ctx, account, params.page(40)).await?;
     let headers = link_header(&ctx, "/api/v1/timelines/home", query.as_deref(), &views);
+    Ok((
+        headers,
+        Json(
+            views
+                .iter()
+                .map(|v| entities::status(&ctx.urls, v))
+                .collect(),
+        ),
+    ))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct PublicParams {
+    #[serde(flatten)]
+    page: PageParams,
+    #[serde(default, deserialize_with = "flexible_bool")]
+    local: Option<bool>,
+    #[serde(default, deserialize_with = "flexible_bool")]
+    remote: Option<bool>,
+}
+
+impl PublicParams {
+    fn origin(&self) -> Origin {
+        match (self.local.unwrap_or(false), self.remote.unwrap_or(false)) {
+            (true, false) => Origin::Local,
+            (false, true) => Origin::Remote,
+            _ => Origin::Any,
+        }
+    }
+}
+
+/// `GET /api/v1/timelines/public`: readable without a token, as on Mastodon.
+pub async fn public(
+    State(ctx): State<Context>,
+    auth: MaybeAuth,
+    Query(params): Query<PublicParams>,
+    RawQuery(query): RawQuery,
+) -> Result<(HeaderMap, Json<Vec<entities::Status>>)> {
+    let viewer = auth.viewer("read:statuses")?;
+    let views =
+        timelines::public(&ctx, viewer.as_ref(), params.origin(), params.page.page(40)).await?;
+    let headers = link_header(&ctx, "/api/v1/timelines/public", query.as_deref(), &views);
+    Ok((
+        headers,
+        Json(
+            views
+                .iter()
+                .map(|v| entities::status(&ctx.urls, v))
+                .collect(),
+        ),
+    ))
+}
+
+/// `GET /api/v1/timelines/tag/:hashtag`: public statuses with the tag.
+pub async fn tag(
+    State(ctx): State<Context>,
+    auth: MaybeAuth,
+    Path(tag): Path<String>,
+    Query(params): Query<PublicParams>,
+    RawQuery(query): RawQuery,
+) -> Result<(HeaderMap, Json<Vec<entities::Status>>)> {
+    let viewer = auth.viewer("read:statuses")?;
+    let views = timelines::tagged(&ctx, viewer.as_ref(), &tag, params.page.page(40)).await?;
+    let path = format!("/api/v1/timelines/tag/{tag}");
+    let headers = link_header(&ctx, &path, query.as_deref(), &views);
     Ok((
         headers,
         Json(

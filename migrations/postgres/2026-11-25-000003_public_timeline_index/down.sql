@@ -1,0 +1,1 @@
+DROP INDEX statuses_public_timeline;
