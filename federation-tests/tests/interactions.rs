@@ -104,6 +104,64 @@ async fn favourite_boost_edit_and_delete_account(backend: Backend) {
     })
     .await;
 
+    let reply = county
+        .post_status(&bob, &json!({"status": format!("@{} count me in", alice.acct), "in_reply_to_id": seen["id"]}))
+        .await;
+    let kinds = wait_until("alice's notifications", PATIENCE, || async {
+        let list = town.get("/api/v1/notifications", Some(&alice.token)).await;
+        let kinds: Vec<String> = list
+            .body
+            .as_array()?
+            .iter()
+            .map(|n| n["type"].as_str().unwrap().to_string())
+            .collect();
+        (kinds.len() == 4).then_some(kinds)
+    })
+    .await;
+    assert_eq!(
+        kinds,
+        ["mention", "reblog", "favourite", "follow"],
+        "newest first"
+    );
+    let mentions = town
+        .get("/api/v1/notifications?types[]=mention", Some(&alice.token))
+        .await;
+    assert_eq!(mentions.body.as_array().unwrap().len(), 1);
+    assert_eq!(mentions.body[0]["account"]["acct"], bob.acct);
+    assert_eq!(mentions.body[0]["status"]["uri"], reply["uri"]);
+    let others = town
+        .get(
+            "/api/v1/notifications?exclude_types[]=mention&exclude_types[]=follow",
+            Some(&alice.token),
+        )
+        .await;
+    assert_eq!(others.body.as_array().unwrap().len(), 2);
+    let one = mentions.body[0]["id"].as_str().unwrap();
+    let dismissed = town
+        .post_json(
+            &format!("/api/v1/notifications/{one}/dismiss"),
+            Some(&alice.token),
+            &Value::Null,
+        )
+        .await;
+    assert_eq!(dismissed.status, StatusCode::OK);
+    let gone = town
+        .get(&format!("/api/v1/notifications/{one}"), Some(&alice.token))
+        .await;
+    assert_eq!(gone.status, StatusCode::NOT_FOUND);
+    let bobs = county
+        .get("/api/v1/notifications?types[]=follow", Some(&bob.token))
+        .await;
+    assert_eq!(bobs.body[0]["account"]["acct"], carol.acct, "{}", bobs.body);
+    town.post_json(
+        "/api/v1/notifications/clear",
+        Some(&alice.token),
+        &Value::Null,
+    )
+    .await;
+    let cleared = town.get("/api/v1/notifications", Some(&alice.token)).await;
+    assert_eq!(cleared.body, json!([]));
+
     let edited = town
         .post_json(
             &on_town,

@@ -7,6 +7,7 @@ pub mod deliveries;
 pub mod follows;
 pub mod ids;
 pub mod models;
+pub mod notifications;
 pub mod oauth;
 pub mod schema;
 pub mod statuses;

@@ -133,6 +133,17 @@ diesel::table! {
 }
 
 diesel::table! {
+    notifications (id) {
+        id -> BigInt,
+        account_id -> BigInt,
+        from_account_id -> BigInt,
+        kind -> Text,
+        status_id -> Nullable<BigInt>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     received_activities (ap_id) {
         ap_id -> Text,
         received_at -> Timestamp,
@@ -185,6 +196,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     follows,
     favourites,
     home_feed,
+    notifications,
     received_activities,
     outgoing_activities,
     deliveries,

@@ -1,5 +1,6 @@
 //! Following and unfollowing, local or remote.
 
+use super::notifications;
 use super::{Context, Visibility, outbox, render, urls::Urls};
 use crate::{
     db::{
@@ -79,6 +80,12 @@ pub async fn follow(ctx: &Context, follower: &Account, target: &Account) -> Resu
             if follow.accepted {
                 backfill_home_feed(conn, follower.id, target.id)?;
             }
+            let kind = if follow.accepted {
+                notifications::FOLLOW
+            } else {
+                notifications::FOLLOW_REQUEST
+            };
+            notifications::notify(conn, &target, follower.id, kind, None)?;
             if !target.local {
                 let activity = render::follow(&follow.ap_id, &follower, &target);
                 outbox::enqueue(

@@ -4,6 +4,7 @@
 //! each in one transaction that also records the activity id, so a repeated
 //! delivery changes nothing.
 
+use super::notifications;
 use super::{Context, Visibility, follows as follow_rules, outbox, render, text};
 use crate::{
     db::{
@@ -149,6 +150,12 @@ pub async fn follow(
                     created_at: db::now(),
                 };
                 follows::insert(conn, &follow)?;
+                let kind = if follow.accepted {
+                    notifications::FOLLOW
+                } else {
+                    notifications::FOLLOW_REQUEST
+                };
+                notifications::notify(conn, &target, follower.id, kind, None)?;
                 follow
             }
         };
@@ -383,6 +390,15 @@ pub fn store_note(conn: &mut DbConnection, incoming: &IncomingNote) -> Result<Op
     let mention_ids: Vec<i64> = incoming.mentioned.iter().map(|a| a.id).collect();
     statuses::insert_mentions(conn, status.id, &mention_ids)?;
     statuses::set_tags(conn, status.id, &hashtags_of(&incoming.note))?;
+    for mentioned in &incoming.mentioned {
+        notifications::notify(
+            conn,
+            mentioned,
+            incoming.author.id,
+            notifications::MENTION,
+            Some(status.id),
+        )?;
+    }
     let audience = if visibility == Visibility::Direct {
         local_mentions
     } else {
@@ -487,6 +503,7 @@ pub async fn update_note(
             note.updated.map(|u| u.naive_utc()).unwrap_or_else(db::now),
         )?;
         statuses::set_tags(conn, status.id, &hashtags_of(&note))?;
+        notifications::notify_boosters_of_edit(conn, status.id, author.id)?;
         Ok(Outcome::Applied)
     })
     .await
@@ -543,6 +560,13 @@ pub async fn like(
                 ap_id: like_ap_id,
                 created_at: db::now(),
             },
+        )?;
+        notifications::notify_id(
+            conn,
+            status.account_id,
+            actor.id,
+            notifications::FAVOURITE,
+            Some(status.id),
         )?;
         Ok(Outcome::Applied)
     })
@@ -619,6 +643,13 @@ pub async fn announce(
         );
         let boost = statuses::insert(conn, &boost)?;
         statuses::add_to_home_feeds(conn, boost.id, &local_followers)?;
+        notifications::notify_id(
+            conn,
+            original.account_id,
+            actor.id,
+            notifications::REBLOG,
+            Some(original.id),
+        )?;
         Ok(Outcome::Applied)
     })
     .await

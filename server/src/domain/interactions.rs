@@ -1,5 +1,6 @@
 //! Favourites and boosts of any status the member can see.
 
+use super::notifications;
 use super::{Context, Visibility, outbox, render, views};
 use crate::{
     db::{
@@ -54,6 +55,13 @@ pub async fn favourite(ctx: &Context, account: &Account, status_id: i64) -> Resu
                 created_at: db::now(),
             };
             statuses::insert_favourite(conn, &favourite)?;
+            notifications::notify(
+                conn,
+                &author,
+                account.id,
+                notifications::FAVOURITE,
+                Some(status.id),
+            )?;
             if !author.local {
                 let like = render::like(&favourite.ap_id, &account, &status.ap_id, &author);
                 outbox::enqueue(conn, &urls, &account, &like, outbox::inboxes_of([&author]))?;
@@ -111,6 +119,13 @@ pub async fn reblog(ctx: &Context, account: &Account, status_id: i64) -> Result<
             let mut feed: Vec<i64> = followers.iter().filter(|a| a.local).map(|a| a.id).collect();
             feed.push(account.id);
             statuses::add_to_home_feeds(conn, boost.id, &feed)?;
+            notifications::notify(
+                conn,
+                &author,
+                account.id,
+                notifications::REBLOG,
+                Some(original.id),
+            )?;
             let announce = render::announce(&boost.ap_id, &account, &original.ap_id, &author);
             outbox::enqueue(
                 conn,

@@ -6,6 +6,7 @@ pub mod accounts;
 pub mod follows;
 pub mod inbound;
 pub mod interactions;
+pub mod notifications;
 pub mod oauth;
 pub mod outbox;
 pub mod render;

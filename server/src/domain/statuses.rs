@@ -1,5 +1,6 @@
 //! Writing and deleting a member's own statuses.
 
+use super::notifications;
 use super::{
     Context, Visibility, outbox, render,
     text::{self, Handle},
@@ -179,6 +180,15 @@ pub async fn create(
             let mention_ids: Vec<i64> = mentioned.iter().map(|a| a.id).collect();
             statuses::insert_mentions(conn, status.id, &mention_ids)?;
             statuses::set_tags(conn, status.id, &hashtags)?;
+            for account in &mentioned {
+                notifications::notify(
+                    conn,
+                    account,
+                    author.id,
+                    notifications::MENTION,
+                    Some(status.id),
+                )?;
+            }
             let audience = home_audience(conn, &author, visibility, &mentioned)?;
             statuses::add_to_home_feeds(conn, status.id, &audience)?;
             let note = render::note(&urls, &status, &author, &mentioned, &hashtags);
@@ -242,6 +252,7 @@ pub async fn edit(
             )?;
             statuses::update_source(conn, status.id, &body)?;
             statuses::set_tags(conn, status.id, &hashtags)?;
+            notifications::notify_boosters_of_edit(conn, status.id, author.id)?;
             statuses::delete_mentions(conn, status.id)?;
             let mention_ids: Vec<i64> = mentioned.iter().map(|a| a.id).collect();
             statuses::insert_mentions(conn, status.id, &mention_ids)?;

@@ -6,6 +6,7 @@ use crate::{
     domain::Account as AccountRow,
     domain::{
         follows::Relationship as RelationshipState,
+        notifications::NotificationView,
         text,
         urls::Urls,
         views::{AccountView, StatusView},
@@ -264,5 +265,29 @@ pub fn relationship(account_id: i64, state: RelationshipState) -> Relationship {
         domain_blocking: false,
         endorsed: false,
         note: String::new(),
+    }
+}
+
+/// https://docs.joinmastodon.org/entities/Notification/
+#[derive(Debug, Serialize)]
+pub struct Notification {
+    pub id: String,
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub group_key: String,
+    pub created_at: String,
+    pub account: Account,
+    pub status: Option<Status>,
+}
+
+pub fn notification(urls: &Urls, view: &NotificationView) -> Notification {
+    let n = &view.notification;
+    Notification {
+        id: n.id.to_string(),
+        kind: n.kind.clone(),
+        group_key: format!("ungrouped-{}", n.id),
+        created_at: iso(n.created_at),
+        account: account(urls, &view.from),
+        status: view.status.as_ref().map(|s| status(urls, s)),
     }
 }

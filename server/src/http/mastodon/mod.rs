@@ -6,6 +6,7 @@ pub mod accounts;
 pub mod apps;
 pub mod entities;
 pub mod instance;
+pub mod notifications;
 pub mod oauth;
 pub mod search;
 pub mod statuses;
@@ -68,6 +69,13 @@ pub fn routes() -> Router<Context> {
         .route("/api/v1/timelines/public", get(timelines::public))
         .route("/api/v1/timelines/tag/{hashtag}", get(timelines::tag))
         .route("/api/v2/search", get(search::search))
+        .route("/api/v1/notifications", get(notifications::list))
+        .route("/api/v1/notifications/clear", post(notifications::clear))
+        .route("/api/v1/notifications/{id}", get(notifications::show))
+        .route(
+            "/api/v1/notifications/{id}/dismiss",
+            post(notifications::dismiss),
+        )
         .route("/api/v1/instance", get(instance::v1))
         .route("/api/v1/instance/", get(instance::v1))
         .route("/api/v2/instance", get(instance::v2))
@@ -111,8 +119,19 @@ pub fn link_header(
     query: Option<&str>,
     statuses: &[StatusView],
 ) -> HeaderMap {
+    let ids: Vec<i64> = statuses.iter().map(|v| v.status.id).collect();
+    link_header_for_ids(ctx, path, query, &ids)
+}
+
+/// `link_header` for any list ordered newest first by id.
+pub fn link_header_for_ids(
+    ctx: &Context,
+    path: &str,
+    query: Option<&str>,
+    ids: &[i64],
+) -> HeaderMap {
     let mut headers = HeaderMap::new();
-    let (Some(first), Some(last)) = (statuses.first(), statuses.last()) else {
+    let (Some(first), Some(last)) = (ids.first().copied(), ids.last().copied()) else {
         return headers;
     };
     let kept: Vec<(String, String)> =
@@ -130,8 +149,8 @@ pub fn link_header(
     };
     let value = format!(
         "{}; rel=\"next\", {}; rel=\"prev\"",
-        link("max_id", last.status.id),
-        link("min_id", first.status.id)
+        link("max_id", last),
+        link("min_id", first)
     );
     if let Ok(value) = HeaderValue::from_str(&value) {
         headers.insert(header::LINK, value);

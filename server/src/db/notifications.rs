@@ -1,0 +1,64 @@
+//! Members' notifications.
+
+use super::{DbConnection, models::Notification, schema::notifications, statuses::Page};
+use diesel::prelude::*;
+
+pub fn insert(conn: &mut DbConnection, notification: &Notification) -> QueryResult<()> {
+    diesel::insert_into(notifications::table)
+        .values(notification)
+        .execute(conn)
+        .map(drop)
+}
+
+/// A member's notifications of the given kinds, newest first.
+pub fn list(
+    conn: &mut DbConnection,
+    account_id: i64,
+    kinds: &[String],
+    page: Page,
+) -> QueryResult<Vec<Notification>> {
+    let mut query = notifications::table
+        .filter(notifications::account_id.eq(account_id))
+        .filter(notifications::kind.eq_any(kinds))
+        .into_boxed();
+    if let Some(max_id) = page.max_id {
+        query = query.filter(notifications::id.lt(max_id));
+    }
+    if let Some(since_id) = page.since_id {
+        query = query.filter(notifications::id.gt(since_id));
+    }
+    if let Some(min_id) = page.min_id {
+        let mut rows: Vec<Notification> = query
+            .filter(notifications::id.gt(min_id))
+            .order(notifications::id.asc())
+            .limit(page.limit)
+            .load(conn)?;
+        rows.reverse();
+        return Ok(rows);
+    }
+    query
+        .order(notifications::id.desc())
+        .limit(page.limit)
+        .load(conn)
+}
+
+pub fn of_account(
+    conn: &mut DbConnection,
+    account_id: i64,
+    id: i64,
+) -> QueryResult<Option<Notification>> {
+    notifications::table
+        .filter(notifications::account_id.eq(account_id))
+        .filter(notifications::id.eq(id))
+        .first(conn)
+        .optional()
+}
+
+/// Deletes one notification, or all of a member's when `id` is None.
+pub fn dismiss(conn: &mut DbConnection, account_id: i64, id: Option<i64>) -> QueryResult<usize> {
+    let mine = notifications::table.filter(notifications::account_id.eq(account_id));
+    match id {
+        Some(id) => diesel::delete(mine.filter(notifications::id.eq(id))).execute(conn),
+        None => diesel::delete(mine).execute(conn),
+    }
+}

@@ -1,0 +1,171 @@
+//! Notifications: written inside the transaction of the event they report,
+//! read through the client API.
+
+use super::Page;
+use super::{
+    Context,
+    views::{self, AccountView, StatusView},
+};
+use crate::{
+    db::{
+        self, DbConnection, accounts,
+        ids::next_id,
+        models::{Account, Notification},
+        notifications, statuses,
+    },
+    error::{Error, Result},
+};
+
+/// The kinds Trellis writes, named as in the Mastodon API.
+pub const KINDS: [&str; 7] = [
+    "mention",
+    "status",
+    "reblog",
+    "follow",
+    "follow_request",
+    "favourite",
+    "update",
+];
+
+pub const MENTION: &str = "mention";
+pub const REBLOG: &str = "reblog";
+pub const FOLLOW: &str = "follow";
+pub const FOLLOW_REQUEST: &str = "follow_request";
+pub const FAVOURITE: &str = "favourite";
+pub const UPDATE: &str = "update";
+
+/// Tells `recipient` that `from` did `kind` (to `status_id`). Remote
+/// recipients are told by their own server, and nobody is told of their own
+/// doings.
+pub fn notify(
+    conn: &mut DbConnection,
+    recipient: &Account,
+    from_id: i64,
+    kind: &'static str,
+    status_id: Option<i64>,
+) -> diesel::QueryResult<()> {
+    if !recipient.local || recipient.id == from_id || recipient.deleted_at.is_some() {
+        return Ok(());
+    }
+    notifications::insert(
+        conn,
+        &Notification {
+            id: next_id(),
+            account_id: recipient.id,
+            from_account_id: from_id,
+            kind: kind.to_string(),
+            status_id,
+            created_at: db::now(),
+        },
+    )
+}
+
+/// As `notify`, for a recipient known by id.
+pub fn notify_id(
+    conn: &mut DbConnection,
+    recipient_id: i64,
+    from_id: i64,
+    kind: &'static str,
+    status_id: Option<i64>,
+) -> diesel::QueryResult<()> {
+    match accounts::by_id(conn, recipient_id)? {
+        Some(recipient) => notify(conn, &recipient, from_id, kind, status_id),
+        None => Ok(()),
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct NotificationView {
+    pub notification: Notification,
+    pub from: AccountView,
+    pub status: Option<StatusView>,
+}
+
+fn load(
+    conn: &mut DbConnection,
+    viewer: &Account,
+    rows: Vec<Notification>,
+) -> Result<Vec<NotificationView>> {
+    let mut out = Vec::with_capacity(rows.len());
+    for notification in rows {
+        let Some(from) = accounts::by_id(conn, notification.from_account_id)? else {
+            continue;
+        };
+        let status = match notification.status_id {
+            Some(id) => match views::load(conn, Some(viewer.id), &[id])?.pop() {
+                Some(status) => Some(status),
+                None => continue,
+            },
+            None => None,
+        };
+        out.push(NotificationView {
+            from: views::account_view(conn, from)?,
+            status,
+            notification,
+        });
+    }
+    Ok(out)
+}
+
+/// Which kinds to list: `types` if given, all otherwise, minus `exclude`.
+pub fn kinds_wanted(types: &[String], exclude: &[String]) -> Vec<String> {
+    KINDS
+        .iter()
+        .filter(|k| types.is_empty() || types.iter().any(|t| t == *k))
+        .filter(|k| !exclude.iter().any(|e| e == *k))
+        .map(|k| k.to_string())
+        .collect()
+}
+
+pub async fn list(
+    ctx: &Context,
+    viewer: &Account,
+    kinds: Vec<String>,
+    page: Page,
+) -> Result<Vec<NotificationView>> {
+    let viewer = viewer.clone();
+    ctx.db
+        .read(move |conn| {
+            let rows = notifications::list(conn, viewer.id, &kinds, page)?;
+            load(conn, &viewer, rows)
+        })
+        .await
+}
+
+pub async fn get(ctx: &Context, viewer: &Account, id: i64) -> Result<NotificationView> {
+    let viewer = viewer.clone();
+    ctx.db
+        .read(move |conn| {
+            let row =
+                notifications::of_account(conn, viewer.id, id)?.ok_or_else(Error::not_found)?;
+            load(conn, &viewer, vec![row])?
+                .pop()
+                .ok_or_else(Error::not_found)
+        })
+        .await
+}
+
+/// Dismisses one notification, or all of them when `id` is None.
+pub async fn dismiss(ctx: &Context, viewer: &Account, id: Option<i64>) -> Result<()> {
+    let viewer_id = viewer.id;
+    let removed = ctx
+        .db
+        .write(move |conn| Ok::<_, Error>(notifications::dismiss(conn, viewer_id, id)?))
+        .await?;
+    if id.is_some() && removed == 0 {
+        return Err(Error::not_found());
+    }
+    Ok(())
+}
+
+/// Local members who boosted a status: told when it is edited.
+pub fn notify_boosters_of_edit(
+    conn: &mut DbConnection,
+    status_id: i64,
+    author_id: i64,
+) -> diesel::QueryResult<()> {
+    for booster in statuses::rebloggers(conn, status_id)? {
+        notify(conn, &booster, author_id, UPDATE, Some(status_id))?;
+    }
+    Ok(())
+}
