@@ -356,3 +356,68 @@ async fn timelines_page_by_id(backend: Backend) {
         .await;
     assert_eq!(since.body.as_array().unwrap().len(), 2);
 }
+
+backend_tests!(app_startup_endpoints_answer, app_startup_endpoints_answer);
+
+/// What apps call when they open: each answers with its documented shape.
+async fn app_startup_endpoints_answer(backend: Backend) {
+    let town = Instance::start("town", backend).await;
+    let alice = town.create_user("alice").await;
+    let token = Some(alice.token.as_str());
+    for path in [
+        "/api/v1/custom_emojis",
+        "/api/v1/filters",
+        "/api/v2/filters",
+        "/api/v1/lists",
+        "/api/v1/announcements",
+        "/api/v1/trends/tags",
+        "/api/v1/instance/rules",
+        "/api/v1/instance/peers",
+    ] {
+        let answer = town.get(path, token).await;
+        assert_eq!(answer.status, StatusCode::OK, "{path}");
+        assert_eq!(answer.body, json!([]), "{path}");
+    }
+    let preferences = town.get("/api/v1/preferences", token).await;
+    assert_eq!(preferences.body["posting:default:visibility"], "public");
+
+    let post = town
+        .post_status(&alice, &json!({"status": "remember where I was"}))
+        .await;
+    let id = post["id"].as_str().unwrap();
+    let empty = town.get("/api/v1/markers?timeline[]=home", token).await;
+    assert_eq!(empty.body, json!({}));
+    let saved = town
+        .post_json(
+            "/api/v1/markers",
+            token,
+            &json!({"home": {"last_read_id": id}}),
+        )
+        .await;
+    assert_eq!(saved.body["home"]["last_read_id"], id, "{}", saved.body);
+    assert_eq!(saved.body["home"]["version"], 1);
+    let form = town
+        .post_form("/api/v1/markers", token, &[("home[last_read_id]", id)])
+        .await;
+    assert_eq!(form.body["home"]["version"], 2, "{}", form.body);
+    let read = town.get("/api/v1/markers", token).await;
+    assert_eq!(read.body["home"]["last_read_id"], id);
+    let bad = town
+        .post_json(
+            "/api/v1/markers",
+            token,
+            &json!({"home": {"last_read_id": "soon"}}),
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+
+    town.post_json(
+        &format!("/api/v1/statuses/{id}/favourite"),
+        token,
+        &Value::Null,
+    )
+    .await;
+    let favourites = town.get("/api/v1/favourites", token).await;
+    assert_eq!(favourites.body[0]["id"], id, "{}", favourites.body);
+    assert_eq!(favourites.body[0]["favourited"], true);
+}

@@ -77,3 +77,13 @@ pub fn count_local_people(conn: &mut DbConnection) -> QueryResult<i64> {
         .count()
         .get_result(conn)
 }
+
+/// Domains of the servers whose actors this instance knows.
+pub fn known_domains(conn: &mut DbConnection) -> QueryResult<Vec<String>> {
+    accounts::table
+        .filter(accounts::local.eq(false))
+        .select(accounts::domain)
+        .distinct()
+        .order(accounts::domain.asc())
+        .load(conn)
+}

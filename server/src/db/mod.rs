@@ -6,6 +6,7 @@ pub mod accounts;
 pub mod deliveries;
 pub mod follows;
 pub mod ids;
+pub mod markers;
 pub mod models;
 pub mod notifications;
 pub mod oauth;

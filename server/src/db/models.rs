@@ -203,3 +203,13 @@ pub struct Notification {
     pub status_id: Option<i64>,
     pub created_at: NaiveDateTime,
 }
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = markers)]
+pub struct Marker {
+    pub account_id: i64,
+    pub timeline: String,
+    pub last_read_id: i64,
+    pub version: i32,
+    pub updated_at: NaiveDateTime,
+}

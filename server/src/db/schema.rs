@@ -133,6 +133,16 @@ diesel::table! {
 }
 
 diesel::table! {
+    markers (account_id, timeline) {
+        account_id -> BigInt,
+        timeline -> Text,
+        last_read_id -> BigInt,
+        version -> Integer,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     notifications (id) {
         id -> BigInt,
         account_id -> BigInt,
@@ -196,6 +206,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     follows,
     favourites,
     home_feed,
+    markers,
     notifications,
     received_activities,
     outgoing_activities,

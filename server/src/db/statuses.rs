@@ -352,24 +352,38 @@ pub fn tags_of(conn: &mut DbConnection, status_id: i64) -> QueryResult<Vec<Strin
         .load(conn)
 }
 
-/// Ids of statuses with `tag` and one of `visibilities`, newest first.
+/// Ids of public statuses with `tag` from `origin`, newest first.
 pub fn ids_with_tag(
     conn: &mut DbConnection,
     tag: &str,
-    visibilities: &[&str],
+    origin: Origin,
     page: Page,
 ) -> QueryResult<Vec<i64>> {
     let mut query = status_tags::table
         .inner_join(statuses::table)
         .filter(status_tags::tag.eq(tag))
-        .filter(statuses::visibility.eq_any(visibilities))
+        .filter(statuses::visibility.eq("public"))
         .select(statuses::id)
         .into_boxed();
+    match origin {
+        Origin::Any => {}
+        Origin::Local => query = query.filter(statuses::local.eq(true)),
+        Origin::Remote => query = query.filter(statuses::local.eq(false)),
+    }
     if let Some(max_id) = page.max_id {
         query = query.filter(statuses::id.lt(max_id));
     }
-    if let Some(since_id) = page.since_id.or(page.min_id) {
+    if let Some(since_id) = page.since_id {
         query = query.filter(statuses::id.gt(since_id));
+    }
+    if let Some(min_id) = page.min_id {
+        let mut ids: Vec<i64> = query
+            .filter(statuses::id.gt(min_id))
+            .order(statuses::id.asc())
+            .limit(page.limit)
+            .load(conn)?;
+        ids.reverse();
+        return Ok(ids);
     }
     query
         .order(statuses::id.desc())
@@ -439,5 +453,28 @@ pub fn favouriters(
         .order(favourites::id.desc())
         .limit(limit)
         .select(super::models::Account::as_select())
+        .load(conn)
+}
+
+/// Ids of statuses an account favourited, most recently favourited first,
+/// paged by favourite id; returns (favourite id, status id) pairs.
+pub fn favourited_by_account(
+    conn: &mut DbConnection,
+    account_id: i64,
+    page: Page,
+) -> QueryResult<Vec<(i64, i64)>> {
+    let mut query = favourites::table
+        .filter(favourites::account_id.eq(account_id))
+        .select((favourites::id, favourites::status_id))
+        .into_boxed();
+    if let Some(max_id) = page.max_id {
+        query = query.filter(favourites::id.lt(max_id));
+    }
+    if let Some(since_id) = page.since_id.or(page.min_id) {
+        query = query.filter(favourites::id.gt(since_id));
+    }
+    query
+        .order(favourites::id.desc())
+        .limit(page.limit)
         .load(conn)
 }

@@ -49,6 +49,7 @@ fn validate_email(email: &str) -> Result<()> {
 /// A local actor row with fresh keys and every URL filled in.
 fn new_local_actor(urls: &Urls, username: &str, actor_type: &str) -> Result<Account> {
     let key = crypto::generate_rsa_key()?;
+    let is_member = actor_type != "Application";
     let ap_id = if actor_type == "Application" {
         urls.instance_actor()
     } else {
@@ -64,12 +65,14 @@ fn new_local_actor(urls: &Urls, username: &str, actor_type: &str) -> Result<Acco
         display_name: String::new(),
         note: String::new(),
         public_key_id: Urls::key_id(&ap_id),
-        url: Some(urls.profile_page(username)),
+        // The instance actor has only an inbox: it signs fetches and answers
+        // follows with Reject, and has no page, posts or relationships.
+        url: is_member.then(|| urls.profile_page(username)),
         inbox_url: urls.inbox(username),
         shared_inbox_url: Some(urls.shared_inbox()),
-        outbox_url: Some(urls.outbox(username)),
-        followers_url: Some(urls.followers(username)),
-        following_url: Some(urls.following(username)),
+        outbox_url: is_member.then(|| urls.outbox(username)),
+        followers_url: is_member.then(|| urls.followers(username)),
+        following_url: is_member.then(|| urls.following(username)),
         ap_id,
         public_key_pem: key.public_pem,
         private_key_pem: Some(key.private_pem),
@@ -269,4 +272,9 @@ pub async fn delete_local(ctx: &Context, username: &str) -> Result<Account> {
         .await?;
     ctx.deliveries_queued();
     Ok(deleted)
+}
+
+/// Domains of the servers this instance has met.
+pub async fn peers(ctx: &Context) -> Result<Vec<String>> {
+    ctx.db.read(|conn| Ok(accounts::known_domains(conn)?)).await
 }

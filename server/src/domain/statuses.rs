@@ -77,6 +77,23 @@ fn valid_language(language: Option<String>) -> Option<String> {
     language.filter(|l| (2..=3).contains(&l.len()) && l.chars().all(|c| c.is_ascii_lowercase()))
 }
 
+/// Servers that hold a copy of a status through boosts: the servers of
+/// remote boosters, and the followers of local ones.
+fn boost_audience(
+    conn: &mut DbConnection,
+    status_id: i64,
+) -> Result<std::collections::BTreeSet<String>> {
+    let mut inboxes = std::collections::BTreeSet::new();
+    for booster in statuses::rebloggers(conn, status_id)? {
+        if booster.local {
+            inboxes.extend(outbox::inboxes_of(&follows::followers(conn, booster.id)?));
+        } else {
+            inboxes.extend(outbox::inboxes_of([&booster]));
+        }
+    }
+    Ok(inboxes)
+}
+
 fn parent_author(conn: &mut DbConnection, status: &Status) -> Result<Option<Account>> {
     Ok(match status.in_reply_to_account_id {
         Some(id) => accounts::by_id(conn, id)?,
@@ -276,7 +293,7 @@ pub async fn edit(
                 parent_author.as_ref(),
             )?;
             inboxes.extend(outbox::inboxes_of(&previously_mentioned));
-            inboxes.extend(outbox::inboxes_of(&statuses::rebloggers(conn, status.id)?));
+            inboxes.extend(boost_audience(conn, status.id)?);
             outbox::enqueue(conn, &urls, &author, &update, inboxes)?;
             views::load(conn, Some(author.id), &[status.id])?
                 .pop()
@@ -312,7 +329,7 @@ pub async fn delete(ctx: &Context, author: &Account, status_id: i64) -> Result<S
             )?;
             // Servers that boosted it hold a copy too.
             let mut inboxes = inboxes;
-            inboxes.extend(outbox::inboxes_of(&statuses::rebloggers(conn, status.id)?));
+            inboxes.extend(boost_audience(conn, status.id)?);
             let (to, cc) = render::addressing(visibility, &author, &view.mentions);
             let delete = render::tombstone_delete(
                 &urls.activity(next_id()),

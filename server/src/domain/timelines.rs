@@ -60,13 +60,14 @@ pub async fn tagged(
     ctx: &Context,
     viewer: Option<&Account>,
     tag: &str,
+    origin: statuses::Origin,
     page: Page,
 ) -> Result<Vec<StatusView>> {
     let tag = tag.trim_start_matches('#').to_lowercase();
     let viewer_id = viewer.map(|v| v.id);
     ctx.db
         .read(move |conn| {
-            let ids = statuses::ids_with_tag(conn, &tag, &[Visibility::Public.as_str()], page)?;
+            let ids = statuses::ids_with_tag(conn, &tag, origin, page)?;
             Ok(views::load(conn, viewer_id, &ids)?)
         })
         .await
@@ -84,6 +85,61 @@ pub async fn public(
         .read(move |conn| {
             let ids = statuses::public_ids(conn, origin, page)?;
             Ok(views::load(conn, viewer_id, &ids)?)
+        })
+        .await
+}
+
+/// The statuses a member favourited, most recent favourite first, with the
+/// favourite ids that page the list.
+pub async fn favourites(
+    ctx: &Context,
+    account: &Account,
+    page: Page,
+) -> Result<(Vec<StatusView>, Vec<i64>)> {
+    let account_id = account.id;
+    ctx.db
+        .read(move |conn| {
+            let pairs = statuses::favourited_by_account(conn, account_id, page)?;
+            let status_ids: Vec<i64> = pairs.iter().map(|(_, status)| *status).collect();
+            let favourite_ids = pairs.iter().map(|(favourite, _)| *favourite).collect();
+            Ok((
+                views::load(conn, Some(account_id), &status_ids)?,
+                favourite_ids,
+            ))
+        })
+        .await
+}
+
+/// Timelines whose read position apps may save.
+pub const MARKER_TIMELINES: [&str; 2] = ["home", "notifications"];
+
+pub async fn markers(ctx: &Context, account: &Account) -> Result<Vec<crate::db::models::Marker>> {
+    let account_id = account.id;
+    ctx.db
+        .read(move |conn| Ok(crate::db::markers::of_account(conn, account_id)?))
+        .await
+}
+
+pub async fn save_marker(
+    ctx: &Context,
+    account: &Account,
+    timeline: &str,
+    last_read_id: i64,
+) -> Result<crate::db::models::Marker> {
+    if !MARKER_TIMELINES.contains(&timeline) {
+        return Err(crate::error::Error::Validation(format!(
+            "{timeline:?} is not a timeline with a marker"
+        )));
+    }
+    let (account_id, timeline) = (account.id, timeline.to_string());
+    ctx.db
+        .write(move |conn| {
+            Ok(crate::db::markers::save(
+                conn,
+                account_id,
+                &timeline,
+                last_read_id,
+            )?)
         })
         .await
 }

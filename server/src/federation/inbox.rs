@@ -253,6 +253,10 @@ async fn dispatch(data: &Data, activity: Activity, actor: Account) -> Result<Out
         "Announce" => {
             let target =
                 object.ok_or_else(|| Error::BadRequest("Announce without an object".into()))?;
+            if !data.urls.is_local(&target) && !inbound::has_local_followers(data, actor.id).await?
+            {
+                return Ok(Outcome::Ignored("no one here follows the booster"));
+            }
             let original = ObjectId::<ApubNote>::from(target)
                 .dereference(data)
                 .await?

@@ -30,22 +30,19 @@ where
             let mut multipart = axum::extract::Multipart::from_request(req, state)
                 .await
                 .map_err(|e| Error::BadRequest(e.to_string()))?;
+            let field_error = |e: axum::extract::multipart::MultipartError| match e.status() {
+                axum::http::StatusCode::PAYLOAD_TOO_LARGE => Error::PayloadTooLarge(e.body_text()),
+                _ => Error::BadRequest(e.body_text()),
+            };
             let mut pairs: Vec<(String, String)> = Vec::new();
-            while let Some(field) = multipart
-                .next_field()
-                .await
-                .map_err(|e| Error::BadRequest(e.to_string()))?
-            {
+            while let Some(field) = multipart.next_field().await.map_err(field_error)? {
                 let Some(name) = field.name().map(String::from) else {
                     continue;
                 };
                 if field.file_name().is_some() {
                     continue;
                 }
-                let value = field
-                    .text()
-                    .await
-                    .map_err(|e| Error::BadRequest(e.to_string()))?;
+                let value = field.text().await.map_err(field_error)?;
                 pairs.push((name, value));
             }
             let encoded = serde_urlencoded::to_string(&pairs)

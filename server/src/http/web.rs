@@ -2,7 +2,7 @@
 //! member's profile and a single status. Only what anyone may see is shown.
 
 use crate::{
-    domain::{Context, Page, accounts, statuses, timelines, views::StatusView},
+    domain::{Context, Origin, Page, accounts, statuses, timelines, views::StatusView},
     error::Result,
     http::input::path_id,
 };
@@ -44,6 +44,13 @@ fn page(title: &str, body: &str) -> Html<String> {
 
 /// Status HTML is sanitised when stored (remote) or generated escaped (local).
 fn status_html(view: &StatusView) -> String {
+    if let Some(original) = &view.reblog {
+        return format!(
+            "<p class=\"meta\">@{} boosted</p>{}",
+            escape(&view.author.account.acct()),
+            status_html(original)
+        );
+    }
     let author = &view.author.account;
     let name = if author.display_name.is_empty() {
         &author.username
@@ -124,7 +131,7 @@ async fn tag(State(ctx): State<Context>, Path(tag): Path<String>) -> Result<Html
         limit: 40,
         ..Page::default()
     };
-    let tagged = timelines::tagged(&ctx, None, &tag, page_of).await?;
+    let tagged = timelines::tagged(&ctx, None, &tag, Origin::Any, page_of).await?;
     let posts: String = tagged.iter().map(status_html).collect();
     let title = format!("#{}", tag.to_lowercase());
     let empty = if tagged.is_empty() {

@@ -92,3 +92,34 @@ fn configuration() -> Value {
         "translation": { "enabled": false }
     })
 }
+
+/// `GET /api/v1/instance/rules`. The network's operating principles become
+/// its rules once networks have charters; until then there are none.
+pub async fn rules() -> Json<Value> {
+    Json(json!([]))
+}
+
+/// `GET /api/v1/instance/peers`: the domains of servers this one has met.
+pub async fn peers(State(ctx): State<Context>) -> Result<Json<Vec<String>>> {
+    Ok(Json(accounts::peers(&ctx).await?))
+}
+
+/// Endpoints for features Trellis does not have (custom emojis, filters,
+/// lists, trends, announcements): apps call them at start-up, and an empty
+/// list is the truthful answer.
+pub async fn empty_list() -> Json<Value> {
+    Json(json!([]))
+}
+
+/// `GET /api/v1/preferences`: Trellis keeps no per-member posting defaults
+/// yet, so these are the defaults every member has.
+pub async fn preferences(auth: crate::http::auth::Auth) -> Result<Json<Value>> {
+    auth.require("read:accounts")?;
+    Ok(Json(json!({
+        "posting:default:visibility": "public",
+        "posting:default:sensitive": false,
+        "posting:default:language": null,
+        "reading:expand:media": "default",
+        "reading:expand:spoilers": false,
+    })))
+}

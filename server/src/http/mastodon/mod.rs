@@ -6,6 +6,7 @@ pub mod accounts;
 pub mod apps;
 pub mod entities;
 pub mod instance;
+pub mod markers;
 pub mod notifications;
 pub mod oauth;
 pub mod search;
@@ -76,6 +77,20 @@ pub fn routes() -> Router<Context> {
             "/api/v1/notifications/{id}/dismiss",
             post(notifications::dismiss),
         )
+        .route("/api/v1/favourites", get(timelines::favourites))
+        .route("/api/v1/markers", get(markers::get).post(markers::save))
+        .route("/api/v1/instance/rules", get(instance::rules))
+        .route("/api/v1/instance/peers", get(instance::peers))
+        .route("/api/v1/preferences", get(instance::preferences))
+        .route("/api/v1/custom_emojis", get(instance::empty_list))
+        .route("/api/v1/filters", get(instance::empty_list))
+        .route("/api/v2/filters", get(instance::empty_list))
+        .route("/api/v1/lists", get(instance::empty_list))
+        .route("/api/v1/announcements", get(instance::empty_list))
+        .route("/api/v1/trends", get(instance::empty_list))
+        .route("/api/v1/trends/tags", get(instance::empty_list))
+        .route("/api/v1/trends/statuses", get(instance::empty_list))
+        .route("/api/v1/trends/links", get(instance::empty_list))
         .route("/api/v1/instance", get(instance::v1))
         .route("/api/v1/instance/", get(instance::v1))
         .route("/api/v2/instance", get(instance::v2))

@@ -87,9 +87,38 @@ pub async fn tag(
     RawQuery(query): RawQuery,
 ) -> Result<(HeaderMap, Json<Vec<entities::Status>>)> {
     let viewer = auth.viewer("read:statuses")?;
-    let views = timelines::tagged(&ctx, viewer.as_ref(), &tag, params.page.page(40)).await?;
+    let views = timelines::tagged(
+        &ctx,
+        viewer.as_ref(),
+        &tag,
+        params.origin(),
+        params.page.page(40),
+    )
+    .await?;
     let path = format!("/api/v1/timelines/tag/{tag}");
     let headers = link_header(&ctx, &path, query.as_deref(), &views);
+    Ok((
+        headers,
+        Json(
+            views
+                .iter()
+                .map(|v| entities::status(&ctx.urls, v))
+                .collect(),
+        ),
+    ))
+}
+
+/// `GET /api/v1/favourites`, paged by favourite rather than status id.
+pub async fn favourites(
+    State(ctx): State<Context>,
+    auth: Auth,
+    Query(params): Query<PageParams>,
+    RawQuery(query): RawQuery,
+) -> Result<(HeaderMap, Json<Vec<entities::Status>>)> {
+    let account = auth.require("read:favourites")?;
+    let (views, favourite_ids) = timelines::favourites(&ctx, account, params.page(40)).await?;
+    let headers =
+        super::link_header_for_ids(&ctx, "/api/v1/favourites", query.as_deref(), &favourite_ids);
     Ok((
         headers,
         Json(
