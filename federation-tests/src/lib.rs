@@ -273,6 +273,15 @@ impl Instance {
         send(self.request(Method::POST, path, token).form(form)).await
     }
 
+    pub async fn patch_form(
+        &self,
+        path: &str,
+        token: Option<&str>,
+        form: &[(&str, &str)],
+    ) -> Response {
+        send(self.request(Method::PATCH, path, token).form(form)).await
+    }
+
     pub async fn put_json(&self, path: &str, token: Option<&str>, body: &Value) -> Response {
         send(self.request(Method::PUT, path, token).json(body)).await
     }

@@ -87,3 +87,18 @@ pub fn known_domains(conn: &mut DbConnection) -> QueryResult<Vec<String>> {
         .order(accounts::domain.asc())
         .load(conn)
 }
+
+/// Saves a local member's profile.
+pub fn update_profile(conn: &mut DbConnection, account: &Account) -> QueryResult<Account> {
+    diesel::update(accounts::table.find(account.id))
+        .set((
+            accounts::display_name.eq(&account.display_name),
+            accounts::note.eq(&account.note),
+            accounts::locked.eq(account.locked),
+            accounts::bot.eq(account.bot),
+            accounts::discoverable.eq(account.discoverable),
+            accounts::fields.eq(&account.fields),
+            accounts::updated_at.eq(super::now()),
+        ))
+        .get_result(conn)
+}

@@ -270,6 +270,7 @@ mod tests {
             updated_at: now,
             last_fetched_at: None,
             deleted_at: None,
+            fields: "[]".into(),
         }
     }
 

@@ -102,3 +102,59 @@ pub fn set_ap_id(conn: &mut DbConnection, id: i64, ap_id: &str) -> QueryResult<(
         .execute(conn)
         .map(drop)
 }
+
+/// One page of an account's followers (`incoming`) or followed accounts,
+/// newest follow first, as (follow id, account) pairs. `accepted` chooses
+/// between relationships and pending requests.
+pub fn page(
+    conn: &mut DbConnection,
+    account_id: i64,
+    incoming: bool,
+    accepted: bool,
+    page: super::statuses::Page,
+) -> QueryResult<Vec<(i64, Account)>> {
+    let mut query = follows::table
+        .filter(follows::accepted.eq(accepted))
+        .into_boxed();
+    query = if incoming {
+        query.filter(follows::target_account_id.eq(account_id))
+    } else {
+        query.filter(follows::account_id.eq(account_id))
+    };
+    if let Some(max_id) = page.max_id {
+        query = query.filter(follows::id.lt(max_id));
+    }
+    if let Some(since_id) = page.since_id.or(page.min_id) {
+        query = query.filter(follows::id.gt(since_id));
+    }
+    let rows: Vec<Follow> = query
+        .order(follows::id.desc())
+        .limit(page.limit)
+        .load(conn)?;
+    let other = |f: &Follow| {
+        if incoming {
+            f.account_id
+        } else {
+            f.target_account_id
+        }
+    };
+    let ids: Vec<i64> = rows.iter().map(other).collect();
+    let accounts = super::accounts::by_ids(conn, &ids)?;
+    Ok(rows
+        .iter()
+        .filter_map(|f| {
+            accounts
+                .iter()
+                .find(|a| a.id == other(f) && a.deleted_at.is_none())
+                .map(|a| (f.id, a.clone()))
+        })
+        .collect())
+}
+
+pub fn count_pending_requests(conn: &mut DbConnection, account_id: i64) -> QueryResult<i64> {
+    follows::table
+        .filter(follows::target_account_id.eq(account_id))
+        .filter(follows::accepted.eq(false))
+        .count()
+        .get_result(conn)
+}

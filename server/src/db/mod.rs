@@ -13,6 +13,8 @@ pub mod oauth;
 pub mod schema;
 pub mod statuses;
 
+pub use statuses::Page;
+
 use diesel::{
     Connection,
     connection::SimpleConnection,

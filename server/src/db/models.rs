@@ -32,9 +32,22 @@ pub struct Account {
     pub updated_at: NaiveDateTime,
     pub last_fetched_at: Option<NaiveDateTime>,
     pub deleted_at: Option<NaiveDateTime>,
+    /// Profile fields as JSON: `[{"name": …, "value": HTML}]`.
+    pub fields: String,
+}
+
+/// One profile field: a label and an HTML value.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct ProfileField {
+    pub name: String,
+    pub value: String,
 }
 
 impl Account {
+    pub fn profile_fields(&self) -> Vec<ProfileField> {
+        serde_json::from_str(&self.fields).unwrap_or_default()
+    }
+
     /// `user` for local accounts and `user@host` for remote ones, as Mastodon
     /// clients expect in `acct`.
     pub fn acct(&self) -> String {

@@ -27,6 +27,7 @@ diesel::table! {
         updated_at -> Timestamp,
         last_fetched_at -> Nullable<Timestamp>,
         deleted_at -> Nullable<Timestamp>,
+        fields -> Text,
     }
 }
 

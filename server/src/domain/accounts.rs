@@ -83,6 +83,7 @@ fn new_local_actor(urls: &Urls, username: &str, actor_type: &str) -> Result<Acco
         updated_at: now,
         last_fetched_at: None,
         deleted_at: None,
+        fields: "[]".into(),
     })
 }
 
@@ -277,4 +278,107 @@ pub async fn delete_local(ctx: &Context, username: &str) -> Result<Account> {
 /// Domains of the servers this instance has met.
 pub async fn peers(ctx: &Context) -> Result<Vec<String>> {
     ctx.db.read(|conn| Ok(accounts::known_domains(conn)?)).await
+}
+
+/// Profile fields a member may have: room for roles, organisation, place,
+/// offers and needs beside a link or two.
+pub const MAX_FIELDS: usize = 8;
+const MAX_DISPLAY_NAME: usize = 30;
+const MAX_NOTE: usize = 500;
+const MAX_FIELD_CHARS: usize = 255;
+
+/// Changes to a member's profile; `None` leaves a value as it is.
+#[derive(Debug, Clone, Default)]
+pub struct ProfileChanges {
+    pub display_name: Option<String>,
+    pub note: Option<String>,
+    pub locked: Option<bool>,
+    pub bot: Option<bool>,
+    pub discoverable: Option<bool>,
+    /// Plain-text (name, value) pairs; empty pairs are dropped.
+    pub fields: Option<Vec<(String, String)>>,
+}
+
+fn too_long(what: &str, text: &str, max: usize) -> Result<()> {
+    if text.chars().count() > max {
+        return Err(Error::Validation(format!(
+            "{what} is longer than {max} characters"
+        )));
+    }
+    Ok(())
+}
+
+/// Applies `changes` and tells the servers of the member's followers.
+pub async fn update_profile(
+    ctx: &Context,
+    account: &Account,
+    changes: ProfileChanges,
+) -> Result<Account> {
+    let mut updated = account.clone();
+    if let Some(name) = changes.display_name {
+        too_long("display_name", name.trim(), MAX_DISPLAY_NAME)?;
+        updated.display_name = name.trim().to_string();
+    }
+    if let Some(note) = changes.note {
+        too_long("note", note.trim(), MAX_NOTE)?;
+        updated.note = super::text::render_plain(&note, &Default::default(), &ctx.urls);
+    }
+    updated.locked = changes.locked.unwrap_or(updated.locked);
+    updated.bot = changes.bot.unwrap_or(updated.bot);
+    updated.discoverable = changes.discoverable.unwrap_or(updated.discoverable);
+    if let Some(fields) = changes.fields {
+        let fields: Vec<(String, String)> = fields
+            .into_iter()
+            .map(|(n, v)| (n.trim().to_string(), v.trim().to_string()))
+            .filter(|(n, v)| !n.is_empty() || !v.is_empty())
+            .collect();
+        if fields.len() > MAX_FIELDS {
+            return Err(Error::Validation(format!(
+                "at most {MAX_FIELDS} profile fields"
+            )));
+        }
+        let mut rendered = Vec::new();
+        for (name, value) in fields {
+            too_long("a field name", &name, MAX_FIELD_CHARS)?;
+            too_long("a field value", &value, MAX_FIELD_CHARS)?;
+            rendered.push(crate::db::models::ProfileField {
+                value: super::text::render_inline(&value, &ctx.urls),
+                name,
+            });
+        }
+        updated.fields =
+            serde_json::to_string(&rendered).map_err(|e| Error::Internal(e.to_string()))?;
+    }
+    let urls = ctx.urls.clone();
+    let saved = ctx
+        .db
+        .write(move |conn| -> Result<Account> {
+            let saved = accounts::update_profile(conn, &updated)?;
+            let followers = db::follows::followers(conn, saved.id)?;
+            let actor = serde_json::to_value(super::render::actor(&saved))
+                .map_err(|e| Error::Internal(e.to_string()))?;
+            let update = super::render::activity(
+                "Update",
+                &format!(
+                    "{}#updates/{}",
+                    saved.ap_id,
+                    saved.updated_at.and_utc().timestamp_millis()
+                ),
+                &saved,
+                actor,
+                &[crate::protocol::PUBLIC.to_string()],
+                &[saved.followers_url.clone().unwrap_or_default()],
+            );
+            super::outbox::enqueue(
+                conn,
+                &urls,
+                &saved,
+                &update,
+                super::outbox::inboxes_of(&followers),
+            )?;
+            Ok(saved)
+        })
+        .await?;
+    ctx.deliveries_queued();
+    Ok(saved)
 }

@@ -155,6 +155,7 @@ pub struct Relationship {
     pub following: bool,
     pub requested: bool,
     pub followed_by: bool,
+    pub requested_by: bool,
 }
 
 pub async fn relationship(ctx: &Context, viewer_id: i64, other_id: i64) -> Result<Relationship> {
@@ -165,8 +166,86 @@ pub async fn relationship(ctx: &Context, viewer_id: i64, other_id: i64) -> Resul
             Ok(Relationship {
                 following: outgoing.as_ref().is_some_and(|f| f.accepted),
                 requested: outgoing.as_ref().is_some_and(|f| !f.accepted),
-                followed_by: incoming.is_some_and(|f| f.accepted),
+                followed_by: incoming.as_ref().is_some_and(|f| f.accepted),
+                requested_by: incoming.is_some_and(|f| !f.accepted),
             })
         })
+        .await
+}
+
+/// One page of an account's followers (`incoming`) or followed accounts, or
+/// of the requests waiting for its approval (`pending`), with the follow
+/// ids that page the list.
+pub async fn list(
+    ctx: &Context,
+    account_id: i64,
+    incoming: bool,
+    pending: bool,
+    page: crate::db::Page,
+) -> Result<(Vec<super::views::AccountView>, Vec<i64>)> {
+    ctx.db
+        .read(move |conn| {
+            let rows = follows::page(conn, account_id, incoming, !pending, page)?;
+            let ids = rows.iter().map(|(id, _)| *id).collect();
+            let views = rows
+                .into_iter()
+                .map(|(_, account)| super::views::account_view(conn, account))
+                .collect::<diesel::QueryResult<Vec<_>>>()?;
+            Ok((views, ids))
+        })
+        .await
+}
+
+/// Approves or turns down a pending follow request to `target`; the
+/// follower's server hears the answer.
+pub async fn answer_request(
+    ctx: &Context,
+    target: &Account,
+    follower_id: i64,
+    accept: bool,
+) -> Result<()> {
+    let target = target.clone();
+    let urls = ctx.urls.clone();
+    ctx.db
+        .write(move |conn| -> Result<()> {
+            let follow = follows::between(conn, follower_id, target.id)?
+                .filter(|f| !f.accepted)
+                .ok_or_else(Error::not_found)?;
+            let follower =
+                crate::db::accounts::by_id(conn, follower_id)?.ok_or_else(Error::not_found)?;
+            if accept {
+                follows::accept(conn, follow.id)?;
+                backfill_home_feed(conn, follower.id, target.id)?;
+                notifications::notify(conn, &target, follower.id, notifications::FOLLOW, None)?;
+            } else {
+                follows::delete(conn, follow.id)?;
+            }
+            if !follower.local {
+                let kind = if accept { "Accept" } else { "Reject" };
+                let answer = render::follow_answer(
+                    kind,
+                    &urls.activity(next_id()),
+                    &target,
+                    &follow.ap_id,
+                    &follower,
+                );
+                outbox::enqueue(
+                    conn,
+                    &urls,
+                    &target,
+                    &answer,
+                    [follower.inbox_url.clone()].into(),
+                )?;
+            }
+            Ok(())
+        })
+        .await?;
+    ctx.deliveries_queued();
+    Ok(())
+}
+
+pub async fn pending_count(ctx: &Context, account_id: i64) -> Result<i64> {
+    ctx.db
+        .read(move |conn| Ok(follows::count_pending_requests(conn, account_id)?))
         .await
 }

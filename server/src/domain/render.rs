@@ -42,6 +42,11 @@ pub fn actor(account: &Account) -> Actor {
         manually_approves_followers: Some(account.locked),
         discoverable: Some(account.discoverable),
         published: Some(account.created_at.and_utc()),
+        attachment: account
+            .profile_fields()
+            .into_iter()
+            .map(|field| json!({"type": "PropertyValue", "name": field.name, "value": field.value}))
+            .collect(),
     }
 }
 

@@ -158,6 +158,12 @@ pub fn render_plain(text: &str, resolved: &HashMap<Handle, Account>, urls: &Urls
         .collect()
 }
 
+/// One line of plain text as inline HTML: escaped, with links and hashtags,
+/// for profile field values.
+pub fn render_inline(text: &str, urls: &Urls) -> String {
+    render_line(text.trim(), &HashMap::new(), urls)
+}
+
 static SANITIZER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
     let mut builder = ammonia::Builder::empty();
     builder
@@ -244,6 +250,7 @@ mod tests {
             updated_at: now,
             last_fetched_at: None,
             deleted_at: None,
+            fields: "[]".into(),
         }
     }
 

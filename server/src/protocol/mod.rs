@@ -101,6 +101,13 @@ pub struct Actor {
     pub discoverable: Option<bool>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub published: Option<chrono::DateTime<chrono::Utc>>,
+    /// Profile fields travel as `PropertyValue` attachments.
+    #[serde(
+        default,
+        deserialize_with = "one_or_many",
+        skip_serializing_if = "Vec::is_empty"
+    )]
+    pub attachment: Vec<serde_json::Value>,
 }
 
 /// A `tag` entry: a Mention, a Hashtag, or something we keep but ignore.

@@ -2,7 +2,11 @@
 
 use super::super::{Data, signatures::host_header};
 use crate::{
-    db::{self, ids::next_id, models::Account},
+    db::{
+        self,
+        ids::next_id,
+        models::{Account, ProfileField},
+    },
     domain::{accounts::validate_username, inbound, render},
     error::{Error, Result},
     protocol::{self, same_origin},
@@ -68,9 +72,25 @@ pub fn check_actor_json(json: &protocol::Actor, fetched_from: &Url) -> Result<()
     Ok(())
 }
 
+/// `PropertyValue` attachments as profile fields, values sanitised, as many
+/// as a local member may have.
+fn profile_fields(attachment: &[serde_json::Value]) -> Vec<ProfileField> {
+    attachment
+        .iter()
+        .filter(|a| a["type"] == "PropertyValue")
+        .filter_map(|a| {
+            let name = a["name"].as_str()?.chars().take(255).collect::<String>();
+            let value = crate::domain::text::sanitize_remote_html(a["value"].as_str()?);
+            Some(ProfileField { name, value })
+        })
+        .take(crate::domain::accounts::MAX_FIELDS)
+        .collect()
+}
+
 fn account_from_json(json: protocol::Actor) -> Account {
     let now = db::now();
     let bot = json.kind != "Person";
+    let fields = profile_fields(&json.attachment);
     let shared_inbox = json
         .endpoints
         .and_then(|e| e.shared_inbox)
@@ -105,6 +125,7 @@ fn account_from_json(json: protocol::Actor) -> Account {
         updated_at: now,
         last_fetched_at: Some(now),
         deleted_at: None,
+        fields: serde_json::to_string(&fields).unwrap_or_else(|_| "[]".into()),
     }
 }
 

@@ -6,7 +6,7 @@ use crate::{
     error::{Error, Result},
     http::{
         auth::{Auth, MaybeAuth},
-        input::{flexible_bool, path_id},
+        input::{Input, flexible_bool, path_id},
     },
 };
 use axum::{
@@ -21,8 +21,11 @@ pub async fn verify_credentials(
     auth: Auth,
 ) -> Result<Json<entities::Account>> {
     let account = auth.require("read:accounts")?.clone();
+    let requests = follows::pending_count(&ctx, account.id).await?;
     let view = accounts::view(&ctx, account).await?;
-    Ok(Json(entities::credential_account(&ctx.urls, &view)))
+    Ok(Json(entities::credential_account(
+        &ctx.urls, &view, requests,
+    )))
 }
 
 #[derive(Debug, Deserialize)]
@@ -146,4 +149,209 @@ pub async fn relationships(
         out.push(entities::relationship(id, state));
     }
     Ok(Json(out))
+}
+
+/// Profile changes as apps send them: JSON, or form fields with
+/// `fields_attributes[0][name]`-style keys.
+fn profile_changes(form: &serde_json::Value) -> Result<accounts::ProfileChanges> {
+    let text = |key: &str| form.get(key).and_then(|v| v.as_str()).map(String::from);
+    let flag = |key: &str| -> Result<Option<bool>> {
+        match form.get(key) {
+            None | Some(serde_json::Value::Null) => Ok(None),
+            Some(value) => {
+                flexible_bool(value.clone()).map_err(|e| Error::Validation(format!("{key}: {e}")))
+            }
+        }
+    };
+    let mut fields: Option<Vec<(usize, String, String)>> = None;
+    let mut add = |index: usize, name: Option<&str>, value: Option<&str>| {
+        let list = fields.get_or_insert_with(Vec::new);
+        let position = match list.iter().position(|(i, _, _)| *i == index) {
+            Some(position) => position,
+            None => {
+                list.push((index, String::new(), String::new()));
+                list.len() - 1
+            }
+        };
+        if let Some(name) = name {
+            list[position].1 = name.to_string();
+        }
+        if let Some(value) = value {
+            list[position].2 = value.to_string();
+        }
+    };
+    match form.get("fields_attributes") {
+        Some(serde_json::Value::Array(items)) => {
+            for (index, item) in items.iter().enumerate() {
+                add(index, item["name"].as_str(), item["value"].as_str());
+            }
+        }
+        Some(serde_json::Value::Object(items)) => {
+            for (key, item) in items {
+                let index = key
+                    .parse()
+                    .map_err(|_| Error::Validation(format!("fields_attributes key {key:?}")))?;
+                add(index, item["name"].as_str(), item["value"].as_str());
+            }
+        }
+        _ => {}
+    }
+    if let Some(object) = form.as_object() {
+        for (key, value) in object {
+            let Some(rest) = key.strip_prefix("fields_attributes[") else {
+                continue;
+            };
+            let Some((index, part)) = rest.split_once("][") else {
+                continue;
+            };
+            let index = index
+                .parse()
+                .map_err(|_| Error::Validation(format!("bad key {key:?}")))?;
+            match part.trim_end_matches(']') {
+                "name" => add(index, value.as_str(), None),
+                "value" => add(index, None, value.as_str()),
+                _ => {}
+            }
+        }
+    }
+    Ok(accounts::ProfileChanges {
+        display_name: text("display_name"),
+        note: text("note"),
+        locked: flag("locked")?,
+        bot: flag("bot")?,
+        discoverable: flag("discoverable")?,
+        fields: fields.map(|mut list| {
+            list.sort_by_key(|(index, _, _)| *index);
+            list.into_iter()
+                .map(|(_, name, value)| (name, value))
+                .collect()
+        }),
+    })
+}
+
+/// `PATCH /api/v1/accounts/update_credentials`
+pub async fn update_credentials(
+    State(ctx): State<Context>,
+    auth: Auth,
+    Input(form): Input<serde_json::Value>,
+) -> Result<Json<entities::Account>> {
+    let account = auth.require("write:accounts")?;
+    let updated = accounts::update_profile(&ctx, account, profile_changes(&form)?).await?;
+    let requests = follows::pending_count(&ctx, updated.id).await?;
+    let view = accounts::view(&ctx, updated).await?;
+    Ok(Json(entities::credential_account(
+        &ctx.urls, &view, requests,
+    )))
+}
+
+async fn follow_list(
+    ctx: &Context,
+    account_id: i64,
+    incoming: bool,
+    pending: bool,
+    path: &str,
+    params: &PageParams,
+    query: Option<&str>,
+) -> Result<(HeaderMap, Json<Vec<entities::Account>>)> {
+    let (views, ids) = follows::list(ctx, account_id, incoming, pending, params.page(80)).await?;
+    let headers = super::link_header_for_ids(ctx, path, query, &ids);
+    Ok((
+        headers,
+        Json(
+            views
+                .iter()
+                .map(|v| entities::account(&ctx.urls, v))
+                .collect(),
+        ),
+    ))
+}
+
+/// `GET /api/v1/accounts/:id/followers`: those known here.
+pub async fn followers(
+    State(ctx): State<Context>,
+    Path(id): Path<String>,
+    Query(params): Query<PageParams>,
+    RawQuery(query): RawQuery,
+) -> Result<(HeaderMap, Json<Vec<entities::Account>>)> {
+    let account = accounts::visible_by_id(&ctx, path_id(&id)?).await?;
+    let path = format!("/api/v1/accounts/{}/followers", account.id);
+    follow_list(
+        &ctx,
+        account.id,
+        true,
+        false,
+        &path,
+        &params,
+        query.as_deref(),
+    )
+    .await
+}
+
+/// `GET /api/v1/accounts/:id/following`: those known here.
+pub async fn following(
+    State(ctx): State<Context>,
+    Path(id): Path<String>,
+    Query(params): Query<PageParams>,
+    RawQuery(query): RawQuery,
+) -> Result<(HeaderMap, Json<Vec<entities::Account>>)> {
+    let account = accounts::visible_by_id(&ctx, path_id(&id)?).await?;
+    let path = format!("/api/v1/accounts/{}/following", account.id);
+    follow_list(
+        &ctx,
+        account.id,
+        false,
+        false,
+        &path,
+        &params,
+        query.as_deref(),
+    )
+    .await
+}
+
+/// `GET /api/v1/follow_requests`: who waits for the member's approval.
+pub async fn follow_requests(
+    State(ctx): State<Context>,
+    auth: Auth,
+    Query(params): Query<PageParams>,
+    RawQuery(query): RawQuery,
+) -> Result<(HeaderMap, Json<Vec<entities::Account>>)> {
+    let account = auth.require("read:follows")?;
+    follow_list(
+        &ctx,
+        account.id,
+        true,
+        true,
+        "/api/v1/follow_requests",
+        &params,
+        query.as_deref(),
+    )
+    .await
+}
+
+async fn answer_request(
+    ctx: &Context,
+    auth: &Auth,
+    id: &str,
+    accept: bool,
+) -> Result<Json<entities::Relationship>> {
+    let account = auth.require("write:follows")?;
+    let follower_id = path_id(id)?;
+    follows::answer_request(ctx, account, follower_id, accept).await?;
+    relationship(ctx, account, follower_id).await
+}
+
+pub async fn authorize_request(
+    State(ctx): State<Context>,
+    auth: Auth,
+    Path(id): Path<String>,
+) -> Result<Json<entities::Relationship>> {
+    answer_request(&ctx, &auth, &id, true).await
+}
+
+pub async fn reject_request(
+    State(ctx): State<Context>,
+    auth: Auth,
+    Path(id): Path<String>,
+) -> Result<Json<entities::Relationship>> {
+    answer_request(&ctx, &auth, &id, false).await
 }

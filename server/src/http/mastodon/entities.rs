@@ -97,21 +97,30 @@ pub fn account(urls: &Urls, view: &AccountView) -> Account {
         statuses_count: view.statuses_count,
         last_status_at: view.last_status_at.map(|t| t.date().to_string()),
         emojis: Vec::new(),
-        fields: Vec::new(),
+        fields: a
+            .profile_fields()
+            .into_iter()
+            .map(|f| serde_json::json!({"name": f.name, "value": f.value, "verified_at": null}))
+            .collect(),
         source: None,
     }
 }
 
 /// The account as its owner sees it, with `source`.
-pub fn credential_account(urls: &Urls, view: &AccountView) -> Account {
+pub fn credential_account(urls: &Urls, view: &AccountView, follow_requests_count: i64) -> Account {
     let mut entity = account(urls, view);
     entity.source = Some(Source {
         note: text::strip_html(&view.account.note),
-        fields: Vec::new(),
+        fields: view
+            .account
+            .profile_fields()
+            .into_iter()
+            .map(|f| serde_json::json!({"name": f.name, "value": text::strip_html(&f.value), "verified_at": null}))
+            .collect(),
         privacy: "public",
         sensitive: false,
         language: None,
-        follow_requests_count: 0,
+        follow_requests_count,
     });
     entity
 }
@@ -261,7 +270,7 @@ pub fn relationship(account_id: i64, state: RelationshipState) -> Relationship {
         muting: false,
         muting_notifications: false,
         requested: state.requested,
-        requested_by: false,
+        requested_by: state.requested_by,
         domain_blocking: false,
         endorsed: false,
         note: String::new(),

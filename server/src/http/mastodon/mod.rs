@@ -17,7 +17,7 @@ use crate::domain::{Context, Page, views::StatusView};
 use axum::{
     Router,
     http::{HeaderMap, HeaderValue, header},
-    routing::{get, post},
+    routing::{get, patch, post},
 };
 use serde::Deserialize;
 
@@ -34,6 +34,21 @@ pub fn routes() -> Router<Context> {
             get(accounts::verify_credentials),
         )
         .route("/api/v1/accounts/lookup", get(accounts::lookup))
+        .route(
+            "/api/v1/accounts/update_credentials",
+            patch(accounts::update_credentials),
+        )
+        .route("/api/v1/accounts/{id}/followers", get(accounts::followers))
+        .route("/api/v1/accounts/{id}/following", get(accounts::following))
+        .route("/api/v1/follow_requests", get(accounts::follow_requests))
+        .route(
+            "/api/v1/follow_requests/{id}/authorize",
+            post(accounts::authorize_request),
+        )
+        .route(
+            "/api/v1/follow_requests/{id}/reject",
+            post(accounts::reject_request),
+        )
         .route(
             "/api/v1/accounts/relationships",
             get(accounts::relationships),
