@@ -421,3 +421,220 @@ async fn app_startup_endpoints_answer(backend: Backend) {
     assert_eq!(favourites.body[0]["id"], id, "{}", favourites.body);
     assert_eq!(favourites.body[0]["favourited"], true);
 }
+
+backend_tests!(
+    authorization_code_flow_with_pkce,
+    authorization_code_flow_with_pkce
+);
+
+/// The browser side of OAuth: the authorization page, consent, codes with
+/// PKCE or the app secret, refresh and revocation.
+async fn authorization_code_flow_with_pkce(backend: Backend) {
+    use base64::Engine;
+    use sha2::Digest;
+    let town = Instance::start("town", backend).await;
+    town.create_user("alice").await;
+    let callback = "http://app.example/callback";
+    let app = town
+        .post_json(
+            "/api/v1/apps",
+            None,
+            &json!({"client_name": "Weaver", "redirect_uris": [callback, "urn:ietf:wg:oauth:2.0:oob"], "scopes": "read write"}),
+        )
+        .await;
+    let client_id = app.body["client_id"].as_str().unwrap().to_string();
+    let client_secret = app.body["client_secret"].as_str().unwrap().to_string();
+    let metadata = town
+        .get("/.well-known/oauth-authorization-server", None)
+        .await;
+    assert_eq!(
+        metadata.body["code_challenge_methods_supported"],
+        json!(["S256"])
+    );
+    assert!(
+        metadata.body["grant_types_supported"]
+            .as_array()
+            .unwrap()
+            .contains(&json!("password"))
+    );
+
+    let verifier = "a-long-random-verifier-string-of-enough-length-0123456789";
+    let challenge = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .encode(sha2::Sha256::digest(verifier.as_bytes()));
+    let base = town.base_url();
+    let query = |redirect: &str| {
+        format!(
+            "client_id={client_id}&redirect_uri={redirect}&response_type=code&scope=read&state=s1&code_challenge={challenge}&code_challenge_method=S256"
+        )
+    };
+    let (status, _, page) = fetch(
+        &format!("{base}/oauth/authorize?{}", query(callback)),
+        "text/html",
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        page.contains("Authorize Weaver") && page.contains("name=\"password\""),
+        "{page}"
+    );
+    let (status, _, _) = fetch(
+        &format!("{base}/oauth/authorize?{}", query("http://evil.example/")),
+        "text/html",
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+
+    let consent = |redirect: &'static str, password: &'static str, decision: &'static str| {
+        let form = vec![
+            ("client_id", client_id.clone()),
+            ("redirect_uri", redirect.to_string()),
+            ("response_type", "code".to_string()),
+            ("scope", "read".to_string()),
+            ("state", "s1".to_string()),
+            ("code_challenge", challenge.clone()),
+            ("code_challenge_method", "S256".to_string()),
+            ("login", "alice".to_string()),
+            ("password", password.to_string()),
+            ("decision", decision.to_string()),
+        ];
+        let url = format!("{base}/oauth/authorize");
+        async move { no_redirects().post(url).form(&form).send().await.unwrap() }
+    };
+    let wrong = consent(callback, "not it", "approve").await;
+    assert_eq!(wrong.status(), StatusCode::OK);
+    assert!(
+        wrong
+            .text()
+            .await
+            .unwrap()
+            .contains("Invalid email or password")
+    );
+    let denied = consent(callback, PASSWORD, "deny").await;
+    let location = denied.headers()[header::LOCATION]
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        location.starts_with(callback)
+            && location.contains("error=access_denied")
+            && location.contains("state=s1"),
+        "{location}"
+    );
+
+    let code_from = |response: reqwest::Response| {
+        let location = response.headers()[header::LOCATION]
+            .to_str()
+            .unwrap()
+            .to_string();
+        let url = url::Url::parse(&location).unwrap();
+        assert_eq!(
+            url.query_pairs().find(|(k, _)| k == "state").unwrap().1,
+            "s1"
+        );
+        url.query_pairs()
+            .find(|(k, _)| k == "code")
+            .unwrap()
+            .1
+            .into_owned()
+    };
+    let code = code_from(consent(callback, PASSWORD, "approve").await);
+    let exchange = |code: String,
+                    verifier: Option<&'static str>,
+                    secret: Option<String>,
+                    redirect: &'static str| {
+        let mut body = json!({"grant_type": "authorization_code", "client_id": client_id, "code": code, "redirect_uri": redirect});
+        if let Some(verifier) = verifier {
+            body["code_verifier"] = json!(verifier);
+        }
+        if let Some(secret) = secret {
+            body["client_secret"] = json!(secret);
+        }
+        let town = &town;
+        async move { town.post_json("/oauth/token", None, &body).await }
+    };
+    let wrong_verifier = exchange(code, Some("guess"), None, callback).await;
+    assert_eq!(wrong_verifier.status, StatusCode::BAD_REQUEST);
+    let code = code_from(consent(callback, PASSWORD, "approve").await);
+    let token = exchange(code.clone(), Some(verifier), None, callback).await;
+    assert_eq!(token.status, StatusCode::OK, "{}", token.body);
+    let replay = exchange(code, Some(verifier), None, callback).await;
+    assert_eq!(
+        replay.status,
+        StatusCode::BAD_REQUEST,
+        "codes are single use"
+    );
+    let access = token.body["access_token"].as_str().unwrap().to_string();
+    let me = town
+        .get("/api/v1/accounts/verify_credentials", Some(&access))
+        .await;
+    assert_eq!(me.body["acct"], "alice");
+
+    let refreshed = town
+        .post_form(
+            "/oauth/token",
+            None,
+            &[
+                ("grant_type", "refresh_token"),
+                ("client_id", &client_id),
+                ("client_secret", &client_secret),
+                (
+                    "refresh_token",
+                    token.body["refresh_token"].as_str().unwrap(),
+                ),
+            ],
+        )
+        .await;
+    assert_eq!(refreshed.status, StatusCode::OK, "{}", refreshed.body);
+    let old = town
+        .get("/api/v1/accounts/verify_credentials", Some(&access))
+        .await;
+    assert_eq!(
+        old.status,
+        StatusCode::UNAUTHORIZED,
+        "a refreshed token stops working"
+    );
+    let renewed = refreshed.body["access_token"].as_str().unwrap().to_string();
+    assert_eq!(
+        town.get("/api/v1/accounts/verify_credentials", Some(&renewed))
+            .await
+            .status,
+        StatusCode::OK
+    );
+    let revoked = town
+        .post_form(
+            "/oauth/revoke",
+            None,
+            &[
+                ("client_id", &client_id),
+                ("client_secret", &client_secret),
+                ("token", &renewed),
+            ],
+        )
+        .await;
+    assert_eq!(revoked.status, StatusCode::OK);
+    assert_eq!(
+        town.get("/api/v1/accounts/verify_credentials", Some(&renewed))
+            .await
+            .status,
+        StatusCode::UNAUTHORIZED
+    );
+
+    let out_of_band = consent("urn:ietf:wg:oauth:2.0:oob", PASSWORD, "approve").await;
+    let page = out_of_band.text().await.unwrap();
+    let code = page
+        .split("<code id=\"code\">")
+        .nth(1)
+        .unwrap()
+        .split('<')
+        .next()
+        .unwrap()
+        .to_string();
+    let oob_token = exchange(
+        code,
+        Some(verifier),
+        Some(client_secret.clone()),
+        "urn:ietf:wg:oauth:2.0:oob",
+    )
+    .await;
+    assert_eq!(oob_token.status, StatusCode::OK, "{}", oob_token.body);
+}

@@ -100,6 +100,19 @@ pub struct OAuthToken {
     pub scopes: String,
     pub created_at: NaiveDateTime,
     pub revoked_at: Option<NaiveDateTime>,
+    pub refresh_token_hash: Option<String>,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = oauth_authorizations)]
+pub struct OAuthAuthorization {
+    pub code_hash: String,
+    pub app_id: i64,
+    pub user_id: i64,
+    pub redirect_uri: String,
+    pub scopes: String,
+    pub code_challenge: Option<String>,
+    pub expires_at: NaiveDateTime,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]

@@ -3,8 +3,8 @@
 
 use super::{
     DbConnection,
-    models::{Account, OAuthApp, OAuthToken, User},
-    schema::{accounts, oauth_apps, oauth_tokens, users},
+    models::{Account, OAuthApp, OAuthAuthorization, OAuthToken, User},
+    schema::{accounts, oauth_apps, oauth_authorizations, oauth_tokens, users},
 };
 use diesel::prelude::*;
 
@@ -75,4 +75,55 @@ pub fn live_token_by_hash(
         .filter(oauth_tokens::revoked_at.is_null())
         .first(conn)
         .optional()
+}
+
+pub fn insert_authorization(
+    conn: &mut DbConnection,
+    authorization: &OAuthAuthorization,
+) -> QueryResult<()> {
+    diesel::insert_into(oauth_authorizations::table)
+        .values(authorization)
+        .execute(conn)
+        .map(drop)
+}
+
+/// Removes and returns the authorization with this code: codes are single use.
+pub fn take_authorization(
+    conn: &mut DbConnection,
+    code_hash: &str,
+) -> QueryResult<Option<OAuthAuthorization>> {
+    let found: Option<OAuthAuthorization> = oauth_authorizations::table
+        .find(code_hash)
+        .first(conn)
+        .optional()?;
+    if found.is_some() {
+        diesel::delete(oauth_authorizations::table.find(code_hash)).execute(conn)?;
+    }
+    Ok(found)
+}
+
+pub fn live_token_by_refresh_hash(
+    conn: &mut DbConnection,
+    refresh_hash: &str,
+) -> QueryResult<Option<OAuthToken>> {
+    oauth_tokens::table
+        .filter(oauth_tokens::refresh_token_hash.eq(refresh_hash))
+        .filter(oauth_tokens::revoked_at.is_null())
+        .first(conn)
+        .optional()
+}
+
+/// Revokes the token of `app_id` whose access or refresh hash matches.
+pub fn revoke(conn: &mut DbConnection, app_id: i64, hash: &str) -> QueryResult<usize> {
+    diesel::update(
+        oauth_tokens::table
+            .filter(oauth_tokens::app_id.eq(app_id))
+            .filter(
+                oauth_tokens::token_hash
+                    .eq(hash)
+                    .or(oauth_tokens::refresh_token_hash.eq(hash)),
+            ),
+    )
+    .set(oauth_tokens::revoked_at.eq(Some(super::now())))
+    .execute(conn)
 }

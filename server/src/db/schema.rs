@@ -65,6 +65,19 @@ diesel::table! {
         scopes -> Text,
         created_at -> Timestamp,
         revoked_at -> Nullable<Timestamp>,
+        refresh_token_hash -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    oauth_authorizations (code_hash) {
+        code_hash -> Text,
+        app_id -> BigInt,
+        user_id -> BigInt,
+        redirect_uri -> Text,
+        scopes -> Text,
+        code_challenge -> Nullable<Text>,
+        expires_at -> Timestamp,
     }
 }
 
@@ -201,6 +214,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     users,
     oauth_apps,
     oauth_tokens,
+    oauth_authorizations,
     statuses,
     mentions,
     status_tags,

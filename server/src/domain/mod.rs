@@ -18,7 +18,7 @@ pub mod views;
 
 pub use crate::db::{
     Backend,
-    models::{Account, Status, User},
+    models::{Account, OAuthApp, Status, User},
     statuses::{Origin, Page},
 };
 use crate::{config::Config, db::Database};

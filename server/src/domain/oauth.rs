@@ -4,8 +4,8 @@ use super::Context;
 use crate::{
     crypto,
     db::{
-        self, ids::next_id, models::Account, models::OAuthApp, models::OAuthToken, models::User,
-        oauth as db_oauth,
+        self, ids::next_id, models::Account, models::OAuthApp, models::OAuthAuthorization,
+        models::OAuthToken, models::User, oauth as db_oauth,
     },
     error::{Error, Result},
 };
@@ -131,6 +131,8 @@ pub async fn authenticate_client(
 
 pub struct IssuedToken {
     pub token: String,
+    /// Given with tokens that act for a member, so apps can renew them.
+    pub refresh_token: Option<String>,
     pub scopes: Scopes,
     pub created_at: chrono::NaiveDateTime,
 }
@@ -142,6 +144,7 @@ pub async fn issue_token(
     scopes: Scopes,
 ) -> Result<IssuedToken> {
     let token = crypto::random_token();
+    let refresh_token = user_id.map(|_| crypto::random_token());
     let row = OAuthToken {
         id: next_id(),
         token_hash: crypto::sha256_hex(&token),
@@ -150,6 +153,7 @@ pub async fn issue_token(
         scopes: scopes.to_text(),
         created_at: db::now(),
         revoked_at: None,
+        refresh_token_hash: refresh_token.as_deref().map(crypto::sha256_hex),
     };
     let created_at = row.created_at;
     ctx.db
@@ -157,9 +161,156 @@ pub async fn issue_token(
         .await?;
     Ok(IssuedToken {
         token,
+        refresh_token,
         scopes,
         created_at,
     })
+}
+
+/// How long an authorization code may wait to be exchanged.
+const CODE_LIFETIME: chrono::Duration = chrono::Duration::minutes(10);
+
+/// The redirect URI `requested` if the app registered it (one per line, or
+/// the out-of-band URN).
+pub fn check_redirect_uri(app: &OAuthApp, requested: &str) -> Result<()> {
+    if app
+        .redirect_uris
+        .split_whitespace()
+        .any(|uri| uri == requested)
+    {
+        Ok(())
+    } else {
+        Err(Error::BadRequest(
+            "The redirect uri included is not valid.".into(),
+        ))
+    }
+}
+
+/// A PKCE challenge as sent with the authorization request: only S256.
+pub fn check_challenge(challenge: Option<&str>, method: Option<&str>) -> Result<Option<String>> {
+    match (
+        challenge.filter(|c| !c.is_empty()),
+        method.filter(|m| !m.is_empty()),
+    ) {
+        (None, _) => Ok(None),
+        (Some(challenge), None | Some("S256")) => Ok(Some(challenge.to_string())),
+        (Some(_), Some(other)) => Err(Error::BadRequest(format!(
+            "code_challenge_method {other:?} is not supported; use S256"
+        ))),
+    }
+}
+
+/// Records that `user` let `app` act with `scopes`, and returns the code the
+/// app exchanges for a token.
+pub async fn authorize(
+    ctx: &Context,
+    app: &OAuthApp,
+    user: &User,
+    redirect_uri: &str,
+    scopes: &Scopes,
+    code_challenge: Option<String>,
+) -> Result<String> {
+    check_redirect_uri(app, redirect_uri)?;
+    if !scopes.within(&Scopes::parse(&app.scopes)?) {
+        return Err(Error::BadRequest(
+            "The requested scope is invalid, unknown, or malformed.".into(),
+        ));
+    }
+    let code = crypto::random_token();
+    let row = OAuthAuthorization {
+        code_hash: crypto::sha256_hex(&code),
+        app_id: app.id,
+        user_id: user.id,
+        redirect_uri: redirect_uri.to_string(),
+        scopes: scopes.to_text(),
+        code_challenge,
+        expires_at: db::now() + CODE_LIFETIME,
+    };
+    ctx.db
+        .write(move |conn| Ok::<_, Error>(db_oauth::insert_authorization(conn, &row)?))
+        .await?;
+    Ok(code)
+}
+
+fn pkce_matches(challenge: &str, verifier: &str) -> bool {
+    use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
+    use sha2::{Digest, Sha256};
+    URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes())) == challenge
+}
+
+/// Exchanges an authorization code. The app proves itself with its secret
+/// (`app_authenticated`) or with the PKCE verifier of the code's challenge.
+pub async fn exchange_code(
+    ctx: &Context,
+    app: &OAuthApp,
+    app_authenticated: bool,
+    code: &str,
+    redirect_uri: &str,
+    code_verifier: Option<&str>,
+) -> Result<IssuedToken> {
+    let code_hash = crypto::sha256_hex(code);
+    let authorization = ctx
+        .db
+        .write(move |conn| Ok::<_, Error>(db_oauth::take_authorization(conn, &code_hash)?))
+        .await?;
+    let invalid = || {
+        Error::BadRequest("The provided authorization grant is invalid, expired, revoked, does not match the redirection URI used in the authorization request, or was issued to another client.".into())
+    };
+    let authorization = authorization
+        .filter(|a| {
+            a.app_id == app.id && a.redirect_uri == redirect_uri && a.expires_at > db::now()
+        })
+        .ok_or_else(invalid)?;
+    let proven = match (&authorization.code_challenge, code_verifier) {
+        (Some(challenge), Some(verifier)) => pkce_matches(challenge, verifier),
+        (Some(_), None) => false,
+        (None, _) => app_authenticated,
+    };
+    if !proven {
+        return Err(invalid());
+    }
+    let scopes = Scopes::parse(&authorization.scopes)?;
+    issue_token(ctx, Some(app.id), Some(authorization.user_id), scopes).await
+}
+
+/// A new access token for a refresh token; the old pair stops working.
+pub async fn refresh(ctx: &Context, app: &OAuthApp, refresh_token: &str) -> Result<IssuedToken> {
+    let refresh_hash = crypto::sha256_hex(refresh_token);
+    let app_id = app.id;
+    let old = ctx
+        .db
+        .write(move |conn| -> Result<OAuthToken> {
+            let token = db_oauth::live_token_by_refresh_hash(conn, &refresh_hash)?
+                .filter(|t| t.app_id == Some(app_id))
+                .ok_or_else(|| Error::BadRequest("The refresh token is invalid.".into()))?;
+            db_oauth::revoke(conn, app_id, &token.token_hash)?;
+            Ok(token)
+        })
+        .await?;
+    issue_token(ctx, Some(app.id), old.user_id, Scopes::parse(&old.scopes)?).await
+}
+
+/// Revokes an access or refresh token of `app`. Unknown tokens are not an
+/// error (RFC 7009): the outcome is the same.
+pub async fn revoke(ctx: &Context, app: &OAuthApp, token: &str) -> Result<()> {
+    let hash = crypto::sha256_hex(token);
+    let app_id = app.id;
+    ctx.db
+        .write(move |conn| Ok::<_, Error>(db_oauth::revoke(conn, app_id, &hash)?))
+        .await?;
+    Ok(())
+}
+
+/// The app registered under `client_id`, without its secret.
+pub async fn app_by_client_id(ctx: &Context, client_id: &str) -> Result<OAuthApp> {
+    let client_id = client_id.to_string();
+    ctx.db
+        .read(move |conn| {
+            db_oauth::app_by_client_id(conn, &client_id)?.ok_or_else(|| {
+                Error::Unauthorized("Client authentication failed due to unknown client".into())
+            })
+        })
+        .await
 }
 
 /// Who a bearer token speaks for: a member, or only an app.

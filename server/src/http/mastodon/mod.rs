@@ -29,6 +29,15 @@ pub fn routes() -> Router<Context> {
             get(apps::verify_credentials),
         )
         .route("/oauth/token", post(oauth::token))
+        .route("/oauth/revoke", post(oauth::revoke))
+        .route(
+            "/oauth/authorize",
+            get(oauth::authorize_page).post(oauth::authorize),
+        )
+        .route(
+            "/.well-known/oauth-authorization-server",
+            get(oauth::metadata),
+        )
         .route(
             "/api/v1/accounts/verify_credentials",
             get(accounts::verify_credentials),
