@@ -638,3 +638,102 @@ async fn authorization_code_flow_with_pkce(backend: Backend) {
     .await;
     assert_eq!(oob_token.status, StatusCode::OK, "{}", oob_token.body);
 }
+
+backend_tests!(
+    sign_up_follows_the_registration_mode,
+    sign_up_follows_the_registration_mode
+);
+
+/// An app token for `instance`, with the scopes a sign-up needs.
+async fn app_token(instance: &Instance) -> String {
+    let app = instance
+        .post_form(
+            "/api/v1/apps",
+            None,
+            &[
+                ("client_name", "signup"),
+                ("redirect_uris", "urn:ietf:wg:oauth:2.0:oob"),
+                ("scopes", "read write"),
+            ],
+        )
+        .await;
+    let token = instance
+        .post_form(
+            "/oauth/token",
+            None,
+            &[
+                ("grant_type", "client_credentials"),
+                ("client_id", app.body["client_id"].as_str().unwrap()),
+                ("client_secret", app.body["client_secret"].as_str().unwrap()),
+                ("scope", "read write"),
+            ],
+        )
+        .await;
+    token.body["access_token"].as_str().unwrap().to_string()
+}
+
+async fn sign_up_follows_the_registration_mode(backend: Backend) {
+    let sign_up = |name: &'static str, agreement: bool| json!({"username": name, "email": format!("{name}@example.test"), "password": PASSWORD, "agreement": agreement});
+    let reviewed = Instance::start_with(
+        "reviewed",
+        backend,
+        &[("TRELLIS_REGISTRATIONS", "approval")],
+    )
+    .await;
+    let instance = reviewed.get("/api/v2/instance", None).await;
+    assert_eq!(instance.body["registrations"]["approval_required"], true);
+    let app = app_token(&reviewed).await;
+    let refused = reviewed
+        .post_json("/api/v1/accounts", Some(&app), &sign_up("dana", false))
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let created = reviewed
+        .post_json("/api/v1/accounts", Some(&app), &sign_up("dana", true))
+        .await;
+    assert_eq!(created.status, StatusCode::OK, "{}", created.body);
+    let token = created.body["access_token"].as_str().unwrap();
+    let pending = reviewed
+        .get("/api/v1/accounts/verify_credentials", Some(token))
+        .await;
+    assert_eq!(pending.status, StatusCode::FORBIDDEN);
+    let taken = reviewed
+        .post_json("/api/v1/accounts", Some(&app), &sign_up("dana", true))
+        .await;
+    assert_eq!(taken.status, StatusCode::CONFLICT);
+    reviewed.admin(&["approve", "dana"]).await;
+    let approved = reviewed
+        .get("/api/v1/accounts/verify_credentials", Some(token))
+        .await;
+    assert_eq!(approved.body["acct"], "dana", "{}", approved.body);
+
+    let open = Instance::start_with("open", backend, &[("TRELLIS_REGISTRATIONS", "open")]).await;
+    let app = app_token(&open).await;
+    let created = open
+        .post_json("/api/v1/accounts", Some(&app), &sign_up("eli", true))
+        .await;
+    let token = created.body["access_token"].as_str().unwrap();
+    assert_eq!(
+        open.get("/api/v1/accounts/verify_credentials", Some(token))
+            .await
+            .status,
+        StatusCode::OK
+    );
+    assert_eq!(
+        open.post_json("/api/v1/accounts", None, &sign_up("fay", true))
+            .await
+            .status,
+        StatusCode::UNAUTHORIZED
+    );
+
+    let closed =
+        Instance::start_with("closed", backend, &[("TRELLIS_REGISTRATIONS", "closed")]).await;
+    let app = app_token(&closed).await;
+    let created = closed
+        .post_json("/api/v1/accounts", Some(&app), &sign_up("gus", true))
+        .await;
+    assert_eq!(created.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        closed.get("/api/v1/instance", None).await.body["registrations"],
+        false
+    );
+}

@@ -54,6 +54,8 @@ pub enum Admin {
         #[arg(long, default_value = "read write follow")]
         scopes: String,
     },
+    /// Let a member whose sign-up awaits approval log in.
+    Approve { username: String },
     /// Delete a member and tell the servers that know them.
     DeleteUser { username: String },
     /// Show the delivery queue per remote host.
@@ -88,6 +90,7 @@ async fn run_admin(ctx: &Context, admin: Admin) -> anyhow::Result<()> {
             let account = accounts::create_user(
                 ctx,
                 accounts::NewUser {
+                    approved: true,
                     username: &username,
                     email: &email,
                     password: &password,
@@ -109,6 +112,10 @@ async fn run_admin(ctx: &Context, admin: Admin) -> anyhow::Result<()> {
                 .await?;
             let issued = oauth::issue_token(ctx, None, Some(user_id), scopes).await?;
             println!("{}", issued.token);
+        }
+        Admin::Approve { username } => {
+            let account = accounts::approve(ctx, &username).await?;
+            eprintln!("approved {}", account.username);
         }
         Admin::DeleteUser { username } => {
             let account = accounts::delete_local(ctx, &username).await?;

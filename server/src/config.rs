@@ -22,6 +22,30 @@ pub struct Config {
     pub delivery_max_retries: u32,
     pub delivery_workers: usize,
     pub instance_name: String,
+    /// Who may sign up through the API: anyone, anyone with an admin's
+    /// approval, or no one (admins create accounts).
+    pub registrations: Registrations,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Registrations {
+    Open,
+    Approval,
+    Closed,
+}
+
+impl std::str::FromStr for Registrations {
+    type Err = String;
+
+    fn from_str(value: &str) -> Result<Registrations, String> {
+        match value.trim().to_ascii_lowercase().as_str() {
+            "open" => Ok(Registrations::Open),
+            "approval" => Ok(Registrations::Approval),
+            "closed" => Ok(Registrations::Closed),
+            other => Err(format!("expected open, approval or closed, got {other:?}")),
+        }
+    }
 }
 
 impl Default for Config {
@@ -38,6 +62,9 @@ impl Default for Config {
             delivery_max_retries: 18,
             delivery_workers: 8,
             instance_name: "Trellis".into(),
+            // A network knows its members: newcomers are welcome, with a
+            // person looking at each request.
+            registrations: Registrations::Approval,
         }
     }
 }
@@ -121,6 +148,9 @@ impl Config {
         }
         if let Some(v) = var("TRELLIS_INSTANCE_NAME") {
             self.instance_name = v;
+        }
+        if let Some(v) = var("TRELLIS_REGISTRATIONS") {
+            self.registrations = parsed("TRELLIS_REGISTRATIONS", v)?;
         }
         Ok(())
     }

@@ -127,3 +127,16 @@ pub fn revoke(conn: &mut DbConnection, app_id: i64, hash: &str) -> QueryResult<u
     .set(oauth_tokens::revoked_at.eq(Some(super::now())))
     .execute(conn)
 }
+
+pub fn approve_user(conn: &mut DbConnection, account_id: i64) -> QueryResult<usize> {
+    diesel::update(users::table.filter(users::account_id.eq(account_id)))
+        .set(users::approved.eq(true))
+        .execute(conn)
+}
+
+pub fn user_by_account(conn: &mut DbConnection, account_id: i64) -> QueryResult<Option<User>> {
+    users::table
+        .filter(users::account_id.eq(account_id))
+        .first(conn)
+        .optional()
+}

@@ -16,6 +16,9 @@ pub struct NewUser<'a> {
     pub email: &'a str,
     pub password: &'a str,
     pub admin: bool,
+    /// False when an admin must approve the sign-up before the member can
+    /// log in.
+    pub approved: bool,
 }
 
 pub fn validate_username(username: &str) -> Result<()> {
@@ -104,7 +107,7 @@ pub async fn create_user(ctx: &Context, new: NewUser<'_>) -> Result<Account> {
         email,
         password_hash,
         admin: new.admin,
-        approved: true,
+        approved: new.approved,
         created_at: db::now(),
     };
     let username = new.username.to_string();
@@ -381,4 +384,58 @@ pub async fn update_profile(
         .await?;
     ctx.deliveries_queued();
     Ok(saved)
+}
+
+/// Lets a member whose sign-up waited for approval log in.
+pub async fn approve(ctx: &Context, username: &str) -> Result<Account> {
+    let account = local_by_username(ctx, username).await?;
+    let account_id = account.id;
+    let changed = ctx
+        .db
+        .write(move |conn| Ok::<_, Error>(db_oauth::approve_user(conn, account_id)?))
+        .await?;
+    if changed == 0 {
+        return Err(Error::NotFound(format!(
+            "{username} has no login to approve"
+        )));
+    }
+    Ok(account)
+}
+
+/// A sign-up through the API, as the instance's registration mode allows.
+pub async fn register(
+    ctx: &Context,
+    username: &str,
+    email: &str,
+    password: &str,
+    agreement: bool,
+) -> Result<Account> {
+    use crate::config::Registrations;
+    let mode = ctx.config.registrations;
+    if mode == Registrations::Closed {
+        return Err(Error::Forbidden(
+            "Registrations are closed on this server".into(),
+        ));
+    }
+    if !agreement {
+        return Err(Error::Validation("agreement must be accepted".into()));
+    }
+    create_user(
+        ctx,
+        NewUser {
+            username,
+            email,
+            password,
+            admin: false,
+            approved: mode == Registrations::Open,
+        },
+    )
+    .await
+}
+
+/// The login of a local member.
+pub async fn user_of(ctx: &Context, account_id: i64) -> Result<User> {
+    ctx.db
+        .read(move |conn| db_oauth::user_by_account(conn, account_id)?.ok_or_else(Error::not_found))
+        .await
 }

@@ -338,6 +338,11 @@ pub async fn grant_for_token(ctx: &Context, token: &str) -> Result<Grant> {
             {
                 return Err(invalid());
             }
+            if user.as_ref().is_some_and(|(user, _)| !user.approved) {
+                return Err(Error::Forbidden(
+                    "Your login is currently pending approval".into(),
+                ));
+            }
             let app = match token.app_id {
                 Some(app_id) => db_oauth::app_by_id(conn, app_id)?,
                 None => None,

@@ -355,3 +355,52 @@ pub async fn reject_request(
 ) -> Result<Json<entities::Relationship>> {
     answer_request(&ctx, &auth, &id, false).await
 }
+
+#[derive(Debug, Deserialize)]
+pub struct Registration {
+    username: String,
+    email: String,
+    password: String,
+    #[serde(default, deserialize_with = "flexible_bool")]
+    agreement: Option<bool>,
+}
+
+/// `POST /api/v1/accounts`: sign-up with an app token. Answers with a token
+/// for the new member, which works once an admin has approved the sign-up
+/// (at once when registrations are open).
+pub async fn register(
+    State(ctx): State<Context>,
+    auth: MaybeAuth,
+    Input(form): Input<Registration>,
+) -> Result<Json<serde_json::Value>> {
+    let grant = auth
+        .0
+        .ok_or_else(|| Error::Unauthorized("The access token is invalid".into()))?;
+    if !grant.scopes.allows("write:accounts") {
+        return Err(Error::Forbidden(
+            "This action is outside the authorized scopes".into(),
+        ));
+    }
+    let account = accounts::register(
+        &ctx,
+        &form.username,
+        &form.email,
+        &form.password,
+        form.agreement.unwrap_or(false),
+    )
+    .await?;
+    let user = accounts::user_of(&ctx, account.id).await?;
+    let issued = crate::domain::oauth::issue_token(
+        &ctx,
+        grant.app.map(|a| a.id),
+        Some(user.id),
+        grant.scopes,
+    )
+    .await?;
+    Ok(Json(serde_json::json!({
+        "access_token": issued.token,
+        "token_type": "Bearer",
+        "scope": issued.scopes.to_text(),
+        "created_at": issued.created_at.and_utc().timestamp(),
+    })))
+}

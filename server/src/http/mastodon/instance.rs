@@ -4,6 +4,7 @@
 //! `version` to pick features, so it names a Mastodon API level followed by
 //! Trellis's own version.
 
+use crate::config::Registrations;
 use crate::{
     domain::{Context, accounts},
     error::Result,
@@ -40,8 +41,8 @@ pub async fn v1(State(ctx): State<Context>) -> Result<Json<Value>> {
         "stats": { "user_count": users, "status_count": statuses, "domain_count": 0 },
         "thumbnail": null,
         "languages": ["en"],
-        "registrations": false,
-        "approval_required": false,
+        "registrations": ctx.config.registrations != Registrations::Closed,
+        "approval_required": ctx.config.registrations == Registrations::Approval,
         "invites_enabled": false,
         "configuration": configuration(),
         "contact_account": null,
@@ -60,7 +61,11 @@ pub async fn v2(State(ctx): State<Context>) -> Result<Json<Value>> {
         "thumbnail": { "url": ctx.urls.base().join("/avatars/missing.png").map(String::from).unwrap_or_default() },
         "languages": ["en"],
         "configuration": configuration(),
-        "registrations": { "enabled": false, "approval_required": false, "message": null },
+        "registrations": {
+            "enabled": ctx.config.registrations != Registrations::Closed,
+            "approval_required": ctx.config.registrations == Registrations::Approval,
+            "message": null
+        },
         "contact": { "email": "", "account": null },
         "rules": [],
     })))

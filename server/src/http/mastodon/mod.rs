@@ -38,6 +38,7 @@ pub fn routes() -> Router<Context> {
             "/.well-known/oauth-authorization-server",
             get(oauth::metadata),
         )
+        .route("/api/v1/accounts", post(accounts::register))
         .route(
             "/api/v1/accounts/verify_credentials",
             get(accounts::verify_credentials),
