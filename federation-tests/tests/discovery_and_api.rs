@@ -737,3 +737,107 @@ async fn sign_up_follows_the_registration_mode(backend: Backend) {
         false
     );
 }
+
+backend_tests!(
+    bookmarks_pins_and_idempotent_posts,
+    bookmarks_pins_and_idempotent_posts
+);
+
+async fn bookmarks_pins_and_idempotent_posts(backend: Backend) {
+    let town = Instance::start("town", backend).await;
+    let alice = town.create_user("alice").await;
+    let bob = town.create_user("bob").await;
+    let token = Some(alice.token.as_str());
+
+    let retry = |key: &'static str| {
+        let client = reqwest::Client::new();
+        let url = format!("{}/api/v1/statuses", town.base_url());
+        let token = alice.token.clone();
+        async move {
+            let response = client
+                .post(url)
+                .bearer_auth(token)
+                .header("Idempotency-Key", key)
+                .json(&json!({"status": "posted once, sent twice"}))
+                .send()
+                .await
+                .unwrap();
+            response.json::<Value>().await.unwrap()
+        }
+    };
+    let first = retry("k-1").await;
+    let second = retry("k-1").await;
+    assert_eq!(
+        first["id"], second["id"],
+        "a retried post must not post twice"
+    );
+    let other = retry("k-2").await;
+    assert_ne!(first["id"], other["id"]);
+    let profile = town.get("/api/v1/accounts/lookup?acct=alice", None).await;
+    assert_eq!(profile.body["statuses_count"], 2);
+
+    let bobs = town
+        .post_status(&bob, &json!({"status": "worth keeping"}))
+        .await;
+    let bobs_id = bobs["id"].as_str().unwrap();
+    let marked = town
+        .post_json(
+            &format!("/api/v1/statuses/{bobs_id}/bookmark"),
+            token,
+            &Value::Null,
+        )
+        .await;
+    assert_eq!(marked.body["bookmarked"], true);
+    let list = town.get("/api/v1/bookmarks", token).await;
+    assert_eq!(list.body[0]["id"], bobs_id);
+    assert_eq!(
+        town.get("/api/v1/bookmarks", Some(&bob.token)).await.body,
+        json!([]),
+        "bookmarks are private"
+    );
+    town.post_json(
+        &format!("/api/v1/statuses/{bobs_id}/unbookmark"),
+        token,
+        &Value::Null,
+    )
+    .await;
+    assert_eq!(town.get("/api/v1/bookmarks", token).await.body, json!([]));
+
+    let not_mine = town
+        .post_json(
+            &format!("/api/v1/statuses/{bobs_id}/pin"),
+            token,
+            &Value::Null,
+        )
+        .await;
+    assert_eq!(not_mine.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let mine = first["id"].as_str().unwrap();
+    let pinned = town
+        .post_json(&format!("/api/v1/statuses/{mine}/pin"), token, &Value::Null)
+        .await;
+    assert_eq!(pinned.body["pinned"], true, "{}", pinned.body);
+    let alice_id = profile.body["id"].as_str().unwrap();
+    let pins = town
+        .get(
+            &format!("/api/v1/accounts/{alice_id}/statuses?pinned=true"),
+            None,
+        )
+        .await;
+    let pins = pins.body.as_array().unwrap().clone();
+    assert_eq!(pins.len(), 1);
+    assert_eq!(pins[0]["id"], mine);
+    let private = town
+        .post_status(
+            &alice,
+            &json!({"status": "for followers", "visibility": "private"}),
+        )
+        .await;
+    let refused = town
+        .post_json(
+            &format!("/api/v1/statuses/{}/pin", private["id"].as_str().unwrap()),
+            token,
+            &Value::Null,
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+}

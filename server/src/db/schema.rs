@@ -147,6 +147,31 @@ diesel::table! {
 }
 
 diesel::table! {
+    bookmarks (id) {
+        id -> BigInt,
+        account_id -> BigInt,
+        status_id -> BigInt,
+    }
+}
+
+diesel::table! {
+    pins (id) {
+        id -> BigInt,
+        account_id -> BigInt,
+        status_id -> BigInt,
+    }
+}
+
+diesel::table! {
+    idempotency_keys (account_id, key) {
+        account_id -> BigInt,
+        key -> Text,
+        status_id -> BigInt,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     markers (account_id, timeline) {
         account_id -> BigInt,
         timeline -> Text,
@@ -221,6 +246,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     follows,
     favourites,
     home_feed,
+    bookmarks,
+    pins,
+    idempotency_keys,
     markers,
     notifications,
     received_activities,

@@ -3,7 +3,9 @@
 use super::{
     DbConnection,
     models::{Favourite, Status},
-    schema::{favourites, home_feed, mentions, status_tags, statuses},
+    schema::{
+        bookmarks, favourites, home_feed, idempotency_keys, mentions, pins, status_tags, statuses,
+    },
 };
 use diesel::prelude::*;
 
@@ -477,4 +479,155 @@ pub fn favourited_by_account(
         .order(favourites::id.desc())
         .limit(page.limit)
         .load(conn)
+}
+
+/// A member's private mark on a status (a bookmark) or public one (a pin):
+/// the two tables share their shape.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mark {
+    Bookmark,
+    Pin,
+}
+
+pub fn has_mark(
+    conn: &mut DbConnection,
+    mark: Mark,
+    account_id: i64,
+    status_id: i64,
+) -> QueryResult<bool> {
+    match mark {
+        Mark::Bookmark => diesel::select(diesel::dsl::exists(
+            bookmarks::table
+                .filter(bookmarks::account_id.eq(account_id))
+                .filter(bookmarks::status_id.eq(status_id)),
+        ))
+        .get_result(conn),
+        Mark::Pin => diesel::select(diesel::dsl::exists(
+            pins::table
+                .filter(pins::account_id.eq(account_id))
+                .filter(pins::status_id.eq(status_id)),
+        ))
+        .get_result(conn),
+    }
+}
+
+/// Sets or clears a mark; setting twice or clearing what is not set is fine.
+pub fn set_mark(
+    conn: &mut DbConnection,
+    mark: Mark,
+    account_id: i64,
+    status_id: i64,
+    on: bool,
+) -> QueryResult<()> {
+    if has_mark(conn, mark, account_id, status_id)? == on {
+        return Ok(());
+    }
+    let id = super::ids::next_id();
+    match (mark, on) {
+        (Mark::Bookmark, true) => diesel::insert_into(bookmarks::table)
+            .values((
+                bookmarks::id.eq(id),
+                bookmarks::account_id.eq(account_id),
+                bookmarks::status_id.eq(status_id),
+            ))
+            .execute(conn),
+        (Mark::Bookmark, false) => diesel::delete(
+            bookmarks::table
+                .filter(bookmarks::account_id.eq(account_id))
+                .filter(bookmarks::status_id.eq(status_id)),
+        )
+        .execute(conn),
+        (Mark::Pin, true) => diesel::insert_into(pins::table)
+            .values((
+                pins::id.eq(id),
+                pins::account_id.eq(account_id),
+                pins::status_id.eq(status_id),
+            ))
+            .execute(conn),
+        (Mark::Pin, false) => diesel::delete(
+            pins::table
+                .filter(pins::account_id.eq(account_id))
+                .filter(pins::status_id.eq(status_id)),
+        )
+        .execute(conn),
+    }
+    .map(drop)
+}
+
+pub fn count_pins(conn: &mut DbConnection, account_id: i64) -> QueryResult<i64> {
+    pins::table
+        .filter(pins::account_id.eq(account_id))
+        .count()
+        .get_result(conn)
+}
+
+/// (mark id, status id) pairs of a member's bookmarks or pins, newest first.
+pub fn marked(
+    conn: &mut DbConnection,
+    mark: Mark,
+    account_id: i64,
+    page: Page,
+) -> QueryResult<Vec<(i64, i64)>> {
+    match mark {
+        Mark::Bookmark => {
+            let mut query = bookmarks::table
+                .filter(bookmarks::account_id.eq(account_id))
+                .select((bookmarks::id, bookmarks::status_id))
+                .into_boxed();
+            if let Some(max_id) = page.max_id {
+                query = query.filter(bookmarks::id.lt(max_id));
+            }
+            if let Some(since_id) = page.since_id.or(page.min_id) {
+                query = query.filter(bookmarks::id.gt(since_id));
+            }
+            query
+                .order(bookmarks::id.desc())
+                .limit(page.limit)
+                .load(conn)
+        }
+        Mark::Pin => pins::table
+            .filter(pins::account_id.eq(account_id))
+            .select((pins::id, pins::status_id))
+            .order(pins::id.desc())
+            .limit(page.limit)
+            .load(conn),
+    }
+}
+
+pub fn status_for_idempotency_key(
+    conn: &mut DbConnection,
+    account_id: i64,
+    key: &str,
+) -> QueryResult<Option<i64>> {
+    idempotency_keys::table
+        .find((account_id, key))
+        .select(idempotency_keys::status_id)
+        .first(conn)
+        .optional()
+}
+
+pub fn remember_idempotency_key(
+    conn: &mut DbConnection,
+    account_id: i64,
+    key: &str,
+    status_id: i64,
+) -> QueryResult<()> {
+    diesel::insert_into(idempotency_keys::table)
+        .values((
+            idempotency_keys::account_id.eq(account_id),
+            idempotency_keys::key.eq(key),
+            idempotency_keys::status_id.eq(status_id),
+            idempotency_keys::created_at.eq(super::now()),
+        ))
+        .execute(conn)
+        .map(drop)
+}
+
+/// Idempotency keys are honoured for a day, as on Mastodon.
+pub fn prune_idempotency_keys(
+    conn: &mut DbConnection,
+    before: chrono::NaiveDateTime,
+) -> QueryResult<usize> {
+    diesel::delete(idempotency_keys::table.filter(idempotency_keys::created_at.lt(before)))
+        .execute(conn)
 }

@@ -167,3 +167,47 @@ pub async fn unreblog(ctx: &Context, account: &Account, status_id: i64) -> Resul
     ctx.deliveries_queued();
     Ok(())
 }
+
+/// A member may pin this many of their statuses.
+pub const MAX_PINS: i64 = 5;
+
+/// Bookmarks (or un-bookmarks) a status the member can see.
+pub async fn bookmark(ctx: &Context, account: &Account, status_id: i64, on: bool) -> Result<()> {
+    let account = account.clone();
+    ctx.db
+        .write(move |conn| -> Result<()> {
+            let (status, _) = visible_status(conn, &account, status_id)?;
+            statuses::set_mark(conn, statuses::Mark::Bookmark, account.id, status.id, on)?;
+            Ok(())
+        })
+        .await
+}
+
+/// Pins (or unpins) one of the member's own public or unlisted statuses.
+pub async fn pin(ctx: &Context, account: &Account, status_id: i64, on: bool) -> Result<()> {
+    let account = account.clone();
+    ctx.db
+        .write(move |conn| -> Result<()> {
+            let (status, _) = visible_status(conn, &account, status_id)?;
+            if status.account_id != account.id {
+                return Err(Error::Validation(
+                    "You can only pin your own statuses".into(),
+                ));
+            }
+            let visibility = Visibility::from_stored(&status.visibility);
+            if on && !matches!(visibility, Visibility::Public | Visibility::Unlisted) {
+                return Err(Error::Validation(
+                    "Only public and unlisted statuses can be pinned".into(),
+                ));
+            }
+            let already = statuses::has_mark(conn, statuses::Mark::Pin, account.id, status.id)?;
+            if on && !already && statuses::count_pins(conn, account.id)? >= MAX_PINS {
+                return Err(Error::Validation(format!(
+                    "You can pin at most {MAX_PINS} statuses"
+                )));
+            }
+            statuses::set_mark(conn, statuses::Mark::Pin, account.id, status.id, on)?;
+            Ok(())
+        })
+        .await
+}

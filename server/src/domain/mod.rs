@@ -19,7 +19,7 @@ pub mod views;
 pub use crate::db::{
     Backend,
     models::{Account, OAuthApp, Status, User},
-    statuses::{Origin, Page},
+    statuses::{Mark, Origin, Page},
 };
 use crate::{config::Config, db::Database};
 use std::sync::Arc;

@@ -27,6 +27,9 @@ pub struct NewStatus {
     pub spoiler_text: Option<String>,
     pub sensitive: bool,
     pub language: Option<String>,
+    /// The client's Idempotency-Key: a retried post with the same key
+    /// answers with the status the first one made.
+    pub idempotency_key: Option<String>,
 }
 
 /// Accounts that should see a status in their home feed when it is written:
@@ -174,10 +177,22 @@ pub async fn create(
     let author = author.clone();
     let urls = ctx.urls.clone();
     let in_reply_to_id = input.in_reply_to_id;
+    let idempotency_key = input
+        .idempotency_key
+        .filter(|k| !k.is_empty() && k.len() <= 255);
     let view = ctx
         .db
         .write(move |conn| {
             let mut status = status;
+            let earlier = match &idempotency_key {
+                Some(key) => statuses::status_for_idempotency_key(conn, author.id, key)?,
+                None => None,
+            };
+            if let Some(earlier) = earlier {
+                return views::load(conn, Some(author.id), &[earlier])?
+                    .pop()
+                    .ok_or_else(Error::not_found);
+            }
             let parent_author = match in_reply_to_id {
                 Some(parent_id) => {
                     let parent = statuses::by_id(conn, parent_id)?
@@ -194,6 +209,9 @@ pub async fn create(
                 None => None,
             };
             let status = statuses::insert(conn, &status)?;
+            if let Some(key) = &idempotency_key {
+                statuses::remember_idempotency_key(conn, author.id, key, status.id)?;
+            }
             let mention_ids: Vec<i64> = mentioned.iter().map(|a| a.id).collect();
             statuses::insert_mentions(conn, status.id, &mention_ids)?;
             statuses::set_tags(conn, status.id, &hashtags)?;

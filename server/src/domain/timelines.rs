@@ -143,3 +143,32 @@ pub async fn save_marker(
         })
         .await
 }
+
+/// A member's bookmarks (most recent first) with the bookmark ids that
+/// page them, or an account's pinned statuses (all of them).
+pub async fn marked(
+    ctx: &Context,
+    viewer: Option<&Account>,
+    account: &Account,
+    mark: statuses::Mark,
+    page: Page,
+) -> Result<(Vec<StatusView>, Vec<i64>)> {
+    let (viewer, account_id) = (viewer.cloned(), account.id);
+    ctx.db
+        .read(move |conn| {
+            let pairs = statuses::marked(conn, mark, account_id, page)?;
+            let mut ids = Vec::new();
+            let mut mark_ids = Vec::new();
+            for (mark_id, status_id) in pairs {
+                let Some(status) = statuses::by_id(conn, status_id)? else {
+                    continue;
+                };
+                if views::can_see(conn, viewer.as_ref(), &status)? {
+                    ids.push(status_id);
+                    mark_ids.push(mark_id);
+                }
+            }
+            Ok((views::load(conn, viewer.map(|v| v.id), &ids)?, mark_ids))
+        })
+        .await
+}

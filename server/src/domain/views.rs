@@ -43,6 +43,8 @@ pub struct StatusView {
     pub favourites_count: i64,
     pub favourited: bool,
     pub reblogged: bool,
+    pub bookmarked: bool,
+    pub pinned: bool,
 }
 
 /// Whether `viewer` (None: an anonymous reader) may see `status`.
@@ -95,12 +97,14 @@ fn load_one(
     };
     let (replies_count, reblogs_count, favourites_count) = statuses::counts(conn, status.id)?;
     let tags = statuses::tags_of(conn, status.id)?;
-    let (favourited, reblogged) = match viewer {
+    let (favourited, reblogged, bookmarked, pinned) = match viewer {
         Some(viewer) => (
             statuses::favourite_by(conn, viewer, status.id)?.is_some(),
             statuses::reblog_by(conn, viewer, status.id)?.is_some(),
+            statuses::has_mark(conn, statuses::Mark::Bookmark, viewer, status.id)?,
+            statuses::has_mark(conn, statuses::Mark::Pin, viewer, status.id)?,
         ),
-        None => (false, false),
+        None => (false, false, false, false),
     };
     Ok(Some(StatusView {
         status,
@@ -114,6 +118,8 @@ fn load_one(
         favourites_count,
         favourited,
         reblogged,
+        bookmarked,
+        pinned,
     }))
 }
 

@@ -162,6 +162,7 @@ async fn prune(ctx: &Context) -> Result<(), Error> {
     let pruned = ctx
         .db
         .write(move |conn| {
+            crate::db::statuses::prune_idempotency_keys(conn, now - chrono::Duration::days(1))?;
             deliveries::prune(conn, now - REMEMBER_RECEIVED, now - KEEP_FINISHED)
                 .map_err(Error::from)
         })

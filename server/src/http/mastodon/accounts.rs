@@ -60,6 +60,8 @@ pub struct StatusesParams {
     page: PageParams,
     #[serde(default, deserialize_with = "flexible_bool")]
     exclude_replies: Option<bool>,
+    #[serde(default, deserialize_with = "flexible_bool")]
+    pinned: Option<bool>,
 }
 
 pub async fn statuses(
@@ -71,14 +73,30 @@ pub async fn statuses(
 ) -> Result<(HeaderMap, Json<Vec<entities::Status>>)> {
     let viewer = auth.viewer("read:statuses")?;
     let account = accounts::visible_by_id(&ctx, path_id(&id)?).await?;
-    let views = timelines::account_statuses(
-        &ctx,
-        viewer.as_ref(),
-        &account,
-        params.exclude_replies.unwrap_or(false),
-        params.page.page(40),
-    )
-    .await?;
+    let views = if params.pinned.unwrap_or(false) {
+        let all = crate::domain::Page {
+            limit: 40,
+            ..Default::default()
+        };
+        timelines::marked(
+            &ctx,
+            viewer.as_ref(),
+            &account,
+            crate::domain::Mark::Pin,
+            all,
+        )
+        .await?
+        .0
+    } else {
+        timelines::account_statuses(
+            &ctx,
+            viewer.as_ref(),
+            &account,
+            params.exclude_replies.unwrap_or(false),
+            params.page.page(40),
+        )
+        .await?
+    };
     let headers = link_header(
         &ctx,
         &format!("/api/v1/accounts/{}/statuses", account.id),

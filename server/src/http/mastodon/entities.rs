@@ -231,8 +231,8 @@ pub fn status(urls: &Urls, view: &StatusView) -> Status {
         favourited: view.favourited,
         reblogged: view.reblogged,
         muted: false,
-        bookmarked: false,
-        pinned: false,
+        bookmarked: view.bookmarked,
+        pinned: view.pinned,
         filtered: Vec::new(),
     }
 }

@@ -84,6 +84,14 @@ pub fn routes() -> Router<Context> {
             get(statuses::reblogged_by),
         )
         .route("/api/v1/statuses/{id}/source", get(statuses::source))
+        .route("/api/v1/statuses/{id}/bookmark", post(statuses::bookmark))
+        .route(
+            "/api/v1/statuses/{id}/unbookmark",
+            post(statuses::unbookmark),
+        )
+        .route("/api/v1/statuses/{id}/pin", post(statuses::pin))
+        .route("/api/v1/statuses/{id}/unpin", post(statuses::unpin))
+        .route("/api/v1/bookmarks", get(timelines::bookmarks))
         .route("/api/v1/statuses/{id}/favourite", post(statuses::favourite))
         .route(
             "/api/v1/statuses/{id}/unfavourite",

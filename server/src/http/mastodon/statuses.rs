@@ -45,6 +45,7 @@ async fn with_mentions(data: &Data, form: CreateStatus) -> (NewStatus, text::Res
         spoiler_text: form.spoiler_text,
         sensitive: form.sensitive.unwrap_or(false),
         language: form.language,
+        idempotency_key: None,
     };
     (input, resolved)
 }
@@ -53,10 +54,15 @@ pub async fn create(
     State(ctx): State<Context>,
     data: Data,
     auth: Auth,
+    headers: axum::http::HeaderMap,
     Input(form): Input<CreateStatus>,
 ) -> Result<Json<entities::Status>> {
     let author = auth.require("write:statuses")?;
-    let (input, resolved) = with_mentions(&data, form).await;
+    let (mut input, resolved) = with_mentions(&data, form).await;
+    input.idempotency_key = headers
+        .get("idempotency-key")
+        .and_then(|v| v.to_str().ok())
+        .map(String::from);
     let view = statuses::create(&ctx, author, input, resolved).await?;
     Ok(Json(entities::status(&ctx.urls, &view)))
 }
@@ -215,4 +221,52 @@ pub async fn source(
         "text": view.status.source_text.unwrap_or_default(),
         "spoiler_text": view.status.spoiler_text,
     })))
+}
+
+async fn mark(
+    ctx: &Context,
+    auth: &Auth,
+    id: &str,
+    pin: bool,
+    on: bool,
+) -> Result<Json<entities::Status>> {
+    let id = path_id(id)?;
+    if pin {
+        interactions::pin(ctx, auth.require("write:accounts")?, id, on).await?;
+    } else {
+        interactions::bookmark(ctx, auth.require("write:bookmarks")?, id, on).await?;
+    }
+    current(ctx, auth, id).await
+}
+
+pub async fn bookmark(
+    State(ctx): State<Context>,
+    auth: Auth,
+    Path(id): Path<String>,
+) -> Result<Json<entities::Status>> {
+    mark(&ctx, &auth, &id, false, true).await
+}
+
+pub async fn unbookmark(
+    State(ctx): State<Context>,
+    auth: Auth,
+    Path(id): Path<String>,
+) -> Result<Json<entities::Status>> {
+    mark(&ctx, &auth, &id, false, false).await
+}
+
+pub async fn pin(
+    State(ctx): State<Context>,
+    auth: Auth,
+    Path(id): Path<String>,
+) -> Result<Json<entities::Status>> {
+    mark(&ctx, &auth, &id, true, true).await
+}
+
+pub async fn unpin(
+    State(ctx): State<Context>,
+    auth: Auth,
+    Path(id): Path<String>,
+) -> Result<Json<entities::Status>> {
+    mark(&ctx, &auth, &id, true, false).await
 }

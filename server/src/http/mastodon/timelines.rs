@@ -129,3 +129,31 @@ pub async fn favourites(
         ),
     ))
 }
+
+/// `GET /api/v1/bookmarks`, paged by bookmark.
+pub async fn bookmarks(
+    State(ctx): State<Context>,
+    auth: Auth,
+    Query(params): Query<PageParams>,
+    RawQuery(query): RawQuery,
+) -> Result<(HeaderMap, Json<Vec<entities::Status>>)> {
+    let account = auth.require("read:bookmarks")?;
+    let (views, ids) = timelines::marked(
+        &ctx,
+        Some(account),
+        account,
+        crate::domain::Mark::Bookmark,
+        params.page(40),
+    )
+    .await?;
+    let headers = super::link_header_for_ids(&ctx, "/api/v1/bookmarks", query.as_deref(), &ids);
+    Ok((
+        headers,
+        Json(
+            views
+                .iter()
+                .map(|v| entities::status(&ctx.urls, v))
+                .collect(),
+        ),
+    ))
+}
