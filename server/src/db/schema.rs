@@ -147,6 +147,26 @@ diesel::table! {
 }
 
 diesel::table! {
+    blocks (id) {
+        id -> BigInt,
+        account_id -> BigInt,
+        target_account_id -> BigInt,
+        ap_id -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    mutes (id) {
+        id -> BigInt,
+        account_id -> BigInt,
+        target_account_id -> BigInt,
+        notifications -> Bool,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     bookmarks (id) {
         id -> BigInt,
         account_id -> BigInt,
@@ -246,6 +266,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     follows,
     favourites,
     home_feed,
+    blocks,
+    mutes,
     bookmarks,
     pins,
     idempotency_keys,

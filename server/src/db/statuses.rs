@@ -111,12 +111,19 @@ pub fn by_account(
 pub fn home_feed_ids(
     conn: &mut DbConnection,
     account_id: i64,
+    hidden_authors: &[i64],
     page: Page,
 ) -> QueryResult<Vec<i64>> {
     let mut query = home_feed::table
         .filter(home_feed::account_id.eq(account_id))
         .select(home_feed::status_id)
         .into_boxed();
+    if !hidden_authors.is_empty() {
+        let hidden = statuses::table
+            .filter(statuses::account_id.eq_any(hidden_authors.to_vec()))
+            .select(statuses::id);
+        query = query.filter(home_feed::status_id.ne_all(hidden));
+    }
     if let Some(max_id) = page.max_id {
         query = query.filter(home_feed::status_id.lt(max_id));
     }
@@ -402,10 +409,16 @@ pub enum Origin {
 }
 
 /// Ids of public statuses (boosts excluded), newest first.
-pub fn public_ids(conn: &mut DbConnection, origin: Origin, page: Page) -> QueryResult<Vec<i64>> {
+pub fn public_ids(
+    conn: &mut DbConnection,
+    origin: Origin,
+    hidden_authors: &[i64],
+    page: Page,
+) -> QueryResult<Vec<i64>> {
     let mut query = statuses::table
         .filter(statuses::visibility.eq("public"))
         .filter(statuses::reblog_of_id.is_null())
+        .filter(statuses::account_id.ne_all(hidden_authors.to_vec()))
         .select(statuses::id)
         .into_boxed();
     match origin {

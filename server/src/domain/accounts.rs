@@ -358,8 +358,10 @@ pub async fn update_profile(
         .write(move |conn| -> Result<Account> {
             let saved = accounts::update_profile(conn, &updated)?;
             let followers = db::follows::followers(conn, saved.id)?;
-            let actor = serde_json::to_value(super::render::actor(&saved))
-                .map_err(|e| Error::Internal(e.to_string()))?;
+            let mut actor = super::render::actor(&saved);
+            // The activity carries the context; the embedded actor needs none.
+            actor.context = None;
+            let actor = serde_json::to_value(actor).map_err(|e| Error::Internal(e.to_string()))?;
             let update = super::render::activity(
                 "Update",
                 &format!(

@@ -37,6 +37,7 @@ pub fn backfill_home_feed(conn: &mut DbConnection, follower_id: i64, target_id: 
     let existing = statuses::home_feed_ids(
         conn,
         follower_id,
+        &[],
         Page {
             limit: i64::MAX,
             min_id: recent.last().map(|s| s.id - 1),
@@ -66,6 +67,11 @@ pub async fn follow(ctx: &Context, follower: &Account, target: &Account) -> Resu
         .write(move |conn| -> Result<Follow> {
             if let Some(existing) = follows::between(conn, follower.id, target.id)? {
                 return Ok(existing);
+            }
+            if super::blocks::blocks_account(conn, target.id, follower.id)?
+                || super::blocks::blocks_account(conn, follower.id, target.id)?
+            {
+                return Err(Error::Forbidden("This action is not allowed".into()));
             }
             let id = next_id();
             let follow = Follow {
@@ -156,6 +162,10 @@ pub struct Relationship {
     pub requested: bool,
     pub followed_by: bool,
     pub requested_by: bool,
+    pub blocking: bool,
+    pub blocked_by: bool,
+    pub muting: bool,
+    pub muting_notifications: bool,
 }
 
 pub async fn relationship(ctx: &Context, viewer_id: i64, other_id: i64) -> Result<Relationship> {
@@ -163,11 +173,16 @@ pub async fn relationship(ctx: &Context, viewer_id: i64, other_id: i64) -> Resul
         .read(move |conn| {
             let outgoing = follows::between(conn, viewer_id, other_id)?;
             let incoming = follows::between(conn, other_id, viewer_id)?;
+            let mute = crate::db::blocks::muting(conn, viewer_id, other_id)?;
             Ok(Relationship {
                 following: outgoing.as_ref().is_some_and(|f| f.accepted),
                 requested: outgoing.as_ref().is_some_and(|f| !f.accepted),
                 followed_by: incoming.as_ref().is_some_and(|f| f.accepted),
                 requested_by: incoming.is_some_and(|f| !f.accepted),
+                blocking: crate::db::blocks::blocking(conn, viewer_id, other_id)?,
+                blocked_by: crate::db::blocks::blocking(conn, other_id, viewer_id)?,
+                muting: mute.is_some(),
+                muting_notifications: mute == Some(true),
             })
         })
         .await

@@ -135,6 +135,23 @@ pub async fn follow(
             )?;
             return Ok(Outcome::Applied);
         };
+        if super::blocks::blocks_account(conn, target.id, follower.id)? {
+            let reject = render::follow_answer(
+                "Reject",
+                &urls.activity(next_id()),
+                &target,
+                &follow_ap_id,
+                &follower,
+            );
+            outbox::enqueue(
+                conn,
+                &urls,
+                &target,
+                &reject,
+                [follower.inbox_url.clone()].into(),
+            )?;
+            return Ok(Outcome::Applied);
+        }
         let follow = match follows::between(conn, follower.id, target.id)? {
             Some(existing) => {
                 follows::set_ap_id(conn, existing.id, &follow_ap_id)?;
@@ -265,6 +282,9 @@ pub async fn undo_by_id(
             .filter(|s| s.account_id == actor.id && s.reblog_of_id.is_some())
         {
             statuses::delete(conn, boost.id)?;
+            return Ok(Outcome::Applied);
+        }
+        if crate::db::blocks::unblock_by_ap_id(conn, actor.id, &undone_ap_id)? > 0 {
             return Ok(Outcome::Applied);
         }
         Ok(Outcome::Ignored("nothing of this actor's has that id"))
@@ -695,4 +715,39 @@ pub async fn account_by_key_id(ctx: &Context, key_id: &str) -> Result<Option<Acc
     ctx.db
         .read(move |conn| Ok(accounts::by_public_key_id(conn, &key_id)?))
         .await
+}
+
+/// A remote actor blocks one of our members: follows end both ways.
+pub async fn block(
+    ctx: &Context,
+    activity_id: &str,
+    actor: Account,
+    target_ap_id: String,
+) -> Result<Outcome> {
+    let block_ap_id = activity_id.to_string();
+    once(ctx, activity_id, move |conn| {
+        let Some(target) = local_target(conn, &target_ap_id)? else {
+            return Ok(Outcome::Ignored("the blocked actor is not a member here"));
+        };
+        super::blocks::record_remote_block(conn, &actor, &target, &block_ap_id)?;
+        Ok(Outcome::Applied)
+    })
+    .await
+}
+
+pub async fn undo_block(
+    ctx: &Context,
+    activity_id: &str,
+    actor: Account,
+    block_ap_id: String,
+) -> Result<Outcome> {
+    once(
+        ctx,
+        activity_id,
+        move |conn| match crate::db::blocks::unblock_by_ap_id(conn, actor.id, &block_ap_id)? {
+            0 => Ok(Outcome::Ignored("no such block")),
+            _ => Ok(Outcome::Applied),
+        },
+    )
+    .await
 }

@@ -3,6 +3,7 @@
 //! workers outside the domain carry out the side effects later.
 
 pub mod accounts;
+pub mod blocks;
 pub mod follows;
 pub mod inbound;
 pub mod interactions;
@@ -18,7 +19,7 @@ pub mod views;
 
 pub use crate::db::{
     Backend,
-    models::{Account, OAuthApp, Status, User},
+    models::{Account, Marker, OAuthApp, Status, User},
     statuses::{Mark, Origin, Page},
 };
 use crate::{config::Config, db::Database};

@@ -47,6 +47,9 @@ pub fn notify(
     if !recipient.local || recipient.id == from_id || recipient.deleted_at.is_some() {
         return Ok(());
     }
+    if !super::blocks::wants_notifications_from(conn, recipient.id, from_id)? {
+        return Ok(());
+    }
     notifications::insert(
         conn,
         &Notification {

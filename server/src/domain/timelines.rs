@@ -13,7 +13,8 @@ pub async fn home(ctx: &Context, account: &Account, page: Page) -> Result<Vec<St
     let account_id = account.id;
     ctx.db
         .read(move |conn| {
-            let ids = statuses::home_feed_ids(conn, account_id, page)?;
+            let hidden = crate::db::blocks::hidden_from(conn, account_id)?;
+            let ids = statuses::home_feed_ids(conn, account_id, &hidden, page)?;
             Ok(views::load(conn, Some(account_id), &ids)?)
         })
         .await
@@ -83,7 +84,11 @@ pub async fn public(
     let viewer_id = viewer.map(|v| v.id);
     ctx.db
         .read(move |conn| {
-            let ids = statuses::public_ids(conn, origin, page)?;
+            let hidden = match viewer_id {
+                Some(viewer_id) => crate::db::blocks::hidden_from(conn, viewer_id)?,
+                None => Vec::new(),
+            };
+            let ids = statuses::public_ids(conn, origin, &hidden, page)?;
             Ok(views::load(conn, viewer_id, &ids)?)
         })
         .await
@@ -113,7 +118,7 @@ pub async fn favourites(
 /// Timelines whose read position apps may save.
 pub const MARKER_TIMELINES: [&str; 2] = ["home", "notifications"];
 
-pub async fn markers(ctx: &Context, account: &Account) -> Result<Vec<crate::db::models::Marker>> {
+pub async fn markers(ctx: &Context, account: &Account) -> Result<Vec<super::Marker>> {
     let account_id = account.id;
     ctx.db
         .read(move |conn| Ok(crate::db::markers::of_account(conn, account_id)?))
@@ -125,7 +130,7 @@ pub async fn save_marker(
     account: &Account,
     timeline: &str,
     last_read_id: i64,
-) -> Result<crate::db::models::Marker> {
+) -> Result<super::Marker> {
     if !MARKER_TIMELINES.contains(&timeline) {
         return Err(crate::error::Error::Validation(format!(
             "{timeline:?} is not a timeline with a marker"

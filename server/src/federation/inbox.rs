@@ -250,6 +250,11 @@ async fn dispatch(data: &Data, activity: Activity, actor: Account) -> Result<Out
                 object.ok_or_else(|| Error::BadRequest("Like without an object".into()))?;
             inbound::like(data, &id, actor, target.to_string()).await
         }
+        "Block" => {
+            let target =
+                object.ok_or_else(|| Error::BadRequest("Block without an object".into()))?;
+            inbound::block(data, &id, actor, target.to_string()).await
+        }
         "Announce" => {
             let target =
                 object.ok_or_else(|| Error::BadRequest("Announce without an object".into()))?;
@@ -294,6 +299,7 @@ async fn undo(data: &Data, id: &str, actor: Account, inner: &serde_json::Value) 
             inbound::undo_like(data, id, actor, Some(inner_id.to_string()), inner_object).await
         }
         "Announce" => inbound::undo_announce(data, id, actor, inner_id.to_string()).await,
+        "Block" => inbound::undo_block(data, id, actor, inner_id.to_string()).await,
         other => Ok(ignored_type(other)),
     }
 }

@@ -57,7 +57,8 @@ where
                 }
                 _ => Error::BadRequest(rejection.body_text()),
             })?;
-        if body.iter().all(u8::is_ascii_whitespace) {
+        // Some clients send a JSON `null` for "no parameters".
+        if body.iter().all(u8::is_ascii_whitespace) || body.trim_ascii() == b"null" {
             return parse_form(&query).map(Input);
         }
         if content_type.starts_with("application/json") || body.first() == Some(&b'{') {

@@ -99,7 +99,7 @@ pub async fn nodeinfo(State(ctx): State<Context>) -> Result<Response> {
         "software": { "name": "trellis", "version": env!("CARGO_PKG_VERSION") },
         "protocols": ["activitypub"],
         "services": { "inbound": [], "outbound": [] },
-        "openRegistrations": false,
+        "openRegistrations": ctx.config.registrations != crate::config::Registrations::Closed,
         "usage": { "users": { "total": users }, "localPosts": posts },
         "metadata": { "nodeName": ctx.config.instance_name },
     });

@@ -2,7 +2,7 @@
 
 use super::{PageParams, entities, link_header};
 use crate::{
-    domain::{Account, Context, accounts, follows, timelines},
+    domain::{Account, Context, accounts, blocks, follows, timelines},
     error::{Error, Result},
     http::{
         auth::{Auth, MaybeAuth},
@@ -421,4 +421,102 @@ pub async fn register(
         "scope": issued.scopes.to_text(),
         "created_at": issued.created_at.and_utc().timestamp(),
     })))
+}
+
+#[derive(Debug, Deserialize, Default)]
+pub struct MuteParams {
+    #[serde(default, deserialize_with = "flexible_bool")]
+    notifications: Option<bool>,
+}
+
+/// What a block, unblock, mute or unmute request asks for.
+enum Restriction {
+    Block,
+    Unblock,
+    Mute { notifications: bool },
+    Unmute,
+}
+
+async fn restrict(
+    ctx: &Context,
+    auth: &Auth,
+    id: &str,
+    restriction: Restriction,
+) -> Result<Json<entities::Relationship>> {
+    let scope = match restriction {
+        Restriction::Block | Restriction::Unblock => "write:blocks",
+        Restriction::Mute { .. } | Restriction::Unmute => "write:mutes",
+    };
+    let account = auth.require(scope)?;
+    let target = accounts::visible_by_id(ctx, path_id(id)?).await?;
+    match restriction {
+        Restriction::Block => blocks::block(ctx, account, &target).await?,
+        Restriction::Unblock => blocks::unblock(ctx, account, &target).await?,
+        Restriction::Mute { notifications } => {
+            blocks::mute(ctx, account, &target, notifications).await?
+        }
+        Restriction::Unmute => blocks::unmute(ctx, account, &target).await?,
+    }
+    relationship(ctx, account, target.id).await
+}
+
+pub async fn block(
+    State(ctx): State<Context>,
+    auth: Auth,
+    Path(id): Path<String>,
+) -> Result<Json<entities::Relationship>> {
+    restrict(&ctx, &auth, &id, Restriction::Block).await
+}
+
+pub async fn unblock(
+    State(ctx): State<Context>,
+    auth: Auth,
+    Path(id): Path<String>,
+) -> Result<Json<entities::Relationship>> {
+    restrict(&ctx, &auth, &id, Restriction::Unblock).await
+}
+
+pub async fn mute(
+    State(ctx): State<Context>,
+    auth: Auth,
+    Path(id): Path<String>,
+    Input(params): Input<MuteParams>,
+) -> Result<Json<entities::Relationship>> {
+    let notifications = params.notifications.unwrap_or(true);
+    restrict(&ctx, &auth, &id, Restriction::Mute { notifications }).await
+}
+
+pub async fn unmute(
+    State(ctx): State<Context>,
+    auth: Auth,
+    Path(id): Path<String>,
+) -> Result<Json<entities::Relationship>> {
+    restrict(&ctx, &auth, &id, Restriction::Unmute).await
+}
+
+/// `GET /api/v1/blocks`
+pub async fn blocked(
+    State(ctx): State<Context>,
+    auth: Auth,
+) -> Result<Json<Vec<entities::Account>>> {
+    let account = auth.require("read:blocks")?;
+    let views = blocks::listed(&ctx, account, true).await?;
+    Ok(Json(
+        views
+            .iter()
+            .map(|v| entities::account(&ctx.urls, v))
+            .collect(),
+    ))
+}
+
+/// `GET /api/v1/mutes`
+pub async fn muted(State(ctx): State<Context>, auth: Auth) -> Result<Json<Vec<entities::Account>>> {
+    let account = auth.require("read:mutes")?;
+    let views = blocks::listed(&ctx, account, false).await?;
+    Ok(Json(
+        views
+            .iter()
+            .map(|v| entities::account(&ctx.urls, v))
+            .collect(),
+    ))
 }

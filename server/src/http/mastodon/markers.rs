@@ -10,7 +10,7 @@ use axum::{Json, extract::State};
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
-fn shape(markers: Vec<crate::db::models::Marker>) -> Value {
+fn shape(markers: Vec<crate::domain::Marker>) -> Value {
     let entries: Map<String, Value> = markers
         .into_iter()
         .map(|m| {

@@ -51,6 +51,12 @@ pub fn routes() -> Router<Context> {
         .route("/api/v1/accounts/{id}/followers", get(accounts::followers))
         .route("/api/v1/accounts/{id}/following", get(accounts::following))
         .route("/api/v1/follow_requests", get(accounts::follow_requests))
+        .route("/api/v1/accounts/{id}/block", post(accounts::block))
+        .route("/api/v1/accounts/{id}/unblock", post(accounts::unblock))
+        .route("/api/v1/accounts/{id}/mute", post(accounts::mute))
+        .route("/api/v1/accounts/{id}/unmute", post(accounts::unmute))
+        .route("/api/v1/blocks", get(accounts::blocked))
+        .route("/api/v1/mutes", get(accounts::muted))
         .route(
             "/api/v1/follow_requests/{id}/authorize",
             post(accounts::authorize_request),

@@ -313,6 +313,13 @@ pub async fn authorize(State(ctx): State<Context>, Input(form): Input<AuthorizeF
         Err(error) => return error_page(&error),
     };
     let state = request.state.as_deref();
+    if form.decision != "approve" && request.redirect_uri == OUT_OF_BAND {
+        return page(
+            StatusCode::OK,
+            "Authorization denied",
+            "<h1>Authorization denied</h1><p>The app was not given access.</p>",
+        );
+    }
     if form.decision != "approve" {
         return redirect_with(
             &request.redirect_uri,
