@@ -215,22 +215,31 @@ impl Instance {
     /// Runs `trellis admin ARGS` against this instance's database and
     /// returns its stdout; panics with its stderr if it fails.
     pub async fn admin(&self, args: &[&str]) -> String {
+        let (stdout, _) = self.cli(&[&["admin"], args].concat()).await;
+        stdout
+    }
+
+    /// Runs `trellis ARGS` with this instance's settings; panics with its
+    /// stderr if it fails, else returns (stdout, stderr).
+    pub async fn cli(&self, args: &[&str]) -> (String, String) {
         let output = self
             .command()
-            .arg("admin")
             .args(args)
             .output()
             .await
-            .expect("cannot run trellis admin");
+            .expect("cannot run trellis");
         assert!(
             output.status.success(),
-            "`trellis admin {}` on {} failed ({}):\n{}",
+            "`trellis {}` on {} failed ({}):\n{}",
             args.join(" "),
             self.name,
             output.status,
             String::from_utf8_lossy(&output.stderr)
         );
-        String::from_utf8(output.stdout).expect("trellis admin printed non-UTF-8")
+        (
+            String::from_utf8(output.stdout).expect("trellis printed non-UTF-8"),
+            String::from_utf8_lossy(&output.stderr).into_owned(),
+        )
     }
 
     /// Creates `username` (email `USERNAME@example.test`, password
