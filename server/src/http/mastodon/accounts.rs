@@ -1,6 +1,6 @@
 //! https://docs.joinmastodon.org/methods/accounts/
 
-use super::{PageParams, entities, link_header};
+use super::{PageParams, entities, status_page};
 use crate::{
     domain::{Account, Context, accounts, blocks, follows, timelines},
     error::{Error, Result},
@@ -97,21 +97,8 @@ pub async fn statuses(
         )
         .await?
     };
-    let headers = link_header(
-        &ctx,
-        &format!("/api/v1/accounts/{}/statuses", account.id),
-        query.as_deref(),
-        &views,
-    );
-    Ok((
-        headers,
-        Json(
-            views
-                .iter()
-                .map(|v| entities::status(&ctx.urls, v))
-                .collect(),
-        ),
-    ))
+    let path = format!("/api/v1/accounts/{}/statuses", account.id);
+    Ok(status_page(&ctx, &path, query.as_deref(), &views, None))
 }
 
 pub async fn follow(

@@ -177,6 +177,27 @@ pub fn link_header(
     link_header_for_ids(ctx, path, query, &ids)
 }
 
+/// A page of statuses as the API answers it: the entities, and the `Link`
+/// header built from `page_ids` (the ids the list is paged by, when they are
+/// not the statuses' own, as for favourites and bookmarks).
+pub fn status_page(
+    ctx: &Context,
+    path: &str,
+    query: Option<&str>,
+    views: &[StatusView],
+    page_ids: Option<&[i64]>,
+) -> (HeaderMap, axum::Json<Vec<entities::Status>>) {
+    let headers = match page_ids {
+        Some(ids) => link_header_for_ids(ctx, path, query, ids),
+        None => link_header(ctx, path, query, views),
+    };
+    let statuses = views
+        .iter()
+        .map(|v| entities::status(&ctx.urls, v))
+        .collect();
+    (headers, axum::Json(statuses))
+}
+
 /// `link_header` for any list ordered newest first by id.
 pub fn link_header_for_ids(
     ctx: &Context,

@@ -1,6 +1,6 @@
 //! https://docs.joinmastodon.org/methods/timelines/
 
-use super::{PageParams, entities, link_header};
+use super::{PageParams, entities, status_page};
 use crate::{
     domain::{Context, Origin, timelines},
     error::Result,
@@ -24,15 +24,12 @@ pub async fn home(
 ) -> Result<(HeaderMap, Json<Vec<entities::Status>>)> {
     let account = auth.require("read:statuses")?;
     let views = timelines::home(&ctx, account, params.page(40)).await?;
-    let headers = link_header(&ctx, "/api/v1/timelines/home", query.as_deref(), &views);
-    Ok((
-        headers,
-        Json(
-            views
-                .iter()
-                .map(|v| entities::status(&ctx.urls, v))
-                .collect(),
-        ),
+    Ok(status_page(
+        &ctx,
+        "/api/v1/timelines/home",
+        query.as_deref(),
+        &views,
+        None,
     ))
 }
 
@@ -66,15 +63,12 @@ pub async fn public(
     let viewer = auth.viewer("read:statuses")?;
     let views =
         timelines::public(&ctx, viewer.as_ref(), params.origin(), params.page.page(40)).await?;
-    let headers = link_header(&ctx, "/api/v1/timelines/public", query.as_deref(), &views);
-    Ok((
-        headers,
-        Json(
-            views
-                .iter()
-                .map(|v| entities::status(&ctx.urls, v))
-                .collect(),
-        ),
+    Ok(status_page(
+        &ctx,
+        "/api/v1/timelines/public",
+        query.as_deref(),
+        &views,
+        None,
     ))
 }
 
@@ -96,16 +90,7 @@ pub async fn tag(
     )
     .await?;
     let path = format!("/api/v1/timelines/tag/{tag}");
-    let headers = link_header(&ctx, &path, query.as_deref(), &views);
-    Ok((
-        headers,
-        Json(
-            views
-                .iter()
-                .map(|v| entities::status(&ctx.urls, v))
-                .collect(),
-        ),
-    ))
+    Ok(status_page(&ctx, &path, query.as_deref(), &views, None))
 }
 
 /// `GET /api/v1/favourites`, paged by favourite rather than status id.
@@ -117,16 +102,12 @@ pub async fn favourites(
 ) -> Result<(HeaderMap, Json<Vec<entities::Status>>)> {
     let account = auth.require("read:favourites")?;
     let (views, favourite_ids) = timelines::favourites(&ctx, account, params.page(40)).await?;
-    let headers =
-        super::link_header_for_ids(&ctx, "/api/v1/favourites", query.as_deref(), &favourite_ids);
-    Ok((
-        headers,
-        Json(
-            views
-                .iter()
-                .map(|v| entities::status(&ctx.urls, v))
-                .collect(),
-        ),
+    Ok(status_page(
+        &ctx,
+        "/api/v1/favourites",
+        query.as_deref(),
+        &views,
+        Some(&favourite_ids),
     ))
 }
 
@@ -146,14 +127,11 @@ pub async fn bookmarks(
         params.page(40),
     )
     .await?;
-    let headers = super::link_header_for_ids(&ctx, "/api/v1/bookmarks", query.as_deref(), &ids);
-    Ok((
-        headers,
-        Json(
-            views
-                .iter()
-                .map(|v| entities::status(&ctx.urls, v))
-                .collect(),
-        ),
+    Ok(status_page(
+        &ctx,
+        "/api/v1/bookmarks",
+        query.as_deref(),
+        &views,
+        Some(&ids),
     ))
 }
