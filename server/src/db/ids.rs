@@ -24,23 +24,17 @@ pub fn next_id() -> i64 {
     }
 }
 
-/// The smallest id that could have been minted at `time`: lets a timestamp
-/// bound a query on ids.
-pub fn id_floor_at(time: chrono::DateTime<chrono::Utc>) -> i64 {
-    time.timestamp_millis() << 16
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn ids_strictly_increase_and_track_the_clock() {
-        let before = id_floor_at(chrono::Utc::now());
+        let before = chrono::Utc::now().timestamp_millis() << 16;
         let ids: Vec<i64> = (0..10_000).map(|_| next_id()).collect();
         assert!(ids.windows(2).all(|w| w[0] < w[1]));
         assert!(ids[0] >= before);
-        let after = id_floor_at(chrono::Utc::now() + chrono::Duration::seconds(1));
+        let after = (chrono::Utc::now() + chrono::Duration::seconds(1)).timestamp_millis() << 16;
         assert!(*ids.last().unwrap() < after);
     }
 }

@@ -4,11 +4,13 @@
 use super::{Data, objects::ApubActor};
 use crate::{
     db::models::Account,
-    domain::{accounts, text::Handle},
+    domain::{
+        accounts,
+        text::{Handle, ResolvedMentions},
+    },
     error::{Error, Result},
 };
 use activitypub_federation::fetch::{object_id::ObjectId, webfinger::webfinger_resolve_actor};
-use std::collections::HashMap;
 use url::Url;
 
 /// The account `user` (local) or `user@domain`, fetched when unknown and
@@ -49,8 +51,8 @@ pub async fn account_by_url(data: &Data, url: Url) -> Result<Account> {
 
 /// The accounts behind the mentions of a status being written. Mentions that
 /// cannot be resolved stay plain text, as on Mastodon.
-pub async fn mentions(data: &Data, handles: Vec<Handle>) -> HashMap<Handle, Account> {
-    let mut resolved = HashMap::new();
+pub async fn mentions(data: &Data, handles: Vec<Handle>) -> ResolvedMentions {
+    let mut resolved = ResolvedMentions::new();
     for handle in handles {
         match account_by_acct(data, &handle.acct(), true).await {
             Ok(Some(account)) => {
