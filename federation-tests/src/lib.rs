@@ -6,6 +6,7 @@
 
 pub mod clients;
 pub mod peer;
+pub mod streams;
 
 use std::fs::OpenOptions;
 use std::future::Future;

@@ -1,10 +1,11 @@
 //! Assembling and running the server: open the database, make sure the
-//! instance actor exists, build the router and start the delivery workers.
+//! instance actor exists, build the router and start the delivery workers
+//! and the streaming loop.
 
 use crate::{
     config::Config,
     db::Database,
-    domain::{Context, accounts},
+    domain::{Context, accounts, streaming},
     federation::{self, delivery},
     http,
 };
@@ -53,14 +54,26 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     let app = build(config).await?;
     delivery::release_stale_leases(&app.ctx).await?;
     let workers = tokio::spawn(delivery::run(app.ctx.clone()));
+    let streaming = tokio::spawn(streaming::run(app.ctx.clone()));
     let listener = TcpListener::bind(bind)
         .await
         .with_context(|| format!("binding {bind}"))?;
     tracing::info!(%bind, domain = %app.ctx.urls.domain(), "Trellis is listening");
-    axum::serve(listener, app.router)
-        .with_graceful_shutdown(shutdown_signal())
-        .await?;
+    let streams = app.ctx.streams.clone();
+    axum::serve(
+        listener,
+        // The rate limits count anonymous requests per client address.
+        app.router
+            .into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(async move {
+        shutdown_signal().await;
+        // Open streams would otherwise hold the shutdown forever.
+        streams.close();
+    })
+    .await?;
     workers.abort();
+    streaming.abort();
     Ok(())
 }
 

@@ -13,6 +13,7 @@ pub mod notifications;
 pub mod oauth;
 pub mod schema;
 pub mod statuses;
+pub mod stream_events;
 
 pub use statuses::Page;
 

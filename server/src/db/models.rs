@@ -239,3 +239,16 @@ pub struct Marker {
     pub version: i32,
     pub updated_at: NaiveDateTime,
 }
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = stream_events)]
+pub struct StreamEvent {
+    pub id: i64,
+    pub kind: String,
+    pub status_id: Option<i64>,
+    pub notification_id: Option<i64>,
+    pub account_id: Option<i64>,
+    pub audience: Option<String>,
+    pub public: bool,
+    pub created_at: NaiveDateTime,
+}

@@ -245,6 +245,19 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    stream_events (id) {
+        id -> BigInt,
+        kind -> Text,
+        status_id -> Nullable<BigInt>,
+        notification_id -> Nullable<BigInt>,
+        account_id -> Nullable<BigInt>,
+        audience -> Nullable<Text>,
+        public -> Bool,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(users -> accounts (account_id));
 diesel::joinable!(statuses -> accounts (account_id));
 diesel::joinable!(home_feed -> statuses (status_id));
@@ -276,4 +289,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     received_activities,
     outgoing_activities,
     deliveries,
+    stream_events,
 );

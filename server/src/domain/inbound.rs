@@ -4,8 +4,8 @@
 //! each in one transaction that also records the activity id, so a repeated
 //! delivery changes nothing.
 
-use super::notifications;
 use super::{Context, Visibility, follows as follow_rules, outbox, render, text};
+use super::{notifications, streaming};
 use crate::{
     db::{
         self, DbConnection, accounts, deliveries, follows,
@@ -425,6 +425,7 @@ pub fn store_note(conn: &mut DbConnection, incoming: &IncomingNote) -> Result<Op
         local_followers
     };
     statuses::add_to_home_feeds(conn, status.id, &audience)?;
+    streaming::status_created(conn, &status)?;
     statuses::adopt_replies(conn, &status)?;
     Ok(Some(status))
 }
@@ -523,6 +524,7 @@ pub async fn update_note(
             note.updated.map(|u| u.naive_utc()).unwrap_or_else(db::now),
         )?;
         statuses::set_tags(conn, status.id, &hashtags_of(&note))?;
+        streaming::status_edited(conn, &status)?;
         notifications::notify_boosters_of_edit(conn, status.id, author.id)?;
         Ok(Outcome::Applied)
     })
@@ -551,6 +553,7 @@ pub async fn delete(
                 "only the author may delete a status".into(),
             ));
         }
+        streaming::status_deleted(conn, &status)?;
         statuses::delete(conn, status.id)?;
         Ok(Outcome::Applied)
     })
@@ -663,6 +666,7 @@ pub async fn announce(
         );
         let boost = statuses::insert(conn, &boost)?;
         statuses::add_to_home_feeds(conn, boost.id, &local_followers)?;
+        streaming::status_created(conn, &boost)?;
         notifications::notify_id(
             conn,
             original.account_id,
@@ -686,6 +690,7 @@ pub async fn undo_announce(
             .filter(|s| s.account_id == actor.id && s.reblog_of_id.is_some())
         {
             Some(boost) => {
+                streaming::status_deleted(conn, &boost)?;
                 statuses::delete(conn, boost.id)?;
                 Ok(Outcome::Applied)
             }

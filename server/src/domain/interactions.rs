@@ -1,7 +1,7 @@
 //! Favourites and boosts of any status the member can see.
 
-use super::notifications;
 use super::{Context, Visibility, outbox, render, views};
+use super::{notifications, streaming};
 use crate::{
     db::{
         self, DbConnection, accounts, follows,
@@ -114,11 +114,12 @@ pub async fn reblog(ctx: &Context, account: &Account, status_id: i64) -> Result<
             let id = next_id();
             let ap_id = format!("{}/activity", urls.status(&account.username, id));
             let boost = Status::boost(id, ap_id, account.id, true, original.id, db::now());
-            statuses::insert(conn, &boost)?;
+            let boost = statuses::insert(conn, &boost)?;
             let followers = follows::followers(conn, account.id)?;
             let mut feed: Vec<i64> = followers.iter().filter(|a| a.local).map(|a| a.id).collect();
             feed.push(account.id);
             statuses::add_to_home_feeds(conn, boost.id, &feed)?;
+            streaming::status_created(conn, &boost)?;
             notifications::notify(
                 conn,
                 &author,
@@ -150,6 +151,7 @@ pub async fn unreblog(ctx: &Context, account: &Account, status_id: i64) -> Resul
             let Some(boost) = statuses::reblog_by(conn, account.id, original.id)? else {
                 return Ok(());
             };
+            streaming::status_deleted(conn, &boost)?;
             statuses::delete(conn, boost.id)?;
             let followers = follows::followers(conn, account.id)?;
             let announce = render::announce(&boost.ap_id, &account, &original.ap_id, &author);

@@ -12,6 +12,7 @@ pub mod oauth;
 pub mod outbox;
 pub mod render;
 pub mod statuses;
+pub mod streaming;
 pub mod text;
 pub mod timelines;
 pub mod urls;
@@ -27,12 +28,15 @@ use std::sync::Arc;
 use tokio::sync::Notify;
 
 /// What every use case needs: the database, the settings, the URL scheme of
-/// this instance, and a bell that wakes the delivery workers.
+/// this instance, the open streaming connections, and a bell that wakes the
+/// delivery workers.
 #[derive(Clone)]
 pub struct Context {
     pub db: Database,
     pub config: Arc<Config>,
     pub urls: urls::Urls,
+    /// The streaming connections open on this process.
+    pub streams: streaming::Hub,
     deliveries_waiting: Arc<Notify>,
 }
 
@@ -43,6 +47,7 @@ impl Context {
             db,
             config: Arc::new(config),
             urls,
+            streams: streaming::Hub::default(),
             deliveries_waiting: Arc::new(Notify::new()),
         }
     }

@@ -50,17 +50,16 @@ pub fn notify(
     if !super::blocks::wants_notifications_from(conn, recipient.id, from_id)? {
         return Ok(());
     }
-    notifications::insert(
-        conn,
-        &Notification {
-            id: next_id(),
-            account_id: recipient.id,
-            from_account_id: from_id,
-            kind: kind.to_string(),
-            status_id,
-            created_at: db::now(),
-        },
-    )
+    let notification = Notification {
+        id: next_id(),
+        account_id: recipient.id,
+        from_account_id: from_id,
+        kind: kind.to_string(),
+        status_id,
+        created_at: db::now(),
+    };
+    notifications::insert(conn, &notification)?;
+    super::streaming::notified(conn, &notification)
 }
 
 /// As `notify`, for a recipient known by id.
@@ -118,6 +117,19 @@ pub fn kinds_wanted(types: &[String], exclude: &[String]) -> Vec<String> {
         .filter(|k| !exclude.iter().any(|e| e == *k))
         .map(|k| k.to_string())
         .collect()
+}
+
+/// One of `viewer`'s notifications, if it is still there and its status
+/// still visible.
+pub fn view_of(
+    conn: &mut DbConnection,
+    viewer: &Account,
+    id: i64,
+) -> Result<Option<NotificationView>> {
+    match notifications::of_account(conn, viewer.id, id)? {
+        Some(row) => Ok(load(conn, viewer, vec![row])?.pop()),
+        None => Ok(None),
+    }
 }
 
 pub async fn list(

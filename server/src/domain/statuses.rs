@@ -1,11 +1,11 @@
 //! Writing and deleting a member's own statuses.
 
-use super::notifications;
 use super::{
     Context, Visibility, outbox, render,
     text::{self, Handle},
     views::{self, StatusView},
 };
+use super::{notifications, streaming};
 use crate::{
     db::{
         self, DbConnection, accounts, follows,
@@ -226,6 +226,7 @@ pub async fn create(
             }
             let audience = home_audience(conn, &author, visibility, &mentioned)?;
             statuses::add_to_home_feeds(conn, status.id, &audience)?;
+            streaming::status_created(conn, &status)?;
             let note = render::note(&urls, &status, &author, &mentioned, &hashtags);
             let create = render::wrap_note(
                 "Create",
@@ -292,6 +293,7 @@ pub async fn edit(
             let mention_ids: Vec<i64> = mentioned.iter().map(|a| a.id).collect();
             statuses::insert_mentions(conn, status.id, &mention_ids)?;
             let status = statuses::by_id(conn, status.id)?.ok_or_else(Error::not_found)?;
+            streaming::status_edited(conn, &status)?;
             let visibility = Visibility::from_stored(&status.visibility);
             let parent_author = parent_author(conn, &status)?;
             let note = render::note(&urls, &status, &author, &mentioned, &hashtags);
@@ -356,6 +358,7 @@ pub async fn delete(ctx: &Context, author: &Account, status_id: i64) -> Result<S
                 &to,
                 &cc,
             );
+            streaming::status_deleted(conn, &status)?;
             statuses::delete(conn, status.id)?;
             outbox::enqueue(conn, &urls, &author, &delete, inboxes)?;
             Ok(view)

@@ -37,14 +37,14 @@ pub async fn v1(State(ctx): State<Context>) -> Result<Json<Value>> {
         "description": "",
         "email": "",
         "version": version(),
-        "urls": {},
+        "urls": { "streaming_api": super::streaming::streaming_base(&ctx) },
         "stats": { "user_count": users, "status_count": statuses, "domain_count": 0 },
         "thumbnail": null,
         "languages": ["en"],
         "registrations": ctx.config.registrations != Registrations::Closed,
         "approval_required": ctx.config.registrations == Registrations::Approval,
         "invites_enabled": false,
-        "configuration": configuration(),
+        "configuration": configuration(&ctx),
         "contact_account": null,
         "rules": [],
     })))
@@ -60,7 +60,7 @@ pub async fn v2(State(ctx): State<Context>) -> Result<Json<Value>> {
         "usage": { "users": { "active_month": users } },
         "thumbnail": { "url": ctx.urls.base().join("/avatars/missing.png").map(String::from).unwrap_or_default() },
         "languages": ["en"],
-        "configuration": configuration(),
+        "configuration": configuration(&ctx),
         "registrations": {
             "enabled": ctx.config.registrations != Registrations::Closed,
             "approval_required": ctx.config.registrations == Registrations::Approval,
@@ -71,10 +71,13 @@ pub async fn v2(State(ctx): State<Context>) -> Result<Json<Value>> {
     })))
 }
 
-fn configuration() -> Value {
+fn configuration(ctx: &Context) -> Value {
     json!({
-        "urls": {},
-        "accounts": { "max_featured_tags": 0, "max_pinned_statuses": 0 },
+        "urls": { "streaming": super::streaming::streaming_base(ctx) },
+        "accounts": {
+            "max_featured_tags": 0,
+            "max_pinned_statuses": crate::domain::interactions::MAX_PINS,
+        },
         "statuses": {
             "max_characters": crate::domain::statuses::MAX_CHARS,
             "max_media_attachments": 0,

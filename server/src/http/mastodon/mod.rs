@@ -11,6 +11,7 @@ pub mod notifications;
 pub mod oauth;
 pub mod search;
 pub mod statuses;
+pub mod streaming;
 pub mod timelines;
 
 use crate::domain::{Context, Page, views::StatusView};
@@ -23,6 +24,7 @@ use serde::Deserialize;
 
 pub fn routes() -> Router<Context> {
     Router::new()
+        .merge(streaming::routes())
         .route("/api/v1/apps", post(apps::create))
         .route(
             "/api/v1/apps/verify_credentials",
