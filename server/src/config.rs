@@ -3,7 +3,11 @@
 //! the file and tests can start instances with nothing but environment.
 
 use serde::Deserialize;
-use std::{net::SocketAddr, path::Path, time::Duration};
+use std::{
+    net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr},
+    path::Path,
+    time::Duration,
+};
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -25,7 +29,31 @@ pub struct Config {
     /// Who may sign up through the API: anyone, anyone with an admin's
     /// approval, or no one (admins create accounts).
     pub registrations: Registrations,
+    /// Client API and OAuth requests one access token, or one client address
+    /// when there is no token, may make per window; 0 turns the limit off.
+    pub rate_limit_requests: u32,
+    pub rate_limit_window_seconds: u64,
+    /// Client API and OAuth requests one client address may make per window
+    /// (the same window), whatever tokens they carry: without it, a client
+    /// sending a new made-up token each time would never run out.
+    pub rate_limit_address_requests: u32,
+    /// Sign-ups (`POST /api/v1/accounts`) per client address and window,
+    /// kept low so that one address cannot fill the server with accounts.
+    pub rate_limit_sign_up_requests: u32,
+    pub rate_limit_sign_up_window_seconds: u64,
+    /// Token requests and logins (`POST /oauth/token`, `POST
+    /// /oauth/authorize`) per client address and window, to slow down
+    /// password guessing.
+    pub rate_limit_sign_in_requests: u32,
+    pub rate_limit_sign_in_window_seconds: u64,
+    /// Peers whose `X-Forwarded-For` is believed when the rate limits look for
+    /// the client's address; anyone else could name any address there.
+    pub trusted_proxies: Vec<ProxyRange>,
 }
+
+/// The longest rate-limit window: anything longer is more likely a typo than
+/// a policy, and keeps every counter in memory just as long.
+const MAX_RATE_LIMIT_WINDOW_SECONDS: u64 = 7 * 24 * 60 * 60;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -65,7 +93,89 @@ impl Default for Config {
             // A network knows its members: newcomers are welcome, with a
             // person looking at each request.
             registrations: Registrations::Approval,
+            // Mastodon's defaults, which its apps are built to stay under.
+            rate_limit_requests: 300,
+            rate_limit_window_seconds: 5 * 60,
+            rate_limit_address_requests: 7500,
+            rate_limit_sign_up_requests: 5,
+            rate_limit_sign_up_window_seconds: 30 * 60,
+            rate_limit_sign_in_requests: 25,
+            rate_limit_sign_in_window_seconds: 5 * 60,
+            // The documented set-up is a reverse proxy on the same host; only
+            // a process on this machine can connect from loopback.
+            trusted_proxies: vec![
+                ProxyRange::new(IpAddr::V4(Ipv4Addr::LOCALHOST), 8),
+                ProxyRange::new(IpAddr::V6(Ipv6Addr::LOCALHOST), 128),
+            ],
         }
+    }
+}
+
+/// An address or a CIDR range (`10.0.0.0/8`, `::1`), parsed once when the
+/// settings are read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(try_from = "String")]
+pub struct ProxyRange {
+    network: IpAddr,
+    prefix: u8,
+}
+
+impl ProxyRange {
+    fn new(network: IpAddr, prefix: u8) -> ProxyRange {
+        ProxyRange { network, prefix }
+    }
+
+    pub fn contains(&self, address: IpAddr) -> bool {
+        // A dual-stack socket reports IPv4 peers as `::ffff:a.b.c.d`; compare
+        // them as the IPv4 addresses they are.
+        match (self.network, address.to_canonical()) {
+            (IpAddr::V4(network), IpAddr::V4(address)) => {
+                let mask = u32::MAX
+                    .checked_shl(32 - u32::from(self.prefix))
+                    .unwrap_or(0);
+                network.to_bits() & mask == address.to_bits() & mask
+            }
+            (IpAddr::V6(network), IpAddr::V6(address)) => {
+                let mask = u128::MAX
+                    .checked_shl(128 - u32::from(self.prefix))
+                    .unwrap_or(0);
+                network.to_bits() & mask == address.to_bits() & mask
+            }
+            _ => false,
+        }
+    }
+}
+
+impl std::str::FromStr for ProxyRange {
+    type Err = String;
+
+    fn from_str(value: &str) -> Result<ProxyRange, String> {
+        let value = value.trim();
+        let (address, prefix) = match value.split_once('/') {
+            Some((address, prefix)) => (address, Some(prefix)),
+            None => (value, None),
+        };
+        let network: IpAddr = address
+            .parse()
+            .map_err(|_| format!("{value:?} is not an IP address or CIDR range"))?;
+        let longest = if network.is_ipv4() { 32 } else { 128 };
+        let prefix = match prefix {
+            None => longest,
+            Some(prefix) => prefix
+                .parse::<u8>()
+                .ok()
+                .filter(|prefix| *prefix <= longest)
+                .ok_or_else(|| format!("{value:?} has a prefix length outside 0 to {longest}"))?,
+        };
+        Ok(ProxyRange::new(network, prefix))
+    }
+}
+
+impl TryFrom<String> for ProxyRange {
+    type Error = String;
+
+    fn try_from(value: String) -> Result<ProxyRange, String> {
+        value.parse()
     }
 }
 
@@ -152,6 +262,38 @@ impl Config {
         if let Some(v) = var("TRELLIS_REGISTRATIONS") {
             self.registrations = parsed("TRELLIS_REGISTRATIONS", v)?;
         }
+        if let Some(v) = var("TRELLIS_RATE_LIMIT_REQUESTS") {
+            self.rate_limit_requests = parsed("TRELLIS_RATE_LIMIT_REQUESTS", v)?;
+        }
+        if let Some(v) = var("TRELLIS_RATE_LIMIT_WINDOW_SECONDS") {
+            self.rate_limit_window_seconds = parsed("TRELLIS_RATE_LIMIT_WINDOW_SECONDS", v)?;
+        }
+        if let Some(v) = var("TRELLIS_RATE_LIMIT_ADDRESS_REQUESTS") {
+            self.rate_limit_address_requests = parsed("TRELLIS_RATE_LIMIT_ADDRESS_REQUESTS", v)?;
+        }
+        if let Some(v) = var("TRELLIS_RATE_LIMIT_SIGN_UP_REQUESTS") {
+            self.rate_limit_sign_up_requests = parsed("TRELLIS_RATE_LIMIT_SIGN_UP_REQUESTS", v)?;
+        }
+        if let Some(v) = var("TRELLIS_RATE_LIMIT_SIGN_UP_WINDOW_SECONDS") {
+            self.rate_limit_sign_up_window_seconds =
+                parsed("TRELLIS_RATE_LIMIT_SIGN_UP_WINDOW_SECONDS", v)?;
+        }
+        if let Some(v) = var("TRELLIS_RATE_LIMIT_SIGN_IN_REQUESTS") {
+            self.rate_limit_sign_in_requests = parsed("TRELLIS_RATE_LIMIT_SIGN_IN_REQUESTS", v)?;
+        }
+        if let Some(v) = var("TRELLIS_RATE_LIMIT_SIGN_IN_WINDOW_SECONDS") {
+            self.rate_limit_sign_in_window_seconds =
+                parsed("TRELLIS_RATE_LIMIT_SIGN_IN_WINDOW_SECONDS", v)?;
+        }
+        if let Some(v) = var("TRELLIS_TRUSTED_PROXIES") {
+            // One variable holds the whole list, split at commas or spaces;
+            // an empty value trusts no proxy.
+            self.trusted_proxies = v
+                .split(|c: char| c == ',' || c.is_whitespace())
+                .filter(|item| !item.is_empty())
+                .map(|item| parsed("TRELLIS_TRUSTED_PROXIES", item.to_string()))
+                .collect::<Result<_, _>>()?;
+        }
         Ok(())
     }
 
@@ -176,6 +318,33 @@ impl Config {
             return Err(ConfigError::Invalid(
                 "delivery_workers and database_pool_size must be at least 1".into(),
             ));
+        }
+        let rate_limits = [
+            (self.rate_limit_requests, self.rate_limit_window_seconds, ""),
+            (
+                self.rate_limit_address_requests,
+                self.rate_limit_window_seconds,
+                "",
+            ),
+            (
+                self.rate_limit_sign_up_requests,
+                self.rate_limit_sign_up_window_seconds,
+                "sign_up_",
+            ),
+            (
+                self.rate_limit_sign_in_requests,
+                self.rate_limit_sign_in_window_seconds,
+                "sign_in_",
+            ),
+        ];
+        for (requests, window, bucket) in rate_limits {
+            if requests > 0 && !(1..=MAX_RATE_LIMIT_WINDOW_SECONDS).contains(&window) {
+                return Err(ConfigError::Invalid(format!(
+                    "rate_limit_{bucket}window_seconds must be from 1 to \
+                     {MAX_RATE_LIMIT_WINDOW_SECONDS} (a week); set \
+                     rate_limit_{bucket}requests to 0 to turn the limit off"
+                )));
+            }
         }
         Ok(())
     }
@@ -251,5 +420,81 @@ mod tests {
         let err = with_env(&[("TRELLIS_DOMAIN", "bad domain/")]).unwrap_err();
         assert!(err.to_string().contains("bad domain"), "{err}");
         assert!(toml::from_str::<Config>("no_such_key = 1").is_err());
+    }
+
+    #[test]
+    fn rate_limits_are_read_from_the_environment() {
+        let config = with_env(&[
+            ("TRELLIS_RATE_LIMIT_REQUESTS", "5"),
+            ("TRELLIS_RATE_LIMIT_WINDOW_SECONDS", "3"),
+            ("TRELLIS_RATE_LIMIT_SIGN_UP_REQUESTS", "0"),
+            ("TRELLIS_RATE_LIMIT_SIGN_IN_WINDOW_SECONDS", "60"),
+        ])
+        .unwrap();
+        assert_eq!(config.rate_limit_requests, 5);
+        assert_eq!(config.rate_limit_window_seconds, 3);
+        assert_eq!(config.rate_limit_sign_up_requests, 0);
+        assert_eq!(config.rate_limit_sign_in_requests, 25);
+        assert_eq!(config.rate_limit_sign_in_window_seconds, 60);
+
+        let err = with_env(&[("TRELLIS_RATE_LIMIT_REQUESTS", "-1")]).unwrap_err();
+        assert!(
+            err.to_string().contains("TRELLIS_RATE_LIMIT_REQUESTS"),
+            "{err}"
+        );
+        let err = with_env(&[("TRELLIS_RATE_LIMIT_SIGN_UP_WINDOW_SECONDS", "0")]).unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("rate_limit_sign_up_window_seconds"),
+            "{err}"
+        );
+        let err = with_env(&[("TRELLIS_RATE_LIMIT_WINDOW_SECONDS", "604801")]).unwrap_err();
+        assert!(err.to_string().contains("a week"), "{err}");
+        // A window of 0 is harmless when its limit is off.
+        with_env(&[
+            ("TRELLIS_RATE_LIMIT_REQUESTS", "0"),
+            ("TRELLIS_RATE_LIMIT_ADDRESS_REQUESTS", "0"),
+            ("TRELLIS_RATE_LIMIT_WINDOW_SECONDS", "0"),
+        ])
+        .unwrap();
+    }
+
+    #[test]
+    fn trusted_proxies_take_addresses_and_ranges() {
+        let config = Config::default();
+        let loopback = |text: &str| {
+            config
+                .trusted_proxies
+                .iter()
+                .any(|range| range.contains(text.parse().unwrap()))
+        };
+        assert!(loopback("127.0.0.1"));
+        assert!(loopback("127.3.2.1"));
+        assert!(loopback("::1"));
+        assert!(loopback("::ffff:127.0.0.1"));
+        assert!(!loopback("10.0.0.1"));
+
+        let config =
+            with_env(&[("TRELLIS_TRUSTED_PROXIES", "10.0.0.0/8, 192.0.2.7 fd00::/8")]).unwrap();
+        let trusted = |text: &str| {
+            config
+                .trusted_proxies
+                .iter()
+                .any(|range| range.contains(text.parse().unwrap()))
+        };
+        assert!(trusted("10.200.0.3"));
+        assert!(trusted("192.0.2.7"));
+        assert!(!trusted("192.0.2.8"));
+        assert!(trusted("fd12::1"));
+        assert!(!trusted("127.0.0.1"));
+
+        let none = with_env(&[("TRELLIS_TRUSTED_PROXIES", "")]).unwrap();
+        assert!(none.trusted_proxies.is_empty());
+        let file: Config = toml::from_str("trusted_proxies = [\"0.0.0.0/0\"]").unwrap();
+        assert!(file.trusted_proxies[0].contains("203.0.113.9".parse().unwrap()));
+
+        let err = with_env(&[("TRELLIS_TRUSTED_PROXIES", "10.0.0.0/33")]).unwrap_err();
+        assert!(err.to_string().contains("TRELLIS_TRUSTED_PROXIES"), "{err}");
+        assert!(toml::from_str::<Config>("trusted_proxies = [\"proxy.local\"]").is_err());
     }
 }

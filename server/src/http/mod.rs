@@ -6,13 +6,15 @@ pub mod activitypub;
 pub mod auth;
 pub mod input;
 pub mod mastodon;
+pub mod rate_limit;
 pub mod web;
 pub mod well_known;
 
 use crate::domain::Context;
 use activitypub_federation::config::{FederationConfig, FederationMiddleware};
-use axum::{Json, Router, extract::State, http::StatusCode, routing::get};
+use axum::{Json, Router, extract::State, http::StatusCode, middleware, routing::get};
 use serde_json::{Value, json};
+use std::sync::Arc;
 use tower_http::{cors::CorsLayer, trace::TraceLayer};
 
 /// Request bodies larger than this are refused; nothing Trellis accepts
@@ -20,6 +22,7 @@ use tower_http::{cors::CorsLayer, trace::TraceLayer};
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 
 pub fn router(ctx: Context, federation: FederationConfig<Context>) -> Router {
+    let rate_limits = Arc::new(rate_limit::RateLimits::new(&ctx.config));
     Router::new()
         .merge(mastodon::routes())
         .merge(activitypub::routes())
@@ -27,6 +30,12 @@ pub fn router(ctx: Context, federation: FederationConfig<Context>) -> Router {
         .merge(web::routes())
         .route("/health", get(health))
         .with_state(ctx)
+        // Inside CORS, so a browser app can read a 429 and its headers, and
+        // so preflight requests, which CORS answers itself, are not counted.
+        .layer(middleware::from_fn_with_state(
+            rate_limits,
+            rate_limit::limit,
+        ))
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(FederationMiddleware::new(federation))
         // Browser-based apps (Elk, Phanpy) call the API from their own origin.
