@@ -1,6 +1,10 @@
 //! Queries on accounts: local members, cached remote actors, the instance actor.
 
-use super::{DbConnection, models::Account, schema::accounts};
+use super::{
+    DbConnection,
+    models::Account,
+    schema::{account_notes, accounts},
+};
 use diesel::prelude::*;
 
 diesel::define_sql_function!(fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text);
@@ -101,4 +105,80 @@ pub fn update_profile(conn: &mut DbConnection, account: &Account) -> QueryResult
             accounts::updated_at.eq(super::now()),
         ))
         .get_result(conn)
+}
+
+/// `account_id`'s private note about `target_id`, if any.
+pub fn note_about(
+    conn: &mut DbConnection,
+    account_id: i64,
+    target_id: i64,
+) -> QueryResult<Option<String>> {
+    account_notes::table
+        .find((account_id, target_id))
+        .select(account_notes::comment)
+        .first(conn)
+        .optional()
+}
+
+/// Saves (or, when `comment` is empty, removes) a private note.
+pub fn set_note(
+    conn: &mut DbConnection,
+    account_id: i64,
+    target_id: i64,
+    comment: &str,
+) -> QueryResult<()> {
+    diesel::delete(account_notes::table.find((account_id, target_id))).execute(conn)?;
+    if comment.is_empty() {
+        return Ok(());
+    }
+    diesel::insert_into(account_notes::table)
+        .values((
+            account_notes::account_id.eq(account_id),
+            account_notes::target_account_id.eq(target_id),
+            account_notes::comment.eq(comment),
+            account_notes::updated_at.eq(super::now()),
+        ))
+        .execute(conn)
+        .map(drop)
+}
+
+/// Accounts whose username starts with, or whose display name contains,
+/// `needle` (lower case): people, groups and services, not deleted; local
+/// ones first.
+pub fn search(
+    conn: &mut DbConnection,
+    needle: &str,
+    limit: i64,
+    offset: i64,
+) -> QueryResult<Vec<Account>> {
+    let escaped = super::statuses::like_escaped(needle);
+    accounts::table
+        .filter(
+            lower(accounts::username)
+                .like(format!("{escaped}%"))
+                .escape('\\')
+                .or(lower(accounts::display_name)
+                    .like(format!("%{escaped}%"))
+                    .escape('\\')),
+        )
+        .filter(accounts::deleted_at.is_null())
+        .filter(accounts::actor_type.ne("Application"))
+        .order((accounts::local.desc(), accounts::username.asc()))
+        .limit(limit)
+        .offset(offset)
+        .load(conn)
+}
+
+/// Accounts listed in the profile directory: discoverable people and groups,
+/// local ones only when `local_only`.
+pub fn discoverable(conn: &mut DbConnection, local_only: bool) -> QueryResult<Vec<Account>> {
+    let mut query = accounts::table
+        .filter(accounts::discoverable.eq(true))
+        .filter(accounts::deleted_at.is_null())
+        .filter(accounts::actor_type.ne("Application"))
+        .into_boxed();
+    if local_only {
+        query = query.filter(accounts::local.eq(true));
+    }
+    query.order(accounts::id.desc()).load(conn)
 }

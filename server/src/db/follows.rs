@@ -158,3 +158,40 @@ pub fn count_pending_requests(conn: &mut DbConnection, account_id: i64) -> Query
         .count()
         .get_result(conn)
 }
+
+/// Changes what a follower asked for: post notifications and boosts.
+pub fn set_options(
+    conn: &mut DbConnection,
+    id: i64,
+    notify: bool,
+    show_reblogs: bool,
+) -> QueryResult<()> {
+    diesel::update(follows::table.find(id))
+        .set((
+            follows::notify.eq(notify),
+            follows::show_reblogs.eq(show_reblogs),
+        ))
+        .execute(conn)
+        .map(drop)
+}
+
+/// Local accepted followers of `account_id` who asked to hear of its posts.
+pub fn followers_notified(conn: &mut DbConnection, account_id: i64) -> QueryResult<Vec<Account>> {
+    follows::table
+        .inner_join(accounts::table.on(accounts::id.eq(follows::account_id)))
+        .filter(follows::target_account_id.eq(account_id))
+        .filter(follows::accepted.eq(true))
+        .filter(follows::notify.eq(true))
+        .filter(accounts::local.eq(true))
+        .select(Account::as_select())
+        .load(conn)
+}
+
+/// Followers of `account_id` who do not want its boosts in their feeds.
+pub fn followers_hiding_boosts(conn: &mut DbConnection, account_id: i64) -> QueryResult<Vec<i64>> {
+    follows::table
+        .filter(follows::target_account_id.eq(account_id))
+        .filter(follows::show_reblogs.eq(false))
+        .select(follows::account_id)
+        .load(conn)
+}

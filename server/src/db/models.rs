@@ -181,6 +181,10 @@ pub struct Follow {
     pub ap_id: String,
     pub accepted: bool,
     pub created_at: NaiveDateTime,
+    /// The follower is told of each new post.
+    pub notify: bool,
+    /// The account's boosts join the follower's home feed.
+    pub show_reblogs: bool,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -250,5 +254,16 @@ pub struct StreamEvent {
     pub account_id: Option<i64>,
     pub audience: Option<String>,
     pub public: bool,
+    pub created_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = status_edits)]
+pub struct StatusEdit {
+    pub id: i64,
+    pub status_id: i64,
+    pub content: String,
+    pub spoiler_text: String,
+    pub sensitive: bool,
     pub created_at: NaiveDateTime,
 }

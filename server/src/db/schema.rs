@@ -126,6 +126,28 @@ diesel::table! {
         ap_id -> Text,
         accepted -> Bool,
         created_at -> Timestamp,
+        notify -> Bool,
+        show_reblogs -> Bool,
+    }
+}
+
+diesel::table! {
+    account_notes (account_id, target_account_id) {
+        account_id -> BigInt,
+        target_account_id -> BigInt,
+        comment -> Text,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    status_edits (id) {
+        id -> BigInt,
+        status_id -> BigInt,
+        content -> Text,
+        spoiler_text -> Text,
+        sensitive -> Bool,
+        created_at -> Timestamp,
     }
 }
 
@@ -290,4 +312,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     outgoing_activities,
     deliveries,
     stream_events,
+    account_notes,
+    status_edits,
 );

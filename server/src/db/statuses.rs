@@ -2,9 +2,10 @@
 
 use super::{
     DbConnection,
-    models::{Favourite, Status},
+    models::{Favourite, Status, StatusEdit},
     schema::{
-        bookmarks, favourites, home_feed, idempotency_keys, mentions, pins, status_tags, statuses,
+        bookmarks, favourites, home_feed, idempotency_keys, mentions, pins, status_edits,
+        status_tags, statuses,
     },
 };
 use diesel::prelude::*;
@@ -70,20 +71,38 @@ pub fn adopt_replies(conn: &mut DbConnection, parent: &Status) -> QueryResult<()
         .map(drop)
 }
 
+/// Which of an account's statuses a listing leaves out or keeps.
+#[derive(Debug, Clone, Default)]
+pub struct AccountFilter {
+    pub exclude_replies: bool,
+    pub exclude_reblogs: bool,
+    /// Only statuses with this hashtag (lower case, without `#`).
+    pub tagged: Option<String>,
+}
+
 /// An account's statuses, newest first, limited to the given visibilities.
 pub fn by_account(
     conn: &mut DbConnection,
     account_id: i64,
     visibilities: &[&str],
-    exclude_replies: bool,
+    filter: &AccountFilter,
     page: Page,
 ) -> QueryResult<Vec<Status>> {
     let mut query = statuses::table
         .filter(statuses::account_id.eq(account_id))
         .filter(statuses::visibility.eq_any(visibilities))
         .into_boxed();
-    if exclude_replies {
+    if filter.exclude_replies {
         query = query.filter(statuses::in_reply_to_ap_id.is_null());
+    }
+    if filter.exclude_reblogs {
+        query = query.filter(statuses::reblog_of_id.is_null());
+    }
+    if let Some(tag) = &filter.tagged {
+        let tagged = status_tags::table
+            .filter(status_tags::tag.eq(tag.clone()))
+            .select(status_tags::status_id);
+        query = query.filter(statuses::id.eq_any(tagged));
     }
     if let Some(max_id) = page.max_id {
         query = query.filter(statuses::id.lt(max_id));
@@ -643,4 +662,90 @@ pub fn prune_idempotency_keys(
 ) -> QueryResult<usize> {
     diesel::delete(idempotency_keys::table.filter(idempotency_keys::created_at.lt(before)))
         .execute(conn)
+}
+
+/// `text` made safe inside a LIKE pattern: its own `%`, `_` and `\` match
+/// themselves.
+pub fn like_escaped(text: &str) -> String {
+    text.replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_")
+}
+
+/// Statuses whose text contains `needle` (lower case), that `viewer` may
+/// find: public and unlisted ones, and the viewer's own; boosts excluded;
+/// newest first. `author` narrows to one account.
+pub fn search(
+    conn: &mut DbConnection,
+    needle: &str,
+    viewer: i64,
+    author: Option<i64>,
+    limit: i64,
+    offset: i64,
+) -> QueryResult<Vec<i64>> {
+    let pattern = format!("%{}%", like_escaped(needle));
+    let mut query = statuses::table
+        .filter(
+            super::accounts::lower(statuses::content)
+                .like(pattern)
+                .escape('\\'),
+        )
+        .filter(statuses::reblog_of_id.is_null())
+        .filter(
+            statuses::visibility
+                .eq_any(["public", "unlisted"])
+                .or(statuses::account_id.eq(viewer)),
+        )
+        .select(statuses::id)
+        .into_boxed();
+    if let Some(author) = author {
+        query = query.filter(statuses::account_id.eq(author));
+    }
+    query
+        .order(statuses::id.desc())
+        .limit(limit)
+        .offset(offset)
+        .load(conn)
+}
+
+/// A status by its web address (`url`), as people paste it.
+pub fn by_url(conn: &mut DbConnection, url: &str) -> QueryResult<Option<Status>> {
+    statuses::table
+        .filter(statuses::url.eq(url))
+        .first(conn)
+        .optional()
+}
+
+/// Hashtags in use that start with `prefix` (lower case), most used first.
+pub fn tags_starting_with(
+    conn: &mut DbConnection,
+    prefix: &str,
+    limit: i64,
+    offset: i64,
+) -> QueryResult<Vec<String>> {
+    let pattern = format!("{}%", like_escaped(prefix));
+    status_tags::table
+        .filter(status_tags::tag.like(pattern).escape('\\'))
+        .group_by(status_tags::tag)
+        .select(status_tags::tag)
+        .order((diesel::dsl::count_star().desc(), status_tags::tag.asc()))
+        .limit(limit)
+        .offset(offset)
+        .load(conn)
+}
+
+/// Keeps the version of a status that an edit is about to replace.
+pub fn insert_edit(conn: &mut DbConnection, edit: &StatusEdit) -> QueryResult<()> {
+    diesel::insert_into(status_edits::table)
+        .values(edit)
+        .execute(conn)
+        .map(drop)
+}
+
+/// Earlier versions of a status, oldest first.
+pub fn edits_of(conn: &mut DbConnection, status_id: i64) -> QueryResult<Vec<StatusEdit>> {
+    status_edits::table
+        .filter(status_edits::status_id.eq(status_id))
+        .order(status_edits::id.asc())
+        .load(conn)
 }

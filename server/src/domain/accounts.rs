@@ -441,3 +441,91 @@ pub async fn user_of(ctx: &Context, account_id: i64) -> Result<User> {
         .read(move |conn| db_oauth::user_by_account(conn, account_id)?.ok_or_else(Error::not_found))
         .await
 }
+
+/// Longest private note a member may keep about an account.
+pub const MAX_NOTE_CHARS: usize = 2000;
+
+/// Saves `viewer`'s private note about `target` (an empty one removes it).
+pub async fn set_note(
+    ctx: &Context,
+    viewer: &Account,
+    target: &Account,
+    comment: &str,
+) -> Result<()> {
+    let comment = comment.trim().to_string();
+    if comment.chars().count() > MAX_NOTE_CHARS {
+        return Err(Error::Validation(format!(
+            "Comment is too long (maximum is {MAX_NOTE_CHARS} characters)"
+        )));
+    }
+    let (viewer_id, target_id) = (viewer.id, target.id);
+    ctx.db
+        .write(move |conn| Ok(accounts::set_note(conn, viewer_id, target_id, &comment)?))
+        .await
+}
+
+/// For each of `ids`, the accounts `viewer` follows that also follow it.
+pub async fn familiar_followers(
+    ctx: &Context,
+    viewer: &Account,
+    ids: Vec<i64>,
+) -> Result<Vec<(i64, Vec<super::views::AccountView>)>> {
+    let viewer_id = viewer.id;
+    ctx.db
+        .read(move |conn| {
+            let followed: Vec<i64> = crate::db::follows::following(conn, viewer_id)?
+                .iter()
+                .map(|a| a.id)
+                .collect();
+            let mut out = Vec::with_capacity(ids.len());
+            for id in ids {
+                let mut familiar = Vec::new();
+                for follower in crate::db::follows::followers(conn, id)? {
+                    if followed.contains(&follower.id) {
+                        familiar.push(super::views::account_view(conn, follower)?);
+                    }
+                }
+                out.push((id, familiar));
+            }
+            Ok(out)
+        })
+        .await
+}
+
+/// How the profile directory is sorted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DirectoryOrder {
+    /// Most recent post first.
+    Active,
+    /// Newest account first.
+    New,
+}
+
+/// A page of the profile directory: discoverable accounts (local ones only
+/// when `local_only`), members still waiting for approval left out.
+pub async fn directory(
+    ctx: &Context,
+    order: DirectoryOrder,
+    local_only: bool,
+    offset: usize,
+    limit: usize,
+) -> Result<Vec<super::views::AccountView>> {
+    ctx.db
+        .read(move |conn| {
+            let mut listed = Vec::new();
+            for account in accounts::discoverable(conn, local_only)? {
+                if account.local
+                    && !db_oauth::user_by_account(conn, account.id)?.is_some_and(|u| u.approved)
+                {
+                    continue;
+                }
+                listed.push(super::views::account_view(conn, account)?);
+            }
+            if order == DirectoryOrder::Active {
+                // Accounts that never posted go last, newest first among them.
+                listed.sort_by_key(|view| std::cmp::Reverse(view.last_status_at));
+            }
+            Ok(listed.into_iter().skip(offset).take(limit).collect())
+        })
+        .await
+}

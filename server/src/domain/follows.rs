@@ -28,7 +28,7 @@ pub fn backfill_home_feed(conn: &mut DbConnection, follower_id: i64, target_id: 
         conn,
         target_id,
         &visible,
-        false,
+        &statuses::AccountFilter::default(),
         Page {
             limit: BACKFILL,
             ..Page::default()
@@ -50,9 +50,25 @@ pub fn backfill_home_feed(conn: &mut DbConnection, follower_id: i64, target_id: 
     Ok(())
 }
 
-/// Follows `target`. A local target without approval is followed at once; a
-/// remote one gets a Follow and the relationship waits for its Accept.
-pub async fn follow(ctx: &Context, follower: &Account, target: &Account) -> Result<Follow> {
+/// What a follower may ask for beside the follow itself; `None` keeps the
+/// current choice (or the default for a new follow).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct FollowOptions {
+    /// Be told of each new post.
+    pub notify: Option<bool>,
+    /// See the account's boosts in the home feed.
+    pub reblogs: Option<bool>,
+}
+
+/// Follows `target`, or changes the options of an existing follow. A local
+/// target without approval is followed at once; a remote one gets a Follow
+/// and the relationship waits for its Accept.
+pub async fn follow(
+    ctx: &Context,
+    follower: &Account,
+    target: &Account,
+    options: FollowOptions,
+) -> Result<Follow> {
     if follower.id == target.id {
         return Err(Error::Validation("You can't follow yourself".into()));
     }
@@ -66,7 +82,14 @@ pub async fn follow(ctx: &Context, follower: &Account, target: &Account) -> Resu
         .db
         .write(move |conn| -> Result<Follow> {
             if let Some(existing) = follows::between(conn, follower.id, target.id)? {
-                return Ok(existing);
+                let notify = options.notify.unwrap_or(existing.notify);
+                let show_reblogs = options.reblogs.unwrap_or(existing.show_reblogs);
+                follows::set_options(conn, existing.id, notify, show_reblogs)?;
+                return Ok(Follow {
+                    notify,
+                    show_reblogs,
+                    ..existing
+                });
             }
             if super::blocks::blocks_account(conn, target.id, follower.id)?
                 || super::blocks::blocks_account(conn, follower.id, target.id)?
@@ -81,6 +104,8 @@ pub async fn follow(ctx: &Context, follower: &Account, target: &Account) -> Resu
                 ap_id: urls.activity(id),
                 accepted: target.local && !target.locked,
                 created_at: db::now(),
+                notify: options.notify.unwrap_or(false),
+                show_reblogs: options.reblogs.unwrap_or(true),
             };
             follows::insert(conn, &follow)?;
             if follow.accepted {
@@ -156,7 +181,7 @@ fn undo_follow(
 }
 
 /// The relationship between a viewer and another account, for the client API.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct Relationship {
     pub following: bool,
     pub requested: bool,
@@ -166,6 +191,10 @@ pub struct Relationship {
     pub blocked_by: bool,
     pub muting: bool,
     pub muting_notifications: bool,
+    pub notifying: bool,
+    pub showing_reblogs: bool,
+    /// The viewer's private note about the other account.
+    pub note: String,
 }
 
 pub async fn relationship(ctx: &Context, viewer_id: i64, other_id: i64) -> Result<Relationship> {
@@ -183,6 +212,10 @@ pub async fn relationship(ctx: &Context, viewer_id: i64, other_id: i64) -> Resul
                 blocked_by: crate::db::blocks::blocking(conn, other_id, viewer_id)?,
                 muting: mute.is_some(),
                 muting_notifications: mute == Some(true),
+                notifying: outgoing.as_ref().is_some_and(|f| f.notify),
+                showing_reblogs: outgoing.as_ref().is_none_or(|f| f.show_reblogs),
+                note: crate::db::accounts::note_about(conn, viewer_id, other_id)?
+                    .unwrap_or_default(),
             })
         })
         .await

@@ -165,6 +165,8 @@ pub async fn follow(
                     ap_id: follow_ap_id.clone(),
                     accepted: !target.locked,
                     created_at: db::now(),
+                    notify: false,
+                    show_reblogs: true,
                 };
                 follows::insert(conn, &follow)?;
                 let kind = if follow.accepted {
@@ -392,11 +394,8 @@ pub fn store_note(conn: &mut DbConnection, incoming: &IncomingNote) -> Result<Op
     }
     let row = status_row(incoming);
     let visibility = Visibility::from_stored(&row.visibility);
-    let local_followers: Vec<i64> = follows::followers(conn, incoming.author.id)?
-        .into_iter()
-        .filter(|a| a.local)
-        .map(|a| a.id)
-        .collect();
+    let followers = follows::followers(conn, incoming.author.id)?;
+    let local_followers: Vec<i64> = followers.iter().filter(|a| a.local).map(|a| a.id).collect();
     let local_mentions: Vec<i64> = incoming
         .mentioned
         .iter()
@@ -426,6 +425,7 @@ pub fn store_note(conn: &mut DbConnection, incoming: &IncomingNote) -> Result<Op
     };
     statuses::add_to_home_feeds(conn, status.id, &audience)?;
     streaming::status_created(conn, &status)?;
+    notifications::notify_subscribers(conn, &status)?;
     statuses::adopt_replies(conn, &status)?;
     Ok(Some(status))
 }
@@ -515,11 +515,18 @@ pub async fn update_note(
         if status.account_id != author.id {
             return Err(Error::Forbidden("only the author may edit a status".into()));
         }
+        let content = text::sanitize_remote_html(&note.content);
+        let spoiler_text = note.summary.as_deref().unwrap_or_default();
+        // Some servers send Update for changes apps do not show (a poll's
+        // counts); only a new text makes a new version.
+        if content != status.content || spoiler_text != status.spoiler_text {
+            super::statuses::keep_version(conn, &status)?;
+        }
         statuses::update_content(
             conn,
             status.id,
-            &text::sanitize_remote_html(&note.content),
-            note.summary.as_deref().unwrap_or_default(),
+            &content,
+            spoiler_text,
             note.sensitive.unwrap_or(false),
             note.updated.map(|u| u.naive_utc()).unwrap_or_else(db::now),
         )?;
@@ -647,9 +654,10 @@ pub async fn announce(
                 "only public statuses can be boosted".into(),
             ));
         }
+        let hiding = follows::followers_hiding_boosts(conn, actor.id)?;
         let local_followers: Vec<i64> = follows::followers(conn, actor.id)?
             .into_iter()
-            .filter(|a| a.local)
+            .filter(|a| a.local && !hiding.contains(&a.id))
             .map(|a| a.id)
             .collect();
         if local_followers.is_empty() && !original.local {

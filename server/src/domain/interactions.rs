@@ -116,7 +116,12 @@ pub async fn reblog(ctx: &Context, account: &Account, status_id: i64) -> Result<
             let boost = Status::boost(id, ap_id, account.id, true, original.id, db::now());
             let boost = statuses::insert(conn, &boost)?;
             let followers = follows::followers(conn, account.id)?;
-            let mut feed: Vec<i64> = followers.iter().filter(|a| a.local).map(|a| a.id).collect();
+            let hiding = follows::followers_hiding_boosts(conn, account.id)?;
+            let mut feed: Vec<i64> = followers
+                .iter()
+                .filter(|a| a.local && !hiding.contains(&a.id))
+                .map(|a| a.id)
+                .collect();
             feed.push(account.id);
             statuses::add_to_home_feeds(conn, boost.id, &feed)?;
             streaming::status_created(conn, &boost)?;

@@ -11,6 +11,7 @@ pub mod notifications;
 pub mod oauth;
 pub mod outbox;
 pub mod render;
+pub mod search;
 pub mod statuses;
 pub mod streaming;
 pub mod text;

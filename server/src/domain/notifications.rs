@@ -8,7 +8,7 @@ use super::{
 };
 use crate::{
     db::{
-        self, DbConnection, accounts,
+        self, DbConnection, accounts, follows,
         ids::next_id,
         models::{Account, Notification},
         notifications, statuses,
@@ -28,6 +28,7 @@ pub const KINDS: [&str; 7] = [
 ];
 
 pub const MENTION: &str = "mention";
+pub const STATUS: &str = "status";
 pub const REBLOG: &str = "reblog";
 pub const FOLLOW: &str = "follow";
 pub const FOLLOW_REQUEST: &str = "follow_request";
@@ -169,6 +170,27 @@ pub async fn dismiss(ctx: &Context, viewer: &Account, id: Option<i64>) -> Result
         .await?;
     if id.is_some() && removed == 0 {
         return Err(Error::not_found());
+    }
+    Ok(())
+}
+
+/// Followers who rang the bell on the author hear of a new post, unless it
+/// is a reply to someone else or not meant for them (direct).
+pub fn notify_subscribers(
+    conn: &mut DbConnection,
+    status: &crate::db::models::Status,
+) -> diesel::QueryResult<()> {
+    // A remote reply whose parent is not here counts as a reply to others.
+    let reply_to_other = match status.in_reply_to_account_id {
+        Some(parent_author) => parent_author != status.account_id,
+        None => status.in_reply_to_ap_id.is_some(),
+    };
+    let direct = super::Visibility::from_stored(&status.visibility) == super::Visibility::Direct;
+    if reply_to_other || direct || status.reblog_of_id.is_some() {
+        return Ok(());
+    }
+    for follower in follows::followers_notified(conn, status.account_id)? {
+        notify(conn, &follower, status.account_id, STATUS, Some(status.id))?;
     }
     Ok(())
 }

@@ -10,11 +10,12 @@ use crate::{
     db::{
         self, DbConnection, accounts, follows,
         ids::next_id,
-        models::{Account, Status},
+        models::{Account, Status, StatusEdit},
         statuses,
     },
     error::{Error, Result},
 };
+use diesel::QueryResult;
 use std::collections::HashMap;
 
 pub const MAX_CHARS: usize = 5000;
@@ -227,6 +228,7 @@ pub async fn create(
             let audience = home_audience(conn, &author, visibility, &mentioned)?;
             statuses::add_to_home_feeds(conn, status.id, &audience)?;
             streaming::status_created(conn, &status)?;
+            notifications::notify_subscribers(conn, &status)?;
             let note = render::note(&urls, &status, &author, &mentioned, &hashtags);
             let create = render::wrap_note(
                 "Create",
@@ -276,6 +278,7 @@ pub async fn edit(
                 .ok_or_else(Error::not_found)?;
             let old_mention_ids = statuses::mentioned_account_ids(conn, status.id)?;
             let previously_mentioned = accounts::by_ids(conn, &old_mention_ids)?;
+            keep_version(conn, &status)?;
             let edited_at = db::now();
             statuses::update_language(conn, status.id, language.as_deref())?;
             statuses::update_content(
@@ -366,6 +369,78 @@ pub async fn delete(ctx: &Context, author: &Account, status_id: i64) -> Result<S
         .await?;
     ctx.deliveries_queued();
     Ok(view)
+}
+
+/// Keeps the current text of `status` in its edit history before an edit
+/// replaces it.
+pub fn keep_version(conn: &mut DbConnection, status: &Status) -> QueryResult<()> {
+    statuses::insert_edit(
+        conn,
+        &StatusEdit {
+            id: next_id(),
+            status_id: status.id,
+            content: status.content.clone(),
+            spoiler_text: status.spoiler_text.clone(),
+            sensitive: status.sensitive,
+            created_at: status.edited_at.unwrap_or(status.published_at),
+        },
+    )
+}
+
+/// One version of a status in its edit history.
+#[derive(Debug, Clone)]
+pub struct Version {
+    pub content: String,
+    pub spoiler_text: String,
+    pub sensitive: bool,
+    pub created_at: chrono::NaiveDateTime,
+}
+
+/// The versions of a status `viewer` may see, oldest first and ending with
+/// the current one, with its view (for the author and tags).
+pub async fn history(
+    ctx: &Context,
+    viewer: Option<&Account>,
+    status_id: i64,
+) -> Result<(StatusView, Vec<Version>)> {
+    let mut current = view(ctx, viewer, status_id).await?;
+    // An edit landing between reading the status and its earlier versions
+    // would show one version twice; read again until both agree.
+    for _ in 0..3 {
+        let status = current.status.clone();
+        let versions = versions_of(ctx, status).await?;
+        let again = view(ctx, viewer, status_id).await?;
+        if again.status.edited_at == current.status.edited_at {
+            return Ok((current, versions));
+        }
+        current = again;
+    }
+    Err(Error::Conflict(
+        "The status is being edited; try again".into(),
+    ))
+}
+
+async fn versions_of(ctx: &Context, status: Status) -> Result<Vec<Version>> {
+    ctx.db
+        .read(move |conn| {
+            let mut versions: Vec<Version> = statuses::edits_of(conn, status.id)?
+                .into_iter()
+                .map(|edit| Version {
+                    content: edit.content,
+                    spoiler_text: edit.spoiler_text,
+                    sensitive: edit.sensitive,
+                    created_at: edit.created_at,
+                })
+                .collect();
+            versions.push(Version {
+                content: status.content.clone(),
+                spoiler_text: status.spoiler_text.clone(),
+                sensitive: status.sensitive,
+                created_at: status.edited_at.unwrap_or(status.published_at),
+            });
+            Ok::<_, Error>(versions)
+        })
+        .await
 }
 
 /// One status as `viewer` may see it.

@@ -9,6 +9,8 @@ use crate::{
     error::Result,
 };
 
+pub use crate::db::statuses::AccountFilter;
+
 pub async fn home(ctx: &Context, account: &Account, page: Page) -> Result<Vec<StatusView>> {
     let account_id = account.id;
     ctx.db
@@ -27,7 +29,7 @@ pub async fn account_statuses(
     ctx: &Context,
     viewer: Option<&Account>,
     account: &Account,
-    exclude_replies: bool,
+    filter: statuses::AccountFilter,
     page: Page,
 ) -> Result<Vec<StatusView>> {
     let viewer_id = viewer.map(|v| v.id);
@@ -48,7 +50,7 @@ pub async fn account_statuses(
             if is_author {
                 visible.push(Visibility::Direct.as_str());
             }
-            let rows = statuses::by_account(conn, account_id, &visible, exclude_replies, page)?;
+            let rows = statuses::by_account(conn, account_id, &visible, &filter, page)?;
             let ids: Vec<i64> = rows.iter().map(|s| s.id).collect();
             Ok(views::load(conn, viewer_id, &ids)?)
         })

@@ -97,11 +97,14 @@ fn load_one(
     };
     let (replies_count, reblogs_count, favourites_count) = statuses::counts(conn, status.id)?;
     let tags = statuses::tags_of(conn, status.id)?;
+    // On a boost, what the viewer did is about the boosted status, as apps
+    // read it from the top level.
+    let subject = status.reblog_of_id.unwrap_or(status.id);
     let (favourited, reblogged, bookmarked, pinned) = match viewer {
         Some(viewer) => (
-            statuses::favourite_by(conn, viewer, status.id)?.is_some(),
-            statuses::reblog_by(conn, viewer, status.id)?.is_some(),
-            statuses::has_mark(conn, statuses::Mark::Bookmark, viewer, status.id)?,
+            statuses::favourite_by(conn, viewer, subject)?.is_some(),
+            statuses::reblog_by(conn, viewer, subject)?.is_some(),
+            statuses::has_mark(conn, statuses::Mark::Bookmark, viewer, subject)?,
             statuses::has_mark(conn, statuses::Mark::Pin, viewer, status.id)?,
         ),
         None => (false, false, false, false),

@@ -1,7 +1,10 @@
 //! Finding accounts by handle or URL: the database first, then WebFinger and
 //! a fetch of the actor.
 
-use super::{Data, objects::ApubActor};
+use super::{
+    Data,
+    objects::{ApubActor, ApubNote},
+};
 use crate::{
     db::models::Account,
     domain::{
@@ -47,6 +50,14 @@ pub async fn account_by_url(data: &Data, url: Url) -> Result<Account> {
         .dereference(data)
         .await?
         .account)
+}
+
+/// The status at `url`, fetched (and stored) when unknown.
+pub async fn status_by_url(data: &Data, url: Url) -> Result<crate::db::models::Status> {
+    Ok(ObjectId::<ApubNote>::from(url)
+        .dereference(data)
+        .await?
+        .status)
 }
 
 /// The accounts behind the mentions of a status being written. Mentions that

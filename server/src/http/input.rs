@@ -145,6 +145,19 @@ pub fn path_id(raw: &str) -> Result<i64, Error> {
     raw.parse().map_err(|_| Error::not_found())
 }
 
+/// A count such as `limit` or `offset` from a query string: absent or
+/// empty gives `default`; anything but a whole number from 0 up is a 400.
+pub fn count_param(value: Option<&str>, name: &str, default: i64) -> Result<i64, Error> {
+    match value.filter(|v| !v.is_empty()) {
+        None => Ok(default),
+        Some(v) => v
+            .parse::<i64>()
+            .ok()
+            .filter(|n| *n >= 0)
+            .ok_or_else(|| Error::BadRequest(format!("{name} must be a whole number"))),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

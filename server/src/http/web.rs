@@ -86,7 +86,7 @@ async fn profile(State(ctx): State<Context>, Path(username): Path<String>) -> Re
         &ctx,
         None,
         &account,
-        false,
+        timelines::AccountFilter::default(),
         Page {
             limit: 20,
             ..Page::default()

@@ -6,7 +6,7 @@ use crate::{
     error::{Error, Result},
     http::{
         auth::{Auth, MaybeAuth},
-        input::{Input, flexible_bool, path_id},
+        input::{Input, count_param, flexible_bool, path_id},
     },
 };
 use axum::{
@@ -61,7 +61,12 @@ pub struct StatusesParams {
     #[serde(default, deserialize_with = "flexible_bool")]
     exclude_replies: Option<bool>,
     #[serde(default, deserialize_with = "flexible_bool")]
+    exclude_reblogs: Option<bool>,
+    #[serde(default, deserialize_with = "flexible_bool")]
     pinned: Option<bool>,
+    #[serde(default, deserialize_with = "flexible_bool")]
+    only_media: Option<bool>,
+    tagged: Option<String>,
 }
 
 pub async fn statuses(
@@ -73,7 +78,10 @@ pub async fn statuses(
 ) -> Result<(HeaderMap, Json<Vec<entities::Status>>)> {
     let viewer = auth.viewer("read:statuses")?;
     let account = accounts::visible_by_id(&ctx, path_id(&id)?).await?;
-    let views = if params.pinned.unwrap_or(false) {
+    let views = if params.only_media.unwrap_or(false) {
+        // Trellis stores no media, so no status has any.
+        Vec::new()
+    } else if params.pinned.unwrap_or(false) {
         let all = crate::domain::Page {
             limit: 40,
             ..Default::default()
@@ -92,7 +100,15 @@ pub async fn statuses(
             &ctx,
             viewer.as_ref(),
             &account,
-            params.exclude_replies.unwrap_or(false),
+            crate::domain::timelines::AccountFilter {
+                exclude_replies: params.exclude_replies.unwrap_or(false),
+                exclude_reblogs: params.exclude_reblogs.unwrap_or(false),
+                tagged: params
+                    .tagged
+                    .as_deref()
+                    .map(|t| t.trim_start_matches('#').to_lowercase())
+                    .filter(|t| !t.is_empty()),
+            },
             params.page.page(40),
         )
         .await?
@@ -101,15 +117,109 @@ pub async fn statuses(
     Ok(status_page(&ctx, &path, query.as_deref(), &views, None))
 }
 
+#[derive(Debug, Default, Deserialize)]
+pub struct FollowParams {
+    #[serde(default, deserialize_with = "flexible_bool")]
+    reblogs: Option<bool>,
+    #[serde(default, deserialize_with = "flexible_bool")]
+    notify: Option<bool>,
+}
+
+/// Follows, or with the account already followed changes whether its
+/// boosts show and whether each new post is notified.
 pub async fn follow(
     State(ctx): State<Context>,
     auth: Auth,
     Path(id): Path<String>,
+    Input(params): Input<FollowParams>,
 ) -> Result<Json<entities::Relationship>> {
     let follower = auth.require("write:follows")?;
     let target = accounts::visible_by_id(&ctx, path_id(&id)?).await?;
-    follows::follow(&ctx, follower, &target).await?;
+    let options = follows::FollowOptions {
+        notify: params.notify,
+        reblogs: params.reblogs,
+    };
+    follows::follow(&ctx, follower, &target, options).await?;
     relationship(&ctx, follower, target.id).await
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct NoteParams {
+    #[serde(default)]
+    comment: Option<String>,
+}
+
+/// Sets the member's private note on an account.
+pub async fn note(
+    State(ctx): State<Context>,
+    auth: Auth,
+    Path(id): Path<String>,
+    Input(params): Input<NoteParams>,
+) -> Result<Json<entities::Relationship>> {
+    let viewer = auth.require("write:accounts")?;
+    let target = accounts::visible_by_id(&ctx, path_id(&id)?).await?;
+    let comment = params.comment.unwrap_or_default();
+    accounts::set_note(&ctx, viewer, &target, &comment).await?;
+    relationship(&ctx, viewer, target.id).await
+}
+
+/// For each account asked about, the accounts the member follows that
+/// follow it too.
+pub async fn familiar_followers(
+    State(ctx): State<Context>,
+    auth: Auth,
+    RawQuery(query): RawQuery,
+) -> Result<Json<Vec<entities::FamiliarFollowers>>> {
+    let viewer = auth.require("read:follows")?;
+    let ids = ids_param(query.as_deref())?;
+    let familiar = accounts::familiar_followers(&ctx, viewer, ids).await?;
+    Ok(Json(
+        familiar
+            .iter()
+            .map(|(id, views)| entities::FamiliarFollowers {
+                id: id.to_string(),
+                accounts: views
+                    .iter()
+                    .map(|v| entities::account(&ctx.urls, v))
+                    .collect(),
+            })
+            .collect(),
+    ))
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct DirectoryParams {
+    offset: Option<String>,
+    limit: Option<String>,
+    order: Option<String>,
+    #[serde(default, deserialize_with = "flexible_bool")]
+    local: Option<bool>,
+}
+
+/// `GET /api/v1/directory`: the accounts that chose to be listed.
+pub async fn directory(
+    State(ctx): State<Context>,
+    Query(params): Query<DirectoryParams>,
+) -> Result<Json<Vec<entities::Account>>> {
+    let order = match params.order.as_deref() {
+        None | Some("active") => accounts::DirectoryOrder::Active,
+        Some("new") => accounts::DirectoryOrder::New,
+        Some(other) => {
+            return Err(Error::BadRequest(format!(
+                "order must be active or new, not {other:?}"
+            )));
+        }
+    };
+    let offset = count_param(params.offset.as_deref(), "offset", 0)? as usize;
+    let limit = count_param(params.limit.as_deref(), "limit", 40)?.clamp(1, 80) as usize;
+    let views =
+        accounts::directory(&ctx, order, params.local.unwrap_or(false), offset, limit).await?;
+    Ok(Json(
+        views
+            .iter()
+            .map(|v| entities::account(&ctx.urls, v))
+            .collect(),
+    ))
 }
 
 pub async fn unfollow(
@@ -139,21 +249,24 @@ pub async fn relationships(
     RawQuery(query): RawQuery,
 ) -> Result<Json<Vec<entities::Relationship>>> {
     let viewer = auth.require("read:follows")?;
-    let pairs: Vec<(String, String)> =
-        serde_urlencoded::from_str(query.as_deref().unwrap_or_default())
-            .map_err(|e| Error::BadRequest(e.to_string()))?;
     let mut out = Vec::new();
-    for (key, value) in pairs {
-        if key != "id" && key != "id[]" {
-            continue;
-        }
-        let Ok(id) = value.parse::<i64>() else {
-            continue;
-        };
+    for id in ids_param(query.as_deref())? {
         let state = follows::relationship(&ctx, viewer.id, id).await?;
         out.push(entities::relationship(id, state));
     }
     Ok(Json(out))
+}
+
+/// The account ids of a query like `id[]=1&id[]=2` (or `id=1`); ids that
+/// are not numbers are skipped, as they can match no account.
+fn ids_param(query: Option<&str>) -> Result<Vec<i64>> {
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(query.unwrap_or_default())
+        .map_err(|e| Error::BadRequest(e.to_string()))?;
+    Ok(pairs
+        .into_iter()
+        .filter(|(key, _)| key == "id" || key == "id[]")
+        .filter_map(|(_, value)| value.parse().ok())
+        .collect())
 }
 
 /// Profile changes as apps send them: JSON, or form fields with
@@ -502,6 +615,56 @@ pub async fn muted(State(ctx): State<Context>, auth: Auth) -> Result<Json<Vec<en
     let views = blocks::listed(&ctx, account, false).await?;
     Ok(Json(
         views
+            .iter()
+            .map(|v| entities::account(&ctx.urls, v))
+            .collect(),
+    ))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct AccountSearchParams {
+    q: String,
+    limit: Option<String>,
+    offset: Option<String>,
+    #[serde(default, deserialize_with = "flexible_bool")]
+    resolve: Option<bool>,
+}
+
+/// `GET /api/v1/accounts/search`: what apps call to complete a mention as
+/// it is typed. A full handle is looked up first (fetched from its server
+/// with `resolve=true`), then names that match.
+pub async fn search(
+    State(ctx): State<Context>,
+    data: crate::federation::Data,
+    auth: Auth,
+    Query(params): Query<AccountSearchParams>,
+) -> Result<Json<Vec<entities::Account>>> {
+    auth.require("read:accounts")?;
+    let window = crate::domain::search::Window {
+        limit: count_param(params.limit.as_deref(), "limit", 40)?.clamp(1, 80),
+        offset: count_param(params.offset.as_deref(), "offset", 0)?,
+    };
+    let q = params.q.trim();
+    let mut found = Vec::new();
+    if q.trim_start_matches('@').contains('@') && window.offset == 0 {
+        let resolve = params.resolve.unwrap_or(false);
+        if let Ok(Some(account)) =
+            crate::federation::resolve::account_by_acct(&data, q, resolve).await
+        {
+            found.push(accounts::view(&ctx, account).await?);
+        }
+    }
+    for view in crate::domain::search::accounts(&ctx, q, window).await? {
+        if !found
+            .iter()
+            .any(|known| known.account.id == view.account.id)
+        {
+            found.push(view);
+        }
+    }
+    found.truncate(window.limit as usize);
+    Ok(Json(
+        found
             .iter()
             .map(|v| entities::account(&ctx.urls, v))
             .collect(),

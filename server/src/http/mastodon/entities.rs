@@ -7,12 +7,14 @@ use crate::{
     domain::{
         follows::Relationship as RelationshipState,
         notifications::NotificationView,
+        statuses::Version,
         text,
         urls::Urls,
         views::{AccountView, StatusView},
     },
 };
 use serde::Serialize;
+use serde_json::Value;
 
 pub fn iso(time: chrono::NaiveDateTime) -> String {
     time.and_utc()
@@ -261,8 +263,8 @@ pub fn relationship(account_id: i64, state: RelationshipState) -> Relationship {
     Relationship {
         id: account_id.to_string(),
         following: state.following,
-        showing_reblogs: state.following || state.requested,
-        notifying: false,
+        showing_reblogs: (state.following || state.requested) && state.showing_reblogs,
+        notifying: state.notifying,
         languages: None,
         followed_by: state.followed_by,
         blocking: state.blocking,
@@ -273,7 +275,7 @@ pub fn relationship(account_id: i64, state: RelationshipState) -> Relationship {
         requested_by: state.requested_by,
         domain_blocking: false,
         endorsed: false,
-        note: String::new(),
+        note: state.note,
     }
 }
 
@@ -299,4 +301,56 @@ pub fn notification(urls: &Urls, view: &NotificationView) -> Notification {
         account: account(urls, &view.from),
         status: view.status.as_ref().map(|s| status(urls, s)),
     }
+}
+
+/// https://docs.joinmastodon.org/entities/Tag/ (Trellis keeps no usage
+/// history, so `history` is empty).
+#[derive(Debug, Serialize)]
+pub struct Hashtag {
+    pub name: String,
+    pub url: String,
+    pub history: Vec<Value>,
+    pub following: bool,
+}
+
+pub fn hashtag(urls: &Urls, name: &str) -> Hashtag {
+    Hashtag {
+        name: name.to_string(),
+        url: urls.tag(name),
+        history: Vec::new(),
+        following: false,
+    }
+}
+
+/// https://docs.joinmastodon.org/entities/StatusEdit/
+#[derive(Debug, Serialize)]
+pub struct StatusEdit {
+    pub content: String,
+    pub spoiler_text: String,
+    pub sensitive: bool,
+    pub created_at: String,
+    pub account: Account,
+    pub poll: Option<Value>,
+    pub media_attachments: Vec<Value>,
+    pub emojis: Vec<Value>,
+}
+
+pub fn status_edit(urls: &Urls, author: &AccountView, version: &Version) -> StatusEdit {
+    StatusEdit {
+        content: version.content.clone(),
+        spoiler_text: version.spoiler_text.clone(),
+        sensitive: version.sensitive,
+        created_at: iso(version.created_at),
+        account: account(urls, author),
+        poll: None,
+        media_attachments: Vec::new(),
+        emojis: Vec::new(),
+    }
+}
+
+/// https://docs.joinmastodon.org/entities/FamiliarFollowers/
+#[derive(Debug, Serialize)]
+pub struct FamiliarFollowers {
+    pub id: String,
+    pub accounts: Vec<Account>,
 }

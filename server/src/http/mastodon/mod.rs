@@ -71,6 +71,13 @@ pub fn routes() -> Router<Context> {
             "/api/v1/accounts/relationships",
             get(accounts::relationships),
         )
+        .route(
+            "/api/v1/accounts/familiar_followers",
+            get(accounts::familiar_followers),
+        )
+        .route("/api/v1/accounts/{id}/note", post(accounts::note))
+        .route("/api/v1/accounts/search", get(accounts::search))
+        .route("/api/v1/directory", get(accounts::directory))
         .route("/api/v1/accounts/{id}", get(accounts::show))
         .route("/api/v1/accounts/{id}/statuses", get(accounts::statuses))
         .route("/api/v1/accounts/{id}/follow", post(accounts::follow))
@@ -92,6 +99,7 @@ pub fn routes() -> Router<Context> {
             get(statuses::reblogged_by),
         )
         .route("/api/v1/statuses/{id}/source", get(statuses::source))
+        .route("/api/v1/statuses/{id}/history", get(statuses::history))
         .route("/api/v1/statuses/{id}/bookmark", post(statuses::bookmark))
         .route(
             "/api/v1/statuses/{id}/unbookmark",

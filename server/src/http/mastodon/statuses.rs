@@ -92,6 +92,22 @@ pub async fn show(
     Ok(Json(entities::status(&ctx.urls, &view)))
 }
 
+/// The versions of a status, oldest first, ending with the current one.
+pub async fn history(
+    State(ctx): State<Context>,
+    auth: MaybeAuth,
+    Path(id): Path<String>,
+) -> Result<Json<Vec<entities::StatusEdit>>> {
+    let viewer = auth.viewer("read:statuses")?;
+    let (view, versions) = statuses::history(&ctx, viewer.as_ref(), path_id(&id)?).await?;
+    Ok(Json(
+        versions
+            .iter()
+            .map(|version| entities::status_edit(&ctx.urls, &view.author, version))
+            .collect(),
+    ))
+}
+
 /// Answers with the deleted status and its source text, for redrafting.
 pub async fn delete(
     State(ctx): State<Context>,
