@@ -170,6 +170,31 @@ impl Instance {
         instance
     }
 
+    /// A second `trellis serve` process of the same instance: same
+    /// database and domain, its own port and log, as an admin runs several
+    /// processes behind one proxy. Only PostgreSQL allows this.
+    pub async fn another_process(&self, name: &str) -> Instance {
+        let dir = tempfile::Builder::new()
+            .prefix(&format!("trellis-{name}-"))
+            .tempdir()
+            .expect("cannot create a temp dir");
+        let mut settings = self.settings.clone();
+        settings.push(("TRELLIS_DOMAIN".into(), self.domain()));
+        let mut process = Instance {
+            name: name.to_owned(),
+            port: free_port(),
+            dir,
+            database_url: self.database_url.clone(),
+            child: None,
+            settings,
+            // The first process owns the database and drops it.
+            _postgres: None,
+            http: self.http.clone(),
+        };
+        process.spawn().await;
+        process
+    }
+
     /// `http://127.0.0.1:PORT`: where tests connect.
     pub fn base_url(&self) -> String {
         format!("http://127.0.0.1:{}", self.port)

@@ -21,6 +21,49 @@ backend_tests!(
     streaming_refuses_what_it_cannot_serve
 );
 
+/// Several processes serve one instance from PostgreSQL: an app connected
+/// to one hears what was posted through another.
+#[tokio::test]
+async fn streams_reach_apps_connected_to_another_process() {
+    if !federation_tests::backends().contains(&Backend::Postgres) {
+        return;
+    }
+    let first = Instance::start("town-1", Backend::Postgres).await;
+    let second = first.another_process("town-2").await;
+    let alice = first.create_user("alice").await;
+    let carol = first.create_user("carol").await;
+    first.follow(&carol, &alice.username).await;
+
+    let on_second = format!("{}/api/v1/streaming/user", second.base_url());
+    let mut carol_home = EventSource::open(&on_second, Some(&carol.token)).await;
+    let on_first = format!("{}/api/v1/streaming/user", first.base_url());
+    let mut alice_home = EventSource::open(&on_first, Some(&alice.token)).await;
+
+    let via_first = first
+        .post_status(
+            &alice,
+            &json!({"status": "Posted through the first process"}),
+        )
+        .await;
+    let heard = carol_home
+        .next_matching(is("update", "id", via_first["id"].clone()))
+        .await;
+    assert_eq!(heard.payload["account"]["username"], "alice");
+
+    let via_second = second
+        .post_status(
+            &alice,
+            &json!({"status": "Posted through the second process"}),
+        )
+        .await;
+    alice_home
+        .next_matching(is("update", "id", via_second["id"].clone()))
+        .await;
+    carol_home
+        .next_matching(is("update", "id", via_second["id"].clone()))
+        .await;
+}
+
 fn is(event: &'static str, field: &'static str, value: Value) -> impl Fn(&StreamEvent) -> bool {
     move |e| e.event == event && e.payload[field] == value
 }
