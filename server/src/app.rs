@@ -5,7 +5,7 @@
 use crate::{
     config::Config,
     db::Database,
-    domain::{Context, accounts, streaming},
+    domain::{Context, accounts, network, streaming},
     federation::{self, delivery},
     http,
 };
@@ -43,6 +43,9 @@ pub async fn build(config: Config) -> anyhow::Result<App> {
     let instance_actor = accounts::instance_actor(&ctx)
         .await
         .context("creating the instance actor")?;
+    network::actor(&ctx)
+        .await
+        .context("creating the network actor")?;
     let federation = federation::federation_config(ctx.clone(), &instance_actor).await?;
     let router = http::router(ctx.clone(), federation);
     Ok(App { ctx, router })

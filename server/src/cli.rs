@@ -1,10 +1,11 @@
-//! The command line: `serve`, `migrate` and the `admin` commands.
+//! The command line: `serve`, `migrate`, and the `admin` and `network`
+//! commands.
 
 use crate::{
     app,
     config::Config,
     db::deliveries,
-    domain::{Context, accounts, oauth},
+    domain::{Context, accounts, network, oauth},
     error::Error,
 };
 use clap::{Parser, Subcommand};
@@ -33,6 +34,88 @@ pub enum Command {
     /// Administration tasks.
     #[command(subcommand)]
     Admin(Admin),
+    /// The network's profile and charter.
+    #[command(subcommand)]
+    Network(NetworkCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum NetworkCommand {
+    /// Print the network's profile and charter as JSON.
+    Show,
+    /// Change what the options name; the rest stays.
+    Set(Box<NetworkSettings>),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct NetworkSettings {
+    #[arg(long)]
+    name: Option<String>,
+    #[arg(long)]
+    summary: Option<String>,
+    #[arg(long)]
+    place: Option<String>,
+    /// town, county, region, state, country or none.
+    #[arg(long)]
+    level: Option<String>,
+    /// connectivity, alignment or production.
+    #[arg(long = "type")]
+    kind: Option<String>,
+    /// The network this one is part of, as name@host; "" removes it.
+    #[arg(long)]
+    parent: Option<String>,
+    #[arg(long)]
+    purpose: Option<String>,
+    #[arg(long)]
+    membership: Option<String>,
+    #[arg(long)]
+    value_proposition: Option<String>,
+    #[arg(long)]
+    coordination: Option<String>,
+    #[arg(long)]
+    resources: Option<String>,
+    #[arg(long)]
+    governance: Option<String>,
+    #[arg(long)]
+    assessment: Option<String>,
+    /// One operating principle; repeat for each. Replaces the whole list.
+    #[arg(long = "principle")]
+    principles: Vec<String>,
+    /// Remove every operating principle.
+    #[arg(long, conflicts_with = "principles")]
+    no_principles: bool,
+}
+
+impl NetworkSettings {
+    /// The same change as the API takes, so both are checked alike.
+    fn changes(self) -> anyhow::Result<network::NetworkChanges> {
+        let principles = if self.no_principles {
+            Some(Vec::new())
+        } else {
+            Some(self.principles).filter(|p| !p.is_empty())
+        };
+        let json = serde_json::json!({
+            "name": self.name,
+            "summary": self.summary,
+            "place": self.place,
+            "level": self.level,
+            "type": self.kind,
+            "charter": {
+                "purpose": self.purpose,
+                "membership": self.membership,
+                "value_proposition": self.value_proposition,
+                "coordination": self.coordination,
+                "resources": self.resources,
+                "governance": self.governance,
+                "assessment": self.assessment,
+                "operating_principles": principles,
+            },
+        });
+        let mut changes: network::NetworkChanges =
+            serde_json::from_value(json).map_err(|e| anyhow::anyhow!("{e}"))?;
+        changes.parent = self.parent.map(Some);
+        Ok(changes)
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -75,6 +158,19 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let db = app::open_database(&config).await?;
             let ctx = Context::new(db, config);
             run_admin(&ctx, admin).await
+        }
+        Command::Network(command) => {
+            let db = app::open_database(&config).await?;
+            let ctx = Context::new(db, config);
+            if let NetworkCommand::Set(settings) = command {
+                network::update(&ctx, settings.changes()?).await?;
+                // Followers' servers hear of the change now, not at the
+                // server's next start.
+                deliver_before_exit(&ctx).await?;
+            }
+            let shown = network::get(&ctx).await?;
+            println!("{}", serde_json::to_string_pretty(&shown)?);
+            Ok(())
         }
     }
 }

@@ -9,6 +9,7 @@ pub mod follows;
 pub mod ids;
 pub mod markers;
 pub mod models;
+pub mod network;
 pub mod notifications;
 pub mod oauth;
 pub mod schema;

@@ -280,6 +280,14 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    network (id) {
+        id -> Integer,
+        profile -> Text,
+        updated_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(users -> accounts (account_id));
 diesel::joinable!(statuses -> accounts (account_id));
 diesel::joinable!(home_feed -> statuses (status_id));
@@ -314,4 +322,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     stream_events,
     account_notes,
     status_edits,
+    network,
 );

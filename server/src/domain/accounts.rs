@@ -22,6 +22,11 @@ pub struct NewUser<'a> {
 }
 
 pub fn validate_username(username: &str) -> Result<()> {
+    if username.eq_ignore_ascii_case(super::network::NETWORK_USERNAME) {
+        return Err(Error::Validation(format!(
+            "the username {username:?} is reserved for the network"
+        )));
+    }
     let valid = (1..=30).contains(&username.len())
         && username
             .chars()
@@ -50,7 +55,7 @@ fn validate_email(email: &str) -> Result<()> {
 }
 
 /// A local actor row with fresh keys and every URL filled in.
-fn new_local_actor(urls: &Urls, username: &str, actor_type: &str) -> Result<Account> {
+pub(super) fn new_local_actor(urls: &Urls, username: &str, actor_type: &str) -> Result<Account> {
     let key = crypto::generate_rsa_key()?;
     let is_member = actor_type != "Application";
     let ap_id = if actor_type == "Application" {
@@ -357,35 +362,45 @@ pub async fn update_profile(
         .db
         .write(move |conn| -> Result<Account> {
             let saved = accounts::update_profile(conn, &updated)?;
-            let followers = db::follows::followers(conn, saved.id)?;
-            let mut actor = super::render::actor(&saved);
-            // The activity carries the context; the embedded actor needs none.
-            actor.context = None;
-            let actor = serde_json::to_value(actor).map_err(|e| Error::Internal(e.to_string()))?;
-            let update = super::render::activity(
-                "Update",
-                &format!(
-                    "{}#updates/{}",
-                    saved.ap_id,
-                    saved.updated_at.and_utc().timestamp_millis()
-                ),
-                &saved,
-                actor,
-                &[crate::protocol::PUBLIC.to_string()],
-                &[saved.followers_url.clone().unwrap_or_default()],
-            );
-            super::outbox::enqueue(
-                conn,
-                &urls,
-                &saved,
-                &update,
-                super::outbox::inboxes_of(&followers),
-            )?;
+            send_actor_update(conn, &urls, &saved, super::render::actor(&saved))?;
             Ok(saved)
         })
         .await?;
     ctx.deliveries_queued();
     Ok(saved)
+}
+
+/// Queues an `Update` carrying `actor` (the saved profile of `account`) for
+/// the servers of the account's followers.
+pub fn send_actor_update(
+    conn: &mut db::DbConnection,
+    urls: &Urls,
+    account: &Account,
+    mut actor: crate::protocol::Actor,
+) -> Result<()> {
+    let followers = db::follows::followers(conn, account.id)?;
+    // The activity carries the context; the embedded actor needs none.
+    actor.context = None;
+    let actor = serde_json::to_value(actor).map_err(|e| Error::Internal(e.to_string()))?;
+    let update = super::render::activity(
+        "Update",
+        &format!(
+            "{}#updates/{}",
+            account.ap_id,
+            account.updated_at.and_utc().timestamp_millis()
+        ),
+        account,
+        actor,
+        &[crate::protocol::PUBLIC.to_string()],
+        &[account.followers_url.clone().unwrap_or_default()],
+    );
+    super::outbox::enqueue(
+        conn,
+        urls,
+        account,
+        &update,
+        super::outbox::inboxes_of(&followers),
+    )
 }
 
 /// Lets a member whose sign-up waited for approval log in.

@@ -98,9 +98,11 @@ pub async fn store_remote_actor(ctx: &Context, account: Account) -> Result<Accou
         .await
 }
 
+/// A local actor that others may follow and address: members and the
+/// network actor, not the instance actor.
 fn local_target(conn: &mut DbConnection, ap_id: &str) -> Result<Option<Account>> {
     Ok(accounts::by_ap_id(conn, ap_id)?
-        .filter(|a| a.local && a.deleted_at.is_none() && a.actor_type == "Person"))
+        .filter(|a| a.local && a.deleted_at.is_none() && a.actor_type != "Application"))
 }
 
 pub async fn follow(

@@ -7,6 +7,7 @@ pub mod blocks;
 pub mod follows;
 pub mod inbound;
 pub mod interactions;
+pub mod network;
 pub mod notifications;
 pub mod oauth;
 pub mod outbox;

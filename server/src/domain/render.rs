@@ -47,6 +47,7 @@ pub fn actor(account: &Account) -> Actor {
             .into_iter()
             .map(|field| json!({"type": "PropertyValue", "name": field.name, "value": field.value}))
             .collect(),
+        network: None,
     }
 }
 

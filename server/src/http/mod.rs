@@ -7,6 +7,7 @@ pub mod auth;
 pub mod input;
 pub mod mastodon;
 pub mod rate_limit;
+pub mod trellis;
 pub mod web;
 pub mod well_known;
 
@@ -25,6 +26,7 @@ pub fn router(ctx: Context, federation: FederationConfig<Context>) -> Router {
     let rate_limits = Arc::new(rate_limit::RateLimits::new(&ctx.config));
     Router::new()
         .merge(mastodon::routes())
+        .merge(trellis::routes())
         .merge(activitypub::routes())
         .merge(well_known::routes())
         .merge(web::routes())

@@ -108,6 +108,13 @@ pub struct Actor {
         skip_serializing_if = "Vec::is_empty"
     )]
     pub attachment: Vec<serde_json::Value>,
+    /// On a network actor: the network's place, level, type and charter.
+    #[serde(
+        rename = "trellis:network",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub network: Option<serde_json::Value>,
 }
 
 /// A `tag` entry: a Mention, a Hashtag, or something we keep but ignore.

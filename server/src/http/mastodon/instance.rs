@@ -6,7 +6,10 @@
 
 use crate::config::Registrations;
 use crate::{
-    domain::{Context, accounts},
+    domain::{
+        Context, accounts,
+        network::{self, Network},
+    },
     error::Result,
 };
 use axum::{Json, extract::State};
@@ -29,12 +32,13 @@ async fn counts(ctx: &Context) -> Result<(i64, i64)> {
 
 pub async fn v1(State(ctx): State<Context>) -> Result<Json<Value>> {
     let (users, statuses) = counts(&ctx).await?;
+    let network = network::get(&ctx).await?;
     let domain = ctx.urls.domain();
     Ok(Json(json!({
         "uri": domain,
-        "title": ctx.config.instance_name,
-        "short_description": "",
-        "description": "",
+        "title": network.name,
+        "short_description": network.summary,
+        "description": network.summary,
         "email": "",
         "version": version(),
         "urls": { "streaming_api": super::streaming::streaming_base(&ctx) },
@@ -46,17 +50,18 @@ pub async fn v1(State(ctx): State<Context>) -> Result<Json<Value>> {
         "invites_enabled": false,
         "configuration": configuration(&ctx),
         "contact_account": null,
-        "rules": [],
+        "rules": network_rules(&network),
     })))
 }
 
 pub async fn v2(State(ctx): State<Context>) -> Result<Json<Value>> {
     let (users, _) = counts(&ctx).await?;
+    let network = network::get(&ctx).await?;
     Ok(Json(json!({
         "domain": ctx.urls.domain(),
-        "title": ctx.config.instance_name,
+        "title": network.name,
         "version": version(),
-        "description": "",
+        "description": network.summary,
         "usage": { "users": { "active_month": users } },
         "thumbnail": { "url": ctx.urls.base().join("/avatars/missing.png").map(String::from).unwrap_or_default() },
         "languages": ["en"],
@@ -67,7 +72,7 @@ pub async fn v2(State(ctx): State<Context>) -> Result<Json<Value>> {
             "message": null
         },
         "contact": { "email": "", "account": null },
-        "rules": [],
+        "rules": network_rules(&network),
     })))
 }
 
@@ -101,10 +106,22 @@ fn configuration(ctx: &Context) -> Value {
     })
 }
 
-/// `GET /api/v1/instance/rules`. The network's operating principles become
-/// its rules once networks have charters; until then there are none.
-pub async fn rules() -> Json<Value> {
-    Json(json!([]))
+/// `GET /api/v1/instance/rules`: the network's operating principles, one
+/// rule each, numbered from 1 in the charter's order.
+pub async fn rules(State(ctx): State<Context>) -> Result<Json<Value>> {
+    Ok(Json(network_rules(&network::get(&ctx).await?)))
+}
+
+fn network_rules(network: &Network) -> Value {
+    Value::Array(
+        network
+            .charter
+            .operating_principles
+            .iter()
+            .enumerate()
+            .map(|(i, text)| json!({ "id": (i + 1).to_string(), "text": text, "hint": "" }))
+            .collect(),
+    )
 }
 
 /// `GET /api/v1/instance/peers`: the domains of servers this one has met.

@@ -1,0 +1,427 @@
+//! The network this instance is: its name, place, level, type and charter,
+//! and the actor that speaks for it. Other networks and people follow that
+//! actor; its profile carries the charter as an extension property and, for
+//! apps that know nothing of it, as profile fields.
+
+use super::{Context, accounts, render, text};
+use crate::{
+    db::{self, models::Account, models::ProfileField},
+    error::{Error, Result},
+    protocol,
+};
+use serde::{Deserialize, Deserializer, Serialize};
+
+/// Username of the network actor, reserved for it.
+pub const NETWORK_USERNAME: &str = "network";
+
+/// Where a network sits in the nesting of places.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Level {
+    Town,
+    County,
+    Region,
+    State,
+    Country,
+    #[default]
+    None,
+}
+
+/// What the network is for, in the field's three kinds.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum NetworkType {
+    /// Members exchange and learn.
+    #[default]
+    Connectivity,
+    /// Members share goals and coordinate.
+    Alignment,
+    /// Members make things together.
+    Production,
+}
+
+/// The start-up design questions a network answers about itself.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Charter {
+    pub purpose: String,
+    pub membership: String,
+    pub value_proposition: String,
+    pub coordination: String,
+    pub resources: String,
+    pub governance: String,
+    pub assessment: String,
+    /// Short texts, each also one of the instance's rules.
+    pub operating_principles: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Network {
+    pub name: String,
+    pub summary: String,
+    pub place: String,
+    pub level: Level,
+    #[serde(rename = "type")]
+    pub kind: NetworkType,
+    /// The network this one is part of, as `name@host`.
+    pub parent: Option<String>,
+    pub charter: Charter,
+}
+
+/// A change to the network: only what is named changes.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NetworkChanges {
+    pub name: Option<String>,
+    pub summary: Option<String>,
+    pub place: Option<String>,
+    pub level: Option<Level>,
+    #[serde(rename = "type")]
+    pub kind: Option<NetworkType>,
+    /// `null` (or an empty string) removes the parent.
+    #[serde(default, deserialize_with = "present")]
+    pub parent: Option<Option<String>>,
+    pub charter: Option<CharterChanges>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CharterChanges {
+    pub purpose: Option<String>,
+    pub membership: Option<String>,
+    pub value_proposition: Option<String>,
+    pub coordination: Option<String>,
+    pub resources: Option<String>,
+    pub governance: Option<String>,
+    pub assessment: Option<String>,
+    pub operating_principles: Option<Vec<String>>,
+}
+
+/// Tells a key given as `null` from a key left out.
+fn present<'de, D: Deserializer<'de>>(
+    d: D,
+) -> std::result::Result<Option<Option<String>>, D::Error> {
+    Option::<String>::deserialize(d).map(Some)
+}
+
+const MAX_NAME: usize = 100;
+const MAX_SUMMARY: usize = 1000;
+const MAX_PLACE: usize = 100;
+const MAX_CHARTER_TEXT: usize = 5000;
+const MAX_PRINCIPLES: usize = 30;
+const MAX_PRINCIPLE: usize = 500;
+
+fn checked(what: &str, text: String, max: usize) -> Result<String> {
+    let text = text.trim().to_string();
+    if text.chars().count() > max {
+        return Err(Error::Validation(format!(
+            "{what} is longer than {max} characters"
+        )));
+    }
+    Ok(text)
+}
+
+/// `name@host`, with or without a leading `@`.
+fn checked_acct(acct: &str) -> Result<String> {
+    let acct = acct.trim().trim_start_matches('@');
+    let valid = acct.split_once('@').is_some_and(|(name, host)| {
+        !name.is_empty()
+            && !host.is_empty()
+            && !host.contains('@')
+            && !acct.contains(char::is_whitespace)
+    });
+    if !valid {
+        return Err(Error::Validation(format!(
+            "parent must be a network's handle, name@host, not {acct:?}"
+        )));
+    }
+    Ok(acct.to_lowercase())
+}
+
+impl Network {
+    /// Applies `changes` after checking every one of them, so a bad value
+    /// changes nothing.
+    pub fn apply(&self, changes: NetworkChanges) -> Result<Network> {
+        let mut next = self.clone();
+        if let Some(name) = changes.name {
+            next.name = checked("name", name, MAX_NAME)?;
+        }
+        if let Some(summary) = changes.summary {
+            next.summary = checked("summary", summary, MAX_SUMMARY)?;
+        }
+        if let Some(place) = changes.place {
+            next.place = checked("place", place, MAX_PLACE)?;
+        }
+        next.level = changes.level.unwrap_or(next.level);
+        next.kind = changes.kind.unwrap_or(next.kind);
+        if let Some(parent) = changes.parent {
+            next.parent = match parent.as_deref().map(str::trim) {
+                None | Some("") => None,
+                Some(acct) => Some(checked_acct(acct)?),
+            };
+        }
+        if let Some(charter) = changes.charter {
+            let texts = [
+                ("purpose", charter.purpose, &mut next.charter.purpose),
+                (
+                    "membership",
+                    charter.membership,
+                    &mut next.charter.membership,
+                ),
+                (
+                    "value_proposition",
+                    charter.value_proposition,
+                    &mut next.charter.value_proposition,
+                ),
+                (
+                    "coordination",
+                    charter.coordination,
+                    &mut next.charter.coordination,
+                ),
+                ("resources", charter.resources, &mut next.charter.resources),
+                (
+                    "governance",
+                    charter.governance,
+                    &mut next.charter.governance,
+                ),
+                (
+                    "assessment",
+                    charter.assessment,
+                    &mut next.charter.assessment,
+                ),
+            ];
+            for (what, change, slot) in texts {
+                if let Some(text) = change {
+                    *slot = checked(what, text, MAX_CHARTER_TEXT)?;
+                }
+            }
+            if let Some(principles) = charter.operating_principles {
+                if principles.len() > MAX_PRINCIPLES {
+                    return Err(Error::Validation(format!(
+                        "at most {MAX_PRINCIPLES} operating principles"
+                    )));
+                }
+                let mut kept = Vec::with_capacity(principles.len());
+                for principle in principles {
+                    let principle = checked("an operating principle", principle, MAX_PRINCIPLE)?;
+                    if principle.is_empty() {
+                        return Err(Error::Validation("an operating principle is empty".into()));
+                    }
+                    kept.push(principle);
+                }
+                next.charter.operating_principles = kept;
+            }
+        }
+        Ok(next)
+    }
+
+    /// The extension property the network actor carries.
+    pub fn extension(&self) -> serde_json::Value {
+        serde_json::json!({
+            "type": "trellis:Network",
+            "name": self.name,
+            "place": self.place,
+            "level": self.level,
+            "networkType": self.kind,
+            "parent": self.parent,
+            "charter": {
+                "purpose": self.charter.purpose,
+                "membership": self.charter.membership,
+                "valueProposition": self.charter.value_proposition,
+                "coordination": self.charter.coordination,
+                "resources": self.charter.resources,
+                "governance": self.charter.governance,
+                "assessment": self.charter.assessment,
+                "operatingPrinciples": self.charter.operating_principles,
+            },
+        })
+    }
+
+    /// Profile fields for apps that show only Mastodon's.
+    fn fields(&self) -> Vec<(String, String)> {
+        let mut fields = vec![
+            ("Place".to_string(), self.place.clone()),
+            ("Level".to_string(), word(&self.level)),
+            ("Type".to_string(), word(&self.kind)),
+        ];
+        if let Some(parent) = &self.parent {
+            fields.push(("Part of".to_string(), format!("@{parent}")));
+        }
+        fields.retain(|(_, value)| !value.is_empty());
+        fields
+    }
+}
+
+/// The word a setting is written as, or nothing for `none`.
+fn word<T: Serialize>(setting: &T) -> String {
+    match serde_json::to_value(setting) {
+        Ok(serde_json::Value::String(word)) if word != "none" => word,
+        _ => String::new(),
+    }
+}
+
+fn parse(stored: Option<String>) -> Result<Network> {
+    match stored {
+        Some(json) => serde_json::from_str(&json)
+            .map_err(|e| Error::Internal(format!("stored network profile: {e}"))),
+        None => Ok(Network::default()),
+    }
+}
+
+/// The network as stored, its name defaulting to the instance's.
+pub async fn get(ctx: &Context) -> Result<Network> {
+    let stored = ctx
+        .db
+        .read(|conn| Ok::<_, Error>(db::network::profile(conn)?))
+        .await?;
+    let mut network = parse(stored)?;
+    if network.name.is_empty() {
+        network.name = ctx.config.instance_name.clone();
+    }
+    Ok(network)
+}
+
+/// The network actor, created the first time it is needed.
+pub async fn actor(ctx: &Context) -> Result<Account> {
+    if let Ok(actor) = accounts::local_by_username(ctx, NETWORK_USERNAME).await {
+        return Ok(actor);
+    }
+    let mut actor = accounts::new_local_actor(&ctx.urls, NETWORK_USERNAME, "Organization")?;
+    actor.display_name = ctx.config.instance_name.clone();
+    actor.discoverable = true;
+    ctx.db
+        .write(
+            move |conn| match db::accounts::local_by_username(conn, NETWORK_USERNAME)? {
+                Some(existing) => Ok(existing),
+                None => Ok(db::accounts::insert(conn, &actor)?),
+            },
+        )
+        .await
+}
+
+/// The ActivityPub document of a local actor: the network actor carries
+/// the network's description besides its profile.
+pub async fn actor_document(ctx: &Context, account: &Account) -> Result<protocol::Actor> {
+    let mut document = render::actor(account);
+    if is_network_actor(account) {
+        document.network = Some(get(ctx).await?.extension());
+    }
+    Ok(document)
+}
+
+pub fn is_network_actor(account: &Account) -> bool {
+    account.local && account.username == NETWORK_USERNAME && account.actor_type == "Organization"
+}
+
+/// Applies `changes`, shows them on the network actor's profile and tells
+/// its followers' servers.
+pub async fn update(ctx: &Context, changes: NetworkChanges) -> Result<Network> {
+    let current = get(ctx).await?;
+    let next = current.apply(changes)?;
+    let actor = actor(ctx).await?;
+    let mut profile = actor.clone();
+    profile.display_name = next.name.clone();
+    profile.note = text::render_plain(&next.summary, &Default::default(), &ctx.urls);
+    let fields: Vec<ProfileField> = next
+        .fields()
+        .into_iter()
+        .map(|(name, value)| ProfileField {
+            value: text::render_inline(&value, &ctx.urls),
+            name,
+        })
+        .collect();
+    profile.fields = serde_json::to_string(&fields).map_err(|e| Error::Internal(e.to_string()))?;
+    let stored = serde_json::to_string(&next).map_err(|e| Error::Internal(e.to_string()))?;
+    let extension = next.extension();
+    let urls = ctx.urls.clone();
+    ctx.db
+        .write(move |conn| -> Result<()> {
+            db::network::save_profile(conn, &stored)?;
+            let saved = db::accounts::update_profile(conn, &profile)?;
+            let mut document = render::actor(&saved);
+            document.network = Some(extension);
+            accounts::send_actor_update(conn, &urls, &saved, document)
+        })
+        .await?;
+    ctx.deliveries_queued();
+    get(ctx).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn changes(json: serde_json::Value) -> NetworkChanges {
+        serde_json::from_value(json).expect("valid changes")
+    }
+
+    #[test]
+    fn a_partial_change_keeps_everything_it_does_not_name() {
+        let before = Network {
+            name: "Ashford".into(),
+            place: "Ashford".into(),
+            parent: Some("network@county.example".into()),
+            charter: Charter {
+                purpose: "Learn together".into(),
+                operating_principles: vec!["Be kind".into()],
+                ..Charter::default()
+            },
+            ..Network::default()
+        };
+        let after = before
+            .apply(changes(serde_json::json!({
+                "level": "town",
+                "charter": {"governance": "  A steering group  "}
+            })))
+            .unwrap();
+        assert_eq!(after.level, Level::Town);
+        assert_eq!(after.charter.governance, "A steering group");
+        assert_eq!(after.charter.purpose, "Learn together");
+        assert_eq!(after.charter.operating_principles, ["Be kind"]);
+        assert_eq!(after.parent.as_deref(), Some("network@county.example"));
+
+        let orphan = after
+            .apply(changes(serde_json::json!({"parent": null})))
+            .unwrap();
+        assert_eq!(orphan.parent, None);
+        let kept = after.apply(changes(serde_json::json!({}))).unwrap();
+        assert_eq!(kept, after);
+    }
+
+    #[test]
+    fn bad_values_are_refused_whole() {
+        let before = Network::default();
+        for bad in [
+            serde_json::json!({"name": "x".repeat(101)}),
+            serde_json::json!({"parent": "@county.example"}),
+            serde_json::json!({"parent": "a@b@c"}),
+            serde_json::json!({"charter": {"operating_principles": vec!["p"; 31]}}),
+            serde_json::json!({"charter": {"operating_principles": [""]}}),
+        ] {
+            assert!(before.apply(changes(bad.clone())).is_err(), "{bad}");
+        }
+        assert!(
+            serde_json::from_value::<NetworkChanges>(serde_json::json!({"level": "city"})).is_err()
+        );
+        assert!(
+            serde_json::from_value::<NetworkChanges>(serde_json::json!({"motto": "x"})).is_err()
+        );
+    }
+
+    #[test]
+    fn profile_fields_leave_out_what_is_unset() {
+        let network = Network {
+            place: "Ashford".into(),
+            kind: NetworkType::Production,
+            ..Network::default()
+        };
+        assert_eq!(
+            network.fields(),
+            [
+                ("Place".to_string(), "Ashford".to_string()),
+                ("Type".to_string(), "production".to_string())
+            ]
+        );
+    }
+}
