@@ -317,6 +317,10 @@ impl Instance {
         send(self.request(Method::PATCH, path, token).form(form)).await
     }
 
+    pub async fn patch_json(&self, path: &str, token: Option<&str>, body: &Value) -> Response {
+        send(self.request(Method::PATCH, path, token).json(body)).await
+    }
+
     pub async fn put_json(&self, path: &str, token: Option<&str>, body: &Value) -> Response {
         send(self.request(Method::PUT, path, token).json(body)).await
     }

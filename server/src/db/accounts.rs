@@ -182,3 +182,11 @@ pub fn discoverable(conn: &mut DbConnection, local_only: bool) -> QueryResult<Ve
     }
     query.order(accounts::id.desc()).load(conn)
 }
+
+/// Marks a local account's profile as changed now, for an `Update` that
+/// changes what the actor document holds.
+pub fn touch(conn: &mut DbConnection, account_id: i64) -> QueryResult<Account> {
+    diesel::update(accounts::table.find(account_id))
+        .set(accounts::updated_at.eq(super::now()))
+        .get_result(conn)
+}

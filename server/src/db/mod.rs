@@ -12,6 +12,7 @@ pub mod models;
 pub mod network;
 pub mod notifications;
 pub mod oauth;
+pub mod practice;
 pub mod schema;
 pub mod statuses;
 pub mod stream_events;

@@ -288,6 +288,25 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    practice_profiles (account_id) {
+        account_id -> BigInt,
+        organization -> Text,
+        place -> Text,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    practice_terms (account_id, kind, position) {
+        account_id -> BigInt,
+        kind -> Text,
+        position -> Integer,
+        text -> Text,
+        term -> Text,
+    }
+}
+
 diesel::joinable!(users -> accounts (account_id));
 diesel::joinable!(statuses -> accounts (account_id));
 diesel::joinable!(home_feed -> statuses (status_id));
@@ -323,4 +342,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     account_notes,
     status_edits,
     network,
+    practice_profiles,
+    practice_terms,
 );

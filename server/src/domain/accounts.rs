@@ -362,12 +362,51 @@ pub async fn update_profile(
         .db
         .write(move |conn| -> Result<Account> {
             let saved = accounts::update_profile(conn, &updated)?;
-            send_actor_update(conn, &urls, &saved, super::render::actor(&saved))?;
+            let document = actor_document_in(conn, &saved)?;
+            send_actor_update(conn, &urls, &saved, document)?;
             Ok(saved)
         })
         .await?;
     ctx.deliveries_queued();
     Ok(saved)
+}
+
+/// The ActivityPub document of a local actor, with what Trellis adds to the
+/// profile: a member's practice (as an extension and as profile fields),
+/// and on the network actor the network's description.
+pub fn actor_document_in(
+    conn: &mut db::DbConnection,
+    account: &Account,
+) -> Result<crate::protocol::Actor> {
+    let mut document = super::render::actor(account);
+    if super::network::is_network_actor(account) {
+        let name = if account.display_name.is_empty() {
+            account.username.clone()
+        } else {
+            account.display_name.clone()
+        };
+        document.network = Some(super::network::extension_in(conn, &name)?);
+    } else if account.actor_type == "Person" {
+        let practice = super::practice::of_account(conn, account.id)?;
+        if !practice.is_empty() {
+            document.practice = Some(practice.extension());
+        }
+        for field in super::practice::profile_fields(conn, account)? {
+            document.attachment.push(serde_json::json!({
+                "type": "PropertyValue",
+                "name": field.name,
+                "value": field.value,
+            }));
+        }
+    }
+    Ok(document)
+}
+
+pub async fn actor_document(ctx: &Context, account: &Account) -> Result<crate::protocol::Actor> {
+    let account = account.clone();
+    ctx.db
+        .read(move |conn| actor_document_in(conn, &account))
+        .await
 }
 
 /// Queues an `Update` carrying `actor` (the saved profile of `account`) for

@@ -66,36 +66,45 @@ where
     }
 }
 
-/// Inserts or refreshes a remote actor, keeping its row id.
-pub async fn store_remote_actor(ctx: &Context, account: Account) -> Result<Account> {
+/// Inserts or refreshes a remote actor, keeping its row id, with what it
+/// publishes about its practice.
+pub async fn store_remote_actor(
+    ctx: &Context,
+    account: Account,
+    practice: super::practice::Practice,
+) -> Result<Account> {
     ctx.db
         .write(move |conn| {
-            let mut account = account;
-            match accounts::by_ap_id(conn, &account.ap_id)? {
-                Some(existing) if existing.local => Err(Error::Forbidden(
-                    "refusing to overwrite a local account".into(),
-                )),
-                Some(existing) => {
-                    account.id = existing.id;
-                    account.created_at = existing.created_at;
-                    Ok(accounts::update(conn, &account)?)
-                }
-                None => {
-                    // A new actor may reuse a handle whose old actor is gone.
-                    if let Some(stale) =
-                        accounts::by_handle(conn, &account.username, &account.domain)?
-                    {
-                        return Err(Error::Conflict(format!(
-                            "{} already names {}",
-                            stale.acct(),
-                            stale.ap_id
-                        )));
-                    }
-                    Ok(accounts::insert(conn, &account)?)
-                }
-            }
+            let stored = store_actor_row(conn, account)?;
+            super::practice::store_remote(conn, stored.id, &practice)?;
+            Ok(stored)
         })
         .await
+}
+
+fn store_actor_row(conn: &mut DbConnection, account: Account) -> Result<Account> {
+    let mut account = account;
+    match accounts::by_ap_id(conn, &account.ap_id)? {
+        Some(existing) if existing.local => Err(Error::Forbidden(
+            "refusing to overwrite a local account".into(),
+        )),
+        Some(existing) => {
+            account.id = existing.id;
+            account.created_at = existing.created_at;
+            Ok(accounts::update(conn, &account)?)
+        }
+        None => {
+            // A new actor may reuse a handle whose old actor is gone.
+            if let Some(stale) = accounts::by_handle(conn, &account.username, &account.domain)? {
+                return Err(Error::Conflict(format!(
+                    "{} already names {}",
+                    stale.acct(),
+                    stale.ap_id
+                )));
+            }
+            Ok(accounts::insert(conn, &account)?)
+        }
+    }
 }
 
 /// A local actor that others may follow and address: members and the

@@ -11,6 +11,7 @@ pub mod network;
 pub mod notifications;
 pub mod oauth;
 pub mod outbox;
+pub mod practice;
 pub mod render;
 pub mod search;
 pub mod statuses;

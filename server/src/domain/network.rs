@@ -3,11 +3,10 @@
 //! actor; its profile carries the charter as an extension property and, for
 //! apps that know nothing of it, as profile fields.
 
-use super::{Context, accounts, render, text};
+use super::{Context, accounts, text};
 use crate::{
     db::{self, models::Account, models::ProfileField},
     error::{Error, Result},
-    protocol,
 };
 use serde::{Deserialize, Deserializer, Serialize};
 
@@ -285,6 +284,15 @@ pub async fn get(ctx: &Context) -> Result<Network> {
 /// The network actor, created the first time it is needed.
 pub async fn actor(ctx: &Context) -> Result<Account> {
     if let Ok(actor) = accounts::local_by_username(ctx, NETWORK_USERNAME).await {
+        if !is_network_actor(&actor) {
+            // Only a member who signed up before the name was reserved can
+            // hold it; speaking for the network through their account would
+            // overwrite their profile.
+            return Err(Error::Conflict(format!(
+                "the member account {NETWORK_USERNAME:?} holds the name reserved for the \
+                 network actor; rename or delete it"
+            )));
+        }
         return Ok(actor);
     }
     let mut actor = accounts::new_local_actor(&ctx.urls, NETWORK_USERNAME, "Organization")?;
@@ -300,14 +308,14 @@ pub async fn actor(ctx: &Context) -> Result<Account> {
         .await
 }
 
-/// The ActivityPub document of a local actor: the network actor carries
-/// the network's description besides its profile.
-pub async fn actor_document(ctx: &Context, account: &Account) -> Result<protocol::Actor> {
-    let mut document = render::actor(account);
-    if is_network_actor(account) {
-        document.network = Some(get(ctx).await?.extension());
+/// The extension the network actor carries, as stored (the name left
+/// empty when the admins never set one falls back to the instance's).
+pub fn extension_in(conn: &mut db::DbConnection, instance_name: &str) -> Result<serde_json::Value> {
+    let mut network = parse(db::network::profile(conn)?)?;
+    if network.name.is_empty() {
+        network.name = instance_name.to_string();
     }
-    Ok(document)
+    Ok(network.extension())
 }
 
 pub fn is_network_actor(account: &Account) -> bool {
@@ -333,14 +341,12 @@ pub async fn update(ctx: &Context, changes: NetworkChanges) -> Result<Network> {
         .collect();
     profile.fields = serde_json::to_string(&fields).map_err(|e| Error::Internal(e.to_string()))?;
     let stored = serde_json::to_string(&next).map_err(|e| Error::Internal(e.to_string()))?;
-    let extension = next.extension();
     let urls = ctx.urls.clone();
     ctx.db
         .write(move |conn| -> Result<()> {
             db::network::save_profile(conn, &stored)?;
             let saved = db::accounts::update_profile(conn, &profile)?;
-            let mut document = render::actor(&saved);
-            document.network = Some(extension);
+            let document = accounts::actor_document_in(conn, &saved)?;
             accounts::send_actor_update(conn, &urls, &saved, document)
         })
         .await?;

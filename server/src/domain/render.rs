@@ -48,6 +48,7 @@ pub fn actor(account: &Account) -> Actor {
             .map(|field| json!({"type": "PropertyValue", "name": field.name, "value": field.value}))
             .collect(),
         network: None,
+        practice: None,
     }
 }
 

@@ -80,7 +80,7 @@ pub fn hashtags(text: &str) -> Vec<String> {
         .collect()
 }
 
-fn escape(text: &str) -> String {
+pub fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {

@@ -18,6 +18,8 @@ pub struct AccountView {
     pub following_count: i64,
     pub statuses_count: i64,
     pub last_status_at: Option<chrono::NaiveDateTime>,
+    /// What a local member's practice adds to their profile fields.
+    pub practice_fields: Vec<crate::db::models::ProfileField>,
 }
 
 pub fn account_view(conn: &mut DbConnection, account: Account) -> QueryResult<AccountView> {
@@ -26,6 +28,7 @@ pub fn account_view(conn: &mut DbConnection, account: Account) -> QueryResult<Ac
         following_count: follows::count_following(conn, account.id)?,
         statuses_count: statuses::count_by_account(conn, account.id)?,
         last_status_at: statuses::last_status_at(conn, account.id)?,
+        practice_fields: super::practice::profile_fields(conn, &account)?,
         account,
     })
 }

@@ -3,7 +3,7 @@
 //! JSON; anything else is sent to the HTML page of the same thing.
 
 use crate::{
-    domain::{Context, accounts, network, render, statuses},
+    domain::{Context, accounts, render, statuses},
     error::{Error, Result},
     federation::inbox,
     http::input::path_id,
@@ -61,7 +61,7 @@ async fn actor(
     if !wants_activitypub(&headers) {
         return Ok(Redirect::to(&ctx.urls.profile_page(&account.username)).into_response());
     }
-    let document = network::actor_document(&ctx, &account).await?;
+    let document = accounts::actor_document(&ctx, &account).await?;
     Ok(FederationJson(document).into_response())
 }
 

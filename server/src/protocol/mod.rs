@@ -115,6 +115,13 @@ pub struct Actor {
         skip_serializing_if = "Option::is_none"
     )]
     pub network: Option<serde_json::Value>,
+    /// On a member: roles, organisation, place, interests, offers, needs.
+    #[serde(
+        rename = "trellis:practice",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub practice: Option<serde_json::Value>,
 }
 
 /// A `tag` entry: a Mention, a Hashtag, or something we keep but ignore.

@@ -171,7 +171,12 @@ impl Object for ApubActor {
     }
 
     async fn from_json(json: protocol::Actor, data: &Data) -> Result<Self> {
-        let account = inbound::store_remote_actor(data, account_from_json(json)).await?;
+        let practice = json
+            .practice
+            .as_ref()
+            .map(crate::domain::practice::Practice::from_remote)
+            .unwrap_or_default();
+        let account = inbound::store_remote_actor(data, account_from_json(json), practice).await?;
         ApubActor::new(account)
     }
 }

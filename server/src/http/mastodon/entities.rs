@@ -102,6 +102,7 @@ pub fn account(urls: &Urls, view: &AccountView) -> Account {
         fields: a
             .profile_fields()
             .into_iter()
+            .chain(view.practice_fields.iter().cloned())
             .map(|f| serde_json::json!({"name": f.name, "value": f.value, "verified_at": null}))
             .collect(),
         source: None,

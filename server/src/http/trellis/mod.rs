@@ -2,13 +2,20 @@
 //! has no words for: the network and its charter, communities, weaving.
 
 pub mod network;
+pub mod profile;
 
 use crate::domain::Context;
 use axum::{Router, routing::get};
 
 pub fn routes() -> Router<Context> {
-    Router::new().route(
-        "/api/trellis/v1/network",
-        get(network::show).put(network::update),
-    )
+    Router::new()
+        .route(
+            "/api/trellis/v1/network",
+            get(network::show).put(network::update),
+        )
+        .route(
+            "/api/trellis/v1/profile",
+            get(profile::show_own).patch(profile::update),
+        )
+        .route("/api/trellis/v1/accounts/{id}/practice", get(profile::show))
 }

@@ -1,0 +1,2 @@
+DROP TABLE practice_terms;
+DROP TABLE practice_profiles;

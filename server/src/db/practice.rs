@@ -1,0 +1,88 @@
+//! Members' practice profiles: organisation, place, and the lists of roles,
+//! interests, offers and needs.
+
+use super::{
+    DbConnection,
+    schema::{practice_profiles, practice_terms},
+};
+use diesel::prelude::*;
+
+/// One stored profile: organisation, place, and `(kind, text)` entries in
+/// the member's order.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct StoredPractice {
+    pub organization: String,
+    pub place: String,
+    pub terms: Vec<(String, String)>,
+}
+
+pub fn of_account(conn: &mut DbConnection, account_id: i64) -> QueryResult<Option<StoredPractice>> {
+    let Some((organization, place)) = practice_profiles::table
+        .find(account_id)
+        .select((practice_profiles::organization, practice_profiles::place))
+        .first::<(String, String)>(conn)
+        .optional()?
+    else {
+        return Ok(None);
+    };
+    let terms = practice_terms::table
+        .filter(practice_terms::account_id.eq(account_id))
+        .order((practice_terms::kind.asc(), practice_terms::position.asc()))
+        .select((practice_terms::kind, practice_terms::text))
+        .load(conn)?;
+    Ok(Some(StoredPractice {
+        organization,
+        place,
+        terms,
+    }))
+}
+
+/// Removes an account's profile.
+pub fn clear(conn: &mut DbConnection, account_id: i64) -> QueryResult<()> {
+    diesel::delete(practice_terms::table.filter(practice_terms::account_id.eq(account_id)))
+        .execute(conn)?;
+    diesel::delete(practice_profiles::table.find(account_id)).execute(conn)?;
+    Ok(())
+}
+
+/// Replaces an account's profile with `practice`.
+pub fn save(
+    conn: &mut DbConnection,
+    account_id: i64,
+    practice: &StoredPractice,
+) -> QueryResult<()> {
+    clear(conn, account_id)?;
+    diesel::insert_into(practice_profiles::table)
+        .values((
+            practice_profiles::account_id.eq(account_id),
+            practice_profiles::organization.eq(&practice.organization),
+            practice_profiles::place.eq(&practice.place),
+            practice_profiles::updated_at.eq(super::now()),
+        ))
+        .execute(conn)?;
+    let mut positions = std::collections::HashMap::new();
+    for (kind, text) in &practice.terms {
+        let position = positions.entry(kind.as_str()).or_insert(0);
+        diesel::insert_into(practice_terms::table)
+            .values((
+                practice_terms::account_id.eq(account_id),
+                practice_terms::kind.eq(kind),
+                practice_terms::position.eq(*position),
+                practice_terms::text.eq(text),
+                practice_terms::term.eq(text.to_lowercase()),
+            ))
+            .execute(conn)?;
+        *position += 1;
+    }
+    Ok(())
+}
+
+/// Accounts with an entry of `kind` equal to `term` (any case).
+pub fn accounts_with(conn: &mut DbConnection, kind: &str, term: &str) -> QueryResult<Vec<i64>> {
+    practice_terms::table
+        .filter(practice_terms::kind.eq(kind))
+        .filter(practice_terms::term.eq(term.to_lowercase()))
+        .select(practice_terms::account_id)
+        .distinct()
+        .load(conn)
+}

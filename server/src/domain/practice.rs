@@ -1,0 +1,348 @@
+//! A member's practice: the roles they hold, their organisation and place,
+//! what they are interested in, and what they offer and need. It is what
+//! horizontal links (same role elsewhere) and introductions (an offer that
+//! meets a need) are made from. It travels as the `trellis:practice`
+//! extension on the actor and, for apps that know only Mastodon's profile
+//! fields, as fields appended to the member's own.
+
+use super::{Context, accounts as account_rules, text};
+use crate::{
+    db::{
+        self, DbConnection,
+        models::{Account, ProfileField},
+        practice::{self as store, StoredPractice},
+    },
+    error::{Error, Result},
+};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Practice {
+    pub roles: Vec<String>,
+    pub organization: String,
+    pub place: String,
+    pub interests: Vec<String>,
+    pub offers: Vec<String>,
+    pub needs: Vec<String>,
+}
+
+/// A change to a member's practice: only the keys given change, and a list
+/// given replaces the whole list.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PracticeChanges {
+    pub roles: Option<Vec<String>>,
+    pub organization: Option<String>,
+    pub place: Option<String>,
+    pub interests: Option<Vec<String>>,
+    pub offers: Option<Vec<String>>,
+    pub needs: Option<Vec<String>>,
+}
+
+const MAX_ENTRIES: usize = 10;
+const MAX_ENTRY: usize = 100;
+
+/// The list kinds, as stored and as named in the API.
+const ROLE: &str = "role";
+const INTEREST: &str = "interest";
+const OFFER: &str = "offer";
+const NEED: &str = "need";
+
+fn checked_text(what: &str, text: String) -> Result<String> {
+    let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if text.chars().count() > MAX_ENTRY {
+        return Err(Error::Validation(format!(
+            "{what} is longer than {MAX_ENTRY} characters"
+        )));
+    }
+    Ok(text)
+}
+
+/// Entries trimmed, empty ones dropped, repeats (in any case) dropped.
+fn checked_list(what: &str, entries: Vec<String>) -> Result<Vec<String>> {
+    let mut kept: Vec<String> = Vec::new();
+    for entry in entries {
+        let entry = checked_text(what, entry)?;
+        if !entry.is_empty() && !kept.iter().any(|k| k.eq_ignore_ascii_case(&entry)) {
+            kept.push(entry);
+        }
+    }
+    if kept.len() > MAX_ENTRIES {
+        return Err(Error::Validation(format!("at most {MAX_ENTRIES} {what}s")));
+    }
+    Ok(kept)
+}
+
+impl Practice {
+    /// Applies `changes`, checking all of them first.
+    pub fn apply(&self, changes: PracticeChanges) -> Result<Practice> {
+        let mut next = self.clone();
+        if let Some(roles) = changes.roles {
+            next.roles = checked_list("role", roles)?;
+        }
+        if let Some(organization) = changes.organization {
+            next.organization = checked_text("organization", organization)?;
+        }
+        if let Some(place) = changes.place {
+            next.place = checked_text("place", place)?;
+        }
+        if let Some(interests) = changes.interests {
+            next.interests = checked_list("interest", interests)?;
+        }
+        if let Some(offers) = changes.offers {
+            next.offers = checked_list("offer", offers)?;
+        }
+        if let Some(needs) = changes.needs {
+            next.needs = checked_list("need", needs)?;
+        }
+        Ok(next)
+    }
+
+    /// A remote server's description, cleaned as a local one would be, and
+    /// cut to the same limits rather than refused: it is theirs to keep.
+    pub fn from_remote(value: &serde_json::Value) -> Practice {
+        let Ok(practice) = serde_json::from_value::<Practice>(value.clone()) else {
+            return Practice::default();
+        };
+        let list = |entries: Vec<String>| -> Vec<String> {
+            entries
+                .into_iter()
+                .filter_map(|e| checked_text("", text::strip_html(&e)).ok())
+                .filter(|e| !e.is_empty())
+                .take(MAX_ENTRIES)
+                .collect()
+        };
+        let single = |entry: String| checked_text("", text::strip_html(&entry)).unwrap_or_default();
+        Practice {
+            roles: list(practice.roles),
+            organization: single(practice.organization),
+            place: single(practice.place),
+            interests: list(practice.interests),
+            offers: list(practice.offers),
+            needs: list(practice.needs),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        *self == Practice::default()
+    }
+
+    fn stored(&self) -> StoredPractice {
+        let mut terms = Vec::new();
+        for (kind, list) in [
+            (ROLE, &self.roles),
+            (INTEREST, &self.interests),
+            (OFFER, &self.offers),
+            (NEED, &self.needs),
+        ] {
+            terms.extend(list.iter().map(|t| (kind.to_string(), t.clone())));
+        }
+        StoredPractice {
+            organization: self.organization.clone(),
+            place: self.place.clone(),
+            terms,
+        }
+    }
+
+    fn from_stored(stored: StoredPractice) -> Practice {
+        let mut practice = Practice {
+            organization: stored.organization,
+            place: stored.place,
+            ..Practice::default()
+        };
+        for (kind, text) in stored.terms {
+            match kind.as_str() {
+                ROLE => practice.roles.push(text),
+                INTEREST => practice.interests.push(text),
+                OFFER => practice.offers.push(text),
+                NEED => practice.needs.push(text),
+                _ => {}
+            }
+        }
+        practice
+    }
+
+    /// The extension property on the actor.
+    pub fn extension(&self) -> serde_json::Value {
+        serde_json::json!({
+            "type": "trellis:Practice",
+            "roles": self.roles,
+            "organization": self.organization,
+            "place": self.place,
+            "interests": self.interests,
+            "offers": self.offers,
+            "needs": self.needs,
+        })
+    }
+
+    /// Profile fields for apps that show only Mastodon's, plain text.
+    pub fn fields(&self) -> Vec<(String, String)> {
+        let joined = |list: &[String]| list.join(", ");
+        [
+            ("Role", joined(&self.roles)),
+            ("Organisation", self.organization.clone()),
+            ("Place", self.place.clone()),
+            ("Interests", joined(&self.interests)),
+            ("Offers", joined(&self.offers)),
+            ("Needs", joined(&self.needs)),
+        ]
+        .into_iter()
+        .filter(|(_, value)| !value.is_empty())
+        .map(|(name, value)| (name.to_string(), value))
+        .collect()
+    }
+}
+
+pub fn of_account(conn: &mut DbConnection, account_id: i64) -> diesel::QueryResult<Practice> {
+    Ok(store::of_account(conn, account_id)?
+        .map(Practice::from_stored)
+        .unwrap_or_default())
+}
+
+/// Keeps what a remote actor published about its practice; an actor that
+/// publishes none (most servers) keeps no row.
+pub fn store_remote(
+    conn: &mut DbConnection,
+    account_id: i64,
+    practice: &Practice,
+) -> diesel::QueryResult<()> {
+    if practice.is_empty() {
+        store::clear(conn, account_id)
+    } else {
+        store::save(conn, account_id, &practice.stored())
+    }
+}
+
+/// The fields a local member's practice adds to their profile, values as
+/// escaped text. Remote profiles already carry theirs among the fields
+/// their server sent.
+pub fn profile_fields(
+    conn: &mut DbConnection,
+    account: &Account,
+) -> diesel::QueryResult<Vec<ProfileField>> {
+    if !account.local || account.actor_type != "Person" {
+        return Ok(Vec::new());
+    }
+    Ok(of_account(conn, account.id)?
+        .fields()
+        .into_iter()
+        .map(|(name, value)| ProfileField {
+            value: text::escape(&value),
+            name,
+        })
+        .collect())
+}
+
+pub async fn get(ctx: &Context, account: &Account) -> Result<Practice> {
+    let account_id = account.id;
+    ctx.db
+        .read(move |conn| Ok(of_account(conn, account_id)?))
+        .await
+}
+
+/// Changes a member's practice and tells their followers' servers.
+pub async fn update(
+    ctx: &Context,
+    account: &Account,
+    changes: PracticeChanges,
+) -> Result<Practice> {
+    let account = account.clone();
+    let urls = ctx.urls.clone();
+    let practice = ctx
+        .db
+        .write(move |conn| -> Result<Practice> {
+            let next = of_account(conn, account.id)?.apply(changes)?;
+            store::save(conn, account.id, &next.stored())?;
+            let touched = db::accounts::touch(conn, account.id)?;
+            let document = account_rules::actor_document_in(conn, &touched)?;
+            account_rules::send_actor_update(conn, &urls, &touched, document)?;
+            Ok(next)
+        })
+        .await?;
+    ctx.deliveries_queued();
+    Ok(practice)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn changes(value: serde_json::Value) -> PracticeChanges {
+        serde_json::from_value(value).expect("valid changes")
+    }
+
+    #[test]
+    fn lists_are_tidied_and_partial_changes_keep_the_rest() {
+        let practice = Practice::default()
+            .apply(changes(json!({
+                "roles": [" Facilitator ", "facilitator", "", "Organiser"],
+                "place": "  Ashford   Vale ",
+            })))
+            .unwrap();
+        assert_eq!(practice.roles, ["Facilitator", "Organiser"]);
+        assert_eq!(practice.place, "Ashford Vale");
+        let next = practice
+            .apply(changes(json!({"needs": ["Funding"]})))
+            .unwrap();
+        assert_eq!(next.roles, practice.roles);
+        assert_eq!(next.needs, ["Funding"]);
+        assert!(
+            next.apply(changes(json!({"interests": vec!["x"; 0]})))
+                .unwrap()
+                .interests
+                .is_empty()
+        );
+    }
+
+    #[test]
+    fn limits_are_enforced() {
+        let many: Vec<String> = (0..11).map(|n| n.to_string()).collect();
+        assert!(
+            Practice::default()
+                .apply(changes(json!({"offers": many})))
+                .is_err()
+        );
+        assert!(
+            Practice::default()
+                .apply(changes(json!({"organization": "o".repeat(101)})))
+                .is_err()
+        );
+        assert!(serde_json::from_value::<PracticeChanges>(json!({"skills": []})).is_err());
+    }
+
+    #[test]
+    fn remote_practice_is_cleaned_not_refused() {
+        let many: Vec<String> = (0..20).map(|n| format!("<b>need {n}</b>")).collect();
+        let practice = Practice::from_remote(&json!({
+            "type": "trellis:Practice",
+            "roles": ["<script>x</script>Officer"],
+            "needs": many,
+            "unknown": true,
+        }));
+        assert_eq!(practice.roles, ["Officer"]);
+        assert_eq!(practice.needs.len(), 10);
+        assert_eq!(practice.needs[0], "need 0");
+        assert_eq!(
+            Practice::from_remote(&json!("nonsense")),
+            Practice::default()
+        );
+    }
+
+    #[test]
+    fn fields_show_what_is_set_in_a_fixed_order() {
+        let practice = Practice {
+            roles: vec!["Officer".into(), "Organiser".into()],
+            offers: vec!["Grant writing".into()],
+            ..Practice::default()
+        };
+        assert_eq!(
+            practice.fields(),
+            [
+                ("Role".to_string(), "Officer, Organiser".to_string()),
+                ("Offers".to_string(), "Grant writing".to_string())
+            ]
+        );
+    }
+}
