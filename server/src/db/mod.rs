@@ -4,6 +4,7 @@
 
 pub mod accounts;
 pub mod blocks;
+pub mod communities;
 pub mod deliveries;
 pub mod follows;
 pub mod ids;

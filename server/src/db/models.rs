@@ -267,3 +267,14 @@ pub struct StatusEdit {
     pub sensitive: bool,
     pub created_at: NaiveDateTime,
 }
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = communities)]
+pub struct Community {
+    pub account_id: i64,
+    pub role: String,
+    pub place: String,
+    pub join_policy: String,
+    pub link_policy: String,
+    pub created_at: NaiveDateTime,
+}

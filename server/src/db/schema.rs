@@ -307,6 +307,24 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    communities (account_id) {
+        account_id -> BigInt,
+        role -> Text,
+        place -> Text,
+        join_policy -> Text,
+        link_policy -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    community_moderators (community_id, account_id) {
+        community_id -> BigInt,
+        account_id -> BigInt,
+    }
+}
+
 diesel::joinable!(users -> accounts (account_id));
 diesel::joinable!(statuses -> accounts (account_id));
 diesel::joinable!(home_feed -> statuses (status_id));
@@ -344,4 +362,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     network,
     practice_profiles,
     practice_terms,
+    communities,
+    community_moderators,
 );

@@ -180,6 +180,33 @@ pub fn add_to_home_feeds(
     Ok(())
 }
 
+/// Adds a boost to the feeds of `account_ids`, except those that already
+/// hold the boosted status or another boost of it: a member who follows
+/// several people or communities that share one post sees it once.
+pub fn add_boost_to_home_feeds(
+    conn: &mut DbConnection,
+    boost_id: i64,
+    original_id: i64,
+    account_ids: &[i64],
+) -> QueryResult<()> {
+    let holding: Vec<i64> = home_feed::table
+        .inner_join(statuses::table.on(statuses::id.eq(home_feed::status_id)))
+        .filter(home_feed::account_id.eq_any(account_ids))
+        .filter(
+            statuses::id
+                .eq(original_id)
+                .or(statuses::reblog_of_id.eq(original_id)),
+        )
+        .select(home_feed::account_id)
+        .load(conn)?;
+    let fresh: Vec<i64> = account_ids
+        .iter()
+        .copied()
+        .filter(|id| !holding.contains(id))
+        .collect();
+    add_to_home_feeds(conn, boost_id, &fresh)
+}
+
 /// Takes an author's statuses out of one member's home feed (after an unfollow).
 pub fn remove_author_from_home_feed(
     conn: &mut DbConnection,

@@ -386,6 +386,8 @@ pub fn actor_document_in(
             account.display_name.clone()
         };
         document.network = Some(super::network::extension_in(conn, &name)?);
+    } else if account.actor_type == "Group" {
+        document.community = super::communities::extension_in(conn, account)?;
     } else if account.actor_type == "Person" {
         let practice = super::practice::of_account(conn, account.id)?;
         if !practice.is_empty() {

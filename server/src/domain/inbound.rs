@@ -72,11 +72,16 @@ pub async fn store_remote_actor(
     ctx: &Context,
     account: Account,
     practice: super::practice::Practice,
+    community: Option<serde_json::Value>,
 ) -> Result<Account> {
     ctx.db
         .write(move |conn| {
             let stored = store_actor_row(conn, account)?;
             super::practice::store_remote(conn, stored.id, &practice)?;
+            if stored.actor_type == "Group" {
+                let community = community.unwrap_or(serde_json::Value::Null);
+                super::communities::store_remote(conn, &stored, &community)?;
+            }
             Ok(stored)
         })
         .await
@@ -399,7 +404,11 @@ fn status_row(incoming: &IncomingNote) -> Status {
 /// Stores a remote status if anyone here has reason to see it: a follower of
 /// its author, a member it mentions, or a thread that is already here.
 /// Statuses no one asked for are dropped, as Mastodon drops them.
-pub fn store_note(conn: &mut DbConnection, incoming: &IncomingNote) -> Result<Option<Status>> {
+pub fn store_note(
+    conn: &mut DbConnection,
+    urls: &super::urls::Urls,
+    incoming: &IncomingNote,
+) -> Result<Option<Status>> {
     if let Some(existing) = statuses::by_ap_id(conn, incoming.note.id.as_str())? {
         return Ok(Some(existing));
     }
@@ -437,6 +446,7 @@ pub fn store_note(conn: &mut DbConnection, incoming: &IncomingNote) -> Result<Op
     statuses::add_to_home_feeds(conn, status.id, &audience)?;
     streaming::status_created(conn, &status)?;
     notifications::notify_subscribers(conn, &status)?;
+    super::communities::share_mentioned(conn, urls, &status, &incoming.mentioned)?;
     statuses::adopt_replies(conn, &status)?;
     Ok(Some(status))
 }
@@ -486,8 +496,9 @@ pub async fn create_note(
     activity_id: &str,
     incoming: IncomingNote,
 ) -> Result<Outcome> {
+    let urls = ctx.urls.clone();
     once(ctx, activity_id, move |conn| {
-        Ok(match store_note(conn, &incoming)? {
+        Ok(match store_note(conn, &urls, &incoming)? {
             Some(_) => Outcome::Applied,
             None => Outcome::Ignored("no one here follows the author or is addressed"),
         })
@@ -684,7 +695,7 @@ pub async fn announce(
             published,
         );
         let boost = statuses::insert(conn, &boost)?;
-        statuses::add_to_home_feeds(conn, boost.id, &local_followers)?;
+        statuses::add_boost_to_home_feeds(conn, boost.id, original.id, &local_followers)?;
         streaming::status_created(conn, &boost)?;
         notifications::notify_id(
             conn,

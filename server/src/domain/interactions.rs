@@ -123,7 +123,7 @@ pub async fn reblog(ctx: &Context, account: &Account, status_id: i64) -> Result<
                 .map(|a| a.id)
                 .collect();
             feed.push(account.id);
-            statuses::add_to_home_feeds(conn, boost.id, &feed)?;
+            statuses::add_boost_to_home_feeds(conn, boost.id, original.id, &feed)?;
             streaming::status_created(conn, &boost)?;
             notifications::notify(
                 conn,

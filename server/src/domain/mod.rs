@@ -4,6 +4,7 @@
 
 pub mod accounts;
 pub mod blocks;
+pub mod communities;
 pub mod follows;
 pub mod inbound;
 pub mod interactions;

@@ -45,7 +45,12 @@ pub fn notify(
     kind: &'static str,
     status_id: Option<i64>,
 ) -> diesel::QueryResult<()> {
-    if !recipient.local || recipient.id == from_id || recipient.deleted_at.is_some() {
+    // Communities and the network actor have no one to read notifications.
+    if !recipient.local
+        || recipient.actor_type != "Person"
+        || recipient.id == from_id
+        || recipient.deleted_at.is_some()
+    {
         return Ok(());
     }
     if !super::blocks::wants_notifications_from(conn, recipient.id, from_id)? {

@@ -49,6 +49,7 @@ pub fn actor(account: &Account) -> Actor {
             .collect(),
         network: None,
         practice: None,
+        community: None,
     }
 }
 

@@ -229,6 +229,7 @@ pub async fn create(
             statuses::add_to_home_feeds(conn, status.id, &audience)?;
             streaming::status_created(conn, &status)?;
             notifications::notify_subscribers(conn, &status)?;
+            super::communities::share_mentioned(conn, &urls, &status, &mentioned)?;
             let note = render::note(&urls, &status, &author, &mentioned, &hashtags);
             let create = render::wrap_note(
                 "Create",

@@ -122,6 +122,13 @@ pub struct Actor {
         skip_serializing_if = "Option::is_none"
     )]
     pub practice: Option<serde_json::Value>,
+    /// On a community (Group): the role and place it is for, its policies.
+    #[serde(
+        rename = "trellis:community",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub community: Option<serde_json::Value>,
 }
 
 /// A `tag` entry: a Mention, a Hashtag, or something we keep but ignore.

@@ -176,7 +176,9 @@ impl Object for ApubActor {
             .as_ref()
             .map(crate::domain::practice::Practice::from_remote)
             .unwrap_or_default();
-        let account = inbound::store_remote_actor(data, account_from_json(json), practice).await?;
+        let community = json.community.clone();
+        let account =
+            inbound::store_remote_actor(data, account_from_json(json), practice, community).await?;
         ApubActor::new(account)
     }
 }

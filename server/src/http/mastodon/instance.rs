@@ -59,6 +59,9 @@ pub async fn v2(State(ctx): State<Context>) -> Result<Json<Value>> {
     let network = network::get(&ctx).await?;
     Ok(Json(json!({
         "domain": ctx.urls.domain(),
+        // Mastodon 4.3 and later name the API revision they speak; clients
+        // warn when a 4.3-level server leaves it out.
+        "api_versions": { "mastodon": 2 },
         "title": network.name,
         "version": version(),
         "description": network.summary,

@@ -1,11 +1,15 @@
 //! Trellis's own API, under `/api/trellis/v1/`, for what the Mastodon API
 //! has no words for: the network and its charter, communities, weaving.
 
+pub mod communities;
 pub mod network;
 pub mod profile;
 
 use crate::domain::Context;
-use axum::{Router, routing::get};
+use axum::{
+    Router,
+    routing::{get, post},
+};
 
 pub fn routes() -> Router<Context> {
     Router::new()
@@ -18,4 +22,9 @@ pub fn routes() -> Router<Context> {
             get(profile::show_own).patch(profile::update),
         )
         .route("/api/trellis/v1/accounts/{id}/practice", get(profile::show))
+        .route(
+            "/api/trellis/v1/communities",
+            post(communities::create).get(communities::list),
+        )
+        .route("/api/trellis/v1/communities/{name}", get(communities::show))
 }

@@ -1,0 +1,255 @@
+//! Communities of practice (Group actors, FEP-1b12): created through
+//! Trellis's API, joined from the Mastodon API by following, and re-sharing
+//! what mentions them to every member on every server.
+
+use federation_tests::{Backend, Instance, User, backend_tests, wait_until};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use std::time::Duration;
+
+backend_tests!(
+    a_community_reshares_posts_to_members_everywhere,
+    a_community_reshares_posts_to_members_everywhere
+);
+backend_tests!(
+    communities_are_created_listed_and_checked,
+    communities_are_created_listed_and_checked
+);
+
+const COMMUNITIES: &str = "/api/trellis/v1/communities";
+const PATIENCE: Duration = Duration::from_secs(30);
+
+async fn create(instance: &Instance, user: &User, body: Value) -> Value {
+    let created = instance
+        .post_json(COMMUNITIES, Some(&user.token), &body)
+        .await;
+    assert_eq!(created.status, StatusCode::OK, "{}", created.body);
+    created.body
+}
+
+/// Entries of `user`'s home timeline that show the status with `uri`,
+/// directly or as a boost.
+async fn showings(instance: &Instance, user: &User, uri: &str) -> Vec<Value> {
+    instance
+        .home_timeline(user)
+        .await
+        .into_iter()
+        .filter(|s| s["uri"] == uri || s["reblog"]["uri"] == uri)
+        .collect()
+}
+
+async fn wait_for_showing(instance: &Instance, user: &User, uri: &str) -> Value {
+    wait_until(
+        &format!("{uri} in {}'s home", user.username),
+        PATIENCE,
+        || async { showings(instance, user, uri).await.pop() },
+    )
+    .await
+}
+
+async fn a_community_reshares_posts_to_members_everywhere(backend: Backend) {
+    let town = Instance::start("town", backend).await;
+    let river = Instance::start("river", backend).await;
+    let alice = town.create_user("alice").await;
+    let carol = town.create_user("carol").await;
+    let dave = town.create_user("dave").await;
+    let bob = river.create_user("bob").await;
+    let erin = river.create_user("erin").await;
+
+    let officers = create(
+        &town,
+        &alice,
+        json!({
+            "name": "officers",
+            "display_name": "Sustainability officers",
+            "summary": "Officers of the towns around Ashford",
+            "role": "Sustainability officer",
+            "place": "Ashford"
+        }),
+    )
+    .await;
+    assert_eq!(
+        officers["members_count"], 1,
+        "the creator joins: {officers}"
+    );
+    assert_eq!(officers["moderators"], json!(["alice"]));
+    assert_eq!(officers["account"]["group"], true);
+
+    // Members join by following, from the Mastodon API, here and elsewhere.
+    town.follow(&carol, "officers").await;
+    let handle = format!("officers@{}", town.domain());
+    river.follow(&bob, &handle).await;
+    river.follow(&erin, &handle).await;
+
+    // Dave is no member, but a post that mentions the community reaches
+    // every member through it.
+    let post = town
+        .post_status(
+            &dave,
+            &json!({"status": "@officers the heat-pump grant reopens Monday"}),
+        )
+        .await;
+    let uri = post["uri"].as_str().unwrap();
+    for (instance, member) in [
+        (&town, &carol),
+        (&town, &alice),
+        (&river, &bob),
+        (&river, &erin),
+    ] {
+        let shown = wait_for_showing(instance, member, uri).await;
+        assert_eq!(shown["account"]["username"], "officers", "{shown}");
+        assert!(
+            shown["reblog"]["content"]
+                .as_str()
+                .unwrap()
+                .contains("heat-pump grant"),
+            "{shown}"
+        );
+    }
+
+    // A member on another server posts to the community: members on both
+    // servers see it, the author once (their own post, not the re-share).
+    let from_river = river
+        .post_status(
+            &bob,
+            &json!({"status": format!("@{handle} our council adopted the plan")}),
+        )
+        .await;
+    let river_uri = from_river["uri"].as_str().unwrap();
+    let on_town = wait_for_showing(&town, &carol, river_uri).await;
+    assert_eq!(on_town["account"]["username"], "officers", "{on_town}");
+    let on_river = wait_for_showing(&river, &erin, river_uri).await;
+    assert_eq!(on_river["account"]["acct"], handle.as_str(), "{on_river}");
+    let bobs = showings(&river, &bob, river_uri).await;
+    assert_eq!(bobs.len(), 1, "{bobs:?}");
+    assert_eq!(bobs[0]["reblog"], Value::Null, "{bobs:?}");
+
+    // A member of two communities that both share a post sees it once.
+    create(
+        &town,
+        &alice,
+        json!({"name": "climate", "role": "Climate officer"}),
+    )
+    .await;
+    town.follow(&carol, "climate").await;
+    let both = town
+        .post_status(
+            &dave,
+            &json!({"status": "@officers @climate flood maps are out"}),
+        )
+        .await;
+    let both_uri = both["uri"].as_str().unwrap();
+    wait_for_showing(&town, &carol, both_uri).await;
+    // The marker post comes after, so once it shows, both shares are in.
+    let marker = town
+        .post_status(&dave, &json!({"status": "@climate later news"}))
+        .await;
+    wait_for_showing(&town, &carol, marker["uri"].as_str().unwrap()).await;
+    let seen = showings(&town, &carol, both_uri).await;
+    assert_eq!(seen.len(), 1, "{seen:?}");
+    let original = town
+        .get(
+            &format!("/api/v1/statuses/{}", both["id"].as_str().unwrap()),
+            None,
+        )
+        .await;
+    assert_eq!(original.body["reblogs_count"], 2, "{}", original.body);
+
+    // The remote server knows the community by role and place.
+    let known = river
+        .get(
+            &format!("{COMMUNITIES}?role=sustainability%20OFFICER"),
+            None,
+        )
+        .await;
+    assert_eq!(known.status, StatusCode::OK, "{}", known.body);
+    assert_eq!(
+        known.body.as_array().map(Vec::len),
+        Some(1),
+        "{}",
+        known.body
+    );
+    assert_eq!(known.body[0]["acct"], handle.as_str());
+    assert_eq!(known.body[0]["local"], false);
+    assert_eq!(known.body[0]["place"], "Ashford");
+}
+
+async fn communities_are_created_listed_and_checked(backend: Backend) {
+    let town = Instance::start("town", backend).await;
+    let alice = town.create_user("alice").await;
+    let bob = town.create_user("bob").await;
+
+    create(
+        &town,
+        &alice,
+        json!({"name": "facilitators", "role": "Facilitator", "place": "Kent", "join_policy": "approval"}),
+    )
+    .await;
+    create(
+        &town,
+        &alice,
+        json!({"name": "officers", "role": "Officer", "place": "Kent"}),
+    )
+    .await;
+
+    for bad in [
+        json!({"name": "has space"}),
+        json!({"name": "officers"}),
+        json!({"name": "network"}),
+        json!({"name": "ok_name", "join_policy": "invite"}),
+        json!({"name": "ok_name", "colour": "red"}),
+        json!({"name": "ok_name", "role": "r".repeat(101)}),
+    ] {
+        let refused = town.post_json(COMMUNITIES, Some(&alice.token), &bad).await;
+        assert_eq!(
+            refused.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{bad}: {}",
+            refused.body
+        );
+    }
+    let anonymous = town
+        .post_json(COMMUNITIES, None, &json!({"name": "x"}))
+        .await;
+    assert_eq!(anonymous.status, StatusCode::UNAUTHORIZED);
+
+    let all = town.get(COMMUNITIES, None).await.body;
+    let names: Vec<&str> = all
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["facilitators", "officers"]);
+    let kent_facilitators = town
+        .get(&format!("{COMMUNITIES}?role=facilitator&place=kent"), None)
+        .await
+        .body;
+    assert_eq!(kent_facilitators.as_array().map(Vec::len), Some(1));
+    assert_eq!(kent_facilitators[0]["join_policy"], "approval");
+    let none = town
+        .get(&format!("{COMMUNITIES}?place=Essex"), None)
+        .await
+        .body;
+    assert_eq!(none, json!([]));
+    let one = town.get(&format!("{COMMUNITIES}/officers"), None).await;
+    assert_eq!(one.body["role"], "Officer", "{}", one.body);
+    assert_eq!(
+        town.get(&format!("{COMMUNITIES}/nobody"), None)
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+
+    // Joining a community that approves its members waits for a moderator.
+    let id = town.resolve_account(&bob, "facilitators").await;
+    let asked = town
+        .post_json(
+            &format!("/api/v1/accounts/{id}/follow"),
+            Some(&bob.token),
+            &Value::Null,
+        )
+        .await;
+    assert_eq!(asked.body["requested"], true, "{}", asked.body);
+    assert_eq!(asked.body["following"], false, "{}", asked.body);
+}

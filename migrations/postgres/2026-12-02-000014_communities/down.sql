@@ -1,0 +1,2 @@
+DROP TABLE community_moderators;
+DROP TABLE communities;

@@ -1,0 +1,90 @@
+//! Communities of practice: their settings and moderators.
+
+use super::{
+    DbConnection,
+    models::{Account, Community},
+    schema::{accounts, communities, community_moderators},
+};
+use diesel::prelude::*;
+
+pub fn insert(conn: &mut DbConnection, community: &Community) -> QueryResult<()> {
+    diesel::insert_into(communities::table)
+        .values(community)
+        .execute(conn)
+        .map(drop)
+}
+
+/// Inserts or replaces what a remote community published about itself.
+pub fn upsert(conn: &mut DbConnection, community: &Community) -> QueryResult<()> {
+    diesel::delete(communities::table.find(community.account_id)).execute(conn)?;
+    insert(conn, community)
+}
+
+pub fn of_account(conn: &mut DbConnection, account_id: i64) -> QueryResult<Option<Community>> {
+    communities::table.find(account_id).first(conn).optional()
+}
+
+/// Communities with their accounts, filtered by role and place (exact,
+/// any case), local ones first, then by name.
+pub fn list(
+    conn: &mut DbConnection,
+    role: Option<&str>,
+    place: Option<&str>,
+) -> QueryResult<Vec<(Community, Account)>> {
+    let mut query = communities::table
+        .inner_join(accounts::table.on(accounts::id.eq(communities::account_id)))
+        .filter(accounts::deleted_at.is_null())
+        .select((Community::as_select(), Account::as_select()))
+        .into_boxed();
+    if let Some(role) = role {
+        query = query.filter(super::accounts::lower(communities::role).eq(role.to_lowercase()));
+    }
+    if let Some(place) = place {
+        query = query.filter(super::accounts::lower(communities::place).eq(place.to_lowercase()));
+    }
+    query
+        .order((accounts::local.desc(), accounts::username.asc()))
+        .load(conn)
+}
+
+pub fn add_moderator(
+    conn: &mut DbConnection,
+    community_id: i64,
+    account_id: i64,
+) -> QueryResult<()> {
+    let exists = community_moderators::table
+        .find((community_id, account_id))
+        .count()
+        .get_result::<i64>(conn)?
+        > 0;
+    if !exists {
+        diesel::insert_into(community_moderators::table)
+            .values((
+                community_moderators::community_id.eq(community_id),
+                community_moderators::account_id.eq(account_id),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+pub fn moderators(conn: &mut DbConnection, community_id: i64) -> QueryResult<Vec<Account>> {
+    community_moderators::table
+        .inner_join(accounts::table.on(accounts::id.eq(community_moderators::account_id)))
+        .filter(community_moderators::community_id.eq(community_id))
+        .select(Account::as_select())
+        .order(accounts::username.asc())
+        .load(conn)
+}
+
+pub fn is_moderator(
+    conn: &mut DbConnection,
+    community_id: i64,
+    account_id: i64,
+) -> QueryResult<bool> {
+    Ok(community_moderators::table
+        .find((community_id, account_id))
+        .count()
+        .get_result::<i64>(conn)?
+        > 0)
+}

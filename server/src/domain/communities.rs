@@ -1,0 +1,283 @@
+//! Communities of practice (FEP-1b12 groups). A community is a `Group`
+//! actor: following it joins it, and a post that mentions it is re-shared
+//! with an `Announce` from the community to every member, wherever they
+//! live. Each community shares a post at most once.
+
+use super::{
+    Context, Visibility,
+    accounts::{self as account_rules, new_local_actor},
+    outbox, render, streaming, text,
+    views::{self, AccountView},
+};
+use crate::{
+    db::{
+        self, DbConnection, accounts, communities, follows,
+        ids::next_id,
+        models::{Account, Community, Follow, Status},
+        statuses,
+    },
+    error::{Error, Result},
+};
+use serde::{Deserialize, Serialize};
+
+/// Who may join, or (for links) who may link, without a moderator.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Policy {
+    #[default]
+    Open,
+    Approval,
+}
+
+impl Policy {
+    fn as_str(self) -> &'static str {
+        match self {
+            Policy::Open => "open",
+            Policy::Approval => "approval",
+        }
+    }
+
+    fn from_stored(value: &str) -> Policy {
+        if value == "approval" {
+            Policy::Approval
+        } else {
+            Policy::Open
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewCommunity {
+    pub name: String,
+    #[serde(default)]
+    pub display_name: String,
+    #[serde(default)]
+    pub summary: String,
+    #[serde(default)]
+    pub role: String,
+    #[serde(default)]
+    pub place: String,
+    #[serde(default)]
+    pub join_policy: Policy,
+    #[serde(default)]
+    pub link_policy: Policy,
+}
+
+/// A community with what a listing shows.
+#[derive(Debug, Clone)]
+pub struct CommunityView {
+    pub account: AccountView,
+    pub role: String,
+    pub place: String,
+    pub join_policy: Policy,
+    pub link_policy: Policy,
+    pub moderators: Vec<Account>,
+}
+
+const MAX_DISPLAY_NAME: usize = 100;
+const MAX_SUMMARY: usize = 1000;
+const MAX_LABEL: usize = 100;
+
+fn checked(what: &str, text: &str, max: usize) -> Result<String> {
+    let text = text.trim();
+    if text.chars().count() > max {
+        return Err(Error::Validation(format!(
+            "{what} is longer than {max} characters"
+        )));
+    }
+    Ok(text.to_string())
+}
+
+fn view(conn: &mut DbConnection, community: Community, account: Account) -> Result<CommunityView> {
+    let moderators = communities::moderators(conn, account.id)?;
+    Ok(CommunityView {
+        account: views::account_view(conn, account)?,
+        role: community.role,
+        place: community.place,
+        join_policy: Policy::from_stored(&community.join_policy),
+        link_policy: Policy::from_stored(&community.link_policy),
+        moderators,
+    })
+}
+
+/// Creates a local community; its creator becomes its first moderator and
+/// member.
+pub async fn create(ctx: &Context, creator: &Account, new: NewCommunity) -> Result<CommunityView> {
+    let name = new.name.trim().to_string();
+    account_rules::validate_username(&name)?;
+    let display_name = checked("display_name", &new.display_name, MAX_DISPLAY_NAME)?;
+    let summary = checked("summary", &new.summary, MAX_SUMMARY)?;
+    let role = checked("role", &new.role, MAX_LABEL)?;
+    let place = checked("place", &new.place, MAX_LABEL)?;
+    let mut actor = new_local_actor(&ctx.urls, &name, "Group")?;
+    actor.display_name = if display_name.is_empty() {
+        name.clone()
+    } else {
+        display_name
+    };
+    actor.note = text::render_plain(&summary, &Default::default(), &ctx.urls);
+    actor.locked = new.join_policy == Policy::Approval;
+    actor.bot = false;
+    actor.discoverable = true;
+    let creator = creator.clone();
+    let urls = ctx.urls.clone();
+    ctx.db
+        .write(move |conn| {
+            if accounts::local_by_username(conn, &name)?.is_some() {
+                return Err(Error::Validation(format!("the name {name:?} is taken")));
+            }
+            let account = accounts::insert(conn, &actor)?;
+            let community = Community {
+                account_id: account.id,
+                role,
+                place,
+                join_policy: new.join_policy.as_str().to_string(),
+                link_policy: new.link_policy.as_str().to_string(),
+                created_at: db::now(),
+            };
+            communities::insert(conn, &community)?;
+            communities::add_moderator(conn, account.id, creator.id)?;
+            let id = next_id();
+            follows::insert(
+                conn,
+                &Follow {
+                    id,
+                    account_id: creator.id,
+                    target_account_id: account.id,
+                    ap_id: urls.activity(id),
+                    accepted: true,
+                    created_at: db::now(),
+                    notify: false,
+                    show_reblogs: true,
+                },
+            )?;
+            view(conn, community, account)
+        })
+        .await
+}
+
+/// Local and known remote communities, optionally for one role or place.
+pub async fn list(
+    ctx: &Context,
+    role: Option<String>,
+    place: Option<String>,
+) -> Result<Vec<CommunityView>> {
+    ctx.db
+        .read(move |conn| {
+            let rows = communities::list(conn, role.as_deref(), place.as_deref())?;
+            rows.into_iter()
+                .map(|(community, account)| view(conn, community, account))
+                .collect()
+        })
+        .await
+}
+
+/// A local community by name.
+pub async fn local(ctx: &Context, name: &str) -> Result<CommunityView> {
+    let name = name.to_string();
+    ctx.db
+        .read(move |conn| {
+            let account = accounts::local_by_username(conn, &name)?
+                .filter(|a| a.actor_type == "Group" && a.deleted_at.is_none())
+                .ok_or_else(Error::not_found)?;
+            let community =
+                communities::of_account(conn, account.id)?.ok_or_else(Error::not_found)?;
+            view(conn, community, account)
+        })
+        .await
+}
+
+/// The extension a local community's actor carries.
+pub fn extension_in(
+    conn: &mut DbConnection,
+    account: &Account,
+) -> Result<Option<serde_json::Value>> {
+    Ok(communities::of_account(conn, account.id)?.map(|c| {
+        serde_json::json!({
+            "type": "trellis:Community",
+            "role": c.role,
+            "place": c.place,
+            "joinPolicy": c.join_policy,
+            "linkPolicy": c.link_policy,
+        })
+    }))
+}
+
+/// Keeps what a remote community published about itself, so members here
+/// can find it by role and place.
+pub fn store_remote(
+    conn: &mut DbConnection,
+    account: &Account,
+    extension: &serde_json::Value,
+) -> Result<()> {
+    let label = |key: &str| -> String {
+        let value = extension[key].as_str().unwrap_or_default();
+        text::strip_html(value).chars().take(MAX_LABEL).collect()
+    };
+    let policy = |key: &str| Policy::from_stored(extension[key].as_str().unwrap_or_default());
+    communities::upsert(
+        conn,
+        &Community {
+            account_id: account.id,
+            role: label("role"),
+            place: label("place"),
+            join_policy: policy("joinPolicy").as_str().to_string(),
+            link_policy: policy("linkPolicy").as_str().to_string(),
+            created_at: db::now(),
+        },
+    )?;
+    Ok(())
+}
+
+/// Inside the transaction that stored `status` (written here or received):
+/// each local community it mentions re-shares it with its members. Only
+/// public and unlisted posts are re-shared: a boost of anything narrower
+/// would be refused by other servers.
+pub fn share_mentioned(
+    conn: &mut DbConnection,
+    urls: &super::urls::Urls,
+    status: &Status,
+    mentioned: &[Account],
+) -> Result<()> {
+    let visibility = Visibility::from_stored(&status.visibility);
+    if !matches!(visibility, Visibility::Public | Visibility::Unlisted) {
+        return Ok(());
+    }
+    for group in mentioned
+        .iter()
+        .filter(|a| a.local && a.actor_type == "Group" && a.deleted_at.is_none())
+    {
+        share(conn, urls, group, status)?;
+    }
+    Ok(())
+}
+
+fn share(
+    conn: &mut DbConnection,
+    urls: &super::urls::Urls,
+    group: &Account,
+    status: &Status,
+) -> Result<()> {
+    if statuses::reblog_by(conn, group.id, status.id)?.is_some() {
+        return Ok(());
+    }
+    let Some(author) = accounts::by_id(conn, status.account_id)? else {
+        return Ok(());
+    };
+    let id = next_id();
+    let ap_id = format!("{}/activity", urls.status(&group.username, id));
+    let boost = Status::boost(id, ap_id, group.id, true, status.id, db::now());
+    let boost = statuses::insert(conn, &boost)?;
+    let members = follows::followers(conn, group.id)?;
+    let local: Vec<i64> = members.iter().filter(|a| a.local).map(|a| a.id).collect();
+    statuses::add_boost_to_home_feeds(conn, boost.id, status.id, &local)?;
+    streaming::status_created(conn, &boost)?;
+    let announce = render::announce(&boost.ap_id, group, &status.ap_id, &author);
+    let mut inboxes = outbox::inboxes_of(&members);
+    if !author.local {
+        inboxes.insert(author.inbox_url.clone());
+    }
+    outbox::enqueue(conn, urls, group, &announce, inboxes)?;
+    Ok(())
+}
