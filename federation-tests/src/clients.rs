@@ -1,7 +1,7 @@
 //! Real client programs for journeys: a Python virtual environment with
-//! Mastodon.py and the toot CLI, and a Node project with Node 22 and
-//! masto.js, each installed from its registry the first time a test needs
-//! it and kept in the target directory.
+//! Mastodon.py and the toot CLI, and a Node project with Node 22, masto.js
+//! and megalodon, each installed from its registry the first time a test
+//! needs it and kept in the target directory.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -10,9 +10,9 @@ use std::sync::OnceLock;
 /// Pinned so a client release cannot change a test's meaning overnight.
 const PYTHON_PACKAGES: &[&str] = &["Mastodon.py==2.3.3", "toot==0.52.1"];
 
-/// masto.js 8 needs Node 22, newer than the machine's; the `node` package
-/// ships a real Node binary.
-const NODE_PACKAGES: &[&str] = &["node@22.23.3", "masto@8.0.0"];
+/// masto.js 8 and megalodon 10 need Node 22, newer than the machine's; the
+/// `node` package ships a real Node binary.
+const NODE_PACKAGES: &[&str] = &["node@22.23.3", "masto@8.0.0", "megalodon@10.3.0"];
 
 fn target_dir() -> PathBuf {
     std::env::var_os("CARGO_TARGET_DIR")
@@ -48,8 +48,9 @@ pub fn toot() -> PathBuf {
 }
 
 /// Node 22, installed on first use into a Node project that also holds
-/// masto.js. The binary lives inside that project's `node_modules`, so a
-/// script finds the packages by resolving from `process.execPath`.
+/// masto.js and megalodon. The binary lives inside that project's
+/// `node_modules`, so a script finds the packages by resolving from
+/// `process.execPath`.
 pub fn node() -> &'static Path {
     static NODE: OnceLock<PathBuf> = OnceLock::new();
     NODE.get_or_init(|| {

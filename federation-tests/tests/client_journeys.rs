@@ -23,6 +23,10 @@ backend_tests!(
     masto_js_follows_posts_and_favourites,
     masto_js_follows_posts_and_favourites
 );
+backend_tests!(
+    megalodon_logs_in_on_the_page_and_interacts,
+    megalodon_logs_in_on_the_page_and_interacts
+);
 
 async fn mastodon_py_follows_posts_and_replies(backend: Backend) {
     let script = clients::script("mastodon_py_journey.py");
@@ -34,6 +38,12 @@ async fn masto_js_follows_posts_and_favourites(backend: Backend) {
     let script = clients::script("masto_journey.mjs");
     let stdout = run_journey_script(backend, clients::node(), &script).await;
     assert!(stdout.contains("masto journey: ok"), "{stdout}");
+}
+
+async fn megalodon_logs_in_on_the_page_and_interacts(backend: Backend) {
+    let script = clients::script("megalodon_journey.mjs");
+    let stdout = run_journey_script(backend, clients::node(), &script).await;
+    assert!(stdout.contains("megalodon journey: ok"), "{stdout}");
 }
 
 /// The toot CLI as its users type it, each with their own config directory.
