@@ -124,6 +124,36 @@ async fn a_community_reshares_posts_to_members_everywhere(backend: Backend) {
     assert_eq!(bobs.len(), 1, "{bobs:?}");
     assert_eq!(bobs[0]["reblog"], Value::Null, "{bobs:?}");
 
+    // A moderator takes a re-shared post back, here and on the other server.
+    let path = format!(
+        "{COMMUNITIES}/officers/shares/{}",
+        post["id"].as_str().unwrap()
+    );
+    let not_moderator = town.delete(&path, Some(&carol.token)).await;
+    assert_eq!(
+        not_moderator.status,
+        StatusCode::FORBIDDEN,
+        "{}",
+        not_moderator.body
+    );
+    let removed = town.delete(&path, Some(&alice.token)).await;
+    assert_eq!(removed.status, StatusCode::OK, "{}", removed.body);
+    for (instance, member) in [(&town, &carol), (&river, &bob), (&river, &erin)] {
+        wait_until(
+            &format!("the retracted share gone from {}'s home", member.username),
+            PATIENCE,
+            || async {
+                showings(instance, member, uri)
+                    .await
+                    .is_empty()
+                    .then_some(())
+            },
+        )
+        .await;
+    }
+    let again = town.delete(&path, Some(&alice.token)).await;
+    assert_eq!(again.status, StatusCode::NOT_FOUND, "{}", again.body);
+
     // A member of two communities that both share a post sees it once.
     create(
         &town,
@@ -252,4 +282,52 @@ async fn communities_are_created_listed_and_checked(backend: Backend) {
         .await;
     assert_eq!(asked.body["requested"], true, "{}", asked.body);
     assert_eq!(asked.body["following"], false, "{}", asked.body);
+
+    // Moderators see the request and answer it; others may not.
+    let carol = town.create_user("carol").await;
+    let requests = format!("{COMMUNITIES}/facilitators/requests");
+    let waiting = town.get(&requests, Some(&alice.token)).await;
+    assert_eq!(waiting.status, StatusCode::OK, "{}", waiting.body);
+    assert_eq!(waiting.body[0]["username"], "bob", "{}", waiting.body);
+    let refused = town.get(&requests, Some(&carol.token)).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN, "{}", refused.body);
+    let bob_id = town.resolve_account(&alice, "bob").await;
+    let accepted = town
+        .post_json(
+            &format!("{requests}/{bob_id}/accept"),
+            Some(&alice.token),
+            &Value::Null,
+        )
+        .await;
+    assert_eq!(accepted.status, StatusCode::OK, "{}", accepted.body);
+    let relationship = town
+        .get(
+            &format!("/api/v1/accounts/relationships?id[]={id}"),
+            Some(&bob.token),
+        )
+        .await;
+    assert_eq!(
+        relationship.body[0]["following"], true,
+        "{}",
+        relationship.body
+    );
+    assert_eq!(
+        town.get(&requests, Some(&alice.token)).await.body,
+        json!([])
+    );
+
+    // A moderator names another; the new one may act at once.
+    let named = town
+        .post_json(
+            &format!("{COMMUNITIES}/facilitators/moderators"),
+            Some(&alice.token),
+            &json!({"account": "carol"}),
+        )
+        .await;
+    assert_eq!(named.status, StatusCode::OK, "{}", named.body);
+    assert_eq!(named.body["moderators"], json!(["alice", "carol"]));
+    assert_eq!(
+        town.get(&requests, Some(&carol.token)).await.status,
+        StatusCode::OK
+    );
 }

@@ -279,6 +279,7 @@ async fn sign_up_and_sign_in_are_limited_per_address(backend: Backend) {
         &[
             ("TRELLIS_REGISTRATIONS", "open"),
             ("TRELLIS_RATE_LIMIT_REQUESTS", "0"),
+            ("TRELLIS_RATE_LIMIT_ADDRESS_REQUESTS", "0"),
             ("TRELLIS_RATE_LIMIT_SIGN_UP_REQUESTS", "2"),
             ("TRELLIS_RATE_LIMIT_SIGN_IN_REQUESTS", "3"),
         ],
@@ -286,7 +287,7 @@ async fn sign_up_and_sign_in_are_limited_per_address(backend: Backend) {
     .await;
     town.create_user("alice").await;
     let unlimited = send(request(&town, Method::GET, "/api/v1/instance")).await;
-    assert_eq!(unlimited.quota(), None, "0 turns the general limit off");
+    assert_eq!(unlimited.quota(), None, "0 turns the general limits off");
 
     let (client, app) = app_token(&town).await;
     assert_eq!(app.quota(), Some((3, 2)), "the token endpoint is a sign-in");

@@ -281,3 +281,81 @@ fn share(
     outbox::enqueue(conn, urls, group, &announce, inboxes)?;
     Ok(())
 }
+
+/// A local community that `moderator` moderates.
+fn moderated(conn: &mut DbConnection, name: &str, moderator: &Account) -> Result<Account> {
+    let group = accounts::local_by_username(conn, name)?
+        .filter(|a| a.actor_type == "Group" && a.deleted_at.is_none())
+        .ok_or_else(Error::not_found)?;
+    if !communities::is_moderator(conn, group.id, moderator.id)? {
+        return Err(Error::Forbidden(
+            "Only the community's moderators may do this".into(),
+        ));
+    }
+    Ok(group)
+}
+
+/// The community's account, for a moderator.
+pub async fn moderated_account(ctx: &Context, moderator: &Account, name: &str) -> Result<Account> {
+    let (moderator, name) = (moderator.clone(), name.to_string());
+    ctx.db
+        .read(move |conn| moderated(conn, &name, &moderator))
+        .await
+}
+
+/// Makes a local member a moderator too.
+pub async fn add_moderator(
+    ctx: &Context,
+    moderator: &Account,
+    name: &str,
+    new: &Account,
+) -> Result<CommunityView> {
+    if !new.local || new.actor_type != "Person" {
+        return Err(Error::Validation(
+            "moderators are members of this server".into(),
+        ));
+    }
+    let (moderator, name, new_id) = (moderator.clone(), name.to_string(), new.id);
+    ctx.db
+        .write(move |conn| {
+            let group = moderated(conn, &name, &moderator)?;
+            communities::add_moderator(conn, group.id, new_id)?;
+            let community =
+                communities::of_account(conn, group.id)?.ok_or_else(Error::not_found)?;
+            view(conn, community, group)
+        })
+        .await
+}
+
+/// Takes a re-shared post back: the community's boost goes, and its
+/// members' servers receive `Undo(Announce)`.
+pub async fn remove_share(
+    ctx: &Context,
+    moderator: &Account,
+    name: &str,
+    status_id: i64,
+) -> Result<()> {
+    let (moderator, name, urls) = (moderator.clone(), name.to_string(), ctx.urls.clone());
+    ctx.db
+        .write(move |conn| -> Result<()> {
+            let group = moderated(conn, &name, &moderator)?;
+            let boost = statuses::reblog_by(conn, group.id, status_id)?
+                .ok_or_else(|| Error::NotFound("The community has not shared that post".into()))?;
+            let original = statuses::by_id(conn, status_id)?.ok_or_else(Error::not_found)?;
+            let author =
+                accounts::by_id(conn, original.account_id)?.ok_or_else(Error::not_found)?;
+            let members = follows::followers(conn, group.id)?;
+            streaming::status_deleted(conn, &boost)?;
+            statuses::delete(conn, boost.id)?;
+            let announce = render::announce(&boost.ap_id, &group, &original.ap_id, &author);
+            let undo = render::undo_of(&urls.activity(next_id()), &group, announce);
+            let mut inboxes = outbox::inboxes_of(&members);
+            if !author.local {
+                inboxes.insert(author.inbox_url.clone());
+            }
+            outbox::enqueue(conn, &urls, &group, &undo, inboxes)
+        })
+        .await?;
+    ctx.deliveries_queued();
+    Ok(())
+}

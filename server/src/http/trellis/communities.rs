@@ -3,17 +3,23 @@
 
 use crate::{
     domain::{
-        Context,
+        Context, Page, accounts,
         communities::{self, CommunityView, NewCommunity, Policy},
+        follows,
     },
-    error::Result,
-    http::{auth::Auth, input::Input, mastodon::entities},
+    error::{Error, Result},
+    http::{
+        auth::Auth,
+        input::{Input, path_id},
+        mastodon::entities,
+    },
 };
 use axum::{
     Json,
     extract::{Path, Query, State},
 };
 use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
 
 /// A community as this API shows it, with the account apps know it by.
 #[derive(Debug, Serialize)]
@@ -83,4 +89,87 @@ pub async fn list(
 pub async fn show(State(ctx): State<Context>, Path(name): Path<String>) -> Result<Json<Community>> {
     let view = communities::local(&ctx, &name).await?;
     Ok(Json(community(&ctx, &view)))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewModerator {
+    /// The member's handle (`name`, as they are local).
+    account: String,
+}
+
+/// A moderator names another member of this server as moderator.
+pub async fn add_moderator(
+    State(ctx): State<Context>,
+    auth: Auth,
+    Path(name): Path<String>,
+    Input(body): Input<NewModerator>,
+) -> Result<Json<Community>> {
+    let moderator = auth.require("write:accounts")?;
+    let new = accounts::by_acct(&ctx, &body.account)
+        .await?
+        .ok_or_else(|| Error::Validation(format!("no member {:?} here", body.account)))?;
+    let view = communities::add_moderator(&ctx, moderator, &name, &new).await?;
+    Ok(Json(community(&ctx, &view)))
+}
+
+/// The accounts waiting to join a community that approves its members.
+pub async fn join_requests(
+    State(ctx): State<Context>,
+    auth: Auth,
+    Path(name): Path<String>,
+) -> Result<Json<Vec<entities::Account>>> {
+    let moderator = auth.require("read:follows")?;
+    let group = communities::moderated_account(&ctx, moderator, &name).await?;
+    let all = Page {
+        limit: 80,
+        ..Page::default()
+    };
+    let (views, _) = follows::list(&ctx, group.id, true, true, all).await?;
+    Ok(Json(
+        views
+            .iter()
+            .map(|v| entities::account(&ctx.urls, v))
+            .collect(),
+    ))
+}
+
+async fn answer(
+    ctx: &Context,
+    auth: &Auth,
+    name: &str,
+    id: &str,
+    accept: bool,
+) -> Result<Json<Value>> {
+    let moderator = auth.require("write:follows")?;
+    let group = communities::moderated_account(ctx, moderator, name).await?;
+    follows::answer_request(ctx, &group, path_id(id)?, accept).await?;
+    Ok(Json(json!({})))
+}
+
+pub async fn accept_request(
+    State(ctx): State<Context>,
+    auth: Auth,
+    Path((name, id)): Path<(String, String)>,
+) -> Result<Json<Value>> {
+    answer(&ctx, &auth, &name, &id, true).await
+}
+
+pub async fn reject_request(
+    State(ctx): State<Context>,
+    auth: Auth,
+    Path((name, id)): Path<(String, String)>,
+) -> Result<Json<Value>> {
+    answer(&ctx, &auth, &name, &id, false).await
+}
+
+/// A moderator takes back a post the community re-shared.
+pub async fn remove_share(
+    State(ctx): State<Context>,
+    auth: Auth,
+    Path((name, status_id)): Path<(String, String)>,
+) -> Result<Json<Value>> {
+    let moderator = auth.require("write:statuses")?;
+    communities::remove_share(&ctx, moderator, &name, path_id(&status_id)?).await?;
+    Ok(Json(json!({})))
 }

@@ -27,4 +27,24 @@ pub fn routes() -> Router<Context> {
             post(communities::create).get(communities::list),
         )
         .route("/api/trellis/v1/communities/{name}", get(communities::show))
+        .route(
+            "/api/trellis/v1/communities/{name}/moderators",
+            post(communities::add_moderator),
+        )
+        .route(
+            "/api/trellis/v1/communities/{name}/requests",
+            get(communities::join_requests),
+        )
+        .route(
+            "/api/trellis/v1/communities/{name}/requests/{id}/accept",
+            post(communities::accept_request),
+        )
+        .route(
+            "/api/trellis/v1/communities/{name}/requests/{id}/reject",
+            post(communities::reject_request),
+        )
+        .route(
+            "/api/trellis/v1/communities/{name}/shares/{status_id}",
+            axum::routing::delete(communities::remove_share),
+        )
 }
