@@ -359,3 +359,117 @@ pub async fn remove_share(
     ctx.deliveries_queued();
     Ok(())
 }
+
+/// The shapes other servers need from a community, written down from
+/// their documentation and sources: Lemmy reads a `Group` with the keys
+/// below (it refuses one without `outbox` or `followers`), and Mastodon
+/// shows a group's `Announce` of a status id as a boost by the group.
+#[cfg(test)]
+mod fixtures {
+    use super::*;
+    use crate::domain::urls::Urls;
+    use serde_json::Value;
+
+    fn community() -> Account {
+        let urls = Urls::new(url::Url::parse("https://town.example").unwrap());
+        let mut group = new_local_actor(&urls, "officers", "Group").unwrap();
+        group.display_name = "Sustainability officers".into();
+        group.note = "<p>Officers of the towns around Ashford</p>".into();
+        group
+    }
+
+    /// `(pointer, kind)`: where a key must be and what JSON type it holds.
+    fn assert_shape(document: &Value, shape: &[(&str, &str)]) {
+        for (pointer, kind) in shape {
+            let value = document
+                .pointer(pointer)
+                .unwrap_or_else(|| panic!("{pointer} missing from {document:#}"));
+            let matches = match *kind {
+                "string" => value.is_string(),
+                "url" => value.as_str().is_some_and(|s| url::Url::parse(s).is_ok()),
+                "bool" => value.is_boolean(),
+                "array" => value.is_array(),
+                other => panic!("unknown kind {other}"),
+            };
+            assert!(matches, "{pointer} is not a {kind}: {value}");
+        }
+    }
+
+    #[test]
+    fn the_group_actor_reads_as_a_lemmy_community_and_a_mastodon_group() {
+        let group = community();
+        let actor = serde_json::to_value(render::actor(&group)).unwrap();
+        assert_eq!(actor["type"], "Group");
+        // Lemmy's `Group` object.
+        assert_shape(
+            &actor,
+            &[
+                ("/id", "url"),
+                ("/preferredUsername", "string"),
+                ("/name", "string"),
+                ("/summary", "string"),
+                ("/inbox", "url"),
+                ("/outbox", "url"),
+                ("/followers", "url"),
+                ("/endpoints/sharedInbox", "url"),
+                ("/publicKey/id", "string"),
+                ("/publicKey/owner", "url"),
+                ("/publicKey/publicKeyPem", "string"),
+            ],
+        );
+        assert_eq!(actor["publicKey"]["owner"], actor["id"]);
+        // Mastodon: an account with `group: true`, following it needs no
+        // approval unless it says so.
+        assert_shape(
+            &actor,
+            &[
+                ("/manuallyApprovesFollowers", "bool"),
+                ("/discoverable", "bool"),
+                ("/url", "url"),
+                ("/@context", "array"),
+            ],
+        );
+    }
+
+    #[test]
+    fn the_announce_reads_as_a_boost_by_the_group() {
+        let group = community();
+        let author = {
+            let urls = Urls::new(url::Url::parse("https://river.example").unwrap());
+            new_local_actor(&urls, "bob", "Person").unwrap()
+        };
+        let note_id = "https://river.example/users/bob/statuses/1";
+        let announce = render::announce(
+            "https://town.example/users/officers/statuses/2/activity",
+            &group,
+            note_id,
+            &author,
+        );
+        assert_shape(
+            &announce,
+            &[
+                ("/id", "url"),
+                ("/actor", "url"),
+                ("/object", "url"),
+                ("/to", "array"),
+                ("/cc", "array"),
+                ("/published", "string"),
+            ],
+        );
+        assert_eq!(announce["type"], "Announce");
+        assert_eq!(announce["actor"], group.ap_id.as_str());
+        assert_eq!(announce["object"], note_id);
+        assert_eq!(announce["to"][0], crate::protocol::PUBLIC);
+        let cc: Vec<&str> = announce["cc"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(Value::as_str)
+            .collect();
+        assert!(cc.contains(&author.ap_id.as_str()), "{announce}");
+        assert!(
+            cc.contains(&group.followers_url.as_deref().unwrap()),
+            "{announce}"
+        );
+    }
+}
