@@ -2,8 +2,8 @@
 
 use super::{
     DbConnection,
-    models::{Account, Community},
-    schema::{accounts, communities, community_moderators},
+    models::{Account, Community, CommunityLink},
+    schema::{accounts, communities, community_links, community_moderators, community_picks},
 };
 use diesel::prelude::*;
 
@@ -84,6 +84,96 @@ pub fn is_moderator(
 ) -> QueryResult<bool> {
     Ok(community_moderators::table
         .find((community_id, account_id))
+        .count()
+        .get_result::<i64>(conn)?
+        > 0)
+}
+
+pub fn insert_link(conn: &mut DbConnection, link: &CommunityLink) -> QueryResult<()> {
+    diesel::insert_into(community_links::table)
+        .values(link)
+        .execute(conn)
+        .map(drop)
+}
+
+/// `community_id`'s record of its link with `target_id`.
+pub fn link_between(
+    conn: &mut DbConnection,
+    community_id: i64,
+    target_id: i64,
+) -> QueryResult<Option<CommunityLink>> {
+    community_links::table
+        .filter(community_links::community_id.eq(community_id))
+        .filter(community_links::target_account_id.eq(target_id))
+        .first(conn)
+        .optional()
+}
+
+pub fn link(
+    conn: &mut DbConnection,
+    community_id: i64,
+    id: i64,
+) -> QueryResult<Option<CommunityLink>> {
+    community_links::table
+        .find(id)
+        .filter(community_links::community_id.eq(community_id))
+        .first(conn)
+        .optional()
+}
+
+pub fn links_of(conn: &mut DbConnection, community_id: i64) -> QueryResult<Vec<CommunityLink>> {
+    community_links::table
+        .filter(community_links::community_id.eq(community_id))
+        .order(community_links::id.asc())
+        .load(conn)
+}
+
+/// Active links any local community has with `target_id`.
+pub fn active_links_with(
+    conn: &mut DbConnection,
+    target_id: i64,
+) -> QueryResult<Vec<CommunityLink>> {
+    community_links::table
+        .filter(community_links::target_account_id.eq(target_id))
+        .filter(community_links::state.eq("active"))
+        .load(conn)
+}
+
+pub fn set_link_state(conn: &mut DbConnection, id: i64, state: &str) -> QueryResult<()> {
+    diesel::update(community_links::table.find(id))
+        .set(community_links::state.eq(state))
+        .execute(conn)
+        .map(drop)
+}
+
+pub fn set_link_flow(conn: &mut DbConnection, id: i64, flow: &str) -> QueryResult<()> {
+    diesel::update(community_links::table.find(id))
+        .set(community_links::flow.eq(flow))
+        .execute(conn)
+        .map(drop)
+}
+
+pub fn delete_link(conn: &mut DbConnection, id: i64) -> QueryResult<()> {
+    diesel::delete(community_links::table.find(id))
+        .execute(conn)
+        .map(drop)
+}
+
+pub fn add_pick(conn: &mut DbConnection, community_id: i64, status_id: i64) -> QueryResult<()> {
+    if !is_picked(conn, community_id, status_id)? {
+        diesel::insert_into(community_picks::table)
+            .values((
+                community_picks::community_id.eq(community_id),
+                community_picks::status_id.eq(status_id),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+pub fn is_picked(conn: &mut DbConnection, community_id: i64, status_id: i64) -> QueryResult<bool> {
+    Ok(community_picks::table
+        .find((community_id, status_id))
         .count()
         .get_result::<i64>(conn)?
         > 0)

@@ -278,3 +278,15 @@ pub struct Community {
     pub link_policy: String,
     pub created_at: NaiveDateTime,
 }
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = community_links)]
+pub struct CommunityLink {
+    pub id: i64,
+    pub community_id: i64,
+    pub target_account_id: i64,
+    pub direction: String,
+    pub flow: String,
+    pub state: String,
+    pub created_at: NaiveDateTime,
+}

@@ -325,6 +325,25 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    community_links (id) {
+        id -> BigInt,
+        community_id -> BigInt,
+        target_account_id -> BigInt,
+        direction -> Text,
+        flow -> Text,
+        state -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    community_picks (community_id, status_id) {
+        community_id -> BigInt,
+        status_id -> BigInt,
+    }
+}
+
 diesel::joinable!(users -> accounts (account_id));
 diesel::joinable!(statuses -> accounts (account_id));
 diesel::joinable!(home_feed -> statuses (status_id));
@@ -364,4 +383,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     practice_terms,
     communities,
     community_moderators,
+    community_links,
+    community_picks,
 );

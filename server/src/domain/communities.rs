@@ -248,16 +248,21 @@ pub fn share_mentioned(
         .iter()
         .filter(|a| a.local && a.actor_type == "Group" && a.deleted_at.is_none())
     {
-        share(conn, urls, group, status)?;
+        share(conn, urls, group, status, None)?;
     }
     Ok(())
 }
 
-fn share(
+/// `group` re-shares `status` with its members and across its links,
+/// unless it already has: each community shares a post at most once, which
+/// is also what ends a cycle of links. `from` is the linked community it
+/// came through, which is not sent it back.
+pub(super) fn share(
     conn: &mut DbConnection,
     urls: &super::urls::Urls,
     group: &Account,
     status: &Status,
+    from: Option<i64>,
 ) -> Result<()> {
     if statuses::reblog_by(conn, group.id, status.id)?.is_some() {
         return Ok(());
@@ -269,21 +274,105 @@ fn share(
     let ap_id = format!("{}/activity", urls.status(&group.username, id));
     let boost = Status::boost(id, ap_id, group.id, true, status.id, db::now());
     let boost = statuses::insert(conn, &boost)?;
-    let members = follows::followers(conn, group.id)?;
-    let local: Vec<i64> = members.iter().filter(|a| a.local).map(|a| a.id).collect();
-    statuses::add_boost_to_home_feeds(conn, boost.id, status.id, &local)?;
+    let followers = follows::followers(conn, group.id)?;
+    let people: Vec<i64> = followers
+        .iter()
+        .filter(|a| a.local && a.actor_type == "Person")
+        .map(|a| a.id)
+        .collect();
+    statuses::add_boost_to_home_feeds(conn, boost.id, status.id, &people)?;
     streaming::status_created(conn, &boost)?;
+    let links = communities::links_of(conn, group.id)?;
+    let mut recipients = Vec::new();
+    for follower in &followers {
+        let crosses = match links.iter().find(|l| l.target_account_id == follower.id) {
+            Some(link) => {
+                Some(follower.id) != from && super::links::crosses(conn, group, link, status)?
+            }
+            None => true,
+        };
+        if crosses {
+            recipients.push(follower.clone());
+        }
+    }
     let announce = render::announce(&boost.ap_id, group, &status.ap_id, &author);
-    let mut inboxes = outbox::inboxes_of(&members);
+    let mut inboxes = outbox::inboxes_of(&recipients);
     if !author.local {
         inboxes.insert(author.inbox_url.clone());
     }
     outbox::enqueue(conn, urls, group, &announce, inboxes)?;
+    // Linked communities on this server re-share it themselves.
+    for link in &links {
+        if Some(link.target_account_id) == from
+            || !super::links::crosses(conn, group, link, status)?
+        {
+            continue;
+        }
+        if let Some(target) = accounts::by_id(conn, link.target_account_id)?.filter(|a| a.local) {
+            share(conn, urls, &target, status, Some(group.id))?;
+        }
+    }
+    Ok(())
+}
+
+/// A moderator picks a post to cross this community's curated links; the
+/// community shares it now if it had not.
+pub async fn pick(ctx: &Context, moderator: &Account, name: &str, status_id: i64) -> Result<()> {
+    let (moderator, name, urls) = (moderator.clone(), name.to_string(), ctx.urls.clone());
+    ctx.db
+        .write(move |conn| -> Result<()> {
+            let group = moderated_in(conn, &name, &moderator)?;
+            let status = statuses::by_id(conn, status_id)?
+                .filter(|s| {
+                    s.reblog_of_id.is_none()
+                        && matches!(
+                            Visibility::from_stored(&s.visibility),
+                            Visibility::Public | Visibility::Unlisted
+                        )
+                })
+                .ok_or_else(Error::not_found)?;
+            communities::add_pick(conn, group.id, status.id)?;
+            let Some(boost) = statuses::reblog_by(conn, group.id, status.id)? else {
+                return share(conn, &urls, &group, &status, None);
+            };
+            // Already shared: send it now across the curated links it
+            // could not cross before.
+            let author = accounts::by_id(conn, status.account_id)?.ok_or_else(Error::not_found)?;
+            // A new id: servers that saw the first Announce would drop a
+            // repeat of it unread.
+            let announce = render::announce(
+                &format!("{}#picked", boost.ap_id),
+                &group,
+                &status.ap_id,
+                &author,
+            );
+            for link in communities::links_of(conn, group.id)? {
+                if link.flow != "curated" || link.state != super::links::ACTIVE {
+                    continue;
+                }
+                let Some(target) = accounts::by_id(conn, link.target_account_id)? else {
+                    continue;
+                };
+                if target.local {
+                    share(conn, &urls, &target, &status, Some(group.id))?;
+                } else {
+                    let inboxes = outbox::inboxes_of(std::slice::from_ref(&target));
+                    outbox::enqueue(conn, &urls, &group, &announce, inboxes)?;
+                }
+            }
+            Ok(())
+        })
+        .await?;
+    ctx.deliveries_queued();
     Ok(())
 }
 
 /// A local community that `moderator` moderates.
-fn moderated(conn: &mut DbConnection, name: &str, moderator: &Account) -> Result<Account> {
+pub(super) fn moderated_in(
+    conn: &mut DbConnection,
+    name: &str,
+    moderator: &Account,
+) -> Result<Account> {
     let group = accounts::local_by_username(conn, name)?
         .filter(|a| a.actor_type == "Group" && a.deleted_at.is_none())
         .ok_or_else(Error::not_found)?;
@@ -299,7 +388,7 @@ fn moderated(conn: &mut DbConnection, name: &str, moderator: &Account) -> Result
 pub async fn moderated_account(ctx: &Context, moderator: &Account, name: &str) -> Result<Account> {
     let (moderator, name) = (moderator.clone(), name.to_string());
     ctx.db
-        .read(move |conn| moderated(conn, &name, &moderator))
+        .read(move |conn| moderated_in(conn, &name, &moderator))
         .await
 }
 
@@ -318,7 +407,7 @@ pub async fn add_moderator(
     let (moderator, name, new_id) = (moderator.clone(), name.to_string(), new.id);
     ctx.db
         .write(move |conn| {
-            let group = moderated(conn, &name, &moderator)?;
+            let group = moderated_in(conn, &name, &moderator)?;
             communities::add_moderator(conn, group.id, new_id)?;
             let community =
                 communities::of_account(conn, group.id)?.ok_or_else(Error::not_found)?;
@@ -338,7 +427,7 @@ pub async fn remove_share(
     let (moderator, name, urls) = (moderator.clone(), name.to_string(), ctx.urls.clone());
     ctx.db
         .write(move |conn| -> Result<()> {
-            let group = moderated(conn, &name, &moderator)?;
+            let group = moderated_in(conn, &name, &moderator)?;
             let boost = statuses::reblog_by(conn, group.id, status_id)?
                 .ok_or_else(|| Error::NotFound("The community has not shared that post".into()))?;
             let original = statuses::by_id(conn, status_id)?.ok_or_else(Error::not_found)?;

@@ -119,11 +119,14 @@ fn local_target(conn: &mut DbConnection, ap_id: &str) -> Result<Option<Account>>
         .filter(|a| a.local && a.deleted_at.is_none() && a.actor_type != "Application"))
 }
 
+/// A Follow of a local actor. `link` is the direction a community's Follow
+/// marks with `trellis:link`: what the follower is to the followed.
 pub async fn follow(
     ctx: &Context,
     activity_id: &str,
     follower: Account,
     target_ap_id: String,
+    link: Option<super::links::Direction>,
 ) -> Result<Outcome> {
     let urls = ctx.urls.clone();
     let follow_ap_id = activity_id.to_string();
@@ -165,6 +168,42 @@ pub async fn follow(
                 &target,
                 &reject,
                 [follower.inbox_url.clone()].into(),
+            )?;
+            return Ok(Outcome::Applied);
+        }
+        if let Some(direction) =
+            link.filter(|_| target.actor_type == "Group" && follower.actor_type == "Group")
+        {
+            let follow = match follows::between(conn, follower.id, target.id)? {
+                Some(existing) => {
+                    follows::set_ap_id(conn, existing.id, &follow_ap_id)?;
+                    Follow {
+                        ap_id: follow_ap_id.clone(),
+                        ..existing
+                    }
+                }
+                None => {
+                    let follow = Follow {
+                        id: next_id(),
+                        account_id: follower.id,
+                        target_account_id: target.id,
+                        ap_id: follow_ap_id.clone(),
+                        accepted: false,
+                        created_at: db::now(),
+                        notify: false,
+                        show_reblogs: true,
+                    };
+                    follows::insert(conn, &follow)?;
+                    follow
+                }
+            };
+            super::links::received(
+                conn,
+                &urls,
+                &target,
+                &follower,
+                &follow,
+                direction.inverse(),
             )?;
             return Ok(Outcome::Applied);
         }
@@ -266,9 +305,11 @@ pub async fn answer_follow(
                 follows::accept(conn, follow.id)?;
                 follow_rules::backfill_home_feed(conn, follower.id, target.id)?;
             }
+            super::links::accepted(conn, &follower, &target)?;
         } else {
             follows::delete(conn, follow.id)?;
             statuses::remove_author_from_home_feed(conn, follower.id, target.id)?;
+            super::links::refused(conn, &follower, &target)?;
         }
         Ok(Outcome::Applied)
     })
@@ -317,6 +358,7 @@ pub async fn undo_follow(
     target_ap_id: String,
     follow_ap_id: Option<String>,
 ) -> Result<Outcome> {
+    let urls = ctx.urls.clone();
     once(ctx, activity_id, move |conn| {
         let Some(target) = accounts::by_ap_id(conn, &target_ap_id)? else {
             return Ok(Outcome::Ignored("unknown follow target"));
@@ -327,6 +369,10 @@ pub async fn undo_follow(
             return Ok(Outcome::Ignored("no such follow"));
         };
         follows::delete(conn, follow.id)?;
+        if target.local && target.actor_type == "Group" {
+            // A linked community that stops following ends the link.
+            super::links::ended(conn, &urls, &target, &follower)?;
+        }
         Ok(Outcome::Applied)
     })
     .await
@@ -664,8 +710,14 @@ pub async fn announce(
     published: Option<chrono::DateTime<chrono::Utc>>,
 ) -> Result<Outcome> {
     let announce_ap_id = activity_id.to_string();
+    let urls = ctx.urls.clone();
     once(ctx, activity_id, move |conn| {
-        if statuses::reblog_by(conn, actor.id, original.id)?.is_some() {
+        // Communities here linked with the booster (a community elsewhere)
+        // re-share what it shares, even when its boost is known already:
+        // a post picked for a curated link arrives a second time.
+        let linked = crate::db::communities::active_links_with(conn, actor.id)?;
+        let already = statuses::reblog_by(conn, actor.id, original.id)?.is_some();
+        if already && linked.is_empty() {
             return Ok(Outcome::Ignored("already boosted"));
         }
         if !matches!(
@@ -679,11 +731,19 @@ pub async fn announce(
         let hiding = follows::followers_hiding_boosts(conn, actor.id)?;
         let local_followers: Vec<i64> = follows::followers(conn, actor.id)?
             .into_iter()
-            .filter(|a| a.local && !hiding.contains(&a.id))
+            .filter(|a| a.local && a.actor_type == "Person" && !hiding.contains(&a.id))
             .map(|a| a.id)
             .collect();
-        if local_followers.is_empty() && !original.local {
+        if local_followers.is_empty() && !original.local && linked.is_empty() {
             return Ok(Outcome::Ignored("no one here follows the booster"));
+        }
+        for link in &linked {
+            if let Some(group) = accounts::by_id(conn, link.community_id)?.filter(|a| a.local) {
+                super::communities::share(conn, &urls, &group, &original, Some(actor.id))?;
+            }
+        }
+        if already {
+            return Ok(Outcome::Applied);
         }
         let published = published.map(|p| p.naive_utc()).unwrap_or_else(db::now);
         let boost = Status::boost(

@@ -8,6 +8,7 @@ pub mod communities;
 pub mod follows;
 pub mod inbound;
 pub mod interactions;
+pub mod links;
 pub mod network;
 pub mod notifications;
 pub mod oauth;

@@ -175,7 +175,12 @@ async fn dispatch(data: &Data, activity: Activity, actor: Account) -> Result<Out
         "Follow" => {
             let target =
                 object.ok_or_else(|| Error::BadRequest("Follow without an object".into()))?;
-            inbound::follow(data, &id, actor, target.to_string()).await
+            let link = activity
+                .link
+                .as_ref()
+                .and_then(|link| link["direction"].as_str())
+                .and_then(crate::domain::links::Direction::parse);
+            inbound::follow(data, &id, actor, target.to_string(), link).await
         }
         "Accept" | "Reject" => {
             let follower = activity

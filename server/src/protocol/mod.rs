@@ -205,6 +205,13 @@ pub struct Activity {
     pub cc: Vec<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub published: Option<chrono::DateTime<chrono::Utc>>,
+    /// On a Follow between communities: it asks for (or completes) a link.
+    #[serde(
+        rename = "trellis:link",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub link: Option<serde_json::Value>,
 }
 
 /// The id of an object given either as a bare id or embedded with an `id`.

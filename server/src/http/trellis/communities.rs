@@ -5,9 +5,10 @@ use crate::{
     domain::{
         Context, Page, accounts,
         communities::{self, CommunityView, NewCommunity, Policy},
-        follows,
+        follows, links,
     },
     error::{Error, Result},
+    federation::{Data, resolve},
     http::{
         auth::Auth,
         input::{Input, path_id},
@@ -171,5 +172,119 @@ pub async fn remove_share(
 ) -> Result<Json<Value>> {
     let moderator = auth.require("write:statuses")?;
     communities::remove_share(&ctx, moderator, &name, path_id(&status_id)?).await?;
+    Ok(Json(json!({})))
+}
+
+/// A link as `GET …/links` shows it.
+#[derive(Debug, Serialize)]
+pub struct Link {
+    pub id: String,
+    /// The other community, as `name@host` (or `name` here).
+    pub target: String,
+    pub direction: String,
+    pub flow: String,
+    pub state: String,
+}
+
+fn link(view: &links::LinkView) -> Link {
+    Link {
+        id: view.link.id.to_string(),
+        target: view.target.acct(),
+        direction: view.link.direction.clone(),
+        flow: view.link.flow.clone(),
+        state: view.link.state.clone(),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewLink {
+    /// The other community, `name@host` or a local `name`.
+    target: String,
+    direction: links::Direction,
+}
+
+/// A moderator asks another community for a link.
+pub async fn request_link(
+    State(ctx): State<Context>,
+    data: Data,
+    auth: Auth,
+    Path(name): Path<String>,
+    Input(body): Input<NewLink>,
+) -> Result<Json<Link>> {
+    let moderator = auth.require("write:follows")?;
+    // Checked before anything is fetched for a stranger.
+    communities::moderated_account(&ctx, moderator, &name).await?;
+    let target = resolve::account_by_acct(&data, &body.target, true)
+        .await?
+        .ok_or_else(|| Error::Validation(format!("no community {:?} found", body.target)))?;
+    let view = links::request(&ctx, moderator, &name, &target, body.direction).await?;
+    Ok(Json(link(&view)))
+}
+
+pub async fn list_links(
+    State(ctx): State<Context>,
+    Path(name): Path<String>,
+) -> Result<Json<Vec<Link>>> {
+    let views = links::list(&ctx, &name).await?;
+    Ok(Json(views.iter().map(link).collect()))
+}
+
+pub async fn accept_link(
+    State(ctx): State<Context>,
+    auth: Auth,
+    Path((name, id)): Path<(String, String)>,
+) -> Result<Json<Link>> {
+    let moderator = auth.require("write:follows")?;
+    let view = links::answer(&ctx, moderator, &name, path_id(&id)?, true).await?;
+    Ok(Json(link(&view)))
+}
+
+pub async fn reject_link(
+    State(ctx): State<Context>,
+    auth: Auth,
+    Path((name, id)): Path<(String, String)>,
+) -> Result<Json<Link>> {
+    let moderator = auth.require("write:follows")?;
+    let view = links::answer(&ctx, moderator, &name, path_id(&id)?, false).await?;
+    Ok(Json(link(&view)))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LinkChanges {
+    flow: links::Flow,
+}
+
+/// A moderator changes what their side sends across a link.
+pub async fn change_link(
+    State(ctx): State<Context>,
+    auth: Auth,
+    Path((name, id)): Path<(String, String)>,
+    Input(body): Input<LinkChanges>,
+) -> Result<Json<Link>> {
+    let moderator = auth.require("write:follows")?;
+    let view = links::set_flow(&ctx, moderator, &name, path_id(&id)?, body.flow).await?;
+    Ok(Json(link(&view)))
+}
+
+pub async fn remove_link(
+    State(ctx): State<Context>,
+    auth: Auth,
+    Path((name, id)): Path<(String, String)>,
+) -> Result<Json<Value>> {
+    let moderator = auth.require("write:follows")?;
+    links::remove(&ctx, moderator, &name, path_id(&id)?).await?;
+    Ok(Json(json!({})))
+}
+
+/// A moderator picks a post to cross the community's curated links.
+pub async fn pick(
+    State(ctx): State<Context>,
+    auth: Auth,
+    Path((name, status_id)): Path<(String, String)>,
+) -> Result<Json<Value>> {
+    let moderator = auth.require("write:statuses")?;
+    communities::pick(&ctx, moderator, &name, path_id(&status_id)?).await?;
     Ok(Json(json!({})))
 }

@@ -47,4 +47,24 @@ pub fn routes() -> Router<Context> {
             "/api/trellis/v1/communities/{name}/shares/{status_id}",
             axum::routing::delete(communities::remove_share),
         )
+        .route(
+            "/api/trellis/v1/communities/{name}/links",
+            post(communities::request_link).get(communities::list_links),
+        )
+        .route(
+            "/api/trellis/v1/communities/{name}/links/{id}",
+            axum::routing::patch(communities::change_link).delete(communities::remove_link),
+        )
+        .route(
+            "/api/trellis/v1/communities/{name}/links/{id}/accept",
+            post(communities::accept_link),
+        )
+        .route(
+            "/api/trellis/v1/communities/{name}/links/{id}/reject",
+            post(communities::reject_link),
+        )
+        .route(
+            "/api/trellis/v1/communities/{name}/picks/{status_id}",
+            post(communities::pick),
+        )
 }

@@ -1,0 +1,230 @@
+//! Links between communities on different servers: peers in two towns, and
+//! both towns under a county. Posts cross links by each side's flow, a cycle
+//! of links delivers each post once, and unlinking stops the flow.
+
+use federation_tests::{Backend, Instance, User, backend_tests, wait_until};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use std::time::Duration;
+
+backend_tests!(
+    linked_communities_share_across_towns_and_up_to_the_county,
+    linked_communities_share_across_towns_and_up_to_the_county
+);
+
+const PATIENCE: Duration = Duration::from_secs(30);
+
+fn communities(name: &str) -> String {
+    format!("/api/trellis/v1/communities/{name}")
+}
+
+async fn start_community(instance: &Instance, moderator: &User, body: Value) {
+    let created = instance
+        .post_json("/api/trellis/v1/communities", Some(&moderator.token), &body)
+        .await;
+    assert_eq!(created.status, StatusCode::OK, "{}", created.body);
+}
+
+async fn links_of(instance: &Instance, name: &str) -> Vec<Value> {
+    let links = instance
+        .get(&format!("{}/links", communities(name)), None)
+        .await;
+    assert_eq!(links.status, StatusCode::OK, "{}", links.body);
+    links.body.as_array().cloned().unwrap_or_default()
+}
+
+/// Waits until `name` on `instance` has a link with `target` in `state`.
+async fn wait_for_link(instance: &Instance, name: &str, target: &str, state: &str) -> Value {
+    wait_until(
+        &format!("{name}'s link with {target} to be {state}"),
+        PATIENCE,
+        || async {
+            links_of(instance, name)
+                .await
+                .into_iter()
+                .find(|l| l["target"] == target && l["state"] == state)
+        },
+    )
+    .await
+}
+
+async fn showings(instance: &Instance, user: &User, uri: &str) -> Vec<Value> {
+    instance
+        .home_timeline(user)
+        .await
+        .into_iter()
+        .filter(|s| s["uri"] == uri || s["reblog"]["uri"] == uri)
+        .collect()
+}
+
+async fn wait_for_showing(instance: &Instance, user: &User, uri: &str) -> Value {
+    wait_until(
+        &format!("{uri} in {}'s home", user.username),
+        PATIENCE,
+        || async { showings(instance, user, uri).await.pop() },
+    )
+    .await
+}
+
+async fn post(instance: &Instance, user: &User, text: &str) -> String {
+    let status = instance.post_status(user, &json!({ "status": text })).await;
+    status["uri"].as_str().unwrap().to_string()
+}
+
+async fn linked_communities_share_across_towns_and_up_to_the_county(backend: Backend) {
+    let a = Instance::start("town-a", backend).await;
+    let b = Instance::start("town-b", backend).await;
+    let county = Instance::start("county", backend).await;
+    let (alice, anna) = (a.create_user("alice").await, a.create_user("anna").await);
+    let (bob, ben) = (b.create_user("bob").await, b.create_user("ben").await);
+    let (cathy, carl) = (
+        county.create_user("cathy").await,
+        county.create_user("carl").await,
+    );
+    let role = json!("Sustainability officer");
+    start_community(&a, &alice, json!({"name": "officers", "role": role})).await;
+    start_community(&b, &bob, json!({"name": "officers", "role": role})).await;
+    start_community(
+        &county,
+        &cathy,
+        json!({"name": "officers", "role": role, "link_policy": "approval"}),
+    )
+    .await;
+    a.follow(&anna, "officers").await;
+    b.follow(&ben, "officers").await;
+    county.follow(&carl, "officers").await;
+    let on = |instance: &Instance| format!("officers@{}", instance.domain());
+
+    // Town A and town B link as peers; B's open policy accepts at once.
+    let asked = a
+        .post_json(
+            &format!("{}/links", communities("officers")),
+            Some(&alice.token),
+            &json!({"target": on(&b), "direction": "peer"}),
+        )
+        .await;
+    assert_eq!(asked.status, StatusCode::OK, "{}", asked.body);
+    assert_eq!(asked.body["state"], "pending");
+    assert_eq!(asked.body["flow"], "all");
+    let on_b = wait_for_link(&b, "officers", &on(&a), "active").await;
+    assert_eq!(on_b["direction"], "peer");
+    wait_for_link(&a, "officers", &on(&b), "active").await;
+
+    // Each side's posts reach the other side's members.
+    let from_a = post(&a, &anna, "@officers our heat map is online").await;
+    let seen = wait_for_showing(&b, &ben, &from_a).await;
+    assert_eq!(seen["account"]["username"], "officers", "{seen}");
+    let from_b = post(&b, &ben, "@officers we bought two e-bikes").await;
+    wait_for_showing(&a, &anna, &from_b).await;
+
+    // Both towns link up to the county, which approves each request.
+    for (town, moderator) in [(&a, &alice), (&b, &bob)] {
+        let asked = town
+            .post_json(
+                &format!("{}/links", communities("officers")),
+                Some(&moderator.token),
+                &json!({"target": on(&county), "direction": "parent"}),
+            )
+            .await;
+        assert_eq!(asked.status, StatusCode::OK, "{}", asked.body);
+        assert_eq!(asked.body["flow"], "curated", "upward links carry picks");
+        let waiting = wait_for_link(&county, "officers", &on(town), "pending").await;
+        assert_eq!(waiting["direction"], "child");
+        let id = waiting["id"].as_str().unwrap();
+        let not_moderator = county
+            .post_json(
+                &format!("{}/links/{id}/accept", communities("officers")),
+                Some(&carl.token),
+                &Value::Null,
+            )
+            .await;
+        assert_eq!(not_moderator.status, StatusCode::FORBIDDEN);
+        let accepted = county
+            .post_json(
+                &format!("{}/links/{id}/accept", communities("officers")),
+                Some(&cathy.token),
+                &Value::Null,
+            )
+            .await;
+        assert_eq!(accepted.status, StatusCode::OK, "{}", accepted.body);
+        assert_eq!(
+            accepted.body["flow"], "all",
+            "downward links carry everything"
+        );
+        wait_for_link(town, "officers", &on(&county), "active").await;
+    }
+
+    // Upward the flow is curated: a plain post stays in the towns, one the
+    // author marks #wider reaches the county. Posts cross in order, so once
+    // the second has arrived the first would have too.
+    let local_news = post(&a, &anna, "@officers the library has a new bike rack").await;
+    let wider = post(
+        &a,
+        &anna,
+        "@officers #wider our grant template is free to use",
+    )
+    .await;
+    wait_for_showing(&county, &carl, &wider).await;
+    assert!(showings(&county, &carl, &local_news).await.is_empty());
+    wait_for_showing(&b, &ben, &local_news).await;
+
+    // A moderator's pick sends a plain post up after all.
+    let local_news_id = a
+        .get(
+            &format!("/api/v2/search?q={local_news}&type=statuses"),
+            Some(&alice.token),
+        )
+        .await
+        .body["statuses"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let picked = a
+        .post_json(
+            &format!("{}/picks/{local_news_id}", communities("officers")),
+            Some(&alice.token),
+            &Value::Null,
+        )
+        .await;
+    assert_eq!(picked.status, StatusCode::OK, "{}", picked.body);
+    wait_for_showing(&county, &carl, &local_news).await;
+
+    // Downward everything flows, and the cycle A↔B↔county↔A delivers a
+    // county post once to each member.
+    let announcement = post(&county, &carl, "@officers state funding opens in May").await;
+    let marker = post(&county, &carl, "@officers and the form is online").await;
+    for (town, member) in [(&a, &anna), (&b, &ben)] {
+        wait_for_showing(town, member, &marker).await;
+        let seen = showings(town, member, &announcement).await;
+        assert_eq!(seen.len(), 1, "{}: {seen:?}", member.username);
+    }
+
+    // Unlinking stops the flow both ways.
+    let link = wait_for_link(&a, "officers", &on(&b), "active").await;
+    let removed = a
+        .delete(
+            &format!(
+                "{}/links/{}",
+                communities("officers"),
+                link["id"].as_str().unwrap()
+            ),
+            Some(&alice.token),
+        )
+        .await;
+    assert_eq!(removed.status, StatusCode::OK, "{}", removed.body);
+    wait_until("B to forget the link", PATIENCE, || async {
+        let links = links_of(&b, "officers").await;
+        (!links.iter().any(|l| l["target"] == on(&a))).then_some(())
+    })
+    .await;
+    let after = post(&a, &anna, "@officers only for town A now").await;
+    // This one goes the long way, up to the county and down to town B, so
+    // it arrives after the first would have come over a direct link.
+    let around = post(&a, &anna, "@officers #wider for everyone").await;
+    wait_for_showing(&b, &ben, &around).await;
+    wait_for_showing(&a, &anna, &after).await;
+    assert!(
+        showings(&b, &ben, &after).await.is_empty(),
+        "the post crossed a removed link"
+    );
+}

@@ -1,0 +1,2 @@
+DROP TABLE community_picks;
+DROP TABLE community_links;
