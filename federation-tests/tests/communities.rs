@@ -15,6 +15,10 @@ backend_tests!(
     communities_are_created_listed_and_checked,
     communities_are_created_listed_and_checked
 );
+backend_tests!(
+    admins_can_keep_community_creation_to_themselves,
+    admins_can_keep_community_creation_to_themselves
+);
 
 const COMMUNITIES: &str = "/api/trellis/v1/communities";
 const PATIENCE: Duration = Duration::from_secs(30);
@@ -330,4 +334,35 @@ async fn communities_are_created_listed_and_checked(backend: Backend) {
         town.get(&requests, Some(&carol.token)).await.status,
         StatusCode::OK
     );
+}
+
+async fn admins_can_keep_community_creation_to_themselves(backend: Backend) {
+    let town =
+        Instance::start_with("town", backend, &[("TRELLIS_COMMUNITY_CREATION", "admins")]).await;
+    let bob = town.create_user("bob").await;
+    let refused = town
+        .post_json(COMMUNITIES, Some(&bob.token), &json!({"name": "growers"}))
+        .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN, "{}", refused.body);
+    assert_eq!(town.get(COMMUNITIES, None).await.body, json!([]));
+
+    // The command line is an admin's tool, and names the moderator.
+    let (_, said) = town
+        .cli(&[
+            "community",
+            "create",
+            "growers",
+            "--moderator",
+            "bob",
+            "--role",
+            "Grower",
+            "--join-policy",
+            "approval",
+        ])
+        .await;
+    assert!(said.contains("created community growers"), "{said}");
+    let made = town.get(&format!("{COMMUNITIES}/growers"), None).await;
+    assert_eq!(made.body["moderators"], json!(["bob"]), "{}", made.body);
+    assert_eq!(made.body["join_policy"], "approval");
+    assert_eq!(made.body["members_count"], 1);
 }

@@ -1,6 +1,7 @@
-//! Links between communities on different servers: peers in two towns, and
-//! both towns under a county. Posts cross links by each side's flow, a cycle
-//! of links delivers each post once, and unlinking stops the flow.
+//! Links between communities on four servers: peers in two towns, both
+//! towns under a county, the county under the state. Posts cross links by
+//! each side's flow, a cycle of links delivers each post once, and
+//! unlinking stops the flow.
 
 use federation_tests::{Backend, Instance, User, backend_tests, wait_until};
 use reqwest::StatusCode;
@@ -75,6 +76,11 @@ async fn linked_communities_share_across_towns_and_up_to_the_county(backend: Bac
     let a = Instance::start("town-a", backend).await;
     let b = Instance::start("town-b", backend).await;
     let county = Instance::start("county", backend).await;
+    let state = Instance::start("state", backend).await;
+    let (sam, sue) = (
+        state.create_user("sam").await,
+        state.create_user("sue").await,
+    );
     let (alice, anna) = (a.create_user("alice").await, a.create_user("anna").await);
     let (bob, ben) = (b.create_user("bob").await, b.create_user("ben").await);
     let (cathy, carl) = (
@@ -90,6 +96,8 @@ async fn linked_communities_share_across_towns_and_up_to_the_county(backend: Bac
         json!({"name": "officers", "role": role, "link_policy": "approval"}),
     )
     .await;
+    start_community(&state, &sam, json!({"name": "officers", "role": role})).await;
+    state.follow(&sue, "officers").await;
     a.follow(&anna, "officers").await;
     b.follow(&ben, "officers").await;
     county.follow(&carl, "officers").await;
@@ -154,9 +162,20 @@ async fn linked_communities_share_across_towns_and_up_to_the_county(backend: Bac
         wait_for_link(town, "officers", &on(&county), "active").await;
     }
 
+    // The county links up to the state, whose policy is open.
+    let asked = county
+        .post_json(
+            &format!("{}/links", communities("officers")),
+            Some(&cathy.token),
+            &json!({"target": on(&state), "direction": "parent"}),
+        )
+        .await;
+    assert_eq!(asked.status, StatusCode::OK, "{}", asked.body);
+    wait_for_link(&county, "officers", &on(&state), "active").await;
+
     // Upward the flow is curated: a plain post stays in the towns, one the
-    // author marks #wider reaches the county. Posts cross in order, so once
-    // the second has arrived the first would have too.
+    // author marks #wider reaches the county and the state. Posts cross in
+    // order, so once the second has arrived the first would have too.
     let local_news = post(&a, &anna, "@officers the library has a new bike rack").await;
     let wider = post(
         &a,
@@ -165,6 +184,7 @@ async fn linked_communities_share_across_towns_and_up_to_the_county(backend: Bac
     )
     .await;
     wait_for_showing(&county, &carl, &wider).await;
+    wait_for_showing(&state, &sue, &wider).await;
     assert!(showings(&county, &carl, &local_news).await.is_empty());
     wait_for_showing(&b, &ben, &local_news).await;
 
@@ -188,6 +208,11 @@ async fn linked_communities_share_across_towns_and_up_to_the_county(backend: Bac
         .await;
     assert_eq!(picked.status, StatusCode::OK, "{}", picked.body);
     wait_for_showing(&county, &carl, &local_news).await;
+
+    // A state announcement comes down through the county to both towns.
+    let from_state = post(&state, &sue, "@officers new state climate targets").await;
+    wait_for_showing(&a, &anna, &from_state).await;
+    wait_for_showing(&b, &ben, &from_state).await;
 
     // Downward everything flows, and the cycle A↔B↔county↔A delivers a
     // county post once to each member.

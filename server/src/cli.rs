@@ -5,7 +5,7 @@ use crate::{
     app,
     config::Config,
     db::deliveries,
-    domain::{Context, accounts, network, oauth},
+    domain::{Context, accounts, communities, network, oauth},
     error::Error,
 };
 use clap::{Parser, Subcommand};
@@ -37,6 +37,34 @@ pub enum Command {
     /// The network's profile and charter.
     #[command(subcommand)]
     Network(NetworkCommand),
+    /// Communities of practice.
+    #[command(subcommand)]
+    Community(CommunityCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CommunityCommand {
+    /// Start a community; the moderator also becomes its first member.
+    Create {
+        name: String,
+        /// The member who will moderate it.
+        #[arg(long)]
+        moderator: String,
+        #[arg(long, default_value = "")]
+        display_name: String,
+        #[arg(long, default_value = "")]
+        summary: String,
+        #[arg(long, default_value = "")]
+        role: String,
+        #[arg(long, default_value = "")]
+        place: String,
+        /// open or approval.
+        #[arg(long, default_value = "open")]
+        join_policy: String,
+        /// open or approval.
+        #[arg(long, default_value = "open")]
+        link_policy: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -158,6 +186,37 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let db = app::open_database(&config).await?;
             let ctx = Context::new(db, config);
             run_admin(&ctx, admin).await
+        }
+        Command::Community(CommunityCommand::Create {
+            name,
+            moderator,
+            display_name,
+            summary,
+            role,
+            place,
+            join_policy,
+            link_policy,
+        }) => {
+            let db = app::open_database(&config).await?;
+            let ctx = Context::new(db, config);
+            // Parsed as the API parses it, so both refuse the same input.
+            let new: communities::NewCommunity = serde_json::from_value(serde_json::json!({
+                "name": name,
+                "display_name": display_name,
+                "summary": summary,
+                "role": role,
+                "place": place,
+                "join_policy": join_policy,
+                "link_policy": link_policy,
+            }))
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+            let moderator = accounts::local_by_username(&ctx, &moderator).await?;
+            let view = communities::create(&ctx, &moderator, true, new).await?;
+            eprintln!(
+                "created community {} ({})",
+                view.account.account.username, view.account.account.ap_id
+            );
+            Ok(())
         }
         Command::Network(command) => {
             let db = app::open_database(&config).await?;

@@ -29,6 +29,8 @@ pub struct Config {
     /// Who may sign up through the API: anyone, anyone with an admin's
     /// approval, or no one (admins create accounts).
     pub registrations: Registrations,
+    /// Who may start communities of practice.
+    pub community_creation: CommunityCreation,
     /// Client API and OAuth requests one access token, or one client address
     /// when there is no token, may make per window; 0 turns the limit off.
     pub rate_limit_requests: u32,
@@ -63,6 +65,28 @@ pub enum Registrations {
     Closed,
 }
 
+/// Who may start a community of practice.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CommunityCreation {
+    /// Any member.
+    Members,
+    /// Only administrators (and the command line).
+    Admins,
+}
+
+impl std::str::FromStr for CommunityCreation {
+    type Err = String;
+
+    fn from_str(value: &str) -> Result<CommunityCreation, String> {
+        match value.trim().to_ascii_lowercase().as_str() {
+            "members" => Ok(CommunityCreation::Members),
+            "admins" => Ok(CommunityCreation::Admins),
+            other => Err(format!("expected members or admins, got {other:?}")),
+        }
+    }
+}
+
 impl std::str::FromStr for Registrations {
     type Err = String;
 
@@ -93,6 +117,7 @@ impl Default for Config {
             // A network knows its members: newcomers are welcome, with a
             // person looking at each request.
             registrations: Registrations::Approval,
+            community_creation: CommunityCreation::Members,
             // Mastodon's defaults, which its apps are built to stay under.
             rate_limit_requests: 300,
             rate_limit_window_seconds: 5 * 60,
@@ -261,6 +286,9 @@ impl Config {
         }
         if let Some(v) = var("TRELLIS_REGISTRATIONS") {
             self.registrations = parsed("TRELLIS_REGISTRATIONS", v)?;
+        }
+        if let Some(v) = var("TRELLIS_COMMUNITY_CREATION") {
+            self.community_creation = parsed("TRELLIS_COMMUNITY_CREATION", v)?;
         }
         if let Some(v) = var("TRELLIS_RATE_LIMIT_REQUESTS") {
             self.rate_limit_requests = parsed("TRELLIS_RATE_LIMIT_REQUESTS", v)?;

@@ -102,8 +102,19 @@ fn view(conn: &mut DbConnection, community: Community, account: Account) -> Resu
 }
 
 /// Creates a local community; its creator becomes its first moderator and
-/// member.
-pub async fn create(ctx: &Context, creator: &Account, new: NewCommunity) -> Result<CommunityView> {
+/// member. `by_admin` says the creator is an administrator, who may start
+/// one even where the server keeps that to admins.
+pub async fn create(
+    ctx: &Context,
+    creator: &Account,
+    by_admin: bool,
+    new: NewCommunity,
+) -> Result<CommunityView> {
+    if ctx.config.community_creation == crate::config::CommunityCreation::Admins && !by_admin {
+        return Err(Error::Forbidden(
+            "On this server only administrators start communities".into(),
+        ));
+    }
     let name = new.name.trim().to_string();
     account_rules::validate_username(&name)?;
     let display_name = checked("display_name", &new.display_name, MAX_DISPLAY_NAME)?;

@@ -68,7 +68,7 @@ pub async fn create(
     Input(new): Input<NewCommunity>,
 ) -> Result<Json<Community>> {
     let creator = auth.require("write:accounts")?;
-    let view = communities::create(&ctx, creator, new).await?;
+    let view = communities::create(&ctx, creator, auth.user.admin, new).await?;
     Ok(Json(community(&ctx, &view)))
 }
 
