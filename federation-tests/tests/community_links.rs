@@ -224,6 +224,29 @@ async fn linked_communities_share_across_towns_and_up_to_the_county(backend: Bac
         assert_eq!(seen.len(), 1, "{}: {seen:?}", member.username);
     }
 
+    // A moderator's removal takes the post back everywhere it travelled.
+    let from_a_id = a
+        .get(
+            &format!("/api/v2/search?q={from_a}&type=statuses"),
+            Some(&alice.token),
+        )
+        .await
+        .body["statuses"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let removed = a
+        .delete(
+            &format!("{}/shares/{from_a_id}", communities("officers")),
+            Some(&alice.token),
+        )
+        .await;
+    assert_eq!(removed.status, StatusCode::OK, "{}", removed.body);
+    wait_until("the removed post gone from town B", PATIENCE, || async {
+        showings(&b, &ben, &from_a).await.is_empty().then_some(())
+    })
+    .await;
+
     // Unlinking stops the flow both ways.
     let link = wait_for_link(&a, "officers", &on(&b), "active").await;
     let removed = a

@@ -439,24 +439,59 @@ pub async fn remove_share(
     ctx.db
         .write(move |conn| -> Result<()> {
             let group = moderated_in(conn, &name, &moderator)?;
-            let boost = statuses::reblog_by(conn, group.id, status_id)?
-                .ok_or_else(|| Error::NotFound("The community has not shared that post".into()))?;
-            let original = statuses::by_id(conn, status_id)?.ok_or_else(Error::not_found)?;
-            let author =
-                accounts::by_id(conn, original.account_id)?.ok_or_else(Error::not_found)?;
-            let members = follows::followers(conn, group.id)?;
-            streaming::status_deleted(conn, &boost)?;
-            statuses::delete(conn, boost.id)?;
-            let announce = render::announce(&boost.ap_id, &group, &original.ap_id, &author);
-            let undo = render::undo_of(&urls.activity(next_id()), &group, announce);
-            let mut inboxes = outbox::inboxes_of(&members);
-            if !author.local {
-                inboxes.insert(author.inbox_url.clone());
+            if statuses::reblog_by(conn, group.id, status_id)?.is_none() {
+                return Err(Error::NotFound(
+                    "The community has not shared that post".into(),
+                ));
             }
-            outbox::enqueue(conn, &urls, &group, &undo, inboxes)
+            let original = statuses::by_id(conn, status_id)?.ok_or_else(Error::not_found)?;
+            retract(conn, &urls, &group, &original, None)
         })
         .await?;
     ctx.deliveries_queued();
+    Ok(())
+}
+
+/// `group` takes back its share of `original`: its boost goes, members'
+/// and linked communities' servers receive `Undo(Announce)`, and linked
+/// communities here take theirs back too, so a removal reaches everywhere
+/// the post travelled through links. `from` is the community the removal
+/// came from.
+pub(super) fn retract(
+    conn: &mut DbConnection,
+    urls: &super::urls::Urls,
+    group: &Account,
+    original: &Status,
+    from: Option<i64>,
+) -> Result<()> {
+    let Some(boost) = statuses::reblog_by(conn, group.id, original.id)? else {
+        return Ok(());
+    };
+    let Some(author) = accounts::by_id(conn, original.account_id)? else {
+        return Ok(());
+    };
+    let followers = follows::followers(conn, group.id)?;
+    streaming::status_deleted(conn, &boost)?;
+    statuses::delete(conn, boost.id)?;
+    let announce = render::announce(&boost.ap_id, group, &original.ap_id, &author);
+    let undo = render::undo_of(&urls.activity(next_id()), group, announce);
+    let recipients: Vec<Account> = followers
+        .into_iter()
+        .filter(|f| Some(f.id) != from)
+        .collect();
+    let mut inboxes = outbox::inboxes_of(&recipients);
+    if !author.local {
+        inboxes.insert(author.inbox_url.clone());
+    }
+    outbox::enqueue(conn, urls, group, &undo, inboxes)?;
+    for link in communities::links_of(conn, group.id)? {
+        if Some(link.target_account_id) == from || link.state != super::links::ACTIVE {
+            continue;
+        }
+        if let Some(target) = accounts::by_id(conn, link.target_account_id)?.filter(|a| a.local) {
+            retract(conn, urls, &target, original, Some(group.id))?;
+        }
+    }
     Ok(())
 }
 

@@ -120,7 +120,8 @@ fn local_target(conn: &mut DbConnection, ap_id: &str) -> Result<Option<Account>>
 }
 
 /// A Follow of a local actor. `link` is the direction a community's Follow
-/// marks with `trellis:link`: what the follower is to the followed.
+/// marks with `trellis:link`: what the followed (the receiver) is to the
+/// follower.
 pub async fn follow(
     ctx: &Context,
     activity_id: &str,
@@ -775,6 +776,7 @@ pub async fn undo_announce(
     actor: Account,
     announce_ap_id: String,
 ) -> Result<Outcome> {
+    let urls = ctx.urls.clone();
     once(ctx, activity_id, move |conn| {
         match statuses::by_ap_id(conn, &announce_ap_id)?
             .filter(|s| s.account_id == actor.id && s.reblog_of_id.is_some())
@@ -782,6 +784,28 @@ pub async fn undo_announce(
             Some(boost) => {
                 streaming::status_deleted(conn, &boost)?;
                 statuses::delete(conn, boost.id)?;
+                // A linked community took its share back: so do the
+                // communities here that re-shared it from there.
+                let original = boost
+                    .reblog_of_id
+                    .map(|id| statuses::by_id(conn, id))
+                    .transpose()?
+                    .flatten();
+                if let Some(original) = original {
+                    for link in crate::db::communities::active_links_with(conn, actor.id)? {
+                        if let Some(group) =
+                            accounts::by_id(conn, link.community_id)?.filter(|a| a.local)
+                        {
+                            super::communities::retract(
+                                conn,
+                                &urls,
+                                &group,
+                                &original,
+                                Some(actor.id),
+                            )?;
+                        }
+                    }
+                }
                 Ok(Outcome::Applied)
             }
             None => Ok(Outcome::Ignored("no such boost")),

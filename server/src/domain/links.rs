@@ -175,11 +175,16 @@ pub async fn request(
                     "a community cannot link to itself".into(),
                 ));
             }
-            if store::link_between(conn, group.id, target.id)?.is_some() {
-                return Err(Error::Validation(format!(
-                    "already linked with {}",
-                    target.acct()
-                )));
+            match store::link_between(conn, group.id, target.id)? {
+                // A refused request may be made again.
+                Some(old) if old.state == REJECTED => store::delete_link(conn, old.id)?,
+                Some(_) => {
+                    return Err(Error::Validation(format!(
+                        "already linked with {}",
+                        target.acct()
+                    )));
+                }
+                None => {}
             }
             let link = CommunityLink {
                 id: next_id(),
@@ -220,8 +225,24 @@ pub fn received(
 ) -> Result<()> {
     let open = store::of_account(conn, group.id)?.is_some_and(|c| c.link_policy != "approval");
     let link = match store::link_between(conn, group.id, requester.id)? {
-        // `group` asked first: this is the other half.
-        Some(link) => link,
+        // Already linked: a repeated Follow changes nothing.
+        Some(link) if link.state == ACTIVE => link,
+        // `group` asked first (it follows them): this is the other half.
+        Some(link)
+            if link.state == PENDING
+                && follows::between(conn, group.id, requester.id)?.is_some() =>
+        {
+            link
+        }
+        // Their request again, or anew after a refusal: the policy decides
+        // as it did the first time.
+        Some(link) => {
+            if !open {
+                store::set_link_state(conn, link.id, PENDING)?;
+                return Ok(());
+            }
+            link
+        }
         None => {
             let link = CommunityLink {
                 id: next_id(),
