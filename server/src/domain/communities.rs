@@ -295,10 +295,19 @@ pub(super) fn share(
     streaming::status_created(conn, &boost)?;
     let links = communities::links_of(conn, group.id)?;
     let mut recipients = Vec::new();
+    // Linked communities this post may reach, named in the Announce: a
+    // server that receives it through a shared inbox (for a member there)
+    // re-shares it only into the communities named.
+    let mut linked_audience = Vec::new();
     for follower in &followers {
         let crosses = match links.iter().find(|l| l.target_account_id == follower.id) {
             Some(link) => {
-                Some(follower.id) != from && super::links::crosses(conn, group, link, status)?
+                let crosses =
+                    Some(follower.id) != from && super::links::crosses(conn, group, link, status)?;
+                if crosses {
+                    linked_audience.push(follower.ap_id.clone());
+                }
+                crosses
             }
             None => true,
         };
@@ -306,7 +315,8 @@ pub(super) fn share(
             recipients.push(follower.clone());
         }
     }
-    let announce = render::announce(&boost.ap_id, group, &status.ap_id, &author);
+    let mut announce = render::announce(&boost.ap_id, group, &status.ap_id, &author);
+    address_to(&mut announce, &linked_audience);
     let mut inboxes = outbox::inboxes_of(&recipients);
     if !author.local {
         inboxes.insert(author.inbox_url.clone());
@@ -324,6 +334,13 @@ pub(super) fn share(
         }
     }
     Ok(())
+}
+
+/// Adds linked communities to an Announce's `cc`.
+fn address_to(announce: &mut serde_json::Value, communities: &[String]) {
+    if let Some(cc) = announce["cc"].as_array_mut() {
+        cc.extend(communities.iter().cloned().map(serde_json::Value::String));
+    }
 }
 
 /// A moderator picks a post to cross this community's curated links; the
@@ -351,12 +368,6 @@ pub async fn pick(ctx: &Context, moderator: &Account, name: &str, status_id: i64
             let author = accounts::by_id(conn, status.account_id)?.ok_or_else(Error::not_found)?;
             // A new id: servers that saw the first Announce would drop a
             // repeat of it unread.
-            let announce = render::announce(
-                &format!("{}#picked", boost.ap_id),
-                &group,
-                &status.ap_id,
-                &author,
-            );
             for link in communities::links_of(conn, group.id)? {
                 if link.flow != "curated" || link.state != super::links::ACTIVE {
                     continue;
@@ -367,6 +378,13 @@ pub async fn pick(ctx: &Context, moderator: &Account, name: &str, status_id: i64
                 if target.local {
                     share(conn, &urls, &target, &status, Some(group.id))?;
                 } else {
+                    let mut announce = render::announce(
+                        &format!("{}#picked/{}", boost.ap_id, target.id),
+                        &group,
+                        &status.ap_id,
+                        &author,
+                    );
+                    address_to(&mut announce, std::slice::from_ref(&target.ap_id));
                     let inboxes = outbox::inboxes_of(std::slice::from_ref(&target));
                     outbox::enqueue(conn, &urls, &group, &announce, inboxes)?;
                 }

@@ -709,6 +709,7 @@ pub async fn announce(
     actor: Account,
     original: Status,
     published: Option<chrono::DateTime<chrono::Utc>>,
+    audience: Vec<String>,
 ) -> Result<Outcome> {
     let announce_ap_id = activity_id.to_string();
     let urls = ctx.urls.clone();
@@ -716,7 +717,16 @@ pub async fn announce(
         // Communities here linked with the booster (a community elsewhere)
         // re-share what it shares, even when its boost is known already:
         // a post picked for a curated link arrives a second time.
-        let linked = crate::db::communities::active_links_with(conn, actor.id)?;
+        // Only those the Announce names: the sender decides what crosses
+        // each link, and names the communities it may reach.
+        let mut linked = Vec::new();
+        for link in crate::db::communities::active_links_with(conn, actor.id)? {
+            if accounts::by_id(conn, link.community_id)?
+                .is_some_and(|group| audience.contains(&group.ap_id))
+            {
+                linked.push(link);
+            }
+        }
         let already = statuses::reblog_by(conn, actor.id, original.id)?.is_some();
         if already && linked.is_empty() {
             return Ok(Outcome::Ignored("already boosted"));

@@ -271,7 +271,8 @@ async fn dispatch(data: &Data, activity: Activity, actor: Account) -> Result<Out
                 .dereference(data)
                 .await?
                 .status;
-            inbound::announce(data, &id, actor, original, activity.published).await
+            let audience = [activity.to.clone(), activity.cc.clone()].concat();
+            inbound::announce(data, &id, actor, original, activity.published, audience).await
         }
         other => Ok(ignored_type(other)),
     }
