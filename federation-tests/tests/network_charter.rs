@@ -15,6 +15,10 @@ backend_tests!(
     the_network_actor_is_followed_across_servers,
     the_network_actor_is_followed_across_servers
 );
+backend_tests!(
+    a_parent_network_lists_its_children,
+    a_parent_network_lists_its_children
+);
 
 const NETWORK: &str = "/api/trellis/v1/network";
 
@@ -45,7 +49,8 @@ fn full_charter() -> Value {
         "place": "Ashford",
         "level": "town",
         "type": "connectivity",
-        "parent": "network@county.example",
+        // A parent is looked up when named; see the children scenario.
+        "parent": null,
         "charter": {
             "purpose": "Share what works in local climate action",
             "membership": "Anyone working on sustainability in Ashford",
@@ -222,6 +227,56 @@ async fn the_network_actor_is_followed_across_servers(backend: Backend) {
                 .await;
             (account.body["display_name"] == "Ashford Climate Network").then_some(())
         },
+    )
+    .await;
+}
+
+async fn a_parent_network_lists_its_children(backend: Backend) {
+    let town = Instance::start("town", backend).await;
+    let county = Instance::start("county", backend).await;
+    let ann = admin_token(&town).await;
+    let bob = county.create_user("bob").await;
+    let children = "/api/trellis/v1/network/children";
+
+    // Only a network's actor can be a parent; a refusal changes nothing.
+    let person = town
+        .put_json(NETWORK, Some(&ann), &json!({"parent": bob.acct}))
+        .await;
+    assert_eq!(
+        person.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        person.body
+    );
+    assert_eq!(town.get(NETWORK, None).await.body["parent"], Value::Null);
+
+    let parent = format!("network@{}", county.domain());
+    let declared = town
+        .put_json(NETWORK, Some(&ann), &json!({"parent": parent}))
+        .await;
+    assert_eq!(declared.status, StatusCode::OK, "{}", declared.body);
+    assert_eq!(declared.body["parent"], parent.as_str());
+    let town_network = format!("network@{}", town.domain());
+    let listed = wait_until(
+        "the county to list the town",
+        Duration::from_secs(30),
+        || async {
+            let listed = county.get(children, None).await.body;
+            (listed.as_array().map(Vec::len) == Some(1)).then_some(listed)
+        },
+    )
+    .await;
+    assert_eq!(listed[0]["acct"], town_network.as_str(), "{listed}");
+    assert_eq!(listed[0]["name"], "Trellis");
+
+    let orphan = town
+        .put_json(NETWORK, Some(&ann), &json!({"parent": null}))
+        .await;
+    assert_eq!(orphan.status, StatusCode::OK, "{}", orphan.body);
+    wait_until(
+        "the county to drop the town",
+        Duration::from_secs(30),
+        || async { (county.get(children, None).await.body == json!([])).then_some(()) },
     )
     .await;
 }

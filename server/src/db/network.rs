@@ -1,6 +1,10 @@
 //! The one-row table that holds the network's profile document.
 
-use super::{DbConnection, schema::network};
+use super::{
+    DbConnection,
+    models::Account,
+    schema::{accounts, network, network_links},
+};
 use diesel::prelude::*;
 
 /// The stored profile document, if the network was ever described.
@@ -27,4 +31,31 @@ pub fn save_profile(conn: &mut DbConnection, profile: &str) -> QueryResult<()> {
             .execute(conn)?;
     }
     Ok(())
+}
+
+/// Records `account_id` (another network's actor) as `relation`.
+pub fn set_link(conn: &mut DbConnection, account_id: i64, relation: &str) -> QueryResult<()> {
+    diesel::delete(network_links::table.find(account_id)).execute(conn)?;
+    diesel::insert_into(network_links::table)
+        .values((
+            network_links::account_id.eq(account_id),
+            network_links::relation.eq(relation),
+            network_links::created_at.eq(super::now()),
+        ))
+        .execute(conn)
+        .map(drop)
+}
+
+pub fn remove_link(conn: &mut DbConnection, account_id: i64) -> QueryResult<usize> {
+    diesel::delete(network_links::table.find(account_id)).execute(conn)
+}
+
+/// The networks linked as `relation`, by name.
+pub fn linked(conn: &mut DbConnection, relation: &str) -> QueryResult<Vec<Account>> {
+    network_links::table
+        .inner_join(accounts::table.on(accounts::id.eq(network_links::account_id)))
+        .filter(network_links::relation.eq(relation))
+        .select(Account::as_select())
+        .order(accounts::domain.asc())
+        .load(conn)
 }

@@ -344,6 +344,14 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    network_links (account_id) {
+        account_id -> BigInt,
+        relation -> Text,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(users -> accounts (account_id));
 diesel::joinable!(statuses -> accounts (account_id));
 diesel::joinable!(home_feed -> statuses (status_id));
@@ -385,4 +393,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     community_moderators,
     community_links,
     community_picks,
+    network_links,
 );

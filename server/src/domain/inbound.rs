@@ -172,6 +172,14 @@ pub async fn follow(
             )?;
             return Ok(Outcome::Applied);
         }
+        // A network that declares this one its parent: followed as anyone
+        // is, and listed among the children.
+        if link == Some(super::links::Direction::Parent)
+            && super::network::is_network_actor(&target)
+            && follower.actor_type == "Organization"
+        {
+            super::network::child_joined(conn, &follower)?;
+        }
         if let Some(direction) =
             link.filter(|_| target.actor_type == "Group" && follower.actor_type == "Group")
         {
@@ -373,6 +381,9 @@ pub async fn undo_follow(
         if target.local && target.actor_type == "Group" {
             // A linked community that stops following ends the link.
             super::links::ended(conn, &urls, &target, &follower)?;
+        }
+        if super::network::is_network_actor(&target) {
+            super::network::child_left(conn, &follower)?;
         }
         Ok(Outcome::Applied)
     })

@@ -3,9 +3,9 @@
 //! actor; its profile carries the charter as an extension property and, for
 //! apps that know nothing of it, as profile fields.
 
-use super::{Context, accounts, text};
+use super::{Context, accounts, render, text};
 use crate::{
-    db::{self, models::Account, models::ProfileField},
+    db::{self, ids::next_id, models::Account, models::ProfileField},
     error::{Error, Result},
 };
 use serde::{Deserialize, Deserializer, Serialize};
@@ -430,4 +430,93 @@ mod tests {
             ]
         );
     }
+}
+
+pub const PARENT: &str = "parent";
+pub const CHILD: &str = "child";
+
+/// Makes the network actor follow `parent` (another network's actor) as
+/// its parent, or follow none with `None`; a parent declared before is
+/// unfollowed. The parent's server lists this network among its children.
+pub async fn follow_parent(ctx: &Context, parent: Option<Account>) -> Result<()> {
+    let actor = actor(ctx).await?;
+    let urls = ctx.urls.clone();
+    ctx.db
+        .write(move |conn| -> Result<()> {
+            for old in db::network::linked(conn, PARENT)? {
+                if parent.as_ref().is_some_and(|p| p.id == old.id) {
+                    continue;
+                }
+                db::network::remove_link(conn, old.id)?;
+                if let Some(follow) = db::follows::between(conn, actor.id, old.id)? {
+                    db::follows::delete(conn, follow.id)?;
+                    let activity = render::follow(&follow.ap_id, &actor, &old);
+                    let undo = render::undo_of(&urls.activity(next_id()), &actor, activity);
+                    super::outbox::enqueue(
+                        conn,
+                        &urls,
+                        &actor,
+                        &undo,
+                        [old.inbox_url.clone()].into(),
+                    )?;
+                }
+            }
+            let Some(parent) = parent else {
+                return Ok(());
+            };
+            db::network::set_link(conn, parent.id, PARENT)?;
+            if db::follows::between(conn, actor.id, parent.id)?.is_some() {
+                return Ok(());
+            }
+            let id = next_id();
+            let follow = db::models::Follow {
+                id,
+                account_id: actor.id,
+                target_account_id: parent.id,
+                ap_id: urls.activity(id),
+                accepted: false,
+                created_at: db::now(),
+                notify: false,
+                show_reblogs: true,
+            };
+            db::follows::insert(conn, &follow)?;
+            let mut activity = render::follow(&follow.ap_id, &actor, &parent);
+            // What the receiver is to the sender, as links between
+            // communities say it.
+            activity["trellis:link"] = super::links::marker(super::links::Direction::Parent);
+            super::outbox::enqueue(
+                conn,
+                &urls,
+                &actor,
+                &activity,
+                [parent.inbox_url.clone()].into(),
+            )?;
+            Ok(())
+        })
+        .await?;
+    ctx.deliveries_queued();
+    Ok(())
+}
+
+/// Another network's actor followed ours, saying we are its parent.
+pub fn child_joined(conn: &mut db::DbConnection, child: &Account) -> Result<()> {
+    Ok(db::network::set_link(conn, child.id, CHILD)?)
+}
+
+/// A network that stops following ours is no longer its child.
+pub fn child_left(conn: &mut db::DbConnection, child: &Account) -> Result<()> {
+    if db::network::linked(conn, CHILD)?
+        .iter()
+        .any(|c| c.id == child.id)
+    {
+        db::network::remove_link(conn, child.id)?;
+    }
+    Ok(())
+}
+
+/// The networks that declared this one their parent.
+pub async fn children(ctx: &Context) -> Result<Vec<Account>> {
+    ctx.db
+        .read(|conn| Ok(db::network::linked(conn, CHILD)?))
+        .await
 }

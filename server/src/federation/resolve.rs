@@ -52,6 +52,20 @@ pub async fn account_by_url(data: &Data, url: Url) -> Result<Account> {
         .account)
 }
 
+/// The network actor named `acct` (`name@host`), fetched when unknown; an
+/// account of another kind is refused.
+pub async fn network_actor(data: &Data, acct: &str) -> Result<Account> {
+    let account = account_by_acct(data, acct, true)
+        .await?
+        .ok_or_else(|| Error::Validation(format!("no network {acct:?} was found")))?;
+    if account.actor_type != "Organization" {
+        return Err(Error::Validation(format!(
+            "{acct} is not a network's actor"
+        )));
+    }
+    Ok(account)
+}
+
 /// The status at `url`, fetched (and stored) when unknown.
 pub async fn status_by_url(data: &Data, url: Url) -> Result<crate::db::models::Status> {
     Ok(ObjectId::<ApubNote>::from(url)

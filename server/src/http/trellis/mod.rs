@@ -17,6 +17,7 @@ pub fn routes() -> Router<Context> {
             "/api/trellis/v1/network",
             get(network::show).put(network::update),
         )
+        .route("/api/trellis/v1/network/children", get(network::children))
         .route(
             "/api/trellis/v1/profile",
             get(profile::show_own).patch(profile::update),

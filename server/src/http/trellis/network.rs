@@ -7,9 +7,11 @@ use crate::{
         network::{self, Network, NetworkChanges},
     },
     error::{Error, Result},
+    federation::{Data, resolve},
     http::{auth::Auth, input::Input},
 };
 use axum::{Json, extract::State};
+use serde_json::{Value, json};
 
 /// Anyone may read the network's description: it is public on the network
 /// actor too.
@@ -20,6 +22,7 @@ pub async fn show(State(ctx): State<Context>) -> Result<Json<Network>> {
 /// Admins change what they name and nothing else.
 pub async fn update(
     State(ctx): State<Context>,
+    data: Data,
     auth: Auth,
     Input(changes): Input<NetworkChanges>,
 ) -> Result<Json<Network>> {
@@ -29,5 +32,36 @@ pub async fn update(
             "Only the network's admins may change it".into(),
         ));
     }
-    Ok(Json(network::update(&ctx, changes).await?))
+    // A new parent is looked up first, so a name that leads nowhere
+    // changes nothing.
+    let parent = match changes.parent.as_ref() {
+        Some(Some(acct)) if !acct.trim().is_empty() => {
+            Some(Some(resolve::network_actor(&data, acct).await?))
+        }
+        Some(_) => Some(None),
+        None => None,
+    };
+    let saved = network::update(&ctx, changes).await?;
+    if let Some(parent) = parent {
+        network::follow_parent(&ctx, parent).await?;
+    }
+    Ok(Json(saved))
+}
+
+/// `GET /api/trellis/v1/network/children`: the networks that declared this
+/// one their parent.
+pub async fn children(State(ctx): State<Context>) -> Result<Json<Vec<Value>>> {
+    let children = network::children(&ctx).await?;
+    Ok(Json(
+        children
+            .iter()
+            .map(|child| {
+                json!({
+                    "acct": child.acct(),
+                    "name": child.display_name,
+                    "url": child.url.clone().unwrap_or_else(|| child.ap_id.clone()),
+                })
+            })
+            .collect(),
+    ))
 }
