@@ -354,84 +354,6 @@ pub async fn update(ctx: &Context, changes: NetworkChanges) -> Result<Network> {
     get(ctx).await
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn changes(json: serde_json::Value) -> NetworkChanges {
-        serde_json::from_value(json).expect("valid changes")
-    }
-
-    #[test]
-    fn a_partial_change_keeps_everything_it_does_not_name() {
-        let before = Network {
-            name: "Ashford".into(),
-            place: "Ashford".into(),
-            parent: Some("network@county.example".into()),
-            charter: Charter {
-                purpose: "Learn together".into(),
-                operating_principles: vec!["Be kind".into()],
-                ..Charter::default()
-            },
-            ..Network::default()
-        };
-        let after = before
-            .apply(changes(serde_json::json!({
-                "level": "town",
-                "charter": {"governance": "  A steering group  "}
-            })))
-            .unwrap();
-        assert_eq!(after.level, Level::Town);
-        assert_eq!(after.charter.governance, "A steering group");
-        assert_eq!(after.charter.purpose, "Learn together");
-        assert_eq!(after.charter.operating_principles, ["Be kind"]);
-        assert_eq!(after.parent.as_deref(), Some("network@county.example"));
-
-        let orphan = after
-            .apply(changes(serde_json::json!({"parent": null})))
-            .unwrap();
-        assert_eq!(orphan.parent, None);
-        let kept = after.apply(changes(serde_json::json!({}))).unwrap();
-        assert_eq!(kept, after);
-    }
-
-    #[test]
-    fn bad_values_are_refused_whole() {
-        let before = Network::default();
-        for bad in [
-            serde_json::json!({"name": "x".repeat(101)}),
-            serde_json::json!({"parent": "@county.example"}),
-            serde_json::json!({"parent": "a@b@c"}),
-            serde_json::json!({"charter": {"operating_principles": vec!["p"; 31]}}),
-            serde_json::json!({"charter": {"operating_principles": [""]}}),
-        ] {
-            assert!(before.apply(changes(bad.clone())).is_err(), "{bad}");
-        }
-        assert!(
-            serde_json::from_value::<NetworkChanges>(serde_json::json!({"level": "city"})).is_err()
-        );
-        assert!(
-            serde_json::from_value::<NetworkChanges>(serde_json::json!({"motto": "x"})).is_err()
-        );
-    }
-
-    #[test]
-    fn profile_fields_leave_out_what_is_unset() {
-        let network = Network {
-            place: "Ashford".into(),
-            kind: NetworkType::Production,
-            ..Network::default()
-        };
-        assert_eq!(
-            network.fields(),
-            [
-                ("Place".to_string(), "Ashford".to_string()),
-                ("Type".to_string(), "production".to_string())
-            ]
-        );
-    }
-}
-
 pub const PARENT: &str = "parent";
 pub const CHILD: &str = "child";
 
@@ -519,4 +441,82 @@ pub async fn children(ctx: &Context) -> Result<Vec<Account>> {
     ctx.db
         .read(|conn| Ok(db::network::linked(conn, CHILD)?))
         .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn changes(json: serde_json::Value) -> NetworkChanges {
+        serde_json::from_value(json).expect("valid changes")
+    }
+
+    #[test]
+    fn a_partial_change_keeps_everything_it_does_not_name() {
+        let before = Network {
+            name: "Ashford".into(),
+            place: "Ashford".into(),
+            parent: Some("network@county.example".into()),
+            charter: Charter {
+                purpose: "Learn together".into(),
+                operating_principles: vec!["Be kind".into()],
+                ..Charter::default()
+            },
+            ..Network::default()
+        };
+        let after = before
+            .apply(changes(serde_json::json!({
+                "level": "town",
+                "charter": {"governance": "  A steering group  "}
+            })))
+            .unwrap();
+        assert_eq!(after.level, Level::Town);
+        assert_eq!(after.charter.governance, "A steering group");
+        assert_eq!(after.charter.purpose, "Learn together");
+        assert_eq!(after.charter.operating_principles, ["Be kind"]);
+        assert_eq!(after.parent.as_deref(), Some("network@county.example"));
+
+        let orphan = after
+            .apply(changes(serde_json::json!({"parent": null})))
+            .unwrap();
+        assert_eq!(orphan.parent, None);
+        let kept = after.apply(changes(serde_json::json!({}))).unwrap();
+        assert_eq!(kept, after);
+    }
+
+    #[test]
+    fn bad_values_are_refused_whole() {
+        let before = Network::default();
+        for bad in [
+            serde_json::json!({"name": "x".repeat(101)}),
+            serde_json::json!({"parent": "@county.example"}),
+            serde_json::json!({"parent": "a@b@c"}),
+            serde_json::json!({"charter": {"operating_principles": vec!["p"; 31]}}),
+            serde_json::json!({"charter": {"operating_principles": [""]}}),
+        ] {
+            assert!(before.apply(changes(bad.clone())).is_err(), "{bad}");
+        }
+        assert!(
+            serde_json::from_value::<NetworkChanges>(serde_json::json!({"level": "city"})).is_err()
+        );
+        assert!(
+            serde_json::from_value::<NetworkChanges>(serde_json::json!({"motto": "x"})).is_err()
+        );
+    }
+
+    #[test]
+    fn profile_fields_leave_out_what_is_unset() {
+        let network = Network {
+            place: "Ashford".into(),
+            kind: NetworkType::Production,
+            ..Network::default()
+        };
+        assert_eq!(
+            network.fields(),
+            [
+                ("Place".to_string(), "Ashford".to_string()),
+                ("Type".to_string(), "production".to_string())
+            ]
+        );
+    }
 }
