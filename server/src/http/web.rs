@@ -2,7 +2,9 @@
 //! member's profile and a single status. Only what anyone may see is shown.
 
 use crate::{
-    domain::{Context, Origin, Page, accounts, statuses, timelines, views::StatusView},
+    domain::{
+        Context, Origin, Page, accounts, statuses, text::escape, timelines, views::StatusView,
+    },
     error::Result,
     http::input::path_id,
 };
@@ -22,13 +24,6 @@ pub fn routes() -> Router<Context> {
         .route("/tags/{tag}", get(tag))
         .route("/avatars/missing.png", get(placeholder_image))
         .route("/headers/missing.png", get(placeholder_image))
-}
-
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
 }
 
 fn page(title: &str, body: &str) -> Html<String> {

@@ -10,6 +10,7 @@ use crate::{
     domain::{
         Context, accounts,
         oauth::{self, IssuedToken, Scopes},
+        text::escape,
     },
     error::{Error, Result},
     http::input::Input,
@@ -181,13 +182,6 @@ pub struct AuthorizeForm {
     login: String,
     password: String,
     decision: String,
-}
-
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
 }
 
 fn page(status: StatusCode, title: &str, body: &str) -> Response {
