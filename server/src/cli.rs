@@ -223,24 +223,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let ctx = Context::new(db, config);
             if let NetworkCommand::Set(settings) = command {
                 let changes = settings.changes()?;
-                let parent = match changes.parent.as_ref() {
-                    Some(Some(acct)) if !acct.trim().is_empty() => {
-                        let instance_actor = accounts::instance_actor(&ctx).await?;
-                        let federation =
-                            crate::federation::federation_config(ctx.clone(), &instance_actor)
-                                .await?;
-                        let data = federation.to_request_data();
-                        Some(Some(
-                            crate::federation::resolve::network_actor(&data, acct).await?,
-                        ))
-                    }
-                    Some(_) => Some(None),
-                    None => None,
-                };
-                network::update(&ctx, changes).await?;
-                if let Some(parent) = parent {
-                    network::follow_parent(&ctx, parent).await?;
-                }
+                let instance_actor = accounts::instance_actor(&ctx).await?;
+                let federation =
+                    crate::federation::federation_config(ctx.clone(), &instance_actor).await?;
+                crate::federation::resolve::update_network(&federation.to_request_data(), changes)
+                    .await?;
                 // Followers' servers hear of the change now, not at the
                 // server's next start.
                 deliver_before_exit(&ctx).await?;

@@ -66,6 +66,26 @@ pub async fn network_actor(data: &Data, acct: &str) -> Result<Account> {
     Ok(account)
 }
 
+/// Applies `changes` to the network. A new parent is looked up first, so a
+/// name that leads nowhere changes nothing; then the network actor follows
+/// it (and unfollows any earlier one).
+pub async fn update_network(
+    data: &Data,
+    changes: crate::domain::network::NetworkChanges,
+) -> Result<crate::domain::network::Network> {
+    use crate::domain::network;
+    let parent = match changes.parent.as_ref() {
+        Some(Some(acct)) if !acct.trim().is_empty() => Some(Some(network_actor(data, acct).await?)),
+        Some(_) => Some(None),
+        None => None,
+    };
+    let saved = network::update(data, changes).await?;
+    if let Some(parent) = parent {
+        network::follow_parent(data, parent).await?;
+    }
+    Ok(saved)
+}
+
 /// The status at `url`, fetched (and stored) when unknown.
 pub async fn status_by_url(data: &Data, url: Url) -> Result<crate::db::models::Status> {
     Ok(ObjectId::<ApubNote>::from(url)

@@ -21,7 +21,6 @@ pub async fn show(State(ctx): State<Context>) -> Result<Json<Network>> {
 
 /// Admins change what they name and nothing else.
 pub async fn update(
-    State(ctx): State<Context>,
     data: Data,
     auth: Auth,
     Input(changes): Input<NetworkChanges>,
@@ -32,20 +31,7 @@ pub async fn update(
             "Only the network's admins may change it".into(),
         ));
     }
-    // A new parent is looked up first, so a name that leads nowhere
-    // changes nothing.
-    let parent = match changes.parent.as_ref() {
-        Some(Some(acct)) if !acct.trim().is_empty() => {
-            Some(Some(resolve::network_actor(&data, acct).await?))
-        }
-        Some(_) => Some(None),
-        None => None,
-    };
-    let saved = network::update(&ctx, changes).await?;
-    if let Some(parent) = parent {
-        network::follow_parent(&ctx, parent).await?;
-    }
-    Ok(Json(saved))
+    Ok(Json(resolve::update_network(&data, changes).await?))
 }
 
 /// `GET /api/trellis/v1/network/children`: the networks that declared this
