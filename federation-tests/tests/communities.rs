@@ -20,6 +20,11 @@ backend_tests!(
     admins_can_keep_community_creation_to_themselves
 );
 
+backend_tests!(
+    followers_only_posts_reach_members_only,
+    followers_only_posts_reach_members_only
+);
+
 const COMMUNITIES: &str = "/api/trellis/v1/communities";
 const PATIENCE: Duration = Duration::from_secs(30);
 
@@ -365,4 +370,80 @@ async fn admins_can_keep_community_creation_to_themselves(backend: Backend) {
     assert_eq!(made.body["moderators"], json!(["bob"]), "{}", made.body);
     assert_eq!(made.body["join_policy"], "approval");
     assert_eq!(made.body["members_count"], 1);
+}
+
+/// A followers-only post to a community reaches its members on every
+/// server, and no one else can read it through the community.
+async fn followers_only_posts_reach_members_only(backend: Backend) {
+    let town = Instance::start("town", backend).await;
+    let river = Instance::start("river", backend).await;
+    let alice = town.create_user("alice").await;
+    let carol = town.create_user("carol").await;
+    let dave = town.create_user("dave").await;
+    let bob = river.create_user("bob").await;
+    let erin = river.create_user("erin").await;
+    create(
+        &town,
+        &alice,
+        json!({"name": "officers", "role": "Officer"}),
+    )
+    .await;
+    town.follow(&carol, "officers").await;
+    let handle = format!("officers@{}", town.domain());
+    river.follow(&bob, &handle).await;
+
+    // From the community's own server: the members elsewhere get it.
+    let mine = town
+        .post_status(
+            &alice,
+            &json!({"status": "@officers draft budget, members only", "visibility": "private"}),
+        )
+        .await;
+    let mine_uri = mine["uri"].as_str().unwrap();
+    let on_river = wait_for_showing(&river, &bob, mine_uri).await;
+    assert_eq!(on_river["visibility"], "private", "{on_river}");
+    assert_eq!(on_river["reblog"]["visibility"], "private", "{on_river}");
+    let shown_on_town = wait_for_showing(&town, &carol, mine_uri).await;
+    assert_eq!(shown_on_town["account"]["username"], "officers");
+
+    // From a member on another server: members on the community's server
+    // get it through the community.
+    let theirs = river
+        .post_status(
+            &bob,
+            &json!({"status": format!("@{handle} our numbers, members only"), "visibility": "private"}),
+        )
+        .await;
+    let theirs_uri = theirs["uri"].as_str().unwrap();
+    let for_carol = wait_for_showing(&town, &carol, theirs_uri).await;
+    let town_copy = for_carol["reblog"]["id"].as_str().unwrap().to_string();
+
+    // No one else reads them: not a non-member on either server, not the
+    // public timelines, not anonymous readers.
+    let river_copy = on_river["reblog"]["id"].as_str().unwrap();
+    for (instance, id, who) in [
+        (&town, town_copy.as_str(), Some(&dave)),
+        (&town, town_copy.as_str(), None),
+        (&river, river_copy, Some(&erin)),
+        (&town, mine["id"].as_str().unwrap(), Some(&dave)),
+    ] {
+        let read = instance
+            .get(
+                &format!("/api/v1/statuses/{id}"),
+                who.map(|u| u.token.as_str()),
+            )
+            .await;
+        assert_eq!(read.status, StatusCode::NOT_FOUND, "{id}: {}", read.body);
+    }
+    let member_read = town
+        .get(&format!("/api/v1/statuses/{town_copy}"), Some(&carol.token))
+        .await;
+    assert_eq!(member_read.status, StatusCode::OK, "{}", member_read.body);
+    for instance in [&town, &river] {
+        let public = instance.get("/api/v1/timelines/public", None).await;
+        let text = public.body.to_string();
+        assert!(!text.contains("members only"), "{text}");
+    }
+    assert!(showings(&town, &dave, theirs_uri).await.is_empty());
+    assert!(showings(&river, &erin, mine_uri).await.is_empty());
 }

@@ -13,6 +13,11 @@ backend_tests!(
     linked_communities_share_across_towns_and_up_to_the_county
 );
 
+backend_tests!(
+    link_requests_turned_down_leave_no_one_waiting,
+    link_requests_turned_down_leave_no_one_waiting
+);
+
 const PATIENCE: Duration = Duration::from_secs(30);
 
 fn communities(name: &str) -> String {
@@ -275,4 +280,81 @@ async fn linked_communities_share_across_towns_and_up_to_the_county(backend: Bac
         showings(&b, &ben, &after).await.is_empty(),
         "the post crossed a removed link"
     );
+}
+
+async fn ask_link(instance: &Instance, moderator: &User, name: &str, target: &str) -> Value {
+    let asked = instance
+        .post_json(
+            &format!("{}/links", communities(name)),
+            Some(&moderator.token),
+            &json!({"target": target, "direction": "peer"}),
+        )
+        .await;
+    assert_eq!(asked.status, StatusCode::OK, "{}", asked.body);
+    asked.body
+}
+
+/// A request refused or withdrawn by the side that received it is marked
+/// rejected on the asking side, on the same server or another; link
+/// requests are not join requests.
+async fn link_requests_turned_down_leave_no_one_waiting(backend: Backend) {
+    let town = Instance::start("town", backend).await;
+    let river = Instance::start("river", backend).await;
+    let alice = town.create_user("alice").await;
+    let bob = river.create_user("bob").await;
+    let approval = |name: &str| json!({"name": name, "role": "Officer", "link_policy": "approval"});
+    start_community(&town, &alice, approval("officers")).await;
+    start_community(&town, &alice, approval("planners")).await;
+    start_community(&river, &bob, approval("officers")).await;
+    let river_officers = format!("officers@{}", river.domain());
+    let town_officers = format!("officers@{}", town.domain());
+
+    // Another server asks; the request waits among the links, not among
+    // the people asking to join.
+    ask_link(&river, &bob, "officers", &town_officers).await;
+    let waiting = wait_for_link(&town, "officers", &river_officers, "pending").await;
+    let joins = town
+        .get(
+            &format!("{}/requests", communities("officers")),
+            Some(&alice.token),
+        )
+        .await;
+    assert_eq!(joins.status, StatusCode::OK, "{}", joins.body);
+    assert_eq!(joins.body, json!([]), "{}", joins.body);
+
+    // Deleting the waiting request turns it down over there.
+    let id = waiting["id"].as_str().unwrap();
+    let deleted = town
+        .delete(
+            &format!("{}/links/{id}", communities("officers")),
+            Some(&alice.token),
+        )
+        .await;
+    assert_eq!(deleted.status, StatusCode::OK, "{}", deleted.body);
+    wait_for_link(&river, "officers", &town_officers, "rejected").await;
+    assert!(links_of(&town, "officers").await.is_empty());
+
+    // On one server, a refusal marks the asker's side at once.
+    ask_link(&town, &alice, "planners", "officers").await;
+    let waiting = links_of(&town, "officers")
+        .await
+        .into_iter()
+        .find(|l| l["state"] == "pending")
+        .expect("the planners' request waits");
+    let refused = town
+        .post_json(
+            &format!(
+                "{}/links/{}/reject",
+                communities("officers"),
+                waiting["id"].as_str().unwrap()
+            ),
+            Some(&alice.token),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::OK, "{}", refused.body);
+    assert_eq!(refused.body["state"], "rejected", "{}", refused.body);
+    let planners = links_of(&town, "planners").await;
+    assert_eq!(planners.len(), 1, "{planners:?}");
+    assert_eq!(planners[0]["state"], "rejected", "{planners:?}");
 }

@@ -252,7 +252,11 @@ async fn a_parent_network_lists_its_children(backend: Backend) {
 
     let parent = format!("network@{}", county.domain());
     let declared = town
-        .put_json(NETWORK, Some(&ann), &json!({"parent": parent}))
+        .put_json(
+            NETWORK,
+            Some(&ann),
+            &json!({"parent": parent, "place": "Ashford", "level": "town"}),
+        )
         .await;
     assert_eq!(declared.status, StatusCode::OK, "{}", declared.body);
     assert_eq!(declared.body["parent"], parent.as_str());
@@ -268,6 +272,9 @@ async fn a_parent_network_lists_its_children(backend: Backend) {
     .await;
     assert_eq!(listed[0]["acct"], town_network.as_str(), "{listed}");
     assert_eq!(listed[0]["name"], "Trellis");
+    // What the town's network actor says about it, read by the county.
+    assert_eq!(listed[0]["place"], "Ashford", "{listed}");
+    assert_eq!(listed[0]["level"], "town", "{listed}");
 
     let orphan = town
         .put_json(NETWORK, Some(&ann), &json!({"parent": null}))

@@ -2,7 +2,7 @@
 //!
 //! Layers, each calling only downwards: `http` (axum handlers) → `domain`
 //! (use cases) → `db` (persistence); `federation` (inbox, delivery, fetching)
-//! → `domain`. `protocol` holds the ActivityStreams wire types that the domain
+//! → `domain`. `graph` holds pure network figures and exports. `protocol` holds the ActivityStreams wire types that the domain
 //! renders and the federation layer parses.
 
 pub mod app;
@@ -13,5 +13,6 @@ pub mod db;
 pub mod domain;
 pub mod error;
 pub mod federation;
+pub mod graph;
 pub mod http;
 pub mod protocol;

@@ -1,9 +1,10 @@
-//! The one-row table that holds the network's profile document.
+//! The one-row table that holds the network's profile document, the
+//! networks linked with it, and what other networks say about themselves.
 
 use super::{
     DbConnection,
     models::Account,
-    schema::{accounts, network, network_links},
+    schema::{accounts, network, network_links, network_profiles},
 };
 use diesel::prelude::*;
 
@@ -58,4 +59,29 @@ pub fn linked(conn: &mut DbConnection, relation: &str) -> QueryResult<Vec<Accoun
         .select(Account::as_select())
         .order(accounts::domain.asc())
         .load(conn)
+}
+
+/// Keeps what another network's actor says about itself.
+pub fn save_remote_profile(
+    conn: &mut DbConnection,
+    account_id: i64,
+    profile: &str,
+) -> QueryResult<()> {
+    diesel::delete(network_profiles::table.find(account_id)).execute(conn)?;
+    diesel::insert_into(network_profiles::table)
+        .values((
+            network_profiles::account_id.eq(account_id),
+            network_profiles::profile.eq(profile),
+            network_profiles::updated_at.eq(super::now()),
+        ))
+        .execute(conn)
+        .map(drop)
+}
+
+pub fn remote_profile(conn: &mut DbConnection, account_id: i64) -> QueryResult<Option<String>> {
+    network_profiles::table
+        .find(account_id)
+        .select(network_profiles::profile)
+        .first(conn)
+        .optional()
 }

@@ -361,6 +361,14 @@ diesel::joinable!(favourites -> statuses (status_id));
 diesel::joinable!(deliveries -> outgoing_activities (activity_id));
 diesel::joinable!(oauth_tokens -> users (user_id));
 
+diesel::table! {
+    network_profiles (account_id) {
+        account_id -> BigInt,
+        profile -> Text,
+        updated_at -> Timestamp,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     accounts,
     users,
@@ -394,4 +402,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     community_links,
     community_picks,
     network_links,
+    network_profiles,
 );

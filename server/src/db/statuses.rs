@@ -4,8 +4,8 @@ use super::{
     DbConnection,
     models::{Favourite, Status, StatusEdit},
     schema::{
-        bookmarks, favourites, home_feed, idempotency_keys, mentions, pins, status_edits,
-        status_tags, statuses,
+        accounts, bookmarks, favourites, follows, home_feed, idempotency_keys, mentions, pins,
+        status_edits, status_tags, statuses,
     },
 };
 use diesel::prelude::*;
@@ -40,6 +40,29 @@ pub fn by_ap_id(conn: &mut DbConnection, ap_id: &str) -> QueryResult<Option<Stat
         .filter(statuses::ap_id.eq(ap_id))
         .first(conn)
         .optional()
+}
+
+/// Whether a community that `member` belongs to has shared the status
+/// (followers-only posts to a community are for its members).
+pub fn shared_with_member(
+    conn: &mut DbConnection,
+    status_id: i64,
+    member: i64,
+) -> QueryResult<bool> {
+    let communities = follows::table
+        .filter(follows::account_id.eq(member))
+        .filter(follows::accepted.eq(true))
+        .select(follows::target_account_id);
+    let groups = accounts::table
+        .filter(accounts::actor_type.eq("Group"))
+        .select(accounts::id);
+    diesel::select(diesel::dsl::exists(
+        statuses::table
+            .filter(statuses::reblog_of_id.eq(status_id))
+            .filter(statuses::account_id.eq_any(communities))
+            .filter(statuses::account_id.eq_any(groups)),
+    ))
+    .get_result(conn)
 }
 
 pub fn reblog_by(

@@ -242,17 +242,15 @@ pub fn store_remote(
 }
 
 /// Inside the transaction that stored `status` (written here or received):
-/// each local community it mentions re-shares it with its members. Only
-/// public and unlisted posts are re-shared: a boost of anything narrower
-/// would be refused by other servers.
+/// each local community it mentions re-shares it with its members. Direct
+/// messages are never re-shared; followers-only posts go to members only.
 pub fn share_mentioned(
     conn: &mut DbConnection,
     urls: &super::urls::Urls,
     status: &Status,
     mentioned: &[Account],
 ) -> Result<()> {
-    let visibility = Visibility::from_stored(&status.visibility);
-    if !matches!(visibility, Visibility::Public | Visibility::Unlisted) {
+    if Visibility::from_stored(&status.visibility) == Visibility::Direct {
         return Ok(());
     }
     for group in mentioned
@@ -281,9 +279,15 @@ pub(super) fn share(
     let Some(author) = accounts::by_id(conn, status.account_id)? else {
         return Ok(());
     };
+    // A followers-only post stays among the members: it crosses no link
+    // and its share is no public boost.
+    let members_only = Visibility::from_stored(&status.visibility) == Visibility::Private;
     let id = next_id();
     let ap_id = format!("{}/activity", urls.status(&group.username, id));
-    let boost = Status::boost(id, ap_id, group.id, true, status.id, db::now());
+    let mut boost = Status::boost(id, ap_id, group.id, true, status.id, db::now());
+    if members_only {
+        boost.visibility = Visibility::Private.as_str().into();
+    }
     let boost = statuses::insert(conn, &boost)?;
     let followers = follows::followers(conn, group.id)?;
     let people: Vec<i64> = followers
@@ -302,8 +306,9 @@ pub(super) fn share(
     for follower in &followers {
         let crosses = match links.iter().find(|l| l.target_account_id == follower.id) {
             Some(link) => {
-                let crosses =
-                    Some(follower.id) != from && super::links::crosses(conn, group, link, status)?;
+                let crosses = !members_only
+                    && Some(follower.id) != from
+                    && super::links::crosses(conn, group, link, status)?;
                 if crosses {
                     linked_audience.push(follower.ap_id.clone());
                 }
@@ -315,13 +320,18 @@ pub(super) fn share(
             recipients.push(follower.clone());
         }
     }
-    let mut announce = render::announce(&boost.ap_id, group, &status.ap_id, &author);
-    address_to(&mut announce, &linked_audience);
     let mut inboxes = outbox::inboxes_of(&recipients);
     if !author.local {
         inboxes.insert(author.inbox_url.clone());
     }
-    outbox::enqueue(conn, urls, group, &announce, inboxes)?;
+    let note = super::statuses::stored_note(conn, urls, status, &author)?;
+    for mut announce in announcements(group, &boost, status, &author, &note) {
+        address_to(&mut announce, &linked_audience);
+        outbox::enqueue(conn, urls, group, &announce, inboxes.clone())?;
+    }
+    if members_only {
+        return Ok(());
+    }
     // Linked communities on this server re-share it themselves.
     for link in &links {
         if Some(link.target_account_id) == from
@@ -334,6 +344,48 @@ pub(super) fn share(
         }
     }
     Ok(())
+}
+
+/// What a community sends for one share. Every share goes out as
+/// FEP-1b12 has it, an `Announce` of the author's `Create`, which Lemmy and
+/// other group-aware servers read, replies included. A public top-level
+/// post also goes out as an `Announce` of the post itself, which Mastodon
+/// shows as a boost by the group (it reads no other form, and shows no
+/// boosted replies). A followers-only post is announced to the members
+/// alone and never as a boost, which no server would accept.
+fn announcements(
+    group: &Account,
+    boost: &Status,
+    status: &Status,
+    author: &Account,
+    note: &crate::protocol::Note,
+) -> Vec<serde_json::Value> {
+    let create = render::wrap_note(
+        "Create",
+        &format!("{}/activity", status.ap_id),
+        author,
+        note,
+    );
+    let members = group.followers_url.clone().unwrap_or_default();
+    if Visibility::from_stored(&boost.visibility) == Visibility::Private {
+        let announce = render::activity(
+            "Announce",
+            &format!("{}#create", boost.ap_id),
+            group,
+            create,
+            &[members],
+            std::slice::from_ref(&author.ap_id),
+        );
+        return vec![announce];
+    }
+    let mut create_announce = render::announce(&boost.ap_id, group, &status.ap_id, author);
+    create_announce["id"] = format!("{}#create", boost.ap_id).into();
+    create_announce["object"] = create;
+    let mut sent = vec![create_announce];
+    if status.in_reply_to_ap_id.is_none() {
+        sent.push(render::announce(&boost.ap_id, group, &status.ap_id, author));
+    }
+    sent
 }
 
 /// Adds linked communities to an Announce's `cc`.
@@ -489,10 +541,10 @@ pub(super) fn retract(
         return Ok(());
     };
     let followers = follows::followers(conn, group.id)?;
+    let note = super::statuses::stored_note(conn, urls, original, &author)?;
+    let sent = announcements(group, &boost, original, &author, &note);
     streaming::status_deleted(conn, &boost)?;
     statuses::delete(conn, boost.id)?;
-    let announce = render::announce(&boost.ap_id, group, &original.ap_id, &author);
-    let undo = render::undo_of(&urls.activity(next_id()), group, announce);
     let recipients: Vec<Account> = followers
         .into_iter()
         .filter(|f| Some(f.id) != from)
@@ -501,7 +553,10 @@ pub(super) fn retract(
     if !author.local {
         inboxes.insert(author.inbox_url.clone());
     }
-    outbox::enqueue(conn, urls, group, &undo, inboxes)?;
+    for announce in sent {
+        let undo = render::undo_of(&urls.activity(next_id()), group, announce);
+        outbox::enqueue(conn, urls, group, &undo, inboxes.clone())?;
+    }
     for link in communities::links_of(conn, group.id)? {
         if Some(link.target_account_id) == from || link.state != super::links::ACTIVE {
             continue;
@@ -622,6 +677,92 @@ mod fixtures {
         assert!(cc.contains(&author.ap_id.as_str()), "{announce}");
         assert!(
             cc.contains(&group.followers_url.as_deref().unwrap()),
+            "{announce}"
+        );
+    }
+
+    fn shared(visibility: Visibility, reply: bool) -> (Account, Account, Vec<Value>) {
+        let group = community();
+        let urls = Urls::new(url::Url::parse("https://river.example").unwrap());
+        let author = new_local_actor(&urls, "bob", "Person").unwrap();
+        let mut status = Status::boost(1, urls.status("bob", 1), author.id, false, 0, db::now());
+        status.reblog_of_id = None;
+        status.content = "<p>our council adopted the plan</p>".into();
+        status.visibility = visibility.as_str().into();
+        if reply {
+            status.in_reply_to_ap_id = Some(urls.status("carol", 3));
+        }
+        let mut boost = Status::boost(
+            2,
+            format!("{}/activity", group.ap_id),
+            group.id,
+            true,
+            1,
+            db::now(),
+        );
+        boost.visibility = status.visibility.clone();
+        let note = render::note(&urls, &status, &author, std::slice::from_ref(&group), &[]);
+        let sent = announcements(&group, &boost, &status, &author, &note);
+        (group, author, sent)
+    }
+
+    /// Lemmy reads a community's share as `Announce` of the author's
+    /// `Create` (FEP-1b12), its note embedded; Mastodon reads only the
+    /// `Announce` of the note's id, sent too for a public top-level post.
+    #[test]
+    fn a_share_goes_out_as_lemmy_and_mastodon_read_it() {
+        let (group, author, sent) = shared(Visibility::Public, false);
+        assert_eq!(sent.len(), 2, "{sent:#?}");
+        let lemmy = &sent[0];
+        assert_shape(
+            lemmy,
+            &[
+                ("/id", "url"),
+                ("/actor", "url"),
+                ("/to", "array"),
+                ("/cc", "array"),
+                ("/object/id", "url"),
+                ("/object/actor", "url"),
+                ("/object/object/id", "url"),
+                ("/object/object/attributedTo", "url"),
+                ("/object/object/content", "string"),
+                ("/object/object/to", "array"),
+            ],
+        );
+        assert_eq!(lemmy["type"], "Announce");
+        assert_eq!(lemmy["actor"], group.ap_id.as_str());
+        assert_eq!(lemmy["object"]["type"], "Create");
+        assert_eq!(lemmy["object"]["actor"], author.ap_id.as_str());
+        assert_eq!(lemmy["object"]["object"]["type"], "Note");
+        assert_eq!(lemmy["to"][0], crate::protocol::PUBLIC);
+        let mastodon = &sent[1];
+        assert_eq!(mastodon["object"], lemmy["object"]["object"]["id"]);
+        assert_ne!(mastodon["id"], lemmy["id"], "two activities, two ids");
+
+        let (_, _, replies) = shared(Visibility::Public, true);
+        assert_eq!(replies.len(), 1, "Mastodon shows no boosted replies");
+        assert_eq!(replies[0]["object"]["type"], "Create");
+    }
+
+    #[test]
+    fn a_followers_only_share_is_addressed_to_members_alone() {
+        let (group, _, sent) = shared(Visibility::Private, false);
+        assert_eq!(
+            sent.len(),
+            1,
+            "no boost of a followers-only post: {sent:#?}"
+        );
+        let announce = &sent[0];
+        assert_eq!(announce["object"]["type"], "Create");
+        assert_eq!(
+            announce["to"],
+            serde_json::json!([group.followers_url.as_deref().unwrap()])
+        );
+        let everyone = [&announce["to"], &announce["cc"]];
+        assert!(
+            everyone
+                .iter()
+                .all(|list| !list.to_string().contains(crate::protocol::PUBLIC)),
             "{announce}"
         );
     }

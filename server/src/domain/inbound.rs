@@ -67,12 +67,13 @@ where
 }
 
 /// Inserts or refreshes a remote actor, keeping its row id, with what it
-/// publishes about its practice.
+/// publishes about its practice, its community or its network.
 pub async fn store_remote_actor(
     ctx: &Context,
     account: Account,
     practice: super::practice::Practice,
     community: Option<serde_json::Value>,
+    network: Option<serde_json::Value>,
 ) -> Result<Account> {
     ctx.db
         .write(move |conn| {
@@ -81,6 +82,9 @@ pub async fn store_remote_actor(
             if stored.actor_type == "Group" {
                 let community = community.unwrap_or(serde_json::Value::Null);
                 super::communities::store_remote(conn, &stored, &community)?;
+            }
+            if let Some(network) = network {
+                super::network::store_remote(conn, &stored, &network)?;
             }
             Ok(stored)
         })
@@ -333,11 +337,14 @@ pub async fn undo_by_id(
     actor: Account,
     undone_ap_id: String,
 ) -> Result<Outcome> {
+    let urls = ctx.urls.clone();
     once(ctx, activity_id, move |conn| {
         if let Some(follow) =
             follows::by_ap_id(conn, &undone_ap_id)?.filter(|f| f.account_id == actor.id)
         {
-            follows::delete(conn, follow.id)?;
+            if let Some(target) = accounts::by_id(conn, follow.target_account_id)? {
+                follow_undone(conn, &urls, &actor, &target, &follow)?;
+            }
             return Ok(Outcome::Applied);
         }
         if let Some(favourite) =
@@ -349,7 +356,7 @@ pub async fn undo_by_id(
         if let Some(boost) = statuses::by_ap_id(conn, &undone_ap_id)?
             .filter(|s| s.account_id == actor.id && s.reblog_of_id.is_some())
         {
-            statuses::delete(conn, boost.id)?;
+            boost_undone(conn, &urls, &actor, &boost)?;
             return Ok(Outcome::Applied);
         }
         if crate::db::blocks::unblock_by_ap_id(conn, actor.id, &undone_ap_id)? > 0 {
@@ -377,17 +384,28 @@ pub async fn undo_follow(
         else {
             return Ok(Outcome::Ignored("no such follow"));
         };
-        follows::delete(conn, follow.id)?;
-        if target.local && target.actor_type == "Group" {
-            // A linked community that stops following ends the link.
-            super::links::ended(conn, &urls, &target, &follower)?;
-        }
-        if super::network::is_network_actor(&target) {
-            super::network::child_left(conn, &follower)?;
-        }
+        follow_undone(conn, &urls, &follower, &target, &follow)?;
         Ok(Outcome::Applied)
     })
     .await
+}
+
+fn follow_undone(
+    conn: &mut DbConnection,
+    urls: &super::urls::Urls,
+    follower: &Account,
+    target: &Account,
+    follow: &Follow,
+) -> Result<()> {
+    follows::delete(conn, follow.id)?;
+    if target.local && target.actor_type == "Group" {
+        // A linked community that stops following ends the link.
+        super::links::ended(conn, urls, target, follower)?;
+    }
+    if super::network::is_network_actor(target) {
+        super::network::child_left(conn, follower)?;
+    }
+    Ok(())
 }
 
 /// Visibility as Mastodon reads it from addressing.
@@ -742,10 +760,17 @@ pub async fn announce(
         if already && linked.is_empty() {
             return Ok(Outcome::Ignored("already boosted"));
         }
-        if !matches!(
-            Visibility::from_stored(&original.visibility),
-            Visibility::Public | Visibility::Unlisted
-        ) {
+        // A community shares a followers-only post with its members alone;
+        // anyone else may boost only what is public.
+        let members_only = actor.actor_type == "Group"
+            && Visibility::from_stored(&original.visibility) == Visibility::Private
+            && !audience.iter().any(|a| a == protocol::PUBLIC);
+        if !members_only
+            && !matches!(
+                Visibility::from_stored(&original.visibility),
+                Visibility::Public | Visibility::Unlisted
+            )
+        {
             return Err(Error::Forbidden(
                 "only public statuses can be boosted".into(),
             ));
@@ -768,7 +793,7 @@ pub async fn announce(
             return Ok(Outcome::Applied);
         }
         let published = published.map(|p| p.naive_utc()).unwrap_or_else(db::now);
-        let boost = Status::boost(
+        let mut boost = Status::boost(
             next_id(),
             announce_ap_id,
             actor.id,
@@ -776,6 +801,9 @@ pub async fn announce(
             original.id,
             published,
         );
+        if members_only {
+            boost.visibility = Visibility::Private.as_str().into();
+        }
         let boost = statuses::insert(conn, &boost)?;
         statuses::add_boost_to_home_feeds(conn, boost.id, original.id, &local_followers)?;
         streaming::status_created(conn, &boost)?;
@@ -796,43 +824,52 @@ pub async fn undo_announce(
     activity_id: &str,
     actor: Account,
     announce_ap_id: String,
+    shared_ap_id: Option<String>,
 ) -> Result<Outcome> {
     let urls = ctx.urls.clone();
     once(ctx, activity_id, move |conn| {
-        match statuses::by_ap_id(conn, &announce_ap_id)?
-            .filter(|s| s.account_id == actor.id && s.reblog_of_id.is_some())
+        let mut boost = statuses::by_ap_id(conn, &announce_ap_id)?
+            .filter(|s| s.account_id == actor.id && s.reblog_of_id.is_some());
+        if boost.is_none()
+            && let Some(shared) = shared_ap_id.as_deref()
+            && let Some(shared) = statuses::by_ap_id(conn, shared)?
         {
+            boost = statuses::reblog_by(conn, actor.id, shared.id)?;
+        }
+        match boost {
             Some(boost) => {
-                streaming::status_deleted(conn, &boost)?;
-                statuses::delete(conn, boost.id)?;
-                // A linked community took its share back: so do the
-                // communities here that re-shared it from there.
-                let original = boost
-                    .reblog_of_id
-                    .map(|id| statuses::by_id(conn, id))
-                    .transpose()?
-                    .flatten();
-                if let Some(original) = original {
-                    for link in crate::db::communities::active_links_with(conn, actor.id)? {
-                        if let Some(group) =
-                            accounts::by_id(conn, link.community_id)?.filter(|a| a.local)
-                        {
-                            super::communities::retract(
-                                conn,
-                                &urls,
-                                &group,
-                                &original,
-                                Some(actor.id),
-                            )?;
-                        }
-                    }
-                }
+                boost_undone(conn, &urls, &actor, &boost)?;
                 Ok(Outcome::Applied)
             }
             None => Ok(Outcome::Ignored("no such boost")),
         }
     })
     .await
+}
+
+fn boost_undone(
+    conn: &mut DbConnection,
+    urls: &super::urls::Urls,
+    booster: &Account,
+    boost: &Status,
+) -> Result<()> {
+    streaming::status_deleted(conn, boost)?;
+    statuses::delete(conn, boost.id)?;
+    // A linked community took its share back: so do the communities here
+    // that re-shared it from there.
+    let original = boost
+        .reblog_of_id
+        .map(|id| statuses::by_id(conn, id))
+        .transpose()?
+        .flatten();
+    if let Some(original) = original {
+        for link in crate::db::communities::active_links_with(conn, booster.id)? {
+            if let Some(group) = accounts::by_id(conn, link.community_id)?.filter(|a| a.local) {
+                super::communities::retract(conn, urls, &group, &original, Some(booster.id))?;
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Known statuses by ActivityStreams id, without fetching.

@@ -320,24 +320,8 @@ pub async fn answer(
             if accept {
                 activate(conn, &urls, &group, &other, &their_follow, &link)?;
             } else {
-                follows::delete(conn, their_follow.id)?;
+                refuse(conn, &urls, &group, &other, &their_follow)?;
                 store::set_link_state(conn, link.id, REJECTED)?;
-                if !other.local {
-                    let reject = render::follow_answer(
-                        "Reject",
-                        &urls.activity(next_id()),
-                        &group,
-                        &their_follow.ap_id,
-                        &other,
-                    );
-                    outbox::enqueue(
-                        conn,
-                        &urls,
-                        &group,
-                        &reject,
-                        [other.inbox_url.clone()].into(),
-                    )?;
-                }
             }
             let link = store::link(conn, group.id, link.id)?.ok_or_else(Error::not_found)?;
             Ok(LinkView {
@@ -348,6 +332,29 @@ pub async fn answer(
         .await?;
     ctx.deliveries_queued();
     Ok(view)
+}
+
+/// `group` turns down `other`'s request: their follow goes and they are
+/// told (a Reject, or on this server their link is marked at once).
+fn refuse(
+    conn: &mut DbConnection,
+    urls: &super::urls::Urls,
+    group: &Account,
+    other: &Account,
+    their_follow: &Follow,
+) -> Result<()> {
+    follows::delete(conn, their_follow.id)?;
+    if other.local {
+        return refused(conn, other, group);
+    }
+    let reject = render::follow_answer(
+        "Reject",
+        &urls.activity(next_id()),
+        group,
+        &their_follow.ap_id,
+        other,
+    );
+    outbox::enqueue(conn, urls, group, &reject, [other.inbox_url.clone()].into())
 }
 
 /// The other side accepted `group`'s follow: the link is active if this
@@ -415,6 +422,14 @@ pub async fn remove(ctx: &Context, moderator: &Account, name: &str, link_id: i64
             let link = store::link(conn, group.id, link_id)?.ok_or_else(Error::not_found)?;
             let other =
                 accounts::by_id(conn, link.target_account_id)?.ok_or_else(Error::not_found)?;
+            // A request still waiting is turned down, so that the other
+            // side does not wait for an answer that never comes.
+            if link.state == PENDING
+                && !other.local
+                && let Some(theirs) = follows::between(conn, other.id, group.id)?
+            {
+                refuse(conn, &urls, &group, &other, &theirs)?;
+            }
             ended(conn, &urls, &group, &other)?;
             if other.local {
                 ended(conn, &urls, &other, &group)?;

@@ -436,11 +436,92 @@ pub fn child_left(conn: &mut db::DbConnection, child: &Account) -> Result<()> {
     Ok(())
 }
 
-/// The networks that declared this one their parent.
-pub async fn children(ctx: &Context) -> Result<Vec<Account>> {
+/// The networks that declared this one their parent, with what each says
+/// about itself when it says it.
+pub async fn children(ctx: &Context) -> Result<Vec<(Account, Option<Network>)>> {
     ctx.db
-        .read(|conn| Ok(db::network::linked(conn, CHILD)?))
+        .read(|conn| {
+            let mut children = Vec::new();
+            for child in db::network::linked(conn, CHILD)? {
+                let profile = db::network::remote_profile(conn, child.id)?
+                    .and_then(|json| serde_json::from_str(&json).ok());
+                children.push((child, profile));
+            }
+            Ok(children)
+        })
         .await
+}
+
+/// The `trellis:network` property as another server publishes it.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Published {
+    name: Option<String>,
+    place: Option<String>,
+    level: Option<Level>,
+    network_type: Option<NetworkType>,
+    parent: Option<String>,
+    charter: Option<PublishedCharter>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct PublishedCharter {
+    purpose: Option<String>,
+    membership: Option<String>,
+    value_proposition: Option<String>,
+    coordination: Option<String>,
+    resources: Option<String>,
+    governance: Option<String>,
+    assessment: Option<String>,
+    operating_principles: Option<Vec<String>>,
+}
+
+impl Network {
+    /// Reads another network's `trellis:network` property under the same
+    /// rules as a local change; `None` when it breaks them.
+    pub fn from_published(property: &serde_json::Value) -> Option<Network> {
+        let published: Published = serde_json::from_value(property.clone()).ok()?;
+        let changes = NetworkChanges {
+            name: published.name,
+            // The summary is the actor's own `summary`.
+            summary: None,
+            place: published.place,
+            level: published.level,
+            kind: published.network_type,
+            parent: Some(published.parent.filter(|p| checked_acct(p).is_ok())),
+            charter: published.charter.map(|c| CharterChanges {
+                purpose: c.purpose,
+                membership: c.membership,
+                value_proposition: c.value_proposition,
+                coordination: c.coordination,
+                resources: c.resources,
+                governance: c.governance,
+                assessment: c.assessment,
+                operating_principles: c.operating_principles,
+            }),
+        };
+        Network::default().apply(changes).ok()
+    }
+}
+
+/// Keeps what a network actor elsewhere publishes about its network.
+pub fn store_remote(
+    conn: &mut db::DbConnection,
+    account: &Account,
+    property: &serde_json::Value,
+) -> Result<()> {
+    match Network::from_published(property) {
+        Some(network) => {
+            let json = serde_json::to_string(&network)
+                .map_err(|e| Error::Internal(format!("network profile: {e}")))?;
+            Ok(db::network::save_remote_profile(conn, account.id, &json)?)
+        }
+        None => {
+            tracing::debug!(actor = %account.ap_id, "ignoring an invalid trellis:network");
+            Ok(())
+        }
+    }
 }
 
 #[cfg(test)]
@@ -449,6 +530,29 @@ mod tests {
 
     fn changes(json: serde_json::Value) -> NetworkChanges {
         serde_json::from_value(json).expect("valid changes")
+    }
+
+    #[test]
+    fn a_published_network_reads_back_as_it_was_written() {
+        let mut written = Network {
+            name: "Ashford".into(),
+            place: "Ashford".into(),
+            parent: Some("network@county.example".into()),
+            ..Network::default()
+        };
+        written.charter.purpose = "Share what works".into();
+        written.charter.operating_principles = vec!["Ask first".into()];
+        written = written
+            .apply(changes(
+                serde_json::json!({"level": "town", "type": "alignment"}),
+            ))
+            .unwrap();
+        let read = Network::from_published(&written.extension()).expect("reads");
+        assert_eq!(read, written);
+        let bad = serde_json::json!({"name": "x".repeat(500)});
+        assert_eq!(Network::from_published(&bad), None);
+        let odd_parent = serde_json::json!({"name": "A", "parent": "not a handle"});
+        assert_eq!(Network::from_published(&odd_parent).unwrap().parent, None);
     }
 
     #[test]

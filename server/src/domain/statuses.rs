@@ -501,12 +501,22 @@ fn note_json(
     status: &Status,
     author: &Account,
 ) -> Result<crate::protocol::Note> {
+    let mut note = stored_note(conn, urls, status, author)?;
+    note.context = Some(crate::protocol::context());
+    Ok(note)
+}
+
+/// A stored status as a note, to embed in an activity.
+pub(super) fn stored_note(
+    conn: &mut DbConnection,
+    urls: &super::urls::Urls,
+    status: &Status,
+    author: &Account,
+) -> Result<crate::protocol::Note> {
     let mention_ids = statuses::mentioned_account_ids(conn, status.id)?;
     let mentioned = accounts::by_ids(conn, &mention_ids)?;
     let hashtags = statuses::tags_of(conn, status.id)?;
-    let mut note = render::note(urls, status, author, &mentioned, &hashtags);
-    note.context = Some(crate::protocol::context());
-    Ok(note)
+    Ok(render::note(urls, status, author, &mentioned, &hashtags))
 }
 
 /// How far up and down a thread `context` looks.

@@ -70,9 +70,9 @@ pub fn can_see(
         return Ok(true);
     }
     if visibility == Visibility::Private {
-        return Ok(
-            follows::between(conn, viewer.id, status.account_id)?.is_some_and(|f| f.accepted)
-        );
+        return Ok(follows::between(conn, viewer.id, status.account_id)?
+            .is_some_and(|f| f.accepted)
+            || statuses::shared_with_member(conn, status.id, viewer.id)?);
     }
     Ok(false)
 }

@@ -261,21 +261,110 @@ async fn dispatch(data: &Data, activity: Activity, actor: Account) -> Result<Out
             inbound::block(data, &id, actor, target.to_string()).await
         }
         "Announce" => {
-            let target =
-                object.ok_or_else(|| Error::BadRequest("Announce without an object".into()))?;
-            if !data.urls.is_local(&target) && !inbound::has_local_followers(data, actor.id).await?
+            let shared = match Shared::of(&activity.object)? {
+                Shared::Other(kind) => return Ok(ignored_type(&kind)),
+                shared => shared,
+            };
+            if !data.urls.is_local(shared.id())
+                && !inbound::has_local_followers(data, actor.id).await?
             {
                 return Ok(Outcome::Ignored("no one here follows the booster"));
             }
-            let original = ObjectId::<ApubNote>::from(target)
-                .dereference(data)
-                .await?
-                .status;
+            let Some(original) = shared.resolve(data, &activity, &actor).await? else {
+                return Ok(Outcome::Ignored(
+                    "a followers-only post from a third server cannot be checked",
+                ));
+            };
             let audience = [activity.to.clone(), activity.cc.clone()].concat();
             inbound::announce(data, &id, actor, original, activity.published, audience).await
         }
         other => Ok(ignored_type(other)),
     }
+}
+
+/// What an `Announce` shares: a post by id (a boost, as Mastodon sends),
+/// or the author's `Create` of it (a community's share, FEP-1b12), whose
+/// note may be embedded.
+enum Shared {
+    Id(Url),
+    Embedded(Box<protocol::Note>),
+    /// Another activity (a community relaying a vote or an edit): not handled.
+    Other(String),
+}
+
+impl Shared {
+    fn of(object: &serde_json::Value) -> Result<Shared> {
+        let missing = || Error::BadRequest("Announce without an object".into());
+        let Some(kind) = object_type(object) else {
+            let id = object_id(object).ok_or_else(missing)?;
+            return Ok(Shared::Id(id));
+        };
+        if note::NOTE_TYPES.contains(&kind) {
+            // An embedded post is not trusted: it is fetched by id.
+            return Ok(Shared::Id(object_id(object).ok_or_else(missing)?));
+        }
+        if kind != "Create" {
+            return Ok(Shared::Other(kind.to_string()));
+        }
+        let inner = &object["object"];
+        if !inner.is_object() {
+            let id = object_id(inner)
+                .ok_or_else(|| Error::BadRequest("the announced Create has no object".into()))?;
+            return Ok(Shared::Id(id));
+        }
+        let note: protocol::Note = serde_json::from_value(inner.clone())
+            .map_err(|e| Error::BadRequest(format!("the announced object is not a note: {e}")))?;
+        if object.get("actor").and_then(|a| a.as_str()) != Some(note.attributed_to.as_str()) {
+            return Err(Error::Forbidden(
+                "the announced Create does not come from the note's author".into(),
+            ));
+        }
+        Ok(Shared::Embedded(Box::new(note)))
+    }
+
+    fn id(&self) -> &Url {
+        match self {
+            Shared::Id(id) => id,
+            Shared::Embedded(note) => &note.id,
+            Shared::Other(_) => unreachable!("other activities are answered before"),
+        }
+    }
+
+    /// The shared post, stored. An embedded note is taken as sent only
+    /// from its own server (the signed Announce vouches for it); from
+    /// anywhere else it is fetched from its origin, which a followers-only
+    /// post refuses: then there is nothing to show (`None`).
+    async fn resolve(
+        self,
+        data: &Data,
+        activity: &Activity,
+        actor: &Account,
+    ) -> Result<Option<crate::db::models::Status>> {
+        if let Some(known) = inbound::status_by_ap_id(data, self.id().as_str()).await? {
+            return Ok(Some(known));
+        }
+        let actor_id = Url::parse(&actor.ap_id).map_err(|e| Error::Internal(e.to_string()))?;
+        let id = match self {
+            Shared::Embedded(note) if same_origin(&note.id, &actor_id) => {
+                note::check_note_json(&note, &activity.id)?;
+                let incoming = note::prepare(*note, data).await?;
+                return Ok(Some(inbound::store_fetched_note(data, incoming).await?));
+            }
+            Shared::Embedded(note) if !is_public(&note) => return Ok(None),
+            Shared::Embedded(note) => note.id,
+            Shared::Id(id) => id,
+            Shared::Other(_) => return Ok(None),
+        };
+        let fetched = ObjectId::<ApubNote>::from(id).dereference(data).await?;
+        Ok(Some(fetched.status))
+    }
+}
+
+fn is_public(note: &protocol::Note) -> bool {
+    note.to
+        .iter()
+        .chain(&note.cc)
+        .any(|a| a == protocol::PUBLIC)
 }
 
 fn ignored_type(kind: &str) -> Outcome {
@@ -304,7 +393,16 @@ async fn undo(data: &Data, id: &str, actor: Account, inner: &serde_json::Value) 
         "Like" => {
             inbound::undo_like(data, id, actor, Some(inner_id.to_string()), inner_object).await
         }
-        "Announce" => inbound::undo_announce(data, id, actor, inner_id.to_string()).await,
+        "Announce" => {
+            // The shared post, so that an Undo finds the boost even when it
+            // was stored under the id of another Announce of the same post.
+            let shared = match Shared::of(inner.get("object").unwrap_or(&serde_json::Value::Null)) {
+                Ok(Shared::Id(id)) => Some(id.to_string()),
+                Ok(Shared::Embedded(note)) => Some(note.id.to_string()),
+                _ => None,
+            };
+            inbound::undo_announce(data, id, actor, inner_id.to_string(), shared).await
+        }
         "Block" => inbound::undo_block(data, id, actor, inner_id.to_string()).await,
         other => Ok(ignored_type(other)),
     }

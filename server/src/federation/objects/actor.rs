@@ -177,8 +177,15 @@ impl Object for ApubActor {
             .map(crate::domain::practice::Practice::from_remote)
             .unwrap_or_default();
         let community = json.community.clone();
-        let account =
-            inbound::store_remote_actor(data, account_from_json(json), practice, community).await?;
+        let network = json.network.clone();
+        let account = inbound::store_remote_actor(
+            data,
+            account_from_json(json),
+            practice,
+            community,
+            network,
+        )
+        .await?;
         ApubActor::new(account)
     }
 }

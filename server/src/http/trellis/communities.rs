@@ -127,9 +127,11 @@ pub async fn join_requests(
         ..Page::default()
     };
     let (views, _) = follows::list(&ctx, group.id, true, true, all).await?;
+    // Other communities asking to link are answered under `links`.
     Ok(Json(
         views
             .iter()
+            .filter(|v| v.account.actor_type != "Group")
             .map(|v| entities::account(&ctx.urls, v))
             .collect(),
     ))

@@ -41,11 +41,15 @@ pub async fn children(State(ctx): State<Context>) -> Result<Json<Vec<Value>>> {
     Ok(Json(
         children
             .iter()
-            .map(|child| {
+            .map(|(child, network)| {
+                let network = network.clone().unwrap_or_default();
                 json!({
                     "acct": child.acct(),
                     "name": child.display_name,
                     "url": child.url.clone().unwrap_or_else(|| child.ap_id.clone()),
+                    "place": network.place,
+                    "level": network.level,
+                    "type": network.kind,
                 })
             })
             .collect(),

@@ -1,0 +1,233 @@
+//! The network graph: figures (density, reciprocity, cores) and exports
+//! (JSON, GraphML, GEXF, SVG). Pure functions over an in-memory graph; the
+//! domain layer loads the graph from the database.
+//!
+//! A [`Graph`] holds members as nodes and typed, weighted, directed edges
+//! between them. The figures in [`figures`] read it as a *tie graph*: two
+//! members are tied when any edge of any kind joins them, so a follow and
+//! three replies between the same pair make one tie, not four.
+
+mod export;
+mod figures;
+mod svg;
+#[cfg(test)]
+mod test_support;
+
+pub use export::{to_gexf, to_graphml, to_json};
+pub use figures::{
+    CorePeriphery, Crossing, Figures, core_numbers, core_periphery, density, median, reciprocity,
+    ties_across, ties_across_communities, ties_across_instances, ties_across_places,
+};
+pub use svg::to_svg;
+
+use serde::Serialize;
+
+/// A member as the network map sees them.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Node {
+    /// Stable id (the account id as a string); exports use it as the node id.
+    pub id: String,
+    /// `user` for a local member, `user@host` for a remote one.
+    pub acct: String,
+    pub display_name: String,
+    pub roles: Vec<String>,
+    pub place: Option<String>,
+    /// Names of the communities of practice the member belongs to.
+    pub communities: Vec<String>,
+    pub local: bool,
+}
+
+impl Node {
+    /// The name to show: the display name, or the acct when it is blank.
+    pub fn label(&self) -> &str {
+        if self.display_name.trim().is_empty() {
+            &self.acct
+        } else {
+            &self.display_name
+        }
+    }
+}
+
+/// Why two members are connected; every kind counts as a tie for the figures.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TieKind {
+    Follow,
+    Reply,
+    Exchange,
+    Introduction,
+}
+
+impl TieKind {
+    /// The same word serde writes, for the XML exports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TieKind::Follow => "follow",
+            TieKind::Reply => "reply",
+            TieKind::Exchange => "exchange",
+            TieKind::Introduction => "introduction",
+        }
+    }
+}
+
+/// A directed edge between two indexes into [`Graph::nodes`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Edge {
+    pub from: usize,
+    pub to: usize,
+    pub kind: TieKind,
+    pub weight: u32,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct Graph {
+    pub nodes: Vec<Node>,
+    pub edges: Vec<Edge>,
+}
+
+impl Graph {
+    /// Adds a member and returns the index edges use to refer to it.
+    pub fn add_node(&mut self, node: Node) -> usize {
+        self.nodes.push(node);
+        self.nodes.len() - 1
+    }
+
+    /// Adds a directed edge, folding a repeat of the same (from, to, kind)
+    /// into one heavier edge so exports show one line per kind of contact.
+    /// Self-loops are dropped: talking to yourself is not a tie.
+    ///
+    /// The repeat check is a linear scan; a network map has a few thousand
+    /// edges at most, and keeping `Graph` two plain vectors lets callers
+    /// build it however they like.
+    pub fn add_edge(&mut self, from: usize, to: usize, kind: TieKind, weight: u32) {
+        if from == to {
+            return;
+        }
+        let repeat = self
+            .edges
+            .iter_mut()
+            .find(|edge| edge.from == from && edge.to == to && edge.kind == kind);
+        match repeat {
+            Some(edge) => edge.weight = edge.weight.saturating_add(weight),
+            None => self.edges.push(Edge {
+                from,
+                to,
+                kind,
+                weight,
+            }),
+        }
+    }
+
+    /// The edges every figure and export works from: both ends name a node
+    /// and they differ. The vectors are public, so a caller may have pushed
+    /// an edge that `add_edge` would have refused.
+    fn usable_edges(&self) -> impl Iterator<Item = &Edge> {
+        let node_count = self.nodes.len();
+        self.edges.iter().filter(move |edge| {
+            edge.from != edge.to && edge.from < node_count && edge.to < node_count
+        })
+    }
+}
+
+/// Escapes text for XML content and attribute values alike. Characters that
+/// XML 1.0 forbids outright (most C0 controls) are dropped, because a
+/// single one in a display name would make the whole file unreadable.
+fn xml_escape(text: &str) -> String {
+    let mut escaped = String::with_capacity(text.len());
+    for character in text.chars() {
+        match character {
+            '&' => escaped.push_str("&amp;"),
+            '<' => escaped.push_str("&lt;"),
+            '>' => escaped.push_str("&gt;"),
+            '"' => escaped.push_str("&quot;"),
+            '\'' => escaped.push_str("&apos;"),
+            '\t' | '\n' | '\r' => escaped.push(character),
+            control if control < ' ' => {}
+            other => escaped.push(other),
+        }
+    }
+    escaped
+}
+
+#[cfg(test)]
+mod tests {
+    use super::test_support::member;
+    use super::*;
+
+    #[test]
+    fn add_node_returns_consecutive_indexes() {
+        let mut graph = Graph::default();
+        assert_eq!(graph.add_node(member("a")), 0);
+        assert_eq!(graph.add_node(member("b")), 1);
+    }
+
+    #[test]
+    fn add_edge_merges_repeats_of_the_same_kind() {
+        let mut graph = Graph::default();
+        let a = graph.add_node(member("a"));
+        let b = graph.add_node(member("b"));
+        graph.add_edge(a, b, TieKind::Reply, 2);
+        graph.add_edge(a, b, TieKind::Reply, 3);
+        graph.add_edge(a, b, TieKind::Follow, 1);
+        graph.add_edge(b, a, TieKind::Reply, 1);
+        assert_eq!(graph.edges.len(), 3);
+        assert_eq!(graph.edges[0].weight, 5);
+    }
+
+    #[test]
+    fn add_edge_ignores_self_loops() {
+        let mut graph = Graph::default();
+        let a = graph.add_node(member("a"));
+        graph.add_edge(a, a, TieKind::Follow, 1);
+        assert!(graph.edges.is_empty());
+    }
+
+    #[test]
+    fn usable_edges_skip_edges_pushed_by_hand_that_point_nowhere() {
+        let mut graph = Graph::default();
+        let a = graph.add_node(member("a"));
+        let b = graph.add_node(member("b"));
+        graph.add_edge(a, b, TieKind::Follow, 1);
+        graph.edges.push(Edge {
+            from: a,
+            to: 7,
+            kind: TieKind::Follow,
+            weight: 1,
+        });
+        graph.edges.push(Edge {
+            from: b,
+            to: b,
+            kind: TieKind::Follow,
+            weight: 1,
+        });
+        assert_eq!(graph.usable_edges().count(), 1);
+    }
+
+    #[test]
+    fn label_falls_back_to_acct() {
+        let mut node = member("ana@town.example");
+        assert_eq!(node.label(), "ana@town.example");
+        node.display_name = "Ana".to_string();
+        assert_eq!(node.label(), "Ana");
+    }
+
+    #[test]
+    fn xml_escape_handles_markup_quotes_and_controls() {
+        assert_eq!(
+            xml_escape("A & <B> \"c\" 'd'\u{0}"),
+            "A &amp; &lt;B&gt; &quot;c&quot; &apos;d&apos;"
+        );
+    }
+
+    #[test]
+    fn tie_kind_words_match_serde() {
+        for kind in [
+            TieKind::Follow,
+            TieKind::Reply,
+            TieKind::Exchange,
+            TieKind::Introduction,
+        ] {
+            assert_eq!(serde_json::to_value(kind).unwrap(), kind.as_str());
+        }
+    }
+}
