@@ -17,6 +17,7 @@ pub mod practice;
 pub mod schema;
 pub mod statuses;
 pub mod stream_events;
+pub mod weaving;
 
 pub use statuses::Page;
 

@@ -86,3 +86,36 @@ pub fn accounts_with(conn: &mut DbConnection, kind: &str, term: &str) -> QueryRe
         .distinct()
         .load(conn)
 }
+
+/// Every stored place, by account: small enough to filter in memory, and
+/// compared without case, which no portable index does.
+pub fn places(conn: &mut DbConnection) -> QueryResult<Vec<(i64, String)>> {
+    practice_profiles::table
+        .filter(practice_profiles::place.ne(""))
+        .select((practice_profiles::account_id, practice_profiles::place))
+        .load(conn)
+}
+
+/// Every `(account, kind, term)` of the given kinds, for matching members
+/// with each other and drawing the map.
+pub fn all_terms(
+    conn: &mut DbConnection,
+    kinds: &[&str],
+) -> QueryResult<Vec<(i64, String, String, String)>> {
+    practice_terms::table
+        .filter(
+            practice_terms::kind.eq_any(kinds.iter().map(|k| k.to_string()).collect::<Vec<_>>()),
+        )
+        .order((
+            practice_terms::account_id.asc(),
+            practice_terms::kind.asc(),
+            practice_terms::position.asc(),
+        ))
+        .select((
+            practice_terms::account_id,
+            practice_terms::kind,
+            practice_terms::term,
+            practice_terms::text,
+        ))
+        .load(conn)
+}

@@ -369,6 +369,62 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    post_kinds (status_id) {
+        status_id -> BigInt,
+        kind -> Text,
+    }
+}
+
+diesel::table! {
+    exchanges (status_id) {
+        status_id -> BigInt,
+        account_id -> BigInt,
+        opened_at -> Timestamp,
+        answered_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    exchange_replies (status_id) {
+        status_id -> BigInt,
+        exchange_id -> BigInt,
+        account_id -> BigInt,
+        replied_at -> Timestamp,
+        helped -> Bool,
+    }
+}
+
+diesel::joinable!(exchange_replies -> exchanges (exchange_id));
+diesel::joinable!(story_dimensions -> statuses (status_id));
+
+diesel::table! {
+    story_dimensions (status_id, dimension) {
+        status_id -> BigInt,
+        dimension -> Text,
+    }
+}
+
+diesel::table! {
+    introductions (id) {
+        id -> BigInt,
+        introducer_id -> BigInt,
+        first_id -> BigInt,
+        second_id -> BigInt,
+        note -> Text,
+        status_id -> Nullable<BigInt>,
+        created_at -> Timestamp,
+        collaborated_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    suggestion_dismissals (account_id, target_account_id) {
+        account_id -> BigInt,
+        target_account_id -> BigInt,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     accounts,
     users,
@@ -403,4 +459,10 @@ diesel::allow_tables_to_appear_in_same_query!(
     community_picks,
     network_links,
     network_profiles,
+    post_kinds,
+    exchanges,
+    exchange_replies,
+    story_dimensions,
+    introductions,
+    suggestion_dismissals,
 );

@@ -799,3 +799,12 @@ pub fn edits_of(conn: &mut DbConnection, status_id: i64) -> QueryResult<Vec<Stat
         .order(status_edits::id.asc())
         .load(conn)
 }
+
+/// The statuses `account_id` boosted (for a community: what it shared).
+pub fn boosted_by(conn: &mut DbConnection, account_id: i64) -> QueryResult<Vec<i64>> {
+    statuses::table
+        .filter(statuses::account_id.eq(account_id))
+        .filter(statuses::reblog_of_id.is_not_null())
+        .select(statuses::reblog_of_id.assume_not_null())
+        .load(conn)
+}

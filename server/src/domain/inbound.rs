@@ -430,6 +430,13 @@ pub struct IncomingNote {
     pub mentioned: Vec<Account>,
 }
 
+/// Stores a remote note's hashtags and what it is for.
+fn record_kind(conn: &mut DbConnection, status: &Status, note: &Note) -> Result<()> {
+    let hashtags = hashtags_of(note);
+    statuses::set_tags(conn, status.id, &hashtags)?;
+    super::kinds::record(conn, status, &super::kinds::of_note(note, &hashtags))
+}
+
 /// The note's hashtags as stored: lower-cased, without `#`.
 fn hashtags_of(note: &Note) -> Vec<String> {
     let mut tags: Vec<String> = note
@@ -504,7 +511,7 @@ pub fn store_note(
     let status = statuses::insert(conn, &row)?;
     let mention_ids: Vec<i64> = incoming.mentioned.iter().map(|a| a.id).collect();
     statuses::insert_mentions(conn, status.id, &mention_ids)?;
-    statuses::set_tags(conn, status.id, &hashtags_of(&incoming.note))?;
+    record_kind(conn, &status, &incoming.note)?;
     for mentioned in &incoming.mentioned {
         notifications::notify(
             conn,
@@ -593,7 +600,7 @@ pub async fn store_fetched_note(ctx: &Context, incoming: IncomingNote) -> Result
             let status = statuses::insert(conn, &status_row(&incoming))?;
             let mention_ids: Vec<i64> = incoming.mentioned.iter().map(|a| a.id).collect();
             statuses::insert_mentions(conn, status.id, &mention_ids)?;
-            statuses::set_tags(conn, status.id, &hashtags_of(&incoming.note))?;
+            record_kind(conn, &status, &incoming.note)?;
             statuses::adopt_replies(conn, &status)?;
             Ok(status)
         })
@@ -615,22 +622,27 @@ pub async fn update_note(
         }
         let content = text::sanitize_remote_html(&note.content);
         let spoiler_text = note.summary.as_deref().unwrap_or_default();
+        let sensitive = note.sensitive.unwrap_or(false);
         // Some servers send Update for changes apps do not show (a poll's
-        // counts); only a new text makes a new version.
-        if content != status.content || spoiler_text != status.spoiler_text {
+        // counts, an exchange answered); only a new text makes an edit.
+        if content != status.content
+            || spoiler_text != status.spoiler_text
+            || sensitive != status.sensitive
+        {
             super::statuses::keep_version(conn, &status)?;
+            statuses::update_content(
+                conn,
+                status.id,
+                &content,
+                spoiler_text,
+                sensitive,
+                note.updated.map(|u| u.naive_utc()).unwrap_or_else(db::now),
+            )?;
+            streaming::status_edited(conn, &status)?;
+            notifications::notify_boosters_of_edit(conn, status.id, author.id)?;
         }
-        statuses::update_content(
-            conn,
-            status.id,
-            &content,
-            spoiler_text,
-            note.sensitive.unwrap_or(false),
-            note.updated.map(|u| u.naive_utc()).unwrap_or_else(db::now),
-        )?;
-        statuses::set_tags(conn, status.id, &hashtags_of(&note))?;
-        streaming::status_edited(conn, &status)?;
-        notifications::notify_boosters_of_edit(conn, status.id, author.id)?;
+        record_kind(conn, &status, &note)?;
+        super::exchanges::apply_remote_state(conn, &status, note.exchange.as_ref())?;
         Ok(Outcome::Applied)
     })
     .await

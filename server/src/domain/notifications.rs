@@ -17,7 +17,7 @@ use crate::{
 };
 
 /// The kinds Trellis writes, named as in the Mastodon API.
-pub const KINDS: [&str; 7] = [
+pub const KINDS: [&str; 8] = [
     "mention",
     "status",
     "reblog",
@@ -25,6 +25,7 @@ pub const KINDS: [&str; 7] = [
     "follow_request",
     "favourite",
     "update",
+    "trellis.helped",
 ];
 
 pub const MENTION: &str = "mention";
@@ -34,6 +35,10 @@ pub const FOLLOW: &str = "follow";
 pub const FOLLOW_REQUEST: &str = "follow_request";
 pub const FAVOURITE: &str = "favourite";
 pub const UPDATE: &str = "update";
+/// The asker of a learning exchange named this reply as one that helped.
+/// Namespaced as Mastodon's own `admin.*` kinds are; apps show or skip
+/// kinds they do not know.
+pub const HELPED: &str = "trellis.helped";
 
 /// Tells `recipient` that `from` did `kind` (to `status_id`). Remote
 /// recipients are told by their own server, and nobody is told of their own

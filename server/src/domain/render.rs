@@ -116,6 +116,10 @@ pub fn note(
             .language
             .as_ref()
             .map(|lang| [(lang.clone(), status.content.clone())].into()),
+        // Filled in from the database by `kinds::annotate`.
+        trellis_kind: None,
+        dimensions: None,
+        exchange: None,
     }
 }
 

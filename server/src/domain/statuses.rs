@@ -1,7 +1,7 @@
 //! Writing and deleting a member's own statuses.
 
 use super::{
-    Context, Visibility, outbox, render,
+    Context, Visibility, kinds, outbox, render,
     text::{self, Handle},
     views::{self, StatusView},
 };
@@ -31,6 +31,10 @@ pub struct NewStatus {
     /// The client's Idempotency-Key: a retried post with the same key
     /// answers with the status the first one made.
     pub idempotency_key: Option<String>,
+    /// What the post is for (`question`, `offer`…), from the API's `kind`.
+    pub kind: Option<String>,
+    /// A story's dimensions, from the API's `dimensions`.
+    pub dimensions: Vec<String>,
 }
 
 /// Accounts that should see a status in their home feed when it is written:
@@ -144,6 +148,10 @@ pub async fn create(
     resolved: HashMap<Handle, Account>,
 ) -> Result<StatusView> {
     let (body, spoiler_text) = validated_text(&input)?;
+    let (stated_kind, stated_dimensions) = kinds::stated(input.kind.as_deref(), &input.dimensions)?;
+    let classified =
+        kinds::Classified::decide(stated_kind, &stated_dimensions, &text::hashtags(&body));
+    let body = with_hashtags(body, &classified);
     let visibility = match input.visibility.as_deref().filter(|v| !v.is_empty()) {
         None => Visibility::Public,
         Some(v) => Visibility::parse(v)
@@ -216,6 +224,7 @@ pub async fn create(
             let mention_ids: Vec<i64> = mentioned.iter().map(|a| a.id).collect();
             statuses::insert_mentions(conn, status.id, &mention_ids)?;
             statuses::set_tags(conn, status.id, &hashtags)?;
+            kinds::record(conn, &status, &classified)?;
             for account in &mentioned {
                 notifications::notify(
                     conn,
@@ -230,7 +239,8 @@ pub async fn create(
             streaming::status_created(conn, &status)?;
             notifications::notify_subscribers(conn, &status)?;
             super::communities::share_mentioned(conn, &urls, &status, &mentioned)?;
-            let note = render::note(&urls, &status, &author, &mentioned, &hashtags);
+            let mut note = render::note(&urls, &status, &author, &mentioned, &hashtags);
+            kinds::annotate(conn, &mut note, &status)?;
             let create = render::wrap_note(
                 "Create",
                 &format!("{}/activity", status.ap_id),
@@ -292,6 +302,8 @@ pub async fn edit(
             )?;
             statuses::update_source(conn, status.id, &body)?;
             statuses::set_tags(conn, status.id, &hashtags)?;
+            let classified = kinds::Classified::decide(None, &[], &hashtags);
+            kinds::record(conn, &status, &classified)?;
             notifications::notify_boosters_of_edit(conn, status.id, author.id)?;
             statuses::delete_mentions(conn, status.id)?;
             let mention_ids: Vec<i64> = mentioned.iter().map(|a| a.id).collect();
@@ -300,7 +312,8 @@ pub async fn edit(
             streaming::status_edited(conn, &status)?;
             let visibility = Visibility::from_stored(&status.visibility);
             let parent_author = parent_author(conn, &status)?;
-            let note = render::note(&urls, &status, &author, &mentioned, &hashtags);
+            let mut note = render::note(&urls, &status, &author, &mentioned, &hashtags);
+            kinds::annotate(conn, &mut note, &status)?;
             let update_id = format!(
                 "{}#updates/{}",
                 status.ap_id,
@@ -506,7 +519,52 @@ fn note_json(
     Ok(note)
 }
 
-/// A stored status as a note, to embed in an activity.
+/// Sends the current version of a member's status (after a change that is
+/// not an edit of its text, such as its exchange being answered) to every
+/// server that holds it, and to `extra` inboxes.
+pub(super) fn send_update(
+    conn: &mut DbConnection,
+    urls: &super::urls::Urls,
+    author: &Account,
+    status: &Status,
+    extra: std::collections::BTreeSet<String>,
+) -> Result<()> {
+    let note = stored_note(conn, urls, status, author)?;
+    let update_id = format!(
+        "{}#updates/{}",
+        status.ap_id,
+        chrono::Utc::now().timestamp_millis()
+    );
+    let update = render::wrap_note("Update", &update_id, author, &note);
+    let mention_ids = statuses::mentioned_account_ids(conn, status.id)?;
+    let mentioned = accounts::by_ids(conn, &mention_ids)?;
+    let parent_author = parent_author(conn, status)?;
+    let mut inboxes = remote_audience(
+        conn,
+        author,
+        Visibility::from_stored(&status.visibility),
+        &mentioned,
+        parent_author.as_ref(),
+    )?;
+    inboxes.extend(boost_audience(conn, status.id)?);
+    inboxes.extend(extra);
+    outbox::enqueue(conn, urls, author, &update, inboxes)?;
+    Ok(())
+}
+
+/// The hashtags a post's kind and dimensions need, added at the end of its
+/// text when the author set them with API fields rather than in the text.
+fn with_hashtags(body: String, classified: &kinds::Classified) -> String {
+    let missing = classified.missing_hashtags(&text::hashtags(&body));
+    if missing.is_empty() {
+        return body;
+    }
+    let tags: Vec<String> = missing.iter().map(|t| format!("#{t}")).collect();
+    format!("{body}\n\n{}", tags.join(" "))
+}
+
+/// A stored status as a note, to embed in an activity, with Trellis's
+/// properties.
 pub(super) fn stored_note(
     conn: &mut DbConnection,
     urls: &super::urls::Urls,
@@ -516,7 +574,9 @@ pub(super) fn stored_note(
     let mention_ids = statuses::mentioned_account_ids(conn, status.id)?;
     let mentioned = accounts::by_ids(conn, &mention_ids)?;
     let hashtags = statuses::tags_of(conn, status.id)?;
-    Ok(render::note(urls, status, author, &mentioned, &hashtags))
+    let mut note = render::note(urls, status, author, &mentioned, &hashtags);
+    kinds::annotate(conn, &mut note, status)?;
+    Ok(note)
 }
 
 /// How far up and down a thread `context` looks.

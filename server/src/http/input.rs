@@ -140,6 +140,14 @@ pub fn flexible_id<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<
     }
 }
 
+/// A list of ids, each a string or a number.
+pub fn flexible_id_list<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<i64>, D::Error> {
+    #[derive(Deserialize)]
+    struct One(#[serde(deserialize_with = "flexible_id")] Option<i64>);
+    let items = Vec::<One>::deserialize(deserializer)?;
+    Ok(items.into_iter().filter_map(|One(id)| id).collect())
+}
+
 /// Parses an id from a path segment; anything else is a 404, as on Mastodon.
 pub fn path_id(raw: &str) -> Result<i64, Error> {
     raw.parse().map_err(|_| Error::not_found())

@@ -177,6 +177,28 @@ pub struct Note {
     pub tag: Vec<Tag>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub content_map: Option<std::collections::BTreeMap<String, String>>,
+    /// What the post is for (`question`, `offer`…). Kept raw: a value
+    /// Trellis does not know is ignored, not refused.
+    #[serde(
+        rename = "trellis:kind",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub trellis_kind: Option<serde_json::Value>,
+    /// On a benefit story: the dimensions of value it speaks to.
+    #[serde(
+        rename = "trellis:dimensions",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub dimensions: Option<serde_json::Value>,
+    /// On a question or request: whether it was answered, and by what.
+    #[serde(
+        rename = "trellis:exchange",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub exchange: Option<serde_json::Value>,
 }
 
 /// The envelope every activity shares. `object` stays raw JSON: depending on

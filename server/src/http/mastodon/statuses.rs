@@ -31,6 +31,11 @@ pub struct CreateStatus {
     #[serde(default, deserialize_with = "flexible_bool")]
     sensitive: Option<bool>,
     language: Option<String>,
+    /// Trellis: what the post is for (`question`, `offer`…).
+    kind: Option<String>,
+    /// Trellis: a story's dimensions.
+    #[serde(default)]
+    dimensions: Vec<String>,
 }
 
 /// The status as the domain takes it, with the accounts its mentions name
@@ -46,6 +51,8 @@ async fn with_mentions(data: &Data, form: CreateStatus) -> (NewStatus, text::Res
         sensitive: form.sensitive.unwrap_or(false),
         language: form.language,
         idempotency_key: None,
+        kind: form.kind,
+        dimensions: form.dimensions,
     };
     (input, resolved)
 }

@@ -2,6 +2,7 @@
 //! has no words for: the network and its charter, communities, weaving.
 
 pub mod communities;
+pub mod exchanges;
 pub mod network;
 pub mod profile;
 
@@ -67,5 +68,16 @@ pub fn routes() -> Router<Context> {
         .route(
             "/api/trellis/v1/communities/{name}/picks/{status_id}",
             post(communities::pick),
+        )
+        .route("/api/trellis/v1/exchanges", get(exchanges::list))
+        .route("/api/trellis/v1/exchanges/{id}", get(exchanges::show))
+        .route(
+            "/api/trellis/v1/exchanges/{id}/answer",
+            post(exchanges::answer),
+        )
+        .route("/api/trellis/v1/stories", get(exchanges::stories))
+        .route(
+            "/api/trellis/v1/stories/counts",
+            get(exchanges::story_counts),
         )
 }

@@ -1,0 +1,312 @@
+//! Network weaving across three servers: post kinds, learning exchanges
+//! answered from elsewhere, benefit stories, introductions and the map.
+
+use federation_tests::{Backend, Instance, User, backend_tests, wait_until};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use std::time::Duration;
+
+backend_tests!(
+    exchanges_and_stories_cross_servers,
+    exchanges_and_stories_cross_servers
+);
+
+const PATIENCE: Duration = Duration::from_secs(30);
+const EXCHANGES: &str = "/api/trellis/v1/exchanges";
+
+/// The exchange opened by the status with ActivityPub id `uri`, as
+/// `instance` lists it, once `check` holds.
+async fn wait_for_exchange(
+    instance: &Instance,
+    uri: &str,
+    what: &str,
+    check: impl Fn(&Value) -> bool,
+) -> Value {
+    wait_until(what, PATIENCE, || async {
+        let listed = instance.get(EXCHANGES, None).await;
+        assert_eq!(listed.status, StatusCode::OK, "{}", listed.body);
+        listed
+            .body
+            .as_array()
+            .into_iter()
+            .flatten()
+            .find(|e| e["status"]["uri"] == uri && check(e))
+            .cloned()
+    })
+    .await
+}
+
+/// The local id on `instance` of the reply with ActivityPub id `uri` in
+/// the thread of `status_id`.
+async fn reply_id(instance: &Instance, user: &User, status_id: &str, uri: &str) -> String {
+    wait_until(&format!("{uri} in the thread"), PATIENCE, || async {
+        let context = instance
+            .get(
+                &format!("/api/v1/statuses/{status_id}/context"),
+                Some(&user.token),
+            )
+            .await;
+        context.body["descendants"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .find(|s| s["uri"] == uri)
+            .map(|s| s["id"].as_str().unwrap().to_string())
+    })
+    .await
+}
+
+async fn exchanges_and_stories_cross_servers(backend: Backend) {
+    let town = Instance::start("town", backend).await;
+    let river = Instance::start("river", backend).await;
+    let county = Instance::start("county", backend).await;
+    let alice = town.create_user("alice").await;
+    let dave = town.create_user("dave").await;
+    let bob = river.create_user("bob").await;
+    let carol = county.create_user("carol").await;
+    river.follow(&bob, &alice.acct).await;
+    county.follow(&carol, &alice.acct).await;
+    town.follow(&alice, &bob.acct).await;
+    let role = town
+        .patch_json(
+            "/api/trellis/v1/profile",
+            Some(&alice.token),
+            &json!({"roles": ["Energy officer"], "place": "Ashford"}),
+        )
+        .await;
+    assert_eq!(role.status, StatusCode::OK, "{}", role.body);
+
+    // A kind the API does not know is refused, and nothing is posted.
+    let wrong = town
+        .post_status_raw(&alice.token, &json!({"status": "hello", "kind": "gossip"}))
+        .await;
+    assert_eq!(
+        wrong.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        wrong.body
+    );
+    let me = town
+        .get("/api/v1/accounts/verify_credentials", Some(&alice.token))
+        .await;
+    let own = town
+        .get(
+            &format!(
+                "/api/v1/accounts/{}/statuses",
+                me.body["id"].as_str().unwrap()
+            ),
+            Some(&alice.token),
+        )
+        .await;
+    assert_eq!(own.body, json!([]), "{}", own.body);
+
+    // A question set with the API field carries its hashtag for plain apps.
+    let question = town
+        .post_status(
+            &alice,
+            &json!({"status": "Who has run a heat-pump bulk purchase?", "kind": "question"}),
+        )
+        .await;
+    let uri = question["uri"].as_str().unwrap().to_string();
+    let question_id = question["id"].as_str().unwrap().to_string();
+    assert!(
+        question["tags"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|t| t["name"] == "question"),
+        "{question}"
+    );
+    let opened = wait_for_exchange(&town, &uri, "the exchange opens", |_| true).await;
+    assert_eq!(opened["state"], "open");
+    assert_eq!(opened["kind"], "question");
+    assert_eq!(opened["replies_count"], 0);
+    assert_eq!(opened["seconds_to_first_reply"], Value::Null);
+
+    // Other servers know it as a question too.
+    for instance in [&river, &county] {
+        wait_for_exchange(instance, &uri, "the question to arrive", |e| {
+            e["state"] == "open"
+        })
+        .await;
+    }
+
+    // Replies from two other servers join it.
+    let on_river = river.wait_for_home_status(&bob, &uri).await;
+    let bob_reply = river
+        .post_status(
+            &bob,
+            &json!({
+                "status": format!("@{} we did, ask me about the tender", alice.acct),
+                "in_reply_to_id": on_river["id"],
+            }),
+        )
+        .await;
+    let on_county = county.wait_for_home_status(&carol, &uri).await;
+    county
+        .post_status(
+            &carol,
+            &json!({
+                "status": format!("@{} the county has a template", alice.acct),
+                "in_reply_to_id": on_county["id"],
+            }),
+        )
+        .await;
+    let replied = wait_for_exchange(&town, &uri, "two replies", |e| e["replies_count"] == 2).await;
+    assert!(
+        replied["seconds_to_first_reply"].as_i64().unwrap() >= 0,
+        "{replied}"
+    );
+
+    // Only the asker answers; only replies in the exchange can have helped.
+    let answer = format!("{EXCHANGES}/{question_id}/answer");
+    let bob_here = reply_id(
+        &town,
+        &alice,
+        &question_id,
+        bob_reply["uri"].as_str().unwrap(),
+    )
+    .await;
+    let not_asker = town
+        .post_json(
+            &answer,
+            Some(&dave.token),
+            &json!({"status_ids": [bob_here]}),
+        )
+        .await;
+    assert_eq!(
+        not_asker.status,
+        StatusCode::FORBIDDEN,
+        "{}",
+        not_asker.body
+    );
+    let stranger = town
+        .post_json(
+            &answer,
+            Some(&alice.token),
+            &json!({"status_ids": [question_id]}),
+        )
+        .await;
+    assert_eq!(
+        stranger.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        stranger.body
+    );
+    let still_open = town.get(&format!("{EXCHANGES}/{question_id}"), None).await;
+    assert_eq!(still_open.body["state"], "open", "{}", still_open.body);
+
+    let answered = town
+        .post_json(
+            &answer,
+            Some(&alice.token),
+            &json!({"status_ids": [bob_here]}),
+        )
+        .await;
+    assert_eq!(answered.status, StatusCode::OK, "{}", answered.body);
+    assert_eq!(answered.body["state"], "answered");
+    assert_eq!(answered.body["helpful"], json!([bob_here]));
+
+    // The state federates, and the helper hears of it on their server.
+    let there = wait_for_exchange(&river, &uri, "answered on river", |e| {
+        e["state"] == "answered"
+    })
+    .await;
+    assert_eq!(there["helpful"], json!([bob_reply["id"]]), "{there}");
+    wait_for_exchange(&county, &uri, "answered on county", |e| {
+        e["state"] == "answered" && e["helpful"].as_array().is_some_and(|h| h.is_empty())
+    })
+    .await;
+    let helped = wait_until("bob's helped notification", PATIENCE, || async {
+        let notes = river.get("/api/v1/notifications", Some(&bob.token)).await;
+        notes
+            .body
+            .as_array()
+            .into_iter()
+            .flatten()
+            .find(|n| n["type"] == "trellis.helped")
+            .cloned()
+    })
+    .await;
+    assert_eq!(helped["status"]["id"], bob_reply["id"], "{helped}");
+    assert_eq!(helped["account"]["acct"], alice.acct.as_str(), "{helped}");
+
+    // Filters: by state, the asker's role and place.
+    for (query, expected) in [
+        ("?state=answered", 1),
+        ("?state=open", 0),
+        ("?role=energy%20OFFICER", 1),
+        ("?role=planner", 0),
+        ("?place=ashford", 1),
+    ] {
+        let listed = town.get(&format!("{EXCHANGES}{query}"), None).await;
+        assert_eq!(
+            listed.body.as_array().map(Vec::len),
+            Some(expected),
+            "{query}: {}",
+            listed.body
+        );
+    }
+    let bad = town.get(&format!("{EXCHANGES}?state=closed"), None).await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", bad.body);
+
+    // A benefit story from any app, by hashtags, counted where it arrives.
+    let story = river
+        .post_status(
+            &bob,
+            &json!({"status": "Thanks to the network we co-wrote a grant #story #jointwork #individual"}),
+        )
+        .await;
+    let story_uri = story["uri"].as_str().unwrap();
+    let gathered = wait_until("the story on town", PATIENCE, || async {
+        let listed = town
+            .get("/api/trellis/v1/stories?dimension=joint_work", None)
+            .await;
+        listed
+            .body
+            .as_array()
+            .into_iter()
+            .flatten()
+            .find(|s| s["status"]["uri"] == story_uri)
+            .cloned()
+    })
+    .await;
+    assert_eq!(gathered["dimensions"], json!(["individual", "joint_work"]));
+    let none = town
+        .get(
+            "/api/trellis/v1/stories?dimension=connecting_networks",
+            None,
+        )
+        .await;
+    assert_eq!(none.body, json!([]), "{}", none.body);
+    let counts = town.get("/api/trellis/v1/stories/counts", None).await;
+    assert_eq!(counts.status, StatusCode::OK, "{}", counts.body);
+    assert_eq!(counts.body["total"]["joint_work"], 1, "{}", counts.body);
+    assert_eq!(counts.body["total"]["micro_collaboration"], 0);
+    assert_eq!(counts.body["periods"].as_array().map(Vec::len), Some(1));
+    let with_field = town
+        .post_status(
+            &alice,
+            &json!({"status": "Our two towns now share one energy advisor", "dimensions": ["connecting_networks"]}),
+        )
+        .await;
+    assert!(
+        with_field["content"]
+            .as_str()
+            .unwrap()
+            .contains("connectingnetworks"),
+        "{with_field}"
+    );
+    let mixed = town
+        .post_status_raw(
+            &alice.token,
+            &json!({"status": "x", "kind": "offer", "dimensions": ["individual"]}),
+        )
+        .await;
+    assert_eq!(
+        mixed.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        mixed.body
+    );
+}

@@ -1,0 +1,311 @@
+//! Queries for network weaving: post kinds, learning exchanges, benefit
+//! stories, introductions and dismissed suggestions.
+
+use super::{
+    DbConnection,
+    schema::{
+        exchange_replies, exchanges, introductions, post_kinds, statuses, story_dimensions,
+        suggestion_dismissals,
+    },
+};
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+pub fn set_kind(conn: &mut DbConnection, status_id: i64, kind: Option<&str>) -> QueryResult<()> {
+    diesel::delete(post_kinds::table.find(status_id)).execute(conn)?;
+    if let Some(kind) = kind {
+        diesel::insert_into(post_kinds::table)
+            .values((
+                post_kinds::status_id.eq(status_id),
+                post_kinds::kind.eq(kind),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+pub fn kind_of(conn: &mut DbConnection, status_id: i64) -> QueryResult<Option<String>> {
+    post_kinds::table
+        .find(status_id)
+        .select(post_kinds::kind)
+        .first(conn)
+        .optional()
+}
+
+pub fn set_dimensions(
+    conn: &mut DbConnection,
+    status_id: i64,
+    dimensions: &[&str],
+) -> QueryResult<()> {
+    diesel::delete(story_dimensions::table.filter(story_dimensions::status_id.eq(status_id)))
+        .execute(conn)?;
+    for dimension in dimensions {
+        diesel::insert_into(story_dimensions::table)
+            .values((
+                story_dimensions::status_id.eq(status_id),
+                story_dimensions::dimension.eq(*dimension),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+pub fn dimensions_of(conn: &mut DbConnection, status_id: i64) -> QueryResult<Vec<String>> {
+    story_dimensions::table
+        .filter(story_dimensions::status_id.eq(status_id))
+        .select(story_dimensions::dimension)
+        .order(story_dimensions::dimension.asc())
+        .load(conn)
+}
+
+/// Story ids, newest first, with one dimension when given.
+pub fn stories(
+    conn: &mut DbConnection,
+    dimension: Option<&str>,
+    max_id: Option<i64>,
+    limit: i64,
+) -> QueryResult<Vec<i64>> {
+    let mut query = post_kinds::table
+        .filter(post_kinds::kind.eq("story"))
+        .select(post_kinds::status_id)
+        .order(post_kinds::status_id.desc())
+        .limit(limit)
+        .into_boxed();
+    if let Some(dimension) = dimension {
+        query = query.filter(
+            post_kinds::status_id.eq_any(
+                story_dimensions::table
+                    .filter(story_dimensions::dimension.eq(dimension.to_string()))
+                    .select(story_dimensions::status_id),
+            ),
+        );
+    }
+    if let Some(max_id) = max_id {
+        query = query.filter(post_kinds::status_id.lt(max_id));
+    }
+    query.load(conn)
+}
+
+/// Every story's dimensions with when the story was published.
+pub fn story_dimension_times(conn: &mut DbConnection) -> QueryResult<Vec<(String, NaiveDateTime)>> {
+    story_dimensions::table
+        .inner_join(statuses::table)
+        .select((story_dimensions::dimension, statuses::published_at))
+        .order(statuses::published_at.asc())
+        .load(conn)
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = exchanges)]
+pub struct Exchange {
+    pub status_id: i64,
+    pub account_id: i64,
+    pub opened_at: NaiveDateTime,
+    pub answered_at: Option<NaiveDateTime>,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = exchange_replies)]
+pub struct ExchangeReply {
+    pub status_id: i64,
+    pub exchange_id: i64,
+    pub account_id: i64,
+    pub replied_at: NaiveDateTime,
+    pub helped: bool,
+}
+
+pub fn exchange(conn: &mut DbConnection, status_id: i64) -> QueryResult<Option<Exchange>> {
+    exchanges::table
+        .find(status_id)
+        .select(Exchange::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// Opens an exchange unless one is open on the status already.
+pub fn open_exchange(conn: &mut DbConnection, exchange: &Exchange) -> QueryResult<()> {
+    if self::exchange(conn, exchange.status_id)?.is_none() {
+        diesel::insert_into(exchanges::table)
+            .values(exchange)
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+pub fn close_exchange(conn: &mut DbConnection, status_id: i64) -> QueryResult<usize> {
+    diesel::delete(exchanges::table.find(status_id)).execute(conn)
+}
+
+/// The exchange a status belongs to: its own, or the one the status it
+/// replies to joined.
+pub fn exchange_joined_by(conn: &mut DbConnection, status_id: i64) -> QueryResult<Option<i64>> {
+    if self::exchange(conn, status_id)?.is_some() {
+        return Ok(Some(status_id));
+    }
+    exchange_replies::table
+        .find(status_id)
+        .select(exchange_replies::exchange_id)
+        .first(conn)
+        .optional()
+}
+
+pub fn add_reply(conn: &mut DbConnection, reply: &ExchangeReply) -> QueryResult<()> {
+    let known = exchange_replies::table
+        .find(reply.status_id)
+        .count()
+        .get_result::<i64>(conn)?;
+    if known == 0 {
+        diesel::insert_into(exchange_replies::table)
+            .values(reply)
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+pub fn replies(conn: &mut DbConnection, exchange_id: i64) -> QueryResult<Vec<ExchangeReply>> {
+    exchange_replies::table
+        .filter(exchange_replies::exchange_id.eq(exchange_id))
+        .select(ExchangeReply::as_select())
+        .order(exchange_replies::replied_at.asc())
+        .load(conn)
+}
+
+/// Marks the exchange answered with `helped` as the replies that helped
+/// (and no others).
+pub fn mark_answered(
+    conn: &mut DbConnection,
+    exchange_id: i64,
+    answered_at: NaiveDateTime,
+    helped: &[i64],
+) -> QueryResult<()> {
+    diesel::update(exchanges::table.find(exchange_id))
+        .set(exchanges::answered_at.eq(Some(answered_at)))
+        .execute(conn)?;
+    diesel::update(exchange_replies::table.filter(exchange_replies::exchange_id.eq(exchange_id)))
+        .set(exchange_replies::helped.eq(false))
+        .execute(conn)?;
+    diesel::update(
+        exchange_replies::table
+            .filter(exchange_replies::exchange_id.eq(exchange_id))
+            .filter(exchange_replies::status_id.eq_any(helped)),
+    )
+    .set(exchange_replies::helped.eq(true))
+    .execute(conn)?;
+    Ok(())
+}
+
+/// Exchanges newest first, by state (`Some(true)`: answered), among the
+/// given askers and statuses when those lists are given.
+pub fn exchanges_page(
+    conn: &mut DbConnection,
+    answered: Option<bool>,
+    askers: Option<&[i64]>,
+    statuses: Option<&[i64]>,
+    max_id: Option<i64>,
+    limit: i64,
+) -> QueryResult<Vec<Exchange>> {
+    let mut query = exchanges::table
+        .select(Exchange::as_select())
+        .order(exchanges::status_id.desc())
+        .limit(limit)
+        .into_boxed();
+    match answered {
+        Some(true) => query = query.filter(exchanges::answered_at.is_not_null()),
+        Some(false) => query = query.filter(exchanges::answered_at.is_null()),
+        None => {}
+    }
+    if let Some(askers) = askers {
+        query = query.filter(exchanges::account_id.eq_any(askers.to_vec()));
+    }
+    if let Some(statuses) = statuses {
+        query = query.filter(exchanges::status_id.eq_any(statuses.to_vec()));
+    }
+    if let Some(max_id) = max_id {
+        query = query.filter(exchanges::status_id.lt(max_id));
+    }
+    query.load(conn)
+}
+
+/// Every exchange opened by one of `askers`.
+pub fn exchanges_of(conn: &mut DbConnection, askers: &[i64]) -> QueryResult<Vec<Exchange>> {
+    exchanges::table
+        .filter(exchanges::account_id.eq_any(askers.to_vec()))
+        .select(Exchange::as_select())
+        .load(conn)
+}
+
+/// (replier, asker, count) over every exchange: who helps whom.
+pub fn exchange_ties(conn: &mut DbConnection) -> QueryResult<Vec<(i64, i64)>> {
+    exchange_replies::table
+        .inner_join(exchanges::table)
+        .filter(exchange_replies::account_id.ne(exchanges::account_id))
+        .select((exchange_replies::account_id, exchanges::account_id))
+        .load(conn)
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = introductions)]
+pub struct Introduction {
+    pub id: i64,
+    pub introducer_id: i64,
+    pub first_id: i64,
+    pub second_id: i64,
+    pub note: String,
+    pub status_id: Option<i64>,
+    pub created_at: NaiveDateTime,
+    pub collaborated_at: Option<NaiveDateTime>,
+}
+
+pub fn insert_introduction(conn: &mut DbConnection, intro: &Introduction) -> QueryResult<()> {
+    diesel::insert_into(introductions::table)
+        .values(intro)
+        .execute(conn)
+        .map(drop)
+}
+
+pub fn introductions(conn: &mut DbConnection) -> QueryResult<Vec<Introduction>> {
+    introductions::table
+        .select(Introduction::as_select())
+        .order(introductions::id.desc())
+        .load(conn)
+}
+
+pub fn introductions_by(
+    conn: &mut DbConnection,
+    introducer: i64,
+) -> QueryResult<Vec<Introduction>> {
+    introductions::table
+        .filter(introductions::introducer_id.eq(introducer))
+        .select(Introduction::as_select())
+        .order(introductions::id.desc())
+        .load(conn)
+}
+
+pub fn mark_collaborated(conn: &mut DbConnection, id: i64, at: NaiveDateTime) -> QueryResult<()> {
+    diesel::update(introductions::table.find(id))
+        .set(introductions::collaborated_at.eq(Some(at)))
+        .execute(conn)
+        .map(drop)
+}
+
+pub fn dismiss_suggestion(
+    conn: &mut DbConnection,
+    account_id: i64,
+    target: i64,
+) -> QueryResult<()> {
+    diesel::delete(suggestion_dismissals::table.find((account_id, target))).execute(conn)?;
+    diesel::insert_into(suggestion_dismissals::table)
+        .values((
+            suggestion_dismissals::account_id.eq(account_id),
+            suggestion_dismissals::target_account_id.eq(target),
+        ))
+        .execute(conn)
+        .map(drop)
+}
+
+pub fn dismissed(conn: &mut DbConnection, account_id: i64) -> QueryResult<Vec<i64>> {
+    suggestion_dismissals::table
+        .filter(suggestion_dismissals::account_id.eq(account_id))
+        .select(suggestion_dismissals::target_account_id)
+        .load(conn)
+}

@@ -1,0 +1,208 @@
+//! Learning exchanges and benefit stories:
+//! `GET /api/trellis/v1/exchanges`, `GET /api/trellis/v1/exchanges/:id`,
+//! `POST /api/trellis/v1/exchanges/:id/answer`, `GET /api/trellis/v1/stories`
+//! and `GET /api/trellis/v1/stories/counts`.
+
+use crate::{
+    domain::{
+        Context,
+        exchanges::{self, ExchangeFilter, ExchangeView},
+        kinds::Dimension,
+        stories::{self, Period, StoryCounts},
+    },
+    error::{Error, Result},
+    http::{
+        auth::{Auth, MaybeAuth},
+        input::{Input, flexible_id_list, path_id},
+        mastodon::entities,
+    },
+};
+use axum::{
+    Json,
+    extract::{Path, Query, State},
+};
+use serde::{Deserialize, Serialize};
+
+/// An exchange as this API shows it.
+#[derive(Debug, Serialize)]
+pub struct Exchange {
+    pub id: String,
+    pub kind: String,
+    /// `open` or `answered`.
+    pub state: &'static str,
+    pub opened_at: String,
+    pub answered_at: Option<String>,
+    /// Replies from people other than the asker, on any server.
+    pub replies_count: usize,
+    pub first_reply_at: Option<String>,
+    pub seconds_to_first_reply: Option<i64>,
+    /// Ids of the replies the asker said helped.
+    pub helpful: Vec<String>,
+    pub status: entities::Status,
+}
+
+fn time(t: chrono::NaiveDateTime) -> String {
+    t.and_utc()
+        .to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}
+
+fn exchange(ctx: &Context, view: &ExchangeView) -> Exchange {
+    Exchange {
+        id: view.status.status.id.to_string(),
+        kind: view.kind.clone(),
+        state: view.state(),
+        opened_at: time(view.opened_at),
+        answered_at: view.answered_at.map(time),
+        replies_count: view.replies_count,
+        first_reply_at: view.first_reply_at.map(time),
+        seconds_to_first_reply: view.seconds_to_first_reply(),
+        helpful: view.helpful.iter().map(i64::to_string).collect(),
+        status: entities::status(&ctx.urls, &view.status),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ExchangeParams {
+    state: Option<String>,
+    role: Option<String>,
+    community: Option<String>,
+    place: Option<String>,
+    max_id: Option<String>,
+    limit: Option<String>,
+}
+
+fn nonempty(value: Option<String>) -> Option<String> {
+    value
+        .map(|v| v.trim().to_string())
+        .filter(|v| !v.is_empty())
+}
+
+fn limit(value: Option<&str>) -> i64 {
+    value
+        .and_then(|l| l.parse::<i64>().ok())
+        .unwrap_or(20)
+        .clamp(1, 40)
+}
+
+pub async fn list(
+    State(ctx): State<Context>,
+    auth: MaybeAuth,
+    Query(params): Query<ExchangeParams>,
+) -> Result<Json<Vec<Exchange>>> {
+    let viewer = auth.viewer("read:statuses")?;
+    let answered = match nonempty(params.state).as_deref() {
+        None => None,
+        Some("open") => Some(false),
+        Some("answered") => Some(true),
+        Some(other) => {
+            return Err(Error::Validation(format!(
+                "state is open or answered, not {other:?}"
+            )));
+        }
+    };
+    let filter = ExchangeFilter {
+        answered,
+        role: nonempty(params.role),
+        community: nonempty(params.community),
+        place: nonempty(params.place),
+        max_id: params.max_id.as_deref().and_then(|v| v.parse().ok()),
+        limit: limit(params.limit.as_deref()),
+    };
+    let views = exchanges::list(&ctx, viewer.as_ref(), filter).await?;
+    Ok(Json(views.iter().map(|v| exchange(&ctx, v)).collect()))
+}
+
+pub async fn show(
+    State(ctx): State<Context>,
+    auth: MaybeAuth,
+    Path(id): Path<String>,
+) -> Result<Json<Exchange>> {
+    let viewer = auth.viewer("read:statuses")?;
+    let view = exchanges::get(&ctx, viewer.as_ref(), path_id(&id)?).await?;
+    Ok(Json(exchange(&ctx, &view)))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Answer {
+    /// The replies that helped; may be empty.
+    #[serde(default, deserialize_with = "flexible_id_list")]
+    status_ids: Vec<i64>,
+}
+
+pub async fn answer(
+    State(ctx): State<Context>,
+    auth: Auth,
+    Path(id): Path<String>,
+    Input(body): Input<Answer>,
+) -> Result<Json<Exchange>> {
+    let asker = auth.require("write:statuses")?;
+    let view = exchanges::answer(&ctx, asker, path_id(&id)?, body.status_ids).await?;
+    Ok(Json(exchange(&ctx, &view)))
+}
+
+#[derive(Debug, Serialize)]
+pub struct Story {
+    pub id: String,
+    pub dimensions: Vec<String>,
+    pub status: entities::Status,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct StoryParams {
+    dimension: Option<String>,
+    max_id: Option<String>,
+    limit: Option<String>,
+}
+
+pub async fn stories(
+    State(ctx): State<Context>,
+    auth: MaybeAuth,
+    Query(params): Query<StoryParams>,
+) -> Result<Json<Vec<Story>>> {
+    let viewer = auth.viewer("read:statuses")?;
+    let dimension = match nonempty(params.dimension) {
+        None => None,
+        Some(word) => Some(Dimension::parse(&word).ok_or_else(|| {
+            Error::Validation(format!(
+                "dimension is individual, micro_collaboration, joint_work or connecting_networks, not {word:?}"
+            ))
+        })?),
+    };
+    let max_id = params.max_id.as_deref().and_then(|v| v.parse().ok());
+    let views = stories::list(
+        &ctx,
+        viewer.as_ref(),
+        dimension,
+        max_id,
+        limit(params.limit.as_deref()),
+    )
+    .await?;
+    Ok(Json(
+        views
+            .iter()
+            .map(|v| Story {
+                id: v.status.status.id.to_string(),
+                dimensions: v.dimensions.clone(),
+                status: entities::status(&ctx.urls, &v.status),
+            })
+            .collect(),
+    ))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct CountParams {
+    period: Option<String>,
+}
+
+pub async fn story_counts(
+    State(ctx): State<Context>,
+    Query(params): Query<CountParams>,
+) -> Result<Json<StoryCounts>> {
+    let period = match nonempty(params.period) {
+        None => Period::Month,
+        Some(word) => Period::parse(&word)
+            .ok_or_else(|| Error::Validation(format!("period is month or week, not {word:?}")))?,
+    };
+    Ok(Json(stories::counts(&ctx, period).await?))
+}
