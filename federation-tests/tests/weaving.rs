@@ -11,6 +11,11 @@ backend_tests!(
     exchanges_and_stories_cross_servers
 );
 
+backend_tests!(
+    introductions_close_triangles_across_servers,
+    introductions_close_triangles_across_servers
+);
+
 const PATIENCE: Duration = Duration::from_secs(30);
 const EXCHANGES: &str = "/api/trellis/v1/exchanges";
 
@@ -309,4 +314,163 @@ async fn exchanges_and_stories_cross_servers(backend: Backend) {
         "{}",
         mixed.body
     );
+}
+
+async fn practice(instance: &Instance, user: &User, body: Value) {
+    let set = instance
+        .patch_json("/api/trellis/v1/profile", Some(&user.token), &body)
+        .await;
+    assert_eq!(set.status, StatusCode::OK, "{}", set.body);
+}
+
+async fn suggested(instance: &Instance, user: &User) -> Vec<Value> {
+    let found = instance
+        .get("/api/trellis/v1/introductions", Some(&user.token))
+        .await;
+    assert_eq!(found.status, StatusCode::OK, "{}", found.body);
+    found.body.as_array().cloned().unwrap_or_default()
+}
+
+async fn introductions_close_triangles_across_servers(backend: Backend) {
+    let town = Instance::start("town", backend).await;
+    let river = Instance::start("river", backend).await;
+    let county = Instance::start("county", backend).await;
+    let alice = town.create_user("alice").await;
+    let sam = town.create_user("sam").await;
+    let ana = river.create_user("ana").await;
+    let lee = county.create_user("lee").await;
+    practice(&river, &ana, json!({"offers": ["Grant writing"]})).await;
+    practice(&town, &alice, json!({"needs": ["grant writing"]})).await;
+    town.follow(&alice, "sam").await;
+    let ana_id = town.follow(&sam, &ana.acct).await;
+    let lee_id = town.follow(&sam, &lee.acct).await;
+
+    // Alice follows Sam, who follows Ana and Lee: both are suggested, Ana
+    // first, as she also offers what Alice needs.
+    let found = suggested(&town, &alice).await;
+    let accts: Vec<&str> = found
+        .iter()
+        .map(|s| s["account"]["acct"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        accts,
+        vec![ana.acct.as_str(), lee.acct.as_str()],
+        "{found:?}"
+    );
+    assert_eq!(
+        found[0]["reasons"],
+        json!([
+            "ana offers grant writing, which you need",
+            "you both know sam"
+        ]),
+        "{found:?}"
+    );
+    assert_eq!(found[1]["reasons"], json!(["you both know sam"]));
+    assert!(found[0]["score"].as_f64().unwrap() > found[1]["score"].as_f64().unwrap());
+
+    // Mastodon apps get the same, in Mastodon's shapes.
+    let v2 = town.get("/api/v2/suggestions", Some(&alice.token)).await;
+    assert_eq!(v2.status, StatusCode::OK, "{}", v2.body);
+    assert_eq!(v2.body[0]["account"]["id"], ana_id.as_str());
+    assert_eq!(v2.body[0]["sources"][0], "friends_of_friends");
+    let dismissed = town
+        .delete(&format!("/api/v1/suggestions/{lee_id}"), Some(&alice.token))
+        .await;
+    assert_eq!(dismissed.status, StatusCode::OK, "{}", dismissed.body);
+    let v1 = town.get("/api/v1/suggestions", Some(&alice.token)).await;
+    let ids: Vec<&str> = v1
+        .body
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, vec![ana_id.as_str()], "{}", v1.body);
+    // Sam follows both already: nothing to suggest to him.
+    assert!(suggested(&town, &sam).await.is_empty());
+
+    // Only someone who knows both may introduce them.
+    let body = json!({"a": ana.acct, "b": lee.acct, "note": "You both fund retrofits."});
+    let stranger = town
+        .post_json("/api/trellis/v1/introductions", Some(&alice.token), &body)
+        .await;
+    assert_eq!(
+        stranger.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        stranger.body
+    );
+    let same = town
+        .post_json(
+            "/api/trellis/v1/introductions",
+            Some(&sam.token),
+            &json!({"a": ana.acct, "b": ana.acct}),
+        )
+        .await;
+    assert_eq!(
+        same.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        same.body
+    );
+    let made = town
+        .post_json("/api/trellis/v1/introductions", Some(&sam.token), &body)
+        .await;
+    assert_eq!(made.status, StatusCode::OK, "{}", made.body);
+    assert_eq!(made.body["visibility"], "direct");
+    assert_eq!(made.body["mentions"].as_array().map(Vec::len), Some(2));
+
+    // Each gets a direct message naming the other, with the note.
+    for (instance, user, other) in [(&river, &ana, &lee), (&county, &lee, &ana)] {
+        let note = wait_until("the introduction to arrive", PATIENCE, || async {
+            let notes = instance
+                .get("/api/v1/notifications", Some(&user.token))
+                .await;
+            notes
+                .body
+                .as_array()
+                .into_iter()
+                .flatten()
+                .find(|n| n["type"] == "mention")
+                .cloned()
+        })
+        .await;
+        let content = note["status"]["content"].as_str().unwrap();
+        assert!(content.contains(&other.username), "{content}");
+        assert!(content.contains("You both fund retrofits."), "{content}");
+        assert_eq!(note["status"]["visibility"], "direct");
+    }
+
+    // When they go on to talk, the introduction counts as a
+    // micro-collaboration.
+    let made_list = "/api/trellis/v1/introductions/made";
+    let listed = town.get(made_list, Some(&sam.token)).await;
+    assert_eq!(
+        listed.body[0]["collaborated_at"],
+        Value::Null,
+        "{}",
+        listed.body
+    );
+    let on_river = river
+        .wait_for_home_status(&ana, made.body["uri"].as_str().unwrap())
+        .await;
+    river
+        .post_status(
+            &ana,
+            &json!({
+                "status": format!("@{} @{} glad to meet you", lee.acct, sam.acct),
+                "in_reply_to_id": on_river["id"],
+                "visibility": "direct",
+            }),
+        )
+        .await;
+    wait_until(
+        "the introduction to become a collaboration",
+        PATIENCE,
+        || async {
+            let listed = town.get(made_list, Some(&sam.token)).await;
+            listed.body[0]["collaborated_at"].is_string().then_some(())
+        },
+    )
+    .await;
 }

@@ -195,3 +195,28 @@ pub fn followers_hiding_boosts(conn: &mut DbConnection, account_id: i64) -> Quer
         .select(follows::account_id)
         .load(conn)
 }
+
+/// Whom `account_id` asked to follow and is still waiting for.
+pub fn requested_by(conn: &mut DbConnection, account_id: i64) -> QueryResult<Vec<i64>> {
+    follows::table
+        .filter(follows::account_id.eq(account_id))
+        .filter(follows::accepted.eq(false))
+        .select(follows::target_account_id)
+        .load(conn)
+}
+
+/// Whether `from` has followed (or asked to follow) `to` since `since`.
+pub fn followed_since(
+    conn: &mut DbConnection,
+    from: i64,
+    to: i64,
+    since: chrono::NaiveDateTime,
+) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(
+        follows::table
+            .filter(follows::account_id.eq(from))
+            .filter(follows::target_account_id.eq(to))
+            .filter(follows::created_at.ge(since)),
+    ))
+    .get_result(conn)
+}

@@ -808,3 +808,50 @@ pub fn boosted_by(conn: &mut DbConnection, account_id: i64) -> QueryResult<Vec<i
         .select(statuses::reblog_of_id.assume_not_null())
         .load(conn)
 }
+
+/// Whether `from` has replied to, mentioned or favourited `to` since
+/// `since`.
+pub fn interacted_since(
+    conn: &mut DbConnection,
+    from: i64,
+    to: i64,
+    since: chrono::NaiveDateTime,
+) -> QueryResult<bool> {
+    let by_from_since = statuses::table
+        .filter(statuses::account_id.eq(from))
+        .filter(statuses::published_at.ge(since));
+    let replied: bool = diesel::select(diesel::dsl::exists(
+        by_from_since.filter(statuses::in_reply_to_account_id.eq(to)),
+    ))
+    .get_result(conn)?;
+    if replied {
+        return Ok(true);
+    }
+    let mentioned: bool = diesel::select(diesel::dsl::exists(
+        mentions::table.filter(mentions::account_id.eq(to)).filter(
+            mentions::status_id.eq_any(
+                statuses::table
+                    .filter(statuses::account_id.eq(from))
+                    .filter(statuses::published_at.ge(since))
+                    .select(statuses::id),
+            ),
+        ),
+    ))
+    .get_result(conn)?;
+    if mentioned {
+        return Ok(true);
+    }
+    diesel::select(diesel::dsl::exists(
+        favourites::table
+            .filter(favourites::account_id.eq(from))
+            .filter(favourites::created_at.ge(since))
+            .filter(
+                favourites::status_id.eq_any(
+                    statuses::table
+                        .filter(statuses::account_id.eq(to))
+                        .select(statuses::id),
+                ),
+            ),
+    ))
+    .get_result(conn)
+}

@@ -9,6 +9,7 @@ pub mod exchanges;
 pub mod follows;
 pub mod inbound;
 pub mod interactions;
+pub mod introductions;
 pub mod kinds;
 pub mod links;
 pub mod network;

@@ -35,6 +35,8 @@ pub struct NewStatus {
     pub kind: Option<String>,
     /// A story's dimensions, from the API's `dimensions`.
     pub dimensions: Vec<String>,
+    /// The introduction this status makes, recorded with it.
+    pub introduction: Option<super::introductions::IntroductionDraft>,
 }
 
 /// Accounts that should see a status in their home feed when it is written:
@@ -186,6 +188,7 @@ pub async fn create(
     let author = author.clone();
     let urls = ctx.urls.clone();
     let in_reply_to_id = input.in_reply_to_id;
+    let introduction = input.introduction;
     let idempotency_key = input
         .idempotency_key
         .filter(|k| !k.is_empty() && k.len() <= 255);
@@ -225,6 +228,9 @@ pub async fn create(
             statuses::insert_mentions(conn, status.id, &mention_ids)?;
             statuses::set_tags(conn, status.id, &hashtags)?;
             kinds::record(conn, &status, &classified)?;
+            if let Some(draft) = &introduction {
+                super::introductions::record(conn, &author, draft, &status)?;
+            }
             for account in &mentioned {
                 notifications::notify(
                     conn,

@@ -12,6 +12,7 @@ pub mod oauth;
 pub mod search;
 pub mod statuses;
 pub mod streaming;
+pub mod suggestions;
 pub mod timelines;
 
 use crate::domain::{Context, Page, views::StatusView};
@@ -78,6 +79,12 @@ pub fn routes() -> Router<Context> {
         .route("/api/v1/accounts/{id}/note", post(accounts::note))
         .route("/api/v1/accounts/search", get(accounts::search))
         .route("/api/v1/directory", get(accounts::directory))
+        .route("/api/v2/suggestions", get(suggestions::v2))
+        .route("/api/v1/suggestions", get(suggestions::v1))
+        .route(
+            "/api/v1/suggestions/{id}",
+            axum::routing::delete(suggestions::dismiss),
+        )
         .route("/api/v1/accounts/{id}", get(accounts::show))
         .route("/api/v1/accounts/{id}/statuses", get(accounts::statuses))
         .route("/api/v1/accounts/{id}/follow", post(accounts::follow))

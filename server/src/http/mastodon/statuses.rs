@@ -53,6 +53,7 @@ async fn with_mentions(data: &Data, form: CreateStatus) -> (NewStatus, text::Res
         idempotency_key: None,
         kind: form.kind,
         dimensions: form.dimensions,
+        introduction: None,
     };
     (input, resolved)
 }

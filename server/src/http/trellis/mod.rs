@@ -3,6 +3,7 @@
 
 pub mod communities;
 pub mod exchanges;
+pub mod introductions;
 pub mod network;
 pub mod profile;
 
@@ -74,6 +75,14 @@ pub fn routes() -> Router<Context> {
         .route(
             "/api/trellis/v1/exchanges/{id}/answer",
             post(exchanges::answer),
+        )
+        .route(
+            "/api/trellis/v1/introductions",
+            get(introductions::suggested).post(introductions::introduce),
+        )
+        .route(
+            "/api/trellis/v1/introductions/made",
+            get(introductions::made),
         )
         .route("/api/trellis/v1/stories", get(exchanges::stories))
         .route(

@@ -1,0 +1,554 @@
+//! Introductions: suggesting people a member should know (closing
+//! triangles, shared practice, offers that meet needs), and members
+//! introducing two people they know to each other.
+
+use super::{Context, views};
+use crate::{
+    db::{
+        self, DbConnection, accounts, blocks, follows,
+        ids::next_id,
+        models::{Account, Status},
+        practice, statuses, weaving,
+    },
+    error::{Error, Result},
+};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
+
+/// Why someone might be worth knowing, from what this server knows.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Evidence {
+    pub account_id: i64,
+    /// How the member would call them: display name, or handle.
+    pub name: String,
+    /// People the member follows who follow them.
+    pub mutuals: Vec<String>,
+    pub shared_roles: Vec<String>,
+    pub shared_communities: Vec<String>,
+    pub shared_interests: Vec<String>,
+    /// What they offer that the member needs.
+    pub offers_you_need: Vec<String>,
+    /// What they need that the member offers.
+    pub needs_you_offer: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Suggestion {
+    pub account_id: i64,
+    pub score: f64,
+    pub reasons: Vec<String>,
+    /// Mastodon's words for where a suggestion comes from.
+    pub sources: Vec<&'static str>,
+}
+
+/// An offer meeting a need is the strongest reason to meet: it is what a
+/// network weaver looks for first. A shared acquaintance closes a
+/// triangle; shared roles, communities and interests make a tie likely to
+/// be useful. Each reason counts up to a cap, so one long list cannot
+/// drown the others.
+const MATCH_WEIGHT: f64 = 3.0;
+const MUTUAL_WEIGHT: f64 = 2.0;
+const ROLE_WEIGHT: f64 = 2.0;
+const COMMUNITY_WEIGHT: f64 = 1.5;
+const INTEREST_WEIGHT: f64 = 1.0;
+const CAP: usize = 3;
+
+pub fn score(evidence: &Evidence) -> f64 {
+    let counted = |items: &[String], weight: f64| items.len().min(CAP) as f64 * weight;
+    counted(&evidence.offers_you_need, MATCH_WEIGHT)
+        + counted(&evidence.needs_you_offer, MATCH_WEIGHT)
+        + counted(&evidence.mutuals, MUTUAL_WEIGHT)
+        + counted(&evidence.shared_roles, ROLE_WEIGHT)
+        + counted(&evidence.shared_communities, COMMUNITY_WEIGHT)
+        + counted(&evidence.shared_interests, INTEREST_WEIGHT)
+}
+
+/// "Sam", "Sam and Lee", "Sam, Lee and 2 others".
+fn names(items: &[String]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.clone(),
+        [one, two] => format!("{one} and {two}"),
+        [one, two, rest @ ..] if rest.len() == 1 => format!("{one}, {two} and {}", rest[0]),
+        [one, two, rest @ ..] => format!("{one}, {two} and {} others", rest.len()),
+    }
+}
+
+/// The reasons in words, strongest first.
+pub fn reasons(evidence: &Evidence) -> Vec<String> {
+    let them = &evidence.name;
+    let mut said = Vec::new();
+    if !evidence.offers_you_need.is_empty() {
+        said.push(format!(
+            "{them} offers {}, which you need",
+            names(&evidence.offers_you_need)
+        ));
+    }
+    if !evidence.needs_you_offer.is_empty() {
+        said.push(format!(
+            "{them} needs {}, which you offer",
+            names(&evidence.needs_you_offer)
+        ));
+    }
+    if !evidence.mutuals.is_empty() {
+        said.push(format!("you both know {}", names(&evidence.mutuals)));
+    }
+    if !evidence.shared_roles.is_empty() {
+        let noun = if evidence.shared_roles.len() == 1 {
+            "role"
+        } else {
+            "roles"
+        };
+        said.push(format!(
+            "you share the {noun} {}",
+            names(&evidence.shared_roles)
+        ));
+    }
+    if !evidence.shared_communities.is_empty() {
+        said.push(format!(
+            "you are both in {}",
+            names(&evidence.shared_communities)
+        ));
+    }
+    if !evidence.shared_interests.is_empty() {
+        said.push(format!(
+            "you are both interested in {}",
+            names(&evidence.shared_interests)
+        ));
+    }
+    said
+}
+
+/// Highest score first; equal scores keep the older account first, so the
+/// order is stable from one request to the next.
+pub fn rank(evidence: Vec<Evidence>, limit: usize) -> Vec<Suggestion> {
+    let mut ranked: Vec<Suggestion> = evidence
+        .into_iter()
+        .map(|e| {
+            let mut sources = Vec::new();
+            if !e.mutuals.is_empty() {
+                sources.push("friends_of_friends");
+            }
+            if e.mutuals.len() < reasons(&e).len() {
+                sources.push("similar_to_recently_followed");
+            }
+            Suggestion {
+                account_id: e.account_id,
+                score: score(&e),
+                reasons: reasons(&e),
+                sources,
+            }
+        })
+        .filter(|s| s.score > 0.0)
+        .collect();
+    ranked.sort_by(|a, b| {
+        b.score
+            .total_cmp(&a.score)
+            .then(a.account_id.cmp(&b.account_id))
+    });
+    ranked.truncate(limit);
+    ranked
+}
+
+fn name_of(account: &Account) -> String {
+    if account.display_name.trim().is_empty() {
+        account.username.clone()
+    } else {
+        account.display_name.trim().to_string()
+    }
+}
+
+/// People the member should not be offered: themselves, whom they follow
+/// or asked to, whom they block or mute or who blocks them, whom they
+/// waved away.
+fn excluded(conn: &mut DbConnection, member: &Account) -> Result<HashSet<i64>> {
+    let mut out: HashSet<i64> = follows::following(conn, member.id)?
+        .into_iter()
+        .map(|a| a.id)
+        .collect();
+    out.extend(follows::requested_by(conn, member.id)?);
+    out.extend(blocks::hidden_from(conn, member.id)?);
+    out.extend(weaving::dismissed(conn, member.id)?);
+    out.insert(member.id);
+    Ok(out)
+}
+
+/// Gathers the evidence for everyone this server knows who might be worth
+/// knowing for `member`.
+fn gather(conn: &mut DbConnection, member: &Account) -> Result<Vec<Evidence>> {
+    let skip = excluded(conn, member)?;
+    let mut found: BTreeMap<i64, Evidence> = BTreeMap::new();
+    let mut add = |id: i64, push: &mut dyn FnMut(&mut Evidence)| {
+        if !skip.contains(&id) {
+            push(found.entry(id).or_default());
+        }
+    };
+    // Closing triangles: followed by people the member follows.
+    for friend in follows::following(conn, member.id)? {
+        if friend.actor_type != "Person" {
+            continue;
+        }
+        let friend_name = name_of(&friend);
+        for theirs in follows::following(conn, friend.id)? {
+            add(theirs.id, &mut |e| e.mutuals.push(friend_name.clone()));
+        }
+    }
+    // Shared practice, and offers that meet needs.
+    let own = practice::of_account(conn, member.id)?.unwrap_or_default();
+    for (kind, text) in &own.terms {
+        let (their_kind, slot): (&str, fn(&mut Evidence) -> &mut Vec<String>) = match kind.as_str()
+        {
+            "role" => ("role", |e| &mut e.shared_roles),
+            "interest" => ("interest", |e| &mut e.shared_interests),
+            "need" => ("offer", |e| &mut e.offers_you_need),
+            "offer" => ("need", |e| &mut e.needs_you_offer),
+            _ => continue,
+        };
+        for id in practice::accounts_with(conn, their_kind, text)? {
+            add(id, &mut |e| slot(e).push(text.clone()));
+        }
+    }
+    // Communities the member belongs to.
+    for group in follows::following(conn, member.id)? {
+        if group.actor_type != "Group" {
+            continue;
+        }
+        let group_name = name_of(&group);
+        for fellow in follows::followers(conn, group.id)? {
+            if fellow.actor_type == "Person" {
+                add(fellow.id, &mut |e| {
+                    e.shared_communities.push(group_name.clone())
+                });
+            }
+        }
+    }
+    let ids: Vec<i64> = found.keys().copied().collect();
+    let people: BTreeMap<i64, Account> = accounts::by_ids(conn, &ids)?
+        .into_iter()
+        .filter(|a| a.actor_type == "Person" && a.deleted_at.is_none())
+        .map(|a| (a.id, a))
+        .collect();
+    Ok(found
+        .into_iter()
+        .filter_map(|(id, mut evidence)| {
+            let person = people.get(&id)?;
+            evidence.account_id = id;
+            evidence.name = name_of(person);
+            for list in [
+                &mut evidence.mutuals,
+                &mut evidence.shared_roles,
+                &mut evidence.shared_communities,
+                &mut evidence.shared_interests,
+                &mut evidence.offers_you_need,
+                &mut evidence.needs_you_offer,
+            ] {
+                let mut seen = BTreeSet::new();
+                list.retain(|item| seen.insert(item.to_lowercase()));
+            }
+            Some(evidence)
+        })
+        .collect())
+}
+
+/// Suggestions for `member`, best first, with the accounts to show.
+pub async fn suggest(
+    ctx: &Context,
+    member: &Account,
+    limit: usize,
+) -> Result<Vec<(Suggestion, views::AccountView)>> {
+    let member = member.clone();
+    ctx.db
+        .read(move |conn| {
+            let ranked = rank(gather(conn, &member)?, limit);
+            let mut out = Vec::with_capacity(ranked.len());
+            for suggestion in ranked {
+                if let Some(account) = accounts::by_id(conn, suggestion.account_id)? {
+                    out.push((suggestion, views::account_view(conn, account)?));
+                }
+            }
+            Ok(out)
+        })
+        .await
+}
+
+pub async fn dismiss(ctx: &Context, member: &Account, target: i64) -> Result<()> {
+    let member = member.clone();
+    ctx.db
+        .write(move |conn| {
+            accounts::by_id(conn, target)?.ok_or_else(Error::not_found)?;
+            Ok(weaving::dismiss_suggestion(conn, member.id, target)?)
+        })
+        .await
+}
+
+/// Two people a member wants to introduce, checked, with the note.
+#[derive(Debug, Clone)]
+pub struct IntroductionDraft {
+    pub first: Account,
+    pub second: Account,
+    pub note: String,
+}
+
+pub const MAX_NOTE: usize = 1000;
+
+/// Checks that `introducer` may introduce `first` and `second`: two
+/// different people, neither the introducer, each someone the introducer
+/// follows or is followed by.
+pub async fn check(
+    ctx: &Context,
+    introducer: &Account,
+    first: Option<Account>,
+    second: Option<Account>,
+    note: &str,
+) -> Result<IntroductionDraft> {
+    let unknown = |which: &str| Error::Validation(format!("{which} is no one this server knows"));
+    let first = first.ok_or_else(|| unknown("a"))?;
+    let second = second.ok_or_else(|| unknown("b"))?;
+    let note = note.trim().to_string();
+    if note.chars().count() > MAX_NOTE {
+        return Err(Error::Validation(format!(
+            "the note is longer than {MAX_NOTE} characters"
+        )));
+    }
+    if first.id == second.id {
+        return Err(Error::Validation("a and b are the same person".into()));
+    }
+    for person in [&first, &second] {
+        if person.id == introducer.id {
+            return Err(Error::Validation("you cannot introduce yourself".into()));
+        }
+        if person.actor_type != "Person" {
+            return Err(Error::Validation(format!(
+                "{} is not a person",
+                person.acct()
+            )));
+        }
+    }
+    let introducer = introducer.clone();
+    let (a, b) = (first.id, second.id);
+    let knows = ctx
+        .db
+        .read(move |conn| -> Result<bool> {
+            let mut knows = |other: i64| -> Result<bool> {
+                Ok(
+                    follows::between(conn, introducer.id, other)?.is_some_and(|f| f.accepted)
+                        || follows::between(conn, other, introducer.id)?
+                            .is_some_and(|f| f.accepted),
+                )
+            };
+            Ok(knows(a)? && knows(b)?)
+        })
+        .await?;
+    if !knows {
+        return Err(Error::Validation(
+            "you can introduce people you follow or who follow you".into(),
+        ));
+    }
+    Ok(IntroductionDraft {
+        first,
+        second,
+        note,
+    })
+}
+
+/// The direct message that introduces the two: it names each to the other
+/// and carries the note.
+pub fn message(draft: &IntroductionDraft, local_domain: &str) -> String {
+    let handle = |a: &Account| {
+        if a.domain == local_domain {
+            format!("@{}", a.username)
+        } else {
+            format!("@{}@{}", a.username, a.domain)
+        }
+    };
+    let mut text = format!(
+        "{} {} I'd like you to meet: {} ({}), meet {} ({}).",
+        handle(&draft.first),
+        handle(&draft.second),
+        name_of(&draft.first),
+        handle(&draft.first),
+        name_of(&draft.second),
+        handle(&draft.second),
+    );
+    if !draft.note.is_empty() {
+        text.push_str("\n\n");
+        text.push_str(&draft.note);
+    }
+    text
+}
+
+/// Sends the introduction: a direct message to both, recorded as an
+/// introduction in the same transaction.
+pub async fn introduce(
+    ctx: &Context,
+    introducer: &Account,
+    draft: IntroductionDraft,
+) -> Result<views::StatusView> {
+    let local_domain = ctx.urls.domain();
+    let text = message(&draft, &local_domain);
+    let mut resolved = super::text::ResolvedMentions::new();
+    for handle in super::text::mentions(&text, &local_domain) {
+        let named = [&draft.first, &draft.second].into_iter().find(|a| {
+            a.username.eq_ignore_ascii_case(&handle.username)
+                && handle
+                    .domain
+                    .as_deref()
+                    .unwrap_or(&local_domain)
+                    .eq_ignore_ascii_case(&a.domain)
+        });
+        if let Some(account) = named {
+            resolved.insert(handle, account.clone());
+        }
+    }
+    let input = super::statuses::NewStatus {
+        text,
+        visibility: Some("direct".into()),
+        introduction: Some(draft),
+        ..Default::default()
+    };
+    super::statuses::create(ctx, introducer, input, resolved).await
+}
+
+/// Records the introduction in the transaction that stores its message.
+pub fn record(
+    conn: &mut DbConnection,
+    introducer: &Account,
+    draft: &IntroductionDraft,
+    message: &Status,
+) -> Result<weaving::Introduction> {
+    let intro = weaving::Introduction {
+        id: next_id(),
+        introducer_id: introducer.id,
+        first_id: draft.first.id,
+        second_id: draft.second.id,
+        note: draft.note.clone(),
+        status_id: Some(message.id),
+        created_at: db::now(),
+        collaborated_at: None,
+    };
+    weaving::insert_introduction(conn, &intro)?;
+    Ok(intro)
+}
+
+/// Marks the introductions whose two people have since interacted (a
+/// reply, a mention, a favourite or a follow, either way) as having become
+/// micro-collaborations.
+pub fn note_collaborations(conn: &mut DbConnection) -> Result<()> {
+    for intro in weaving::introductions(conn)? {
+        if intro.collaborated_at.is_some() {
+            continue;
+        }
+        let since = intro.created_at;
+        let (a, b) = (intro.first_id, intro.second_id);
+        let interacted = statuses::interacted_since(conn, a, b, since)?
+            || statuses::interacted_since(conn, b, a, since)?
+            || follows::followed_since(conn, a, b, since)?
+            || follows::followed_since(conn, b, a, since)?;
+        if interacted {
+            weaving::mark_collaborated(conn, intro.id, db::now())?;
+        }
+    }
+    Ok(())
+}
+
+/// Introductions `introducer` made, newest first, with the two people.
+pub async fn made_by(
+    ctx: &Context,
+    introducer: &Account,
+) -> Result<Vec<(weaving::Introduction, Account, Account)>> {
+    let introducer = introducer.clone();
+    ctx.db
+        .write(move |conn| {
+            note_collaborations(conn)?;
+            let mut out = Vec::new();
+            for intro in weaving::introductions_by(conn, introducer.id)? {
+                let first = accounts::by_id(conn, intro.first_id)?;
+                let second = accounts::by_id(conn, intro.second_id)?;
+                if let (Some(first), Some(second)) = (first, second) {
+                    out.push((intro, first, second));
+                }
+            }
+            Ok(out)
+        })
+        .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn evidence(id: i64, name: &str) -> Evidence {
+        Evidence {
+            account_id: id,
+            name: name.into(),
+            ..Evidence::default()
+        }
+    }
+
+    fn words(items: &[&str]) -> Vec<String> {
+        items.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn an_offer_meeting_a_need_outranks_a_shared_acquaintance() {
+        let mut ana = evidence(2, "Ana");
+        ana.offers_you_need = words(&["grant writing"]);
+        let mut lee = evidence(1, "Lee");
+        lee.mutuals = words(&["Sam"]);
+        let ranked = rank(vec![lee, ana], 10);
+        assert_eq!(ranked[0].account_id, 2);
+        assert_eq!(
+            ranked[0].reasons,
+            vec!["Ana offers grant writing, which you need"]
+        );
+        assert_eq!(ranked[1].reasons, vec!["you both know Sam"]);
+        assert_eq!(ranked[1].sources, vec!["friends_of_friends"]);
+    }
+
+    #[test]
+    fn reasons_add_up_and_are_capped() {
+        let mut many = evidence(1, "Kim");
+        many.mutuals = words(&["A", "B", "C", "D", "E"]);
+        assert_eq!(score(&many), 3.0 * MUTUAL_WEIGHT);
+        assert_eq!(reasons(&many), vec!["you both know A, B and 3 others"]);
+        let mut both = evidence(2, "Jo");
+        both.mutuals = words(&["Sam", "Lee"]);
+        both.shared_roles = words(&["Energy officer"]);
+        both.needs_you_offer = words(&["bike repair"]);
+        assert_eq!(
+            score(&both),
+            MATCH_WEIGHT + 2.0 * MUTUAL_WEIGHT + ROLE_WEIGHT
+        );
+        assert_eq!(
+            reasons(&both),
+            vec![
+                "Jo needs bike repair, which you offer",
+                "you both know Sam and Lee",
+                "you share the role Energy officer",
+            ]
+        );
+        assert_eq!(
+            rank(vec![both], 5)[0].sources,
+            vec!["friends_of_friends", "similar_to_recently_followed"]
+        );
+    }
+
+    #[test]
+    fn ties_keep_the_older_account_first_and_nothing_scores_nothing() {
+        let mut first = evidence(7, "X");
+        first.shared_interests = words(&["composting"]);
+        let mut second = evidence(3, "Y");
+        second.shared_interests = words(&["mapping"]);
+        let empty = evidence(1, "Z");
+        let ranked = rank(vec![first, second, empty], 10);
+        let ids: Vec<i64> = ranked.iter().map(|s| s.account_id).collect();
+        assert_eq!(ids, vec![3, 7]);
+        assert_eq!(rank(Vec::new(), 3), Vec::new());
+    }
+
+    #[test]
+    fn names_read_naturally() {
+        assert_eq!(names(&words(&["A"])), "A");
+        assert_eq!(names(&words(&["A", "B", "C"])), "A, B and C");
+        assert_eq!(names(&words(&["A", "B", "C", "D"])), "A, B and 2 others");
+    }
+}

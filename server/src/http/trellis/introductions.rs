@@ -1,0 +1,109 @@
+//! Introductions: `GET /api/trellis/v1/introductions` (suggested people,
+//! with the reasons), `POST /api/trellis/v1/introductions` (introduce two
+//! people) and `GET /api/trellis/v1/introductions/made`.
+
+use crate::{
+    domain::{Context, accounts, introductions},
+    error::Result,
+    http::{
+        auth::Auth,
+        input::{Input, count_param},
+        mastodon::entities,
+    },
+};
+use axum::{
+    Json,
+    extract::{Query, State},
+};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Serialize)]
+pub struct Suggested {
+    pub account: entities::Account,
+    pub score: f64,
+    pub reasons: Vec<String>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct SuggestParams {
+    limit: Option<String>,
+}
+
+pub async fn suggested(
+    State(ctx): State<Context>,
+    auth: Auth,
+    Query(params): Query<SuggestParams>,
+) -> Result<Json<Vec<Suggested>>> {
+    let member = auth.require("read:accounts")?;
+    let limit = count_param(params.limit.as_deref(), "limit", 20)?.clamp(1, 80) as usize;
+    let found = introductions::suggest(&ctx, member, limit).await?;
+    Ok(Json(
+        found
+            .iter()
+            .map(|(suggestion, view)| Suggested {
+                account: entities::account(&ctx.urls, view),
+                score: suggestion.score,
+                reasons: suggestion.reasons.clone(),
+            })
+            .collect(),
+    ))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewIntroduction {
+    /// The two people, as `name` (here) or `name@host`.
+    a: String,
+    b: String,
+    #[serde(default)]
+    note: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Made {
+    pub id: String,
+    pub a: String,
+    pub b: String,
+    pub note: String,
+    pub created_at: String,
+    /// When the two went on to interact, which makes the introduction a
+    /// micro-collaboration.
+    pub collaborated_at: Option<String>,
+    pub status_id: Option<String>,
+}
+
+fn time(t: chrono::NaiveDateTime) -> String {
+    t.and_utc()
+        .to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}
+
+pub async fn introduce(
+    State(ctx): State<Context>,
+    auth: Auth,
+    Input(body): Input<NewIntroduction>,
+) -> Result<Json<entities::Status>> {
+    let introducer = auth.require("write:statuses")?;
+    let first = accounts::by_acct(&ctx, &body.a).await?;
+    let second = accounts::by_acct(&ctx, &body.b).await?;
+    let draft = introductions::check(&ctx, introducer, first, second, &body.note).await?;
+    let message = introductions::introduce(&ctx, introducer, draft).await?;
+    Ok(Json(entities::status(&ctx.urls, &message)))
+}
+
+pub async fn made(State(ctx): State<Context>, auth: Auth) -> Result<Json<Vec<Made>>> {
+    let introducer = auth.require("read:statuses")?;
+    let made = introductions::made_by(&ctx, introducer).await?;
+    Ok(Json(
+        made.iter()
+            .map(|(intro, first, second)| Made {
+                id: intro.id.to_string(),
+                a: first.acct(),
+                b: second.acct(),
+                note: intro.note.clone(),
+                created_at: time(intro.created_at),
+                collaborated_at: intro.collaborated_at.map(time),
+                status_id: intro.status_id.map(|id| id.to_string()),
+            })
+            .collect(),
+    ))
+}
