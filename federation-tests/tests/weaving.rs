@@ -16,6 +16,11 @@ backend_tests!(
     introductions_close_triangles_across_servers
 );
 
+backend_tests!(
+    the_map_and_health_report_measure_the_network,
+    the_map_and_health_report_measure_the_network
+);
+
 const PATIENCE: Duration = Duration::from_secs(30);
 const EXCHANGES: &str = "/api/trellis/v1/exchanges";
 
@@ -473,4 +478,187 @@ async fn introductions_close_triangles_across_servers(backend: Backend) {
         },
     )
     .await;
+}
+
+/// The body and content type of a request the harness would parse as JSON.
+async fn fetch(instance: &Instance, path: &str, token: &str) -> (String, String) {
+    let response = reqwest::Client::new()
+        .get(format!("{}{path}", instance.base_url()))
+        .bearer_auth(token)
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(response.status(), StatusCode::OK, "{path}");
+    let kind = response
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_string();
+    (kind, response.text().await.expect("body"))
+}
+
+/// A small network with known figures: a triangle of three members here,
+/// a fourth member with no ties, and two people on other servers tied to
+/// one member.
+async fn the_map_and_health_report_measure_the_network(backend: Backend) {
+    let town = Instance::start("town", backend).await;
+    let river = Instance::start("river", backend).await;
+    let county = Instance::start("county", backend).await;
+    let alice = town.create_user("alice").await;
+    let bob = town.create_user("bob").await;
+    let carol = town.create_user("carol").await;
+    let _dave = town.create_user("dave").await;
+    let erin = river.create_user("erin").await;
+    let fay = county.create_user("fay").await;
+    practice(
+        &town,
+        &alice,
+        json!({"place": "Ashford", "roles": ["Energy officer"]}),
+    )
+    .await;
+    practice(&town, &bob, json!({"place": "Brookfield"})).await;
+    let created = town
+        .post_json(
+            "/api/trellis/v1/communities",
+            Some(&alice.token),
+            &json!({"name": "officers", "display_name": "Officers"}),
+        )
+        .await;
+    assert_eq!(created.status, StatusCode::OK, "{}", created.body);
+    town.follow(&bob, "officers").await;
+    town.follow(&alice, "bob").await;
+    town.follow(&bob, "alice").await;
+    town.follow(&bob, "carol").await;
+    town.follow(&carol, "alice").await;
+    town.follow(&alice, &erin.acct).await;
+    county.follow(&fay, &alice.acct).await;
+
+    let question = town
+        .post_status(
+            &alice,
+            &json!({"status": "Who knows a good installer? #question"}),
+        )
+        .await;
+    town.post_status(
+        &bob,
+        &json!({"status": "@alice try Heatwise", "in_reply_to_id": question["id"]}),
+    )
+    .await;
+    town.post_status(
+        &carol,
+        &json!({"status": "I found my co-author here #story #individual"}),
+    )
+    .await;
+
+    // Members only.
+    let anonymous = town.get("/api/trellis/v1/network/health", None).await;
+    assert_eq!(
+        anonymous.status,
+        StatusCode::UNAUTHORIZED,
+        "{}",
+        anonymous.body
+    );
+
+    let health = town
+        .get("/api/trellis/v1/network/health", Some(&alice.token))
+        .await;
+    assert_eq!(health.status, StatusCode::OK, "{}", health.body);
+    let h = &health.body;
+    assert_eq!(h["members"], 4, "{h}");
+    assert_eq!(h["active_members"], 3, "{h}");
+    let g = &h["graph"];
+    assert_eq!(g["nodes"], 6, "{h}");
+    assert_eq!(g["local_members"], 4, "{h}");
+    assert_eq!(g["ties"], 5, "{h}");
+    assert!((g["density"].as_f64().unwrap() - 0.2).abs() < 1e-9, "{h}");
+    assert!(
+        (g["reciprocity"].as_f64().unwrap() - 1.0 / 3.0).abs() < 1e-9,
+        "{h}"
+    );
+    assert_eq!(g["core_k"], 2, "{h}");
+    assert_eq!(g["core_members"], 3, "{h}");
+    assert_eq!(g["periphery_members"], 2, "{h}");
+    assert_eq!(g["isolated_members"], 1, "{h}");
+    assert_eq!(
+        g["ties_across_places"],
+        json!({"counted": 1, "across": 1}),
+        "{h}"
+    );
+    assert_eq!(
+        g["ties_across_communities"],
+        json!({"counted": 1, "across": 0}),
+        "{h}"
+    );
+    assert_eq!(g["ties_to_other_instances"], 2, "{h}");
+    assert_eq!(h["exchanges"]["opened"], 1, "{h}");
+    assert_eq!(h["exchanges"]["replied"], 1, "{h}");
+    assert_eq!(h["exchanges"]["answered"], 0, "{h}");
+    assert!(
+        h["exchanges"]["median_seconds_to_first_reply"].is_number(),
+        "{h}"
+    );
+    assert_eq!(h["stories"]["individual"], 1, "{h}");
+
+    // The same figures from the command line.
+    let (report, _) = town.cli(&["network", "report"]).await;
+    assert!(report.contains("Density              0.2000"), "{report}");
+    assert!(report.contains("3 people in the 2-core"), "{report}");
+
+    // The map, in three formats and as a picture.
+    let (kind, json_map) = fetch(&town, "/api/trellis/v1/network/map", &alice.token).await;
+    assert_eq!(kind, "application/json");
+    let map: Value = serde_json::from_str(&json_map).unwrap();
+    assert_eq!(map["nodes"].as_array().map(Vec::len), Some(6), "{map}");
+    let alice_node = map["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|n| n["acct"] == "alice")
+        .cloned()
+        .expect("alice on the map");
+    assert_eq!(alice_node["place"], "Ashford");
+    assert_eq!(alice_node["roles"], json!(["Energy officer"]));
+    assert_eq!(alice_node["communities"], json!(["Officers"]));
+    assert_eq!(alice_node["core"], 2);
+    let erin_node = map["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|n| n["acct"] == erin.acct.as_str())
+        .cloned()
+        .expect("erin on the map");
+    assert_eq!(erin_node["local"], false);
+    let kinds: Vec<&str> = map["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|e| e["kind"].as_str())
+        .collect();
+    for kind in ["follow", "reply", "exchange"] {
+        assert!(kinds.contains(&kind), "{kind} missing: {map}");
+    }
+    let (kind, graphml) = fetch(
+        &town,
+        "/api/trellis/v1/network/map?format=graphml",
+        &alice.token,
+    )
+    .await;
+    assert_eq!(kind, "application/graphml+xml");
+    assert_eq!(graphml.matches("<node ").count(), 6, "{graphml}");
+    let (kind, gexf) = fetch(
+        &town,
+        "/api/trellis/v1/network/map?format=gexf",
+        &alice.token,
+    )
+    .await;
+    assert_eq!(kind, "application/gexf+xml");
+    assert!(gexf.contains(&fay.acct), "{gexf}");
+    let (kind, svg) = fetch(&town, "/api/trellis/v1/network/map.svg", &alice.token).await;
+    assert_eq!(kind, "image/svg+xml");
+    assert_eq!(svg.matches("class=\"member\"").count(), 6, "{svg}");
+    let bad = town
+        .get("/api/trellis/v1/network/map?format=png", Some(&alice.token))
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", bad.body);
 }

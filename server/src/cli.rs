@@ -5,7 +5,7 @@ use crate::{
     app,
     config::Config,
     db::deliveries,
-    domain::{Context, accounts, communities, network, oauth},
+    domain::{Context, accounts, communities, network, network_map, oauth},
     error::Error,
 };
 use clap::{Parser, Subcommand};
@@ -73,6 +73,13 @@ pub enum NetworkCommand {
     Show,
     /// Change what the options name; the rest stays.
     Set(Box<NetworkSettings>),
+    /// Print the network's health report: members, density, core and
+    /// periphery, exchanges, stories, introductions.
+    Report {
+        /// Print the figures as JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Debug, clap::Args)]
@@ -221,6 +228,15 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Network(command) => {
             let db = app::open_database(&config).await?;
             let ctx = Context::new(db, config);
+            if let NetworkCommand::Report { json } = command {
+                let health = network_map::health(&ctx).await?;
+                if json {
+                    println!("{}", serde_json::to_string_pretty(&health)?);
+                } else {
+                    print!("{}", network_map::report(&health));
+                }
+                return Ok(());
+            }
             if let NetworkCommand::Set(settings) = command {
                 let changes = settings.changes()?;
                 let instance_actor = accounts::instance_actor(&ctx).await?;

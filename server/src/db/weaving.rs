@@ -309,3 +309,64 @@ pub fn dismissed(conn: &mut DbConnection, account_id: i64) -> QueryResult<Vec<i6
         .select(suggestion_dismissals::target_account_id)
         .load(conn)
 }
+
+/// Accepted follows between two people (not communities or networks).
+pub fn follows_between_people(conn: &mut DbConnection) -> QueryResult<Vec<(i64, i64)>> {
+    use super::schema::{accounts, follows};
+    let (followers, targets) = diesel::alias!(accounts as followers, accounts as targets);
+    follows::table
+        .inner_join(followers.on(followers.field(accounts::id).eq(follows::account_id)))
+        .inner_join(targets.on(targets.field(accounts::id).eq(follows::target_account_id)))
+        .filter(follows::accepted.eq(true))
+        .filter(followers.field(accounts::actor_type).eq("Person"))
+        .filter(targets.field(accounts::actor_type).eq("Person"))
+        .select((follows::account_id, follows::target_account_id))
+        .load(conn)
+}
+
+/// (author, replied-to author) for every reply between two people.
+pub fn reply_pairs(conn: &mut DbConnection) -> QueryResult<Vec<(i64, i64)>> {
+    statuses::table
+        .filter(statuses::in_reply_to_account_id.is_not_null())
+        .filter(statuses::reblog_of_id.is_null())
+        .select((
+            statuses::account_id,
+            statuses::in_reply_to_account_id.assume_not_null(),
+        ))
+        .load(conn)
+}
+
+/// (member, community) for every accepted membership of a community.
+pub fn memberships(conn: &mut DbConnection) -> QueryResult<Vec<(i64, i64)>> {
+    use super::schema::{accounts, follows};
+    follows::table
+        .inner_join(accounts::table.on(accounts::id.eq(follows::target_account_id)))
+        .filter(follows::accepted.eq(true))
+        .filter(accounts::actor_type.eq("Group"))
+        .select((follows::account_id, follows::target_account_id))
+        .load(conn)
+}
+
+/// Local members who posted, boosted or favourited since `since`.
+pub fn active_local_members(
+    conn: &mut DbConnection,
+    since: NaiveDateTime,
+) -> QueryResult<Vec<i64>> {
+    use super::schema::favourites;
+    let mut ids: Vec<i64> = statuses::table
+        .filter(statuses::local.eq(true))
+        .filter(statuses::published_at.ge(since))
+        .select(statuses::account_id)
+        .distinct()
+        .load(conn)?;
+    ids.extend(
+        favourites::table
+            .filter(favourites::created_at.ge(since))
+            .select(favourites::account_id)
+            .distinct()
+            .load::<i64>(conn)?,
+    );
+    ids.sort_unstable();
+    ids.dedup();
+    Ok(ids)
+}

@@ -13,6 +13,7 @@ pub mod introductions;
 pub mod kinds;
 pub mod links;
 pub mod network;
+pub mod network_map;
 pub mod notifications;
 pub mod oauth;
 pub mod outbox;

@@ -20,6 +20,9 @@ pub fn routes() -> Router<Context> {
             get(network::show).put(network::update),
         )
         .route("/api/trellis/v1/network/children", get(network::children))
+        .route("/api/trellis/v1/network/map", get(network::map))
+        .route("/api/trellis/v1/network/map.svg", get(network::map_svg))
+        .route("/api/trellis/v1/network/health", get(network::health))
         .route(
             "/api/trellis/v1/profile",
             get(profile::show_own).patch(profile::update),

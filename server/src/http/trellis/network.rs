@@ -1,16 +1,17 @@
 //! `GET` and `PUT /api/trellis/v1/network`: the network's profile and
-//! charter.
+//! charter; its children; its map and health.
 
 use crate::{
     domain::{
         Context,
         network::{self, Network, NetworkChanges},
+        network_map,
     },
     error::{Error, Result},
     federation::{Data, resolve},
     http::{auth::Auth, input::Input},
 };
-use axum::{Json, extract::State};
+use axum::{Json, extract::State, response::IntoResponse};
 use serde_json::{Value, json};
 
 /// Anyone may read the network's description: it is public on the network
@@ -54,4 +55,54 @@ pub async fn children(State(ctx): State<Context>) -> Result<Json<Vec<Value>>> {
             })
             .collect(),
     ))
+}
+
+#[derive(Debug, serde::Deserialize)]
+pub struct MapParams {
+    format: Option<String>,
+}
+
+/// `GET /api/trellis/v1/network/map?format=json|graphml|gexf`: the graph
+/// for Gephi, Kumu or a script. For members: it shows who follows whom.
+pub async fn map(
+    State(ctx): State<Context>,
+    auth: Auth,
+    axum::extract::Query(params): axum::extract::Query<MapParams>,
+) -> Result<axum::response::Response> {
+    auth.require("read")?;
+    let format = params.format.unwrap_or_else(|| "json".into());
+    let (content_type, body) = match format.as_str() {
+        "json" => (
+            "application/json",
+            crate::graph::to_json(&network_map::graph(&ctx).await?).to_string(),
+        ),
+        "graphml" => (
+            "application/graphml+xml",
+            crate::graph::to_graphml(&network_map::graph(&ctx).await?),
+        ),
+        "gexf" => (
+            "application/gexf+xml",
+            crate::graph::to_gexf(&network_map::graph(&ctx).await?),
+        ),
+        other => {
+            return Err(Error::Validation(format!(
+                "format is json, graphml or gexf, not {other:?}"
+            )));
+        }
+    };
+    Ok(([(axum::http::header::CONTENT_TYPE, content_type)], body).into_response())
+}
+
+/// `GET /api/trellis/v1/network/map.svg`: the picture, core at the centre,
+/// members coloured by community.
+pub async fn map_svg(State(ctx): State<Context>, auth: Auth) -> Result<axum::response::Response> {
+    auth.require("read")?;
+    let svg = crate::graph::to_svg(&network_map::graph(&ctx).await?);
+    Ok(([(axum::http::header::CONTENT_TYPE, "image/svg+xml")], svg).into_response())
+}
+
+/// `GET /api/trellis/v1/network/health`: the figures of the health report.
+pub async fn health(State(ctx): State<Context>, auth: Auth) -> Result<Json<network_map::Health>> {
+    auth.require("read")?;
+    Ok(Json(network_map::health(&ctx).await?))
 }
