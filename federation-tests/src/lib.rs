@@ -268,6 +268,16 @@ impl Instance {
         )
     }
 
+    /// Runs `trellis ARGS` with this instance's settings and returns what it
+    /// did, success or not.
+    pub async fn command_output(&self, args: &[&str]) -> std::process::Output {
+        self.command()
+            .args(args)
+            .output()
+            .await
+            .expect("cannot run trellis")
+    }
+
     /// Creates `username` (email `USERNAME@example.test`, password
     /// [`PASSWORD`]) and a token for it.
     pub async fn create_user(&self, username: &str) -> User {

@@ -21,6 +21,11 @@ backend_tests!(
     the_map_and_health_report_measure_the_network
 );
 
+backend_tests!(
+    a_generated_network_is_measured,
+    a_generated_network_is_measured
+);
+
 const PATIENCE: Duration = Duration::from_secs(30);
 const EXCHANGES: &str = "/api/trellis/v1/exchanges";
 
@@ -661,4 +666,31 @@ async fn the_map_and_health_report_measure_the_network(backend: Backend) {
         .get("/api/trellis/v1/network/map?format=png", Some(&alice.token))
         .await;
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", bad.body);
+}
+
+/// `trellis admin demo-network` fills a fresh server, and only a fresh one.
+async fn a_generated_network_is_measured(backend: Backend) {
+    let town = Instance::start("town", backend).await;
+    let (out, _) = town
+        .cli(&["admin", "demo-network", "--members", "30", "--seed", "3"])
+        .await;
+    assert!(out.starts_with("generated 30 members"), "{out}");
+    let (json, _) = town.cli(&["network", "report", "--json"]).await;
+    let health: Value = serde_json::from_str(&json).expect("the report is JSON");
+    assert_eq!(health["members"], 30, "{health}");
+    assert!(health["graph"]["ties"].as_u64().unwrap() > 0, "{health}");
+    assert!(
+        health["exchanges"]["opened"].as_u64().unwrap() > 0,
+        "{health}"
+    );
+    let (svg, _) = town.cli(&["network", "map", "--format", "svg"]).await;
+    assert_eq!(svg.matches("class=\"member\"").count(), 30);
+    let again = town
+        .command_output(&["admin", "demo-network", "--members", "30"])
+        .await;
+    assert!(!again.status.success());
+    assert!(
+        String::from_utf8_lossy(&again.stderr).contains("has members already"),
+        "{again:?}"
+    );
 }

@@ -80,6 +80,11 @@ pub enum NetworkCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Print the network map: json, graphml, gexf or svg.
+    Map {
+        #[arg(long, default_value = "json")]
+        format: String,
+    },
 }
 
 #[derive(Debug, clap::Args)]
@@ -178,6 +183,17 @@ pub enum Admin {
     DeleteUser { username: String },
     /// Show the delivery queue per remote host.
     Queue,
+    /// Fill a fresh database with a generated network (members, practice
+    /// profiles, communities, follows, posts, exchanges, stories,
+    /// introductions), to try Trellis out or measure it. Refuses to run
+    /// where there are members already.
+    DemoNetwork {
+        #[arg(long, default_value_t = 300)]
+        members: usize,
+        /// The same seed generates the same network.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
 }
 
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
@@ -228,6 +244,18 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Network(command) => {
             let db = app::open_database(&config).await?;
             let ctx = Context::new(db, config);
+            if let NetworkCommand::Map { format } = &command {
+                let graph = network_map::graph(&ctx).await?;
+                let out = match format.as_str() {
+                    "json" => crate::graph::to_json(&graph).to_string(),
+                    "graphml" => crate::graph::to_graphml(&graph),
+                    "gexf" => crate::graph::to_gexf(&graph),
+                    "svg" => crate::graph::to_svg(&graph),
+                    other => anyhow::bail!("format is json, graphml, gexf or svg, not {other:?}"),
+                };
+                println!("{out}");
+                return Ok(());
+            }
             if let NetworkCommand::Report { json } = command {
                 let health = network_map::health(&ctx).await?;
                 if json {
@@ -304,6 +332,19 @@ async fn run_admin(ctx: &Context, admin: Admin) -> anyhow::Result<()> {
                 .read(|conn| deliveries::summary_by_host(conn).map_err(Error::from))
                 .await?;
             print!("{}", format_queue(&hosts));
+        }
+        Admin::DemoNetwork { members, seed } => {
+            let made = crate::domain::demo::generate(ctx, members, seed).await?;
+            println!(
+                "generated {} members, {} communities, {} follows, {} posts ({} questions, {} stories), {} introductions",
+                made.members,
+                made.communities,
+                made.follows,
+                made.posts,
+                made.questions,
+                made.stories,
+                made.introductions
+            );
         }
     }
     Ok(())

@@ -234,11 +234,18 @@ pub fn exchanges_of(conn: &mut DbConnection, askers: &[i64]) -> QueryResult<Vec<
         .load(conn)
 }
 
-/// (replier, asker, count) over every exchange: who helps whom.
+/// (replier, asker) for every public reply in an exchange: who helps whom.
 pub fn exchange_ties(conn: &mut DbConnection) -> QueryResult<Vec<(i64, i64)>> {
     exchange_replies::table
         .inner_join(exchanges::table)
         .filter(exchange_replies::account_id.ne(exchanges::account_id))
+        .filter(
+            exchange_replies::status_id.eq_any(
+                statuses::table
+                    .filter(statuses::visibility.eq_any(["public", "unlisted"]))
+                    .select(statuses::id),
+            ),
+        )
         .select((exchange_replies::account_id, exchanges::account_id))
         .load(conn)
 }
@@ -324,11 +331,13 @@ pub fn follows_between_people(conn: &mut DbConnection) -> QueryResult<Vec<(i64, 
         .load(conn)
 }
 
-/// (author, replied-to author) for every reply between two people.
+/// (author, replied-to author) for every public or unlisted reply:
+/// private conversations stay off the map.
 pub fn reply_pairs(conn: &mut DbConnection) -> QueryResult<Vec<(i64, i64)>> {
     statuses::table
         .filter(statuses::in_reply_to_account_id.is_not_null())
         .filter(statuses::reblog_of_id.is_null())
+        .filter(statuses::visibility.eq_any(["public", "unlisted"]))
         .select((
             statuses::account_id,
             statuses::in_reply_to_account_id.assume_not_null(),
@@ -369,4 +378,19 @@ pub fn active_local_members(
     ids.sort_unstable();
     ids.dedup();
     Ok(ids)
+}
+
+/// Moves a status, and its place in an exchange, back in time: only the
+/// demo-network generator does this, so that its history spans months.
+pub fn backdate(conn: &mut DbConnection, status_id: i64, at: NaiveDateTime) -> QueryResult<()> {
+    diesel::update(statuses::table.find(status_id))
+        .set((statuses::published_at.eq(at), statuses::created_at.eq(at)))
+        .execute(conn)?;
+    diesel::update(exchanges::table.find(status_id))
+        .set(exchanges::opened_at.eq(at))
+        .execute(conn)?;
+    diesel::update(exchange_replies::table.find(status_id))
+        .set(exchange_replies::replied_at.eq(at))
+        .execute(conn)?;
+    Ok(())
 }

@@ -425,11 +425,9 @@ pub fn send_actor_update(
     let actor = serde_json::to_value(actor).map_err(|e| Error::Internal(e.to_string()))?;
     let update = super::render::activity(
         "Update",
-        &format!(
-            "{}#updates/{}",
-            account.ap_id,
-            account.updated_at.and_utc().timestamp_millis()
-        ),
+        // Unique even for two changes within one millisecond (or a
+        // practice change, which leaves `updated_at` as it was).
+        &format!("{}#updates/{}", account.ap_id, next_id()),
         account,
         actor,
         &[crate::protocol::PUBLIC.to_string()],

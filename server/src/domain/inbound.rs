@@ -434,7 +434,10 @@ pub struct IncomingNote {
 fn record_kind(conn: &mut DbConnection, status: &Status, note: &Note) -> Result<()> {
     let hashtags = hashtags_of(note);
     statuses::set_tags(conn, status.id, &hashtags)?;
-    super::kinds::record(conn, status, &super::kinds::of_note(note, &hashtags))
+    super::kinds::record(conn, status, &super::kinds::of_note(note))?;
+    // A question may arrive answered already (fetched late, or seen first
+    // through a boost).
+    super::exchanges::apply_remote_state(conn, status, note.exchange.as_ref())
 }
 
 /// The note's hashtags as stored: lower-cased, without `#`.
@@ -642,7 +645,6 @@ pub async fn update_note(
             notifications::notify_boosters_of_edit(conn, status.id, author.id)?;
         }
         record_kind(conn, &status, &note)?;
-        super::exchanges::apply_remote_state(conn, &status, note.exchange.as_ref())?;
         Ok(Outcome::Applied)
     })
     .await

@@ -128,7 +128,12 @@ pub fn rank(evidence: Vec<Evidence>, limit: usize) -> Vec<Suggestion> {
             if !e.mutuals.is_empty() {
                 sources.push("friends_of_friends");
             }
-            if e.mutuals.len() < reasons(&e).len() {
+            let shares_practice = !(e.shared_roles.is_empty()
+                && e.shared_communities.is_empty()
+                && e.shared_interests.is_empty()
+                && e.offers_you_need.is_empty()
+                && e.needs_you_offer.is_empty());
+            if shares_practice {
                 sources.push("similar_to_recently_followed");
             }
             Suggestion {
@@ -494,6 +499,13 @@ mod tests {
         ana.offers_you_need = words(&["grant writing"]);
         let mut lee = evidence(1, "Lee");
         lee.mutuals = words(&["Sam"]);
+        let mut kim = evidence(3, "Kim");
+        kim.mutuals = words(&["Sam", "Lee"]);
+        kim.shared_roles = words(&["Planner"]);
+        assert_eq!(
+            rank(vec![kim], 1)[0].sources,
+            vec!["friends_of_friends", "similar_to_recently_followed"]
+        );
         let ranked = rank(vec![lee, ana], 10);
         assert_eq!(ranked[0].account_id, 2);
         assert_eq!(

@@ -182,8 +182,16 @@ pub fn stated(
 
 /// What a note from another server says it is: its `trellis:kind` and
 /// `trellis:dimensions` where they hold words Trellis knows, else its
-/// hashtags.
-pub fn of_note(note: &Note, hashtags: &[String]) -> Classified {
+/// hashtags, in the order the note lists them.
+pub fn of_note(note: &Note) -> Classified {
+    let hashtags: Vec<String> = note
+        .tag
+        .iter()
+        .filter(|t| t.kind == "Hashtag")
+        .filter_map(|t| t.name.as_deref())
+        .map(|name| name.trim_start_matches('#').to_lowercase())
+        .collect();
+    let hashtags = &hashtags;
     let stated = note
         .trellis_kind
         .as_ref()
@@ -237,8 +245,9 @@ pub fn record(conn: &mut DbConnection, status: &Status, classified: &Classified)
                 answered_at: None,
             },
         )?;
-    } else {
-        // An edit that takes the question away closes its exchange.
+    } else if weaving::replies(conn, status.id)?.is_empty() {
+        // An edit that takes the question away closes its exchange, unless
+        // someone has answered already: their replies stay counted.
         weaving::close_exchange(conn, status.id)?;
     }
     Ok(())

@@ -5,6 +5,7 @@
 pub mod accounts;
 pub mod blocks;
 pub mod communities;
+pub mod demo;
 pub mod exchanges;
 pub mod follows;
 pub mod inbound;

@@ -320,11 +320,9 @@ pub async fn edit(
             let parent_author = parent_author(conn, &status)?;
             let mut note = render::note(&urls, &status, &author, &mentioned, &hashtags);
             kinds::annotate(conn, &mut note, &status)?;
-            let update_id = format!(
-                "{}#updates/{}",
-                status.ap_id,
-                edited_at.and_utc().timestamp_millis()
-            );
+            // A fresh id each time: two edits in one millisecond must not
+            // share one, or the second would be refused as a repeat.
+            let update_id = format!("{}#updates/{}", status.ap_id, next_id());
             let update = render::wrap_note("Update", &update_id, &author, &note);
             // Everyone who got the old version hears of the new one,
             // including people the edit no longer mentions.
@@ -536,11 +534,7 @@ pub(super) fn send_update(
     extra: std::collections::BTreeSet<String>,
 ) -> Result<()> {
     let note = stored_note(conn, urls, status, author)?;
-    let update_id = format!(
-        "{}#updates/{}",
-        status.ap_id,
-        chrono::Utc::now().timestamp_millis()
-    );
+    let update_id = format!("{}#updates/{}", status.ap_id, next_id());
     let update = render::wrap_note("Update", &update_id, author, &note);
     let mention_ids = statuses::mentioned_account_ids(conn, status.id)?;
     let mentioned = accounts::by_ids(conn, &mention_ids)?;
