@@ -460,20 +460,32 @@ fn trellis_bin() -> &'static Path {
         if let Some(bin) = std::env::var_os("TRELLIS_BIN") {
             return bin.into();
         }
-        let workspace = Path::new(env!("CARGO_MANIFEST_DIR"))
-            .parent()
-            .expect("federation-tests lives in the workspace");
-        let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-        let status = std::process::Command::new(cargo)
-            .args(["build", "--quiet", "-p", "trellis", "--bin", "trellis"])
-            .current_dir(workspace)
-            .status()
-            .expect("cannot run cargo");
-        assert!(status.success(), "`cargo build -p trellis` failed");
-        let target = std::env::var_os("CARGO_TARGET_DIR")
-            .map_or_else(|| workspace.join("target"), |dir| workspace.join(dir));
-        target.join("debug").join("trellis")
+        build_trellis(false)
     })
+}
+
+/// Builds the `trellis` binary (the release build when `release`) and
+/// returns its path.
+pub fn build_trellis(release: bool) -> PathBuf {
+    let workspace = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("federation-tests lives in the workspace");
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let mut args = vec!["build", "--quiet", "-p", "trellis", "--bin", "trellis"];
+    if release {
+        args.push("--release");
+    }
+    let status = std::process::Command::new(cargo)
+        .args(&args)
+        .current_dir(workspace)
+        .status()
+        .expect("cannot run cargo");
+    assert!(status.success(), "`cargo build -p trellis` failed");
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map_or_else(|| workspace.join("target"), |dir| workspace.join(dir));
+    target
+        .join(if release { "release" } else { "debug" })
+        .join("trellis")
 }
 
 fn postgres_url() -> String {

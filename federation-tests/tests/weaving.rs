@@ -265,6 +265,40 @@ async fn exchanges_and_stories_cross_servers(backend: Backend) {
     let bad = town.get(&format!("{EXCHANGES}?state=closed"), None).await;
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", bad.body);
 
+    // By community: a request posted to a community is listed under it,
+    // here and on a member's server.
+    let created = town
+        .post_json(
+            "/api/trellis/v1/communities",
+            Some(&dave.token),
+            &json!({"name": "energy"}),
+        )
+        .await;
+    assert_eq!(created.status, StatusCode::OK, "{}", created.body);
+    let energy = format!("energy@{}", town.domain());
+    river.follow(&bob, &energy).await;
+    let request = town
+        .post_status(
+            &dave,
+            &json!({"status": "@energy who can lend a thermal camera? #request"}),
+        )
+        .await;
+    for (instance, name) in [(&town, "energy".to_string()), (&river, energy.clone())] {
+        let listed = wait_until("the request under its community", PATIENCE, || async {
+            let listed = instance
+                .get(&format!("{EXCHANGES}?community={name}"), None)
+                .await;
+            (listed.body.as_array().map(Vec::len) == Some(1)).then_some(listed.body)
+        })
+        .await;
+        assert_eq!(listed[0]["status"]["uri"], request["uri"], "{listed}");
+        assert_eq!(listed[0]["kind"], "request", "{listed}");
+    }
+    let nowhere = town
+        .get(&format!("{EXCHANGES}?community=nobody"), None)
+        .await;
+    assert_eq!(nowhere.body, json!([]), "{}", nowhere.body);
+
     // A benefit story from any app, by hashtags, counted where it arrives.
     let story = river
         .post_status(

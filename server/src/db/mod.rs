@@ -108,6 +108,10 @@ impl Target {
 
 struct Manager {
     target: Target,
+    /// Whether connections write. Only the SQLite writer switches the file
+    /// to WAL (a setting the file keeps); readers opened side by side at
+    /// start-up would otherwise contend for the lock the switch takes.
+    writer: bool,
 }
 
 impl ManageConnection for Manager {
@@ -121,13 +125,15 @@ impl ManageConnection for Manager {
                     SqliteConnection::establish(path).map_err(r2d2::Error::ConnectionError)?;
                 // WAL lets readers proceed beside the one writer; the busy
                 // timeout covers a CLI command writing while the server runs.
-                // busy_timeout comes first: switching to WAL takes a lock
-                // that connections opened side by side would otherwise fail on.
-                conn.batch_execute(
-                    "PRAGMA busy_timeout = 10000; PRAGMA journal_mode = WAL; \
-                     PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;",
-                )
-                .map_err(r2d2::Error::QueryError)?;
+                // busy_timeout comes first: switching to WAL takes a lock.
+                conn.batch_execute("PRAGMA busy_timeout = 10000;")
+                    .map_err(r2d2::Error::QueryError)?;
+                if self.writer {
+                    conn.batch_execute("PRAGMA journal_mode = WAL;")
+                        .map_err(r2d2::Error::QueryError)?;
+                }
+                conn.batch_execute("PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;")
+                    .map_err(r2d2::Error::QueryError)?;
                 Ok(DbConnection::Sqlite(conn))
             }
             Target::Postgres(url) => PgConnection::establish(url)
@@ -164,20 +170,25 @@ impl Database {
             Target::SqliteFile(path) => create_parent_dir(path)?,
             Target::Postgres(url) => create_postgres_database_if_missing(url)?,
         }
-        let build = |size: u32| {
+        let build = |size: u32, writer: bool| {
             Pool::builder()
                 .max_size(size)
                 .connection_timeout(Duration::from_secs(30))
                 .build(Manager {
                     target: target.clone(),
+                    writer,
                 })
                 .map_err(|e| DbError::Connect(e.to_string()))
         };
         let backend = target.backend();
         let (reads, writes) = match backend {
-            Backend::Sqlite => (build(pool_size)?, build(1)?),
+            // The writer first, so the file is in WAL before readers open.
+            Backend::Sqlite => {
+                let writes = build(1, true)?;
+                (build(pool_size, false)?, writes)
+            }
             Backend::Postgres => {
-                let pool = build(pool_size)?;
+                let pool = build(pool_size, true)?;
                 (pool.clone(), pool)
             }
         };

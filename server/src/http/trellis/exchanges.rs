@@ -41,20 +41,15 @@ pub struct Exchange {
     pub status: entities::Status,
 }
 
-fn time(t: chrono::NaiveDateTime) -> String {
-    t.and_utc()
-        .to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
-}
-
 fn exchange(ctx: &Context, view: &ExchangeView) -> Exchange {
     Exchange {
         id: view.status.status.id.to_string(),
         kind: view.kind.clone(),
         state: view.state(),
-        opened_at: time(view.opened_at),
-        answered_at: view.answered_at.map(time),
+        opened_at: entities::iso(view.opened_at),
+        answered_at: view.answered_at.map(entities::iso),
         replies_count: view.replies_count,
-        first_reply_at: view.first_reply_at.map(time),
+        first_reply_at: view.first_reply_at.map(entities::iso),
         seconds_to_first_reply: view.seconds_to_first_reply(),
         helpful: view.helpful.iter().map(i64::to_string).collect(),
         status: entities::status(&ctx.urls, &view.status),

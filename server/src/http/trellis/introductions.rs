@@ -72,11 +72,6 @@ pub struct Made {
     pub status_id: Option<String>,
 }
 
-fn time(t: chrono::NaiveDateTime) -> String {
-    t.and_utc()
-        .to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
-}
-
 pub async fn introduce(
     State(ctx): State<Context>,
     auth: Auth,
@@ -100,8 +95,8 @@ pub async fn made(State(ctx): State<Context>, auth: Auth) -> Result<Json<Vec<Mad
                 a: first.acct(),
                 b: second.acct(),
                 note: intro.note.clone(),
-                created_at: time(intro.created_at),
-                collaborated_at: intro.collaborated_at.map(time),
+                created_at: entities::iso(intro.created_at),
+                collaborated_at: intro.collaborated_at.map(entities::iso),
                 status_id: intro.status_id.map(|id| id.to_string()),
             })
             .collect(),
