@@ -156,6 +156,24 @@ async fn refused_activities_leave_no_trace(backend: Backend) {
         "author",
     );
 
+    // A group-style share (FEP-1b12) whose Create claims another author.
+    let mut wrapped = peer.create_note("mallory", "wrapped", "forged: wrapped for eve");
+    wrapped["object"]["attributedTo"] = json!(peer.actor_id("eve"));
+    let share = json!({
+        "@context": "https://www.w3.org/ns/activitystreams",
+        "id": peer.url("/activities/share-wrapped"),
+        "type": "Announce",
+        "actor": peer.actor_id("mallory"),
+        "object": wrapped,
+        "to": ["https://www.w3.org/ns/activitystreams#Public"],
+    });
+    assert_refused(
+        "announced Create by someone else",
+        peer.post_signed("mallory", &inbox, &share).await,
+        StatusCode::FORBIDDEN,
+        "author",
+    );
+
     let mut huge = peer.create_note("mallory", "huge", "forged: huge");
     huge["object"]["content"] = json!("x".repeat(1024 * 1024));
     let (status, _) = peer.post_signed("mallory", &inbox, &huge).await;

@@ -261,9 +261,10 @@ async fn dispatch(data: &Data, activity: Activity, actor: Account) -> Result<Out
             inbound::block(data, &id, actor, target.to_string()).await
         }
         "Announce" => {
-            let shared = match Shared::of(&activity.object)? {
-                Shared::Other(kind) => return Ok(ignored_type(&kind)),
-                shared => shared,
+            let Some(shared) = Shared::of(&activity.object)? else {
+                // A community relaying a vote or an edit: not handled.
+                let kind = object_type(&activity.object).unwrap_or("unknown");
+                return Ok(ignored_type(kind));
             };
             if !data.urls.is_local(shared.id())
                 && !inbound::has_local_followers(data, actor.id).await?
@@ -288,29 +289,28 @@ async fn dispatch(data: &Data, activity: Activity, actor: Account) -> Result<Out
 enum Shared {
     Id(Url),
     Embedded(Box<protocol::Note>),
-    /// Another activity (a community relaying a vote or an edit): not handled.
-    Other(String),
 }
 
 impl Shared {
-    fn of(object: &serde_json::Value) -> Result<Shared> {
+    /// `None` when the Announce shares another kind of activity.
+    fn of(object: &serde_json::Value) -> Result<Option<Shared>> {
         let missing = || Error::BadRequest("Announce without an object".into());
         let Some(kind) = object_type(object) else {
             let id = object_id(object).ok_or_else(missing)?;
-            return Ok(Shared::Id(id));
+            return Ok(Some(Shared::Id(id)));
         };
         if note::NOTE_TYPES.contains(&kind) {
             // An embedded post is not trusted: it is fetched by id.
-            return Ok(Shared::Id(object_id(object).ok_or_else(missing)?));
+            return Ok(Some(Shared::Id(object_id(object).ok_or_else(missing)?)));
         }
         if kind != "Create" {
-            return Ok(Shared::Other(kind.to_string()));
+            return Ok(None);
         }
         let inner = &object["object"];
         if !inner.is_object() {
             let id = object_id(inner)
                 .ok_or_else(|| Error::BadRequest("the announced Create has no object".into()))?;
-            return Ok(Shared::Id(id));
+            return Ok(Some(Shared::Id(id)));
         }
         let note: protocol::Note = serde_json::from_value(inner.clone())
             .map_err(|e| Error::BadRequest(format!("the announced object is not a note: {e}")))?;
@@ -319,14 +319,13 @@ impl Shared {
                 "the announced Create does not come from the note's author".into(),
             ));
         }
-        Ok(Shared::Embedded(Box::new(note)))
+        Ok(Some(Shared::Embedded(Box::new(note))))
     }
 
     fn id(&self) -> &Url {
         match self {
             Shared::Id(id) => id,
             Shared::Embedded(note) => &note.id,
-            Shared::Other(_) => unreachable!("other activities are answered before"),
         }
     }
 
@@ -353,7 +352,6 @@ impl Shared {
             Shared::Embedded(note) if !is_public(&note) => return Ok(None),
             Shared::Embedded(note) => note.id,
             Shared::Id(id) => id,
-            Shared::Other(_) => return Ok(None),
         };
         let fetched = ObjectId::<ApubNote>::from(id).dereference(data).await?;
         Ok(Some(fetched.status))
@@ -397,8 +395,8 @@ async fn undo(data: &Data, id: &str, actor: Account, inner: &serde_json::Value) 
             // The shared post, so that an Undo finds the boost even when it
             // was stored under the id of another Announce of the same post.
             let shared = match Shared::of(inner.get("object").unwrap_or(&serde_json::Value::Null)) {
-                Ok(Shared::Id(id)) => Some(id.to_string()),
-                Ok(Shared::Embedded(note)) => Some(note.id.to_string()),
+                Ok(Some(Shared::Id(id))) => Some(id.to_string()),
+                Ok(Some(Shared::Embedded(note))) => Some(note.id.to_string()),
                 _ => None,
             };
             inbound::undo_announce(data, id, actor, inner_id.to_string(), shared).await
