@@ -299,6 +299,16 @@ async fn exchanges_and_stories_cross_servers(backend: Backend) {
         .await;
     assert_eq!(nowhere.body, json!([]), "{}", nowhere.body);
 
+    // The web pages show the same to anyone with a browser.
+    let open = town.get("/exchanges", None).await;
+    let open = open.body.as_str().unwrap_or_default();
+    assert!(open.contains("thermal camera"), "{open}");
+    assert!(!open.contains("heat-pump bulk purchase"), "{open}");
+    let done = town.get("/exchanges?state=answered", None).await;
+    let done = done.body.as_str().unwrap_or_default();
+    assert!(done.contains("heat-pump bulk purchase"), "{done}");
+    assert!(done.contains("2 replies, first after"), "{done}");
+
     // A benefit story from any app, by hashtags, counted where it arrives.
     let story = river
         .post_status(
@@ -328,6 +338,10 @@ async fn exchanges_and_stories_cross_servers(backend: Backend) {
         )
         .await;
     assert_eq!(none.body, json!([]), "{}", none.body);
+    let page = town.get("/stories", None).await;
+    let page = page.body.as_str().unwrap_or_default();
+    assert!(page.contains("co-wrote a grant"), "{page}");
+    assert!(page.contains("joint work 1"), "{page}");
     let counts = town.get("/api/trellis/v1/stories/counts", None).await;
     assert_eq!(counts.status, StatusCode::OK, "{}", counts.body);
     assert_eq!(counts.body["total"]["joint_work"], 1, "{}", counts.body);

@@ -1,9 +1,12 @@
 //! Server-rendered pages for people following links from other servers: a
-//! member's profile and a single status. Only what anyone may see is shown.
+//! member's profile and a single status; and for what Mastodon apps cannot
+//! show: the learning exchanges waiting for an answer and the benefit
+//! stories. Only what anyone may see is shown.
 
 use crate::{
     domain::{
-        Context, Origin, Page, accounts, statuses, text::escape, timelines, views::StatusView,
+        Context, Origin, Page, accounts, exchanges, network_map, statuses, stories, text::escape,
+        timelines, views::StatusView,
     },
     error::Result,
     http::input::path_id,
@@ -22,6 +25,8 @@ pub fn routes() -> Router<Context> {
         .route("/@{username}", get(profile))
         .route("/@{username}/{id}", get(status))
         .route("/tags/{tag}", get(tag))
+        .route("/exchanges", get(exchanges_page))
+        .route("/stories", get(stories_page))
         .route("/avatars/missing.png", get(placeholder_image))
         .route("/headers/missing.png", get(placeholder_image))
 }
@@ -66,7 +71,8 @@ async fn home(State(ctx): State<Context>) -> Result<Html<String>> {
     Ok(page(
         &ctx.config.instance_name,
         &format!(
-            "<h1>{}</h1><p>A Trellis network: {} members, {} posts. Use any Mastodon-compatible app to join in at <code>{}</code>.</p>",
+            "<h1>{}</h1><p>A Trellis network: {} members, {} posts. Use any Mastodon-compatible app to join in at <code>{}</code>.</p>\
+             <p><a href=\"/exchanges\">Questions waiting for an answer</a> · <a href=\"/stories\">Benefit stories</a></p>",
             escape(&ctx.config.instance_name),
             usage.members,
             usage.local_posts,
@@ -137,6 +143,96 @@ async fn tag(State(ctx): State<Context>, Path(tag): Path<String>) -> Result<Html
     Ok(page(
         &title,
         &format!("<h1>{}</h1>{empty}{posts}", escape(&title)),
+    ))
+}
+
+#[derive(Debug, serde::Deserialize)]
+struct ExchangeQuery {
+    state: Option<String>,
+}
+
+/// `/exchanges`: open questions and requests (or, with `?state=answered`,
+/// answered ones), newest first, with how many replies each has had.
+async fn exchanges_page(
+    State(ctx): State<Context>,
+    axum::extract::Query(query): axum::extract::Query<ExchangeQuery>,
+) -> Result<Html<String>> {
+    let answered = query.state.as_deref() == Some("answered");
+    let filter = exchanges::ExchangeFilter {
+        answered: Some(answered),
+        limit: 40,
+        ..Default::default()
+    };
+    let listed = exchanges::list(&ctx, None, filter).await?;
+    let items: String = listed
+        .iter()
+        .map(|exchange| {
+            let replies = match exchange.replies_count {
+                0 => "no reply yet".to_string(),
+                1 => "1 reply".to_string(),
+                n => format!("{n} replies"),
+            };
+            let waited = exchange
+                .seconds_to_first_reply()
+                .map(|s| format!(", first after {}", network_map::human_duration(s)))
+                .unwrap_or_default();
+            format!(
+                "<p class=\"meta\">{} · {replies}{waited}</p>{}",
+                escape(&exchange.kind),
+                status_html(&exchange.status)
+            )
+        })
+        .collect();
+    let (title, other) = if answered {
+        (
+            "Answered questions",
+            "<a href=\"/exchanges\">Still open</a>",
+        )
+    } else {
+        (
+            "Questions waiting for an answer",
+            "<a href=\"/exchanges?state=answered\">Answered</a>",
+        )
+    };
+    let empty = if listed.is_empty() {
+        "<p>None at the moment.</p>"
+    } else {
+        ""
+    };
+    Ok(page(
+        title,
+        &format!(
+            "<h1>{title}</h1><p>Reply from any fediverse app to help. {other}</p>{empty}{items}"
+        ),
+    ))
+}
+
+/// `/stories`: benefit stories, with how many speak to each dimension.
+async fn stories_page(State(ctx): State<Context>) -> Result<Html<String>> {
+    let counts = stories::counts(&ctx, stories::Period::Month).await?;
+    let listed = stories::list(&ctx, None, None, None, 40).await?;
+    let totals: Vec<String> = counts
+        .total
+        .iter()
+        .map(|(dimension, n)| format!("{} {n}", escape(&dimension.replace('_', " "))))
+        .collect();
+    let items: String = listed
+        .iter()
+        .map(|story| {
+            format!(
+                "<p class=\"meta\">{}</p>{}",
+                escape(&story.dimensions.join(", ").replace('_', " ")),
+                status_html(&story.status)
+            )
+        })
+        .collect();
+    Ok(page(
+        "Benefit stories",
+        &format!(
+            "<h1>Benefit stories</h1><p>What changed in members' work because of this network. \
+             Post yours with <code>#story</code>.</p><p class=\"meta\">{}</p>{items}",
+            totals.join(" · ")
+        ),
     ))
 }
 
