@@ -299,6 +299,20 @@ async fn exchanges_and_stories_cross_servers(backend: Backend) {
         .await;
     assert_eq!(nowhere.body, json!([]), "{}", nowhere.body);
 
+    // An edit that drops the hashtag keeps an exchange that has replies.
+    let edited = town
+        .put_json(
+            &format!("/api/v1/statuses/{question_id}"),
+            Some(&alice.token),
+            &json!({"status": "Who has run a heat-pump bulk purchase? (solved)"}),
+        )
+        .await;
+    assert_eq!(edited.status, StatusCode::OK, "{}", edited.body);
+    let kept = town.get(&format!("{EXCHANGES}/{question_id}"), None).await;
+    assert_eq!(kept.status, StatusCode::OK, "{}", kept.body);
+    assert_eq!(kept.body["state"], "answered", "{}", kept.body);
+    assert_eq!(kept.body["replies_count"], 2, "{}", kept.body);
+
     // The web pages show the same to anyone with a browser.
     let open = town.get("/exchanges", None).await;
     let open = open.body.as_str().unwrap_or_default();
