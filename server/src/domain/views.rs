@@ -77,17 +77,39 @@ pub fn can_see(
     Ok(false)
 }
 
+/// Account views already built while loading one page: a timeline often
+/// shows several posts by the same people, and each view costs a handful
+/// of queries.
+type AuthorCache = std::collections::HashMap<i64, AccountView>;
+
+fn author_view(
+    conn: &mut DbConnection,
+    authors: &mut AuthorCache,
+    account_id: i64,
+) -> QueryResult<Option<AccountView>> {
+    if let Some(view) = authors.get(&account_id) {
+        return Ok(Some(view.clone()));
+    }
+    let Some(account) = accounts::by_id(conn, account_id)? else {
+        return Ok(None);
+    };
+    let view = account_view(conn, account)?;
+    authors.insert(account_id, view.clone());
+    Ok(Some(view))
+}
+
 fn load_one(
     conn: &mut DbConnection,
     viewer: Option<i64>,
     status: Status,
+    authors: &mut AuthorCache,
 ) -> QueryResult<Option<StatusView>> {
-    let Some(author) = accounts::by_id(conn, status.account_id)? else {
+    let Some(author) = author_view(conn, authors, status.account_id)? else {
         return Ok(None);
     };
     let reblog = match status.reblog_of_id {
         Some(original_id) => match statuses::by_id(conn, original_id)? {
-            Some(original) => load_one(conn, viewer, original)?.map(Box::new),
+            Some(original) => load_one(conn, viewer, original, authors)?.map(Box::new),
             None => return Ok(None),
         },
         None => None,
@@ -114,7 +136,7 @@ fn load_one(
     };
     Ok(Some(StatusView {
         status,
-        author: account_view(conn, author)?,
+        author,
         reblog,
         in_reply_to_account,
         mentions,
@@ -139,8 +161,9 @@ pub fn load(
     let mut rows = statuses::by_ids(conn, ids)?;
     rows.sort_by_key(|s| ids.iter().position(|id| *id == s.id));
     let mut views = Vec::with_capacity(rows.len());
+    let mut authors = AuthorCache::new();
     for status in rows {
-        if let Some(view) = load_one(conn, viewer, status)? {
+        if let Some(view) = load_one(conn, viewer, status, &mut authors)? {
             views.push(view);
         }
     }
