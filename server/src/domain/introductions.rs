@@ -165,11 +165,12 @@ fn name_of(account: &Account) -> String {
 /// People the member should not be offered: themselves, whom they follow
 /// or asked to, whom they block or mute or who blocks them, whom they
 /// waved away.
-fn excluded(conn: &mut DbConnection, member: &Account) -> Result<HashSet<i64>> {
-    let mut out: HashSet<i64> = follows::following(conn, member.id)?
-        .into_iter()
-        .map(|a| a.id)
-        .collect();
+fn excluded(
+    conn: &mut DbConnection,
+    member: &Account,
+    following: &[Account],
+) -> Result<HashSet<i64>> {
+    let mut out: HashSet<i64> = following.iter().map(|a| a.id).collect();
     out.extend(follows::requested_by(conn, member.id)?);
     out.extend(blocks::hidden_from(conn, member.id)?);
     out.extend(weaving::dismissed(conn, member.id)?);
@@ -180,7 +181,8 @@ fn excluded(conn: &mut DbConnection, member: &Account) -> Result<HashSet<i64>> {
 /// Gathers the evidence for everyone this server knows who might be worth
 /// knowing for `member`.
 fn gather(conn: &mut DbConnection, member: &Account) -> Result<Vec<Evidence>> {
-    let skip = excluded(conn, member)?;
+    let following = follows::following(conn, member.id)?;
+    let skip = excluded(conn, member, &following)?;
     let mut found: BTreeMap<i64, Evidence> = BTreeMap::new();
     let mut add = |id: i64, push: &mut dyn FnMut(&mut Evidence)| {
         if !skip.contains(&id) {
@@ -188,11 +190,11 @@ fn gather(conn: &mut DbConnection, member: &Account) -> Result<Vec<Evidence>> {
         }
     };
     // Closing triangles: followed by people the member follows.
-    for friend in follows::following(conn, member.id)? {
+    for friend in &following {
         if friend.actor_type != "Person" {
             continue;
         }
-        let friend_name = name_of(&friend);
+        let friend_name = name_of(friend);
         for theirs in follows::following(conn, friend.id)? {
             add(theirs.id, &mut |e| e.mutuals.push(friend_name.clone()));
         }
@@ -213,11 +215,11 @@ fn gather(conn: &mut DbConnection, member: &Account) -> Result<Vec<Evidence>> {
         }
     }
     // Communities the member belongs to.
-    for group in follows::following(conn, member.id)? {
+    for group in &following {
         if group.actor_type != "Group" {
             continue;
         }
-        let group_name = name_of(&group);
+        let group_name = name_of(group);
         for fellow in follows::followers(conn, group.id)? {
             if fellow.actor_type == "Person" {
                 add(fellow.id, &mut |e| {

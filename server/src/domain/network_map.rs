@@ -163,9 +163,10 @@ fn measure(conn: &mut DbConnection) -> Result<Health> {
     let graph = load(conn)?;
     let members: Vec<i64> = accounts::people(conn, true)?.iter().map(|a| a.id).collect();
     let since = db::now() - chrono::Duration::days(ACTIVE_DAYS);
+    let local: std::collections::HashSet<i64> = members.iter().copied().collect();
     let active = weaving::active_local_members(conn, since)?
         .into_iter()
-        .filter(|id| members.contains(id))
+        .filter(|id| local.contains(id))
         .count();
     let mut exchanges = ExchangeHealth::default();
     let mut waits = Vec::new();

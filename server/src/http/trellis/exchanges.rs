@@ -14,7 +14,7 @@ use crate::{
     http::{
         auth::{Auth, MaybeAuth},
         input::{Input, flexible_id_list, path_id},
-        mastodon::entities,
+        mastodon::{PageParams, entities},
     },
 };
 use axum::{
@@ -62,21 +62,14 @@ pub struct ExchangeParams {
     role: Option<String>,
     community: Option<String>,
     place: Option<String>,
-    max_id: Option<String>,
-    limit: Option<String>,
+    #[serde(flatten)]
+    page: PageParams,
 }
 
 fn nonempty(value: Option<String>) -> Option<String> {
     value
         .map(|v| v.trim().to_string())
         .filter(|v| !v.is_empty())
-}
-
-fn limit(value: Option<&str>) -> i64 {
-    value
-        .and_then(|l| l.parse::<i64>().ok())
-        .unwrap_or(20)
-        .clamp(1, 40)
 }
 
 pub async fn list(
@@ -95,13 +88,14 @@ pub async fn list(
             )));
         }
     };
+    let page = params.page.page(40);
     let filter = ExchangeFilter {
         answered,
         role: nonempty(params.role),
         community: nonempty(params.community),
         place: nonempty(params.place),
-        max_id: params.max_id.as_deref().and_then(|v| v.parse().ok()),
-        limit: limit(params.limit.as_deref()),
+        max_id: page.max_id,
+        limit: page.limit,
     };
     let views = exchanges::list(&ctx, viewer.as_ref(), filter).await?;
     Ok(Json(views.iter().map(|v| exchange(&ctx, v)).collect()))
@@ -146,8 +140,8 @@ pub struct Story {
 #[derive(Debug, Deserialize)]
 pub struct StoryParams {
     dimension: Option<String>,
-    max_id: Option<String>,
-    limit: Option<String>,
+    #[serde(flatten)]
+    page: PageParams,
 }
 
 pub async fn stories(
@@ -164,15 +158,8 @@ pub async fn stories(
             ))
         })?),
     };
-    let max_id = params.max_id.as_deref().and_then(|v| v.parse().ok());
-    let views = stories::list(
-        &ctx,
-        viewer.as_ref(),
-        dimension,
-        max_id,
-        limit(params.limit.as_deref()),
-    )
-    .await?;
+    let page = params.page.page(40);
+    let views = stories::list(&ctx, viewer.as_ref(), dimension, page.max_id, page.limit).await?;
     Ok(Json(
         views
             .iter()

@@ -71,24 +71,21 @@ pub async fn map(
 ) -> Result<axum::response::Response> {
     auth.require("read")?;
     let format = params.format.unwrap_or_else(|| "json".into());
-    let (content_type, body) = match format.as_str() {
-        "json" => (
-            "application/json",
-            crate::graph::to_json(&network_map::graph(&ctx).await?).to_string(),
-        ),
-        "graphml" => (
-            "application/graphml+xml",
-            crate::graph::to_graphml(&network_map::graph(&ctx).await?),
-        ),
-        "gexf" => (
-            "application/gexf+xml",
-            crate::graph::to_gexf(&network_map::graph(&ctx).await?),
-        ),
+    let content_type = match format.as_str() {
+        "json" => "application/json",
+        "graphml" => "application/graphml+xml",
+        "gexf" => "application/gexf+xml",
         other => {
             return Err(Error::Validation(format!(
                 "format is json, graphml or gexf, not {other:?}"
             )));
         }
+    };
+    let graph = network_map::graph(&ctx).await?;
+    let body = match format.as_str() {
+        "graphml" => crate::graph::to_graphml(&graph),
+        "gexf" => crate::graph::to_gexf(&graph),
+        _ => crate::graph::to_json(&graph).to_string(),
     };
     Ok(([(axum::http::header::CONTENT_TYPE, content_type)], body).into_response())
 }
