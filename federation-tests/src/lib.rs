@@ -123,6 +123,8 @@ pub struct Instance {
     port: u16,
     dir: TempDir,
     database_url: String,
+    /// The `trellis` binary this instance runs.
+    bin: PathBuf,
     child: Option<Child>,
     /// Settings that override the test defaults for every command.
     settings: Vec<(String, String)>,
@@ -141,6 +143,17 @@ impl Instance {
     /// Like [`Instance::start`], with extra `TRELLIS_*` settings that
     /// override the test defaults (e.g. dev mode off).
     pub async fn start_with(name: &str, backend: Backend, settings: &[(&str, &str)]) -> Instance {
+        Instance::start_binary(name, backend, settings, trellis_bin()).await
+    }
+
+    /// Like [`Instance::start_with`], running the `trellis` at `bin` (the
+    /// benchmark compares two builds this way).
+    pub async fn start_binary(
+        name: &str,
+        backend: Backend,
+        settings: &[(&str, &str)],
+        bin: &Path,
+    ) -> Instance {
         let dir = tempfile::Builder::new()
             .prefix(&format!("trellis-{name}-"))
             .tempdir()
@@ -155,6 +168,7 @@ impl Instance {
             port: free_port(),
             dir,
             database_url,
+            bin: bin.to_path_buf(),
             child: None,
             settings: settings
                 .iter()
@@ -185,6 +199,7 @@ impl Instance {
             port: free_port(),
             dir,
             database_url: self.database_url.clone(),
+            bin: self.bin.clone(),
             child: None,
             settings,
             // The first process owns the database and drops it.
@@ -193,6 +208,12 @@ impl Instance {
         };
         process.spawn().await;
         process
+    }
+
+    /// Where the instance keeps its data: an `sqlite://` file or a
+    /// `postgres://` database of its own.
+    pub fn database_url(&self) -> &str {
+        &self.database_url
     }
 
     /// `http://127.0.0.1:PORT`: where tests connect.
@@ -352,7 +373,7 @@ impl Instance {
     /// `trellis` with this instance's settings; every subcommand takes the same.
     fn command(&self) -> Command {
         let log_filter = std::env::var("RUST_LOG").unwrap_or_else(|_| "info,trellis=debug".into());
-        let mut command = Command::new(trellis_bin());
+        let mut command = Command::new(&self.bin);
         command
             .env("TRELLIS_DOMAIN", self.domain())
             .env("TRELLIS_BIND", format!("127.0.0.1:{}", self.port))
@@ -377,7 +398,7 @@ impl Instance {
             .stdout(log.try_clone().expect("cannot clone the log file handle"))
             .stderr(log)
             .spawn()
-            .unwrap_or_else(|e| panic!("cannot run {}: {e}", trellis_bin().display()));
+            .unwrap_or_else(|e| panic!("cannot run {}: {e}", self.bin.display()));
         let health = format!("{}/health", self.base_url());
         let what = format!("{} to answer /health", self.name);
         let http = &self.http;

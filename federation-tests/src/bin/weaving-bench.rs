@@ -2,41 +2,76 @@
 //! SQLite and on PostgreSQL side by side in one run:
 //!
 //! ```text
-//! cargo run --release -p federation-tests --bin weaving-bench -- [MEMBERS] [ROUNDS]
+//! cargo run --release -p federation-tests --bin weaving-bench -- [MEMBERS] [ROUNDS] [--baseline PATH]
 //! ```
 //!
 //! It builds the release `trellis`, starts one server per database, fills
 //! each with `trellis admin demo-network` (same seed, so the same network),
-//! then requests each endpoint ROUNDS times, alternating between the two
-//! servers so that neither gets a quieter machine, and prints a Markdown
-//! table of median and 90th-percentile times. PostgreSQL must be reachable
-//! (see `TRELLIS_TEST_POSTGRES_URL` in the README's testing notes).
+//! then requests each endpoint ROUNDS times, taking the servers in turn so
+//! that none gets a quieter machine, and prints a Markdown table of median
+//! and 90th-percentile times. With `--baseline PATH` it also runs the
+//! `trellis` binary at PATH (another build, say the last release) on both
+//! databases, so a change is measured against what it replaces in the same
+//! run. PostgreSQL must be reachable (see `TRELLIS_TEST_POSTGRES_URL` in the
+//! README's testing notes).
 
+use diesel::{Connection, PgConnection, RunQueryDsl};
 use federation_tests::{Backend, Instance};
-use std::time::{Duration, Instant};
+use std::{
+    path::PathBuf,
+    time::{Duration, Instant},
+};
+
+struct Options {
+    members: usize,
+    rounds: usize,
+    baseline: Option<PathBuf>,
+}
+
+fn options() -> Options {
+    let mut numbers = Vec::new();
+    let mut baseline = None;
+    let mut args = std::env::args().skip(1);
+    while let Some(arg) = args.next() {
+        if arg == "--baseline" {
+            let path = args
+                .next()
+                .expect("--baseline needs the path of a trellis binary");
+            baseline = Some(PathBuf::from(path));
+        } else {
+            numbers.push(
+                arg.parse::<usize>().unwrap_or_else(|_| {
+                    panic!("{arg:?}: expected MEMBERS ROUNDS [--baseline PATH]")
+                }),
+            );
+        }
+    }
+    Options {
+        members: numbers.first().copied().unwrap_or(300),
+        rounds: numbers.get(1).copied().unwrap_or(20),
+        baseline,
+    }
+}
 
 fn main() {
-    let mut args = std::env::args().skip(1);
-    let members: usize = args.next().and_then(|a| a.parse().ok()).unwrap_or(300);
-    let rounds: usize = args.next().and_then(|a| a.parse().ok()).unwrap_or(20);
+    let options = options();
     let bin = federation_tests::build_trellis(true);
     // SAFETY: set before the runtime, and so before any other thread runs.
-    unsafe { std::env::set_var("TRELLIS_BIN", &bin) };
     unsafe { std::env::set_var("RUST_LOG", "warn") };
     tokio::runtime::Runtime::new()
         .expect("a tokio runtime")
-        .block_on(run(members, rounds));
+        .block_on(run(options, bin));
 }
 
 struct Server {
-    name: &'static str,
+    name: String,
     instance: Instance,
     token: String,
 }
 
 /// The requests measured: what a weaver's dashboard and a member's app
 /// ask for.
-const ENDPOINTS: [(&str, &str); 7] = [
+const ENDPOINTS: [(&str, &str); 8] = [
     ("health", "/api/trellis/v1/network/health"),
     ("map (JSON)", "/api/trellis/v1/network/map"),
     ("map (GEXF)", "/api/trellis/v1/network/map?format=gexf"),
@@ -47,51 +82,38 @@ const ENDPOINTS: [(&str, &str); 7] = [
         "/api/trellis/v1/exchanges?state=open&limit=20",
     ),
     ("home timeline", "/api/v1/timelines/home?limit=20"),
+    ("notifications", "/api/v1/notifications?limit=20"),
 ];
 
-async fn run(members: usize, rounds: usize) {
+async fn run(options: Options, bin: PathBuf) {
+    let mut builds = vec![("", bin)];
+    if let Some(baseline) = options.baseline {
+        builds.push((" (baseline)", baseline));
+    }
+    let members = options.members;
     let mut servers = Vec::new();
     println!("Generating {members} members on each database…");
-    for (name, backend) in [
-        ("SQLite", Backend::Sqlite),
-        ("PostgreSQL", Backend::Postgres),
-    ] {
-        // The bench sends every request with one token: no rate limit.
-        let limits = [("TRELLIS_RATE_LIMIT_REQUESTS", "0")];
-        let instance = Instance::start_with("bench", backend, &limits).await;
-        let started = Instant::now();
-        let (out, _) = instance
-            .cli(&[
-                "admin",
-                "demo-network",
-                "--members",
-                &members.to_string(),
-                "--seed",
-                "1",
-            ])
-            .await;
-        println!(
-            "  {name}: {} in {:.1} s",
-            out.trim(),
-            started.elapsed().as_secs_f64()
-        );
-        // A member in the middle of the generated list.
-        let member = format!("member{:04}", members / 2);
-        let token = instance.admin(&["token", &member]).await.trim().to_string();
-        servers.push(Server {
-            name,
-            instance,
-            token,
-        });
+    for (suffix, bin) in &builds {
+        for (database, backend) in [
+            ("SQLite", Backend::Sqlite),
+            ("PostgreSQL", Backend::Postgres),
+        ] {
+            let name = format!("{database}{suffix}");
+            servers.push(start(&name, backend, bin, members).await);
+        }
     }
     let http = reqwest::Client::new();
     println!();
-    println!("| request | SQLite median | SQLite p90 | PostgreSQL median | PostgreSQL p90 |");
-    println!("|---|---:|---:|---:|---:|");
+    let header: Vec<String> = servers
+        .iter()
+        .map(|s| format!("{0} median | {0} p90", s.name))
+        .collect();
+    println!("| request | {} |", header.join(" | "));
+    println!("|---|{}", "---:|---:|".repeat(servers.len()));
     for (label, path) in ENDPOINTS {
         let mut times: Vec<Vec<Duration>> = vec![Vec::new(); servers.len()];
-        // One request each first, so that caches are warm on both.
-        for _ in 0..=rounds {
+        // One request each first, so that caches are warm on all.
+        for _ in 0..=options.rounds {
             for (i, server) in servers.iter().enumerate() {
                 let started = Instant::now();
                 let response = http
@@ -116,6 +138,46 @@ async fn run(members: usize, rounds: usize) {
             .map(|d| format!("{:.1} ms", d.as_secs_f64() * 1000.0))
             .collect();
         println!("| {label} | {} |", cells.join(" | "));
+    }
+}
+
+/// Starts a server running `bin` on `backend`, fills it with the generated
+/// network and takes a token for a member in the middle of it.
+async fn start(name: &str, backend: Backend, bin: &std::path::Path, members: usize) -> Server {
+    // The bench sends every request with one token: no rate limit.
+    let limits = [("TRELLIS_RATE_LIMIT_REQUESTS", "0")];
+    let instance = Instance::start_binary("bench", backend, &limits, bin).await;
+    let started = Instant::now();
+    let (out, _) = instance
+        .cli(&[
+            "admin",
+            "demo-network",
+            "--members",
+            &members.to_string(),
+            "--seed",
+            "1",
+        ])
+        .await;
+    println!(
+        "  {name}: {} in {:.1} s",
+        out.trim(),
+        started.elapsed().as_secs_f64()
+    );
+    if backend == Backend::Postgres {
+        // A live server's autovacuum gathers planner statistics in time;
+        // right after a bulk load it has not yet, so gather them now.
+        let mut conn =
+            PgConnection::establish(instance.database_url()).expect("the bench database");
+        diesel::sql_query("ANALYZE")
+            .execute(&mut conn)
+            .expect("ANALYZE");
+    }
+    let member = format!("member{:04}", members / 2);
+    let token = instance.admin(&["token", &member]).await.trim().to_string();
+    Server {
+        name: name.to_string(),
+        instance,
+        token,
     }
 }
 

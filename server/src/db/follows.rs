@@ -6,6 +6,7 @@ use super::{
     schema::{accounts, follows},
 };
 use diesel::prelude::*;
+use std::collections::HashMap;
 
 pub fn insert(conn: &mut DbConnection, follow: &Follow) -> QueryResult<()> {
     diesel::insert_into(follows::table)
@@ -65,6 +66,52 @@ pub fn following(conn: &mut DbConnection, account_id: i64) -> QueryResult<Vec<Ac
         .filter(follows::accepted.eq(true))
         .select(Account::as_select())
         .load(conn)
+}
+
+/// Accepted follows leaving any of `account_ids`, as `(follower, followed)`.
+pub fn accepted_from(conn: &mut DbConnection, account_ids: &[i64]) -> QueryResult<Vec<(i64, i64)>> {
+    follows::table
+        .filter(follows::account_id.eq_any(account_ids))
+        .filter(follows::accepted.eq(true))
+        .select((follows::account_id, follows::target_account_id))
+        .load(conn)
+}
+
+/// Accepted follows reaching any of `account_ids`, as `(follower, followed)`.
+pub fn accepted_to(conn: &mut DbConnection, account_ids: &[i64]) -> QueryResult<Vec<(i64, i64)>> {
+    follows::table
+        .filter(follows::target_account_id.eq_any(account_ids))
+        .filter(follows::accepted.eq(true))
+        .select((follows::account_id, follows::target_account_id))
+        .load(conn)
+}
+
+/// Followers (accepted) of each of `account_ids` that has any.
+pub fn follower_counts(
+    conn: &mut DbConnection,
+    account_ids: &[i64],
+) -> QueryResult<HashMap<i64, i64>> {
+    let rows: Vec<(i64, i64)> = follows::table
+        .filter(follows::target_account_id.eq_any(account_ids))
+        .filter(follows::accepted.eq(true))
+        .group_by(follows::target_account_id)
+        .select((follows::target_account_id, diesel::dsl::count_star()))
+        .load(conn)?;
+    Ok(rows.into_iter().collect())
+}
+
+/// Accounts followed (accepted) by each of `account_ids` that follows any.
+pub fn following_counts(
+    conn: &mut DbConnection,
+    account_ids: &[i64],
+) -> QueryResult<HashMap<i64, i64>> {
+    let rows: Vec<(i64, i64)> = follows::table
+        .filter(follows::account_id.eq_any(account_ids))
+        .filter(follows::accepted.eq(true))
+        .group_by(follows::account_id)
+        .select((follows::account_id, diesel::dsl::count_star()))
+        .load(conn)?;
+    Ok(rows.into_iter().collect())
 }
 
 pub fn count_followers(conn: &mut DbConnection, account_id: i64) -> QueryResult<i64> {
@@ -205,18 +252,21 @@ pub fn requested_by(conn: &mut DbConnection, account_id: i64) -> QueryResult<Vec
         .load(conn)
 }
 
-/// Whether `from` has followed (or asked to follow) `to` since `since`.
-pub fn followed_since(
+/// Follows between any two of `people` made since `since`, as
+/// `(follower, followed, when)`.
+pub fn follows_among(
     conn: &mut DbConnection,
-    from: i64,
-    to: i64,
+    people: &[i64],
     since: chrono::NaiveDateTime,
-) -> QueryResult<bool> {
-    diesel::select(diesel::dsl::exists(
-        follows::table
-            .filter(follows::account_id.eq(from))
-            .filter(follows::target_account_id.eq(to))
-            .filter(follows::created_at.ge(since)),
-    ))
-    .get_result(conn)
+) -> QueryResult<Vec<(i64, i64, chrono::NaiveDateTime)>> {
+    follows::table
+        .filter(follows::account_id.eq_any(people))
+        .filter(follows::target_account_id.eq_any(people))
+        .filter(follows::created_at.ge(since))
+        .select((
+            follows::account_id,
+            follows::target_account_id,
+            follows::created_at,
+        ))
+        .load(conn)
 }

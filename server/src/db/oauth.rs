@@ -134,6 +134,15 @@ pub fn approve_user(conn: &mut DbConnection, account_id: i64) -> QueryResult<usi
         .execute(conn)
 }
 
+/// Which of `account_ids` belong to members whose sign-up was approved.
+pub fn approved_among(conn: &mut DbConnection, account_ids: &[i64]) -> QueryResult<Vec<i64>> {
+    users::table
+        .filter(users::account_id.eq_any(account_ids))
+        .filter(users::approved.eq(true))
+        .select(users::account_id)
+        .load(conn)
+}
+
 pub fn user_by_account(conn: &mut DbConnection, account_id: i64) -> QueryResult<Option<User>> {
     users::table
         .filter(users::account_id.eq(account_id))

@@ -6,6 +6,7 @@ use super::{
     schema::{practice_profiles, practice_terms},
 };
 use diesel::prelude::*;
+use std::collections::HashMap;
 
 /// One stored profile: organisation, place, and `(kind, text)` entries in
 /// the member's order.
@@ -35,6 +36,51 @@ pub fn of_account(conn: &mut DbConnection, account_id: i64) -> QueryResult<Optio
         place,
         terms,
     }))
+}
+
+/// The stored profiles of those of `account_ids` that have one (two
+/// queries, however many accounts).
+pub fn of_accounts(
+    conn: &mut DbConnection,
+    account_ids: &[i64],
+) -> QueryResult<HashMap<i64, StoredPractice>> {
+    let mut found: HashMap<i64, StoredPractice> = practice_profiles::table
+        .filter(practice_profiles::account_id.eq_any(account_ids))
+        .select((
+            practice_profiles::account_id,
+            practice_profiles::organization,
+            practice_profiles::place,
+        ))
+        .load::<(i64, String, String)>(conn)?
+        .into_iter()
+        .map(|(id, organization, place)| {
+            let practice = StoredPractice {
+                organization,
+                place,
+                terms: Vec::new(),
+            };
+            (id, practice)
+        })
+        .collect();
+    let terms: Vec<(i64, String, String)> = practice_terms::table
+        .filter(practice_terms::account_id.eq_any(account_ids))
+        .order((
+            practice_terms::account_id.asc(),
+            practice_terms::kind.asc(),
+            practice_terms::position.asc(),
+        ))
+        .select((
+            practice_terms::account_id,
+            practice_terms::kind,
+            practice_terms::text,
+        ))
+        .load(conn)?;
+    for (id, kind, text) in terms {
+        if let Some(practice) = found.get_mut(&id) {
+            practice.terms.push((kind, text));
+        }
+    }
+    Ok(found)
 }
 
 /// Removes an account's profile.

@@ -9,6 +9,7 @@ use super::{
     },
 };
 use diesel::prelude::*;
+use std::collections::HashMap;
 
 /// A window on an id-ordered list, as Mastodon's `max_id`, `since_id`,
 /// `min_id` and `limit` describe it. With `min_id` the window sits just above
@@ -320,6 +321,112 @@ pub fn counts(conn: &mut DbConnection, status_id: i64) -> QueryResult<(i64, i64,
     Ok((replies, reblogs, favourites))
 }
 
+/// The counts shown on each of `ids` that has any: replies, reblogs,
+/// favourites (three queries, however many statuses).
+pub fn counts_of(
+    conn: &mut DbConnection,
+    ids: &[i64],
+) -> QueryResult<HashMap<i64, (i64, i64, i64)>> {
+    let mut counts: HashMap<i64, (i64, i64, i64)> = HashMap::new();
+    let replies: Vec<(Option<i64>, i64)> = statuses::table
+        .filter(statuses::in_reply_to_id.eq_any(ids))
+        .group_by(statuses::in_reply_to_id)
+        .select((statuses::in_reply_to_id, diesel::dsl::count_star()))
+        .load(conn)?;
+    for (id, n) in replies {
+        if let Some(id) = id {
+            counts.entry(id).or_default().0 = n;
+        }
+    }
+    let reblogs: Vec<(Option<i64>, i64)> = statuses::table
+        .filter(statuses::reblog_of_id.eq_any(ids))
+        .group_by(statuses::reblog_of_id)
+        .select((statuses::reblog_of_id, diesel::dsl::count_star()))
+        .load(conn)?;
+    for (id, n) in reblogs {
+        if let Some(id) = id {
+            counts.entry(id).or_default().1 = n;
+        }
+    }
+    let favourited: Vec<(i64, i64)> = favourites::table
+        .filter(favourites::status_id.eq_any(ids))
+        .group_by(favourites::status_id)
+        .select((favourites::status_id, diesel::dsl::count_star()))
+        .load(conn)?;
+    for (id, n) in favourited {
+        counts.entry(id).or_default().2 = n;
+    }
+    Ok(counts)
+}
+
+/// For each of `account_ids` that posted: how many statuses, and when the
+/// latest was created.
+pub fn activity_of(
+    conn: &mut DbConnection,
+    account_ids: &[i64],
+) -> QueryResult<HashMap<i64, (i64, Option<chrono::NaiveDateTime>)>> {
+    let rows: Vec<(i64, i64, Option<chrono::NaiveDateTime>)> = statuses::table
+        .filter(statuses::account_id.eq_any(account_ids))
+        .group_by(statuses::account_id)
+        .select((
+            statuses::account_id,
+            diesel::dsl::count_star(),
+            diesel::dsl::max(statuses::created_at),
+        ))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, count, last)| (id, (count, last)))
+        .collect())
+}
+
+/// `(status, account)` for every mention in any of `status_ids`.
+pub fn mentions_of(conn: &mut DbConnection, status_ids: &[i64]) -> QueryResult<Vec<(i64, i64)>> {
+    mentions::table
+        .filter(mentions::status_id.eq_any(status_ids))
+        .select((mentions::status_id, mentions::account_id))
+        .load(conn)
+}
+
+/// `(status, tag)` for every tag on any of `status_ids`, tags in order.
+pub fn tags_of_many(
+    conn: &mut DbConnection,
+    status_ids: &[i64],
+) -> QueryResult<Vec<(i64, String)>> {
+    status_tags::table
+        .filter(status_tags::status_id.eq_any(status_ids))
+        .select((status_tags::status_id, status_tags::tag))
+        .order((status_tags::status_id.asc(), status_tags::tag.asc()))
+        .load(conn)
+}
+
+/// Which of `status_ids` the account favourited.
+pub fn favourited_among(
+    conn: &mut DbConnection,
+    account_id: i64,
+    status_ids: &[i64],
+) -> QueryResult<Vec<i64>> {
+    favourites::table
+        .filter(favourites::account_id.eq(account_id))
+        .filter(favourites::status_id.eq_any(status_ids))
+        .select(favourites::status_id)
+        .load(conn)
+}
+
+/// Which of `status_ids` the account reblogged.
+pub fn reblogged_among(
+    conn: &mut DbConnection,
+    account_id: i64,
+    status_ids: &[i64],
+) -> QueryResult<Vec<i64>> {
+    let rows: Vec<Option<i64>> = statuses::table
+        .filter(statuses::account_id.eq(account_id))
+        .filter(statuses::reblog_of_id.eq_any(status_ids))
+        .select(statuses::reblog_of_id)
+        .load(conn)?;
+    Ok(rows.into_iter().flatten().collect())
+}
+
 pub fn count_local(conn: &mut DbConnection) -> QueryResult<i64> {
     statuses::table
         .filter(statuses::local.eq(true))
@@ -593,6 +700,27 @@ pub fn has_mark(
     }
 }
 
+/// Which of `status_ids` carry the account's mark.
+pub fn marked_among(
+    conn: &mut DbConnection,
+    mark: Mark,
+    account_id: i64,
+    status_ids: &[i64],
+) -> QueryResult<Vec<i64>> {
+    match mark {
+        Mark::Bookmark => bookmarks::table
+            .filter(bookmarks::account_id.eq(account_id))
+            .filter(bookmarks::status_id.eq_any(status_ids))
+            .select(bookmarks::status_id)
+            .load(conn),
+        Mark::Pin => pins::table
+            .filter(pins::account_id.eq(account_id))
+            .filter(pins::status_id.eq_any(status_ids))
+            .select(pins::status_id)
+            .load(conn),
+    }
+}
+
 /// Sets or clears a mark; setting twice or clearing what is not set is fine.
 pub fn set_mark(
     conn: &mut DbConnection,
@@ -809,49 +937,53 @@ pub fn boosted_by(conn: &mut DbConnection, account_id: i64) -> QueryResult<Vec<i
         .load(conn)
 }
 
-/// Whether `from` has replied to, mentioned or favourited `to` since
-/// `since`.
-pub fn interacted_since(
+/// Replies, mentions and favourites between any two of `people` since
+/// `since`, as `(from, to, when)`.
+pub fn interactions_among(
     conn: &mut DbConnection,
-    from: i64,
-    to: i64,
+    people: &[i64],
     since: chrono::NaiveDateTime,
-) -> QueryResult<bool> {
-    let by_from_since = statuses::table
-        .filter(statuses::account_id.eq(from))
-        .filter(statuses::published_at.ge(since));
-    let replied: bool = diesel::select(diesel::dsl::exists(
-        by_from_since.filter(statuses::in_reply_to_account_id.eq(to)),
-    ))
-    .get_result(conn)?;
-    if replied {
-        return Ok(true);
-    }
-    let mentioned: bool = diesel::select(diesel::dsl::exists(
-        mentions::table.filter(mentions::account_id.eq(to)).filter(
-            mentions::status_id.eq_any(
-                statuses::table
-                    .filter(statuses::account_id.eq(from))
-                    .filter(statuses::published_at.ge(since))
-                    .select(statuses::id),
-            ),
-        ),
-    ))
-    .get_result(conn)?;
-    if mentioned {
-        return Ok(true);
-    }
-    diesel::select(diesel::dsl::exists(
+) -> QueryResult<Vec<(i64, i64, chrono::NaiveDateTime)>> {
+    let nullable: Vec<Option<i64>> = people.iter().copied().map(Some).collect();
+    let replies: Vec<(i64, Option<i64>, chrono::NaiveDateTime)> = statuses::table
+        .filter(statuses::account_id.eq_any(people))
+        .filter(statuses::in_reply_to_account_id.eq_any(&nullable))
+        .filter(statuses::published_at.ge(since))
+        .select((
+            statuses::account_id,
+            statuses::in_reply_to_account_id,
+            statuses::published_at,
+        ))
+        .load(conn)?;
+    let mut found: Vec<(i64, i64, chrono::NaiveDateTime)> = replies
+        .into_iter()
+        .filter_map(|(from, to, at)| Some((from, to?, at)))
+        .collect();
+    found.extend(
+        mentions::table
+            .inner_join(statuses::table.on(statuses::id.eq(mentions::status_id)))
+            .filter(statuses::account_id.eq_any(people))
+            .filter(mentions::account_id.eq_any(people))
+            .filter(statuses::published_at.ge(since))
+            .select((
+                statuses::account_id,
+                mentions::account_id,
+                statuses::published_at,
+            ))
+            .load::<(i64, i64, chrono::NaiveDateTime)>(conn)?,
+    );
+    found.extend(
         favourites::table
-            .filter(favourites::account_id.eq(from))
+            .inner_join(statuses::table.on(statuses::id.eq(favourites::status_id)))
+            .filter(favourites::account_id.eq_any(people))
+            .filter(statuses::account_id.eq_any(people))
             .filter(favourites::created_at.ge(since))
-            .filter(
-                favourites::status_id.eq_any(
-                    statuses::table
-                        .filter(statuses::account_id.eq(to))
-                        .select(statuses::id),
-                ),
-            ),
-    ))
-    .get_result(conn)
+            .select((
+                favourites::account_id,
+                statuses::account_id,
+                favourites::created_at,
+            ))
+            .load::<(i64, i64, chrono::NaiveDateTime)>(conn)?,
+    );
+    Ok(found)
 }

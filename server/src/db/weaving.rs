@@ -32,6 +32,18 @@ pub fn kind_of(conn: &mut DbConnection, status_id: i64) -> QueryResult<Option<St
         .optional()
 }
 
+/// The kinds of those of `status_ids` that have one.
+pub fn kinds_of(
+    conn: &mut DbConnection,
+    status_ids: &[i64],
+) -> QueryResult<std::collections::HashMap<i64, String>> {
+    let rows: Vec<(i64, String)> = post_kinds::table
+        .filter(post_kinds::status_id.eq_any(status_ids))
+        .select((post_kinds::status_id, post_kinds::kind))
+        .load(conn)?;
+    Ok(rows.into_iter().collect())
+}
+
 pub fn set_dimensions(
     conn: &mut DbConnection,
     status_id: i64,
@@ -170,6 +182,21 @@ pub fn replies(conn: &mut DbConnection, exchange_id: i64) -> QueryResult<Vec<Exc
         .load(conn)
 }
 
+/// The replies of all of `exchange_ids`, each exchange's oldest first.
+pub fn replies_of(
+    conn: &mut DbConnection,
+    exchange_ids: &[i64],
+) -> QueryResult<Vec<ExchangeReply>> {
+    exchange_replies::table
+        .filter(exchange_replies::exchange_id.eq_any(exchange_ids))
+        .select(ExchangeReply::as_select())
+        .order((
+            exchange_replies::exchange_id.asc(),
+            exchange_replies::replied_at.asc(),
+        ))
+        .load(conn)
+}
+
 /// Marks the exchange answered with `helped` as the replies that helped
 /// (and no others).
 pub fn mark_answered(
@@ -288,11 +315,21 @@ pub fn introductions_by(
         .load(conn)
 }
 
-pub fn mark_collaborated(conn: &mut DbConnection, id: i64, at: NaiveDateTime) -> QueryResult<()> {
-    diesel::update(introductions::table.find(id))
-        .set(introductions::collaborated_at.eq(Some(at)))
-        .execute(conn)
-        .map(drop)
+/// Marks introductions as having become collaborations at `at`, keeping
+/// the earlier time of any already marked.
+pub fn mark_collaborated(
+    conn: &mut DbConnection,
+    ids: &[i64],
+    at: NaiveDateTime,
+) -> QueryResult<()> {
+    diesel::update(
+        introductions::table
+            .filter(introductions::id.eq_any(ids))
+            .filter(introductions::collaborated_at.is_null()),
+    )
+    .set(introductions::collaborated_at.eq(Some(at)))
+    .execute(conn)
+    .map(drop)
 }
 
 pub fn dismiss_suggestion(

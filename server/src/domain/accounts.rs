@@ -6,6 +6,7 @@ use crate::{
     db::{self, accounts, ids::next_id, models::Account, models::User, oauth as db_oauth},
     error::{Error, Result},
 };
+use std::collections::{HashMap, HashSet};
 
 /// The instance actor's username. Local usernames allow only letters, digits
 /// and underscores, so a name with a dot can never collide with a member's.
@@ -527,21 +528,38 @@ pub async fn familiar_followers(
     let viewer_id = viewer.id;
     ctx.db
         .read(move |conn| {
-            let followed: Vec<i64> = crate::db::follows::following(conn, viewer_id)?
-                .iter()
-                .map(|a| a.id)
+            let followed: HashSet<i64> = crate::db::follows::accepted_from(conn, &[viewer_id])?
+                .into_iter()
+                .map(|(_, target)| target)
                 .collect();
-            let mut out = Vec::with_capacity(ids.len());
-            for id in ids {
-                let mut familiar = Vec::new();
-                for follower in crate::db::follows::followers(conn, id)? {
-                    if followed.contains(&follower.id) {
-                        familiar.push(super::views::account_view(conn, follower)?);
-                    }
-                }
-                out.push((id, familiar));
-            }
-            Ok(out)
+            let familiar: Vec<(i64, i64)> = crate::db::follows::accepted_to(conn, &ids)?
+                .into_iter()
+                .filter(|(follower, _)| followed.contains(follower))
+                .collect();
+            let mut familiar_ids: Vec<i64> =
+                familiar.iter().map(|(follower, _)| *follower).collect();
+            familiar_ids.sort_unstable();
+            familiar_ids.dedup();
+            let present: Vec<Account> = accounts::by_ids(conn, &familiar_ids)?
+                .into_iter()
+                .filter(|a| a.deleted_at.is_none())
+                .collect();
+            let views: HashMap<i64, super::views::AccountView> =
+                super::views::account_views(conn, present)?
+                    .into_iter()
+                    .map(|view| (view.account.id, view))
+                    .collect();
+            Ok(ids
+                .into_iter()
+                .map(|id| {
+                    let known = familiar
+                        .iter()
+                        .filter(|(_, target)| *target == id)
+                        .filter_map(|(follower, _)| views.get(follower).cloned())
+                        .collect();
+                    (id, known)
+                })
+                .collect())
         })
         .await
 }
@@ -566,20 +584,30 @@ pub async fn directory(
 ) -> Result<Vec<super::views::AccountView>> {
     ctx.db
         .read(move |conn| {
-            let mut listed = Vec::new();
-            for account in accounts::discoverable(conn, local_only)? {
-                if account.local
-                    && !db_oauth::user_by_account(conn, account.id)?.is_some_and(|u| u.approved)
-                {
-                    continue;
-                }
-                listed.push(super::views::account_view(conn, account)?);
-            }
+            let candidates = accounts::discoverable(conn, local_only)?;
+            let local_ids: Vec<i64> = candidates
+                .iter()
+                .filter(|a| a.local)
+                .map(|a| a.id)
+                .collect();
+            let approved: HashSet<i64> = db_oauth::approved_among(conn, &local_ids)?
+                .into_iter()
+                .collect();
+            let mut listed: Vec<Account> = candidates
+                .into_iter()
+                .filter(|a| !a.local || approved.contains(&a.id))
+                .collect();
             if order == DirectoryOrder::Active {
-                // Accounts that never posted go last, newest first among them.
-                listed.sort_by_key(|view| std::cmp::Reverse(view.last_status_at));
+                // Accounts that never posted go last, newest first among
+                // them (the stable sort keeps the listing's order).
+                let ids: Vec<i64> = listed.iter().map(|a| a.id).collect();
+                let activity = crate::db::statuses::activity_of(conn, &ids)?;
+                listed.sort_by_key(|a| {
+                    std::cmp::Reverse(activity.get(&a.id).and_then(|(_, last)| *last))
+                });
             }
-            Ok(listed.into_iter().skip(offset).take(limit).collect())
+            let page = listed.into_iter().skip(offset).take(limit).collect();
+            Ok(super::views::account_views(conn, page)?)
         })
         .await
 }

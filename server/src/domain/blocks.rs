@@ -129,10 +129,8 @@ pub async fn listed(
     let account_id = account.id;
     ctx.db
         .read(move |conn| {
-            blocks::listed(conn, account_id, blocked, 80)?
-                .into_iter()
-                .map(|a| super::views::account_view(conn, a).map_err(Error::from))
-                .collect()
+            let listed = blocks::listed(conn, account_id, blocked, 80)?;
+            Ok(super::views::account_views(conn, listed)?)
         })
         .await
 }

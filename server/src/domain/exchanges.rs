@@ -11,6 +11,7 @@ use crate::{
     error::{Error, Result},
 };
 use chrono::NaiveDateTime;
+use std::collections::HashMap;
 
 /// An exchange as the API shows it.
 #[derive(Debug, Clone)]
@@ -56,28 +57,57 @@ pub struct ExchangeFilter {
     pub limit: i64,
 }
 
-fn view_of(
+/// Views of the exchanges `viewer` may see, in the given order, in a
+/// fixed number of queries however many there are (plus one or two per
+/// exchange that is not public).
+fn views_of(
     conn: &mut DbConnection,
     viewer: Option<&Account>,
-    exchange: weaving::Exchange,
-) -> Result<Option<ExchangeView>> {
-    let Some(status) = statuses::by_id(conn, exchange.status_id)? else {
-        return Ok(None);
-    };
-    if !views::can_see(conn, viewer, &status)? {
-        return Ok(None);
+    exchanges: Vec<weaving::Exchange>,
+) -> Result<Vec<ExchangeView>> {
+    let ids: Vec<i64> = exchanges.iter().map(|e| e.status_id).collect();
+    let mut visible = Vec::with_capacity(ids.len());
+    for status in statuses::by_ids(conn, &ids)? {
+        if views::can_see(conn, viewer, &status)? {
+            visible.push(status.id);
+        }
     }
-    let Some(status_view) = views::load(conn, viewer.map(|v| v.id), &[status.id])?.pop() else {
-        return Ok(None);
-    };
-    let replies = weaving::replies(conn, exchange.status_id)?;
+    let mut shown: HashMap<i64, views::StatusView> =
+        views::load(conn, viewer.map(|v| v.id), &visible)?
+            .into_iter()
+            .map(|view| (view.status.id, view))
+            .collect();
+    let mut replies: HashMap<i64, Vec<weaving::ExchangeReply>> = HashMap::new();
+    for reply in weaving::replies_of(conn, &visible)? {
+        replies.entry(reply.exchange_id).or_default().push(reply);
+    }
+    let mut kinds = weaving::kinds_of(conn, &visible)?;
+    Ok(exchanges
+        .into_iter()
+        .filter_map(|exchange| {
+            let status = shown.remove(&exchange.status_id)?;
+            let replies = replies.remove(&exchange.status_id).unwrap_or_default();
+            let kind = kinds
+                .remove(&exchange.status_id)
+                .unwrap_or_else(|| "question".into());
+            Some(view_with(exchange, status, kind, &replies))
+        })
+        .collect())
+}
+
+fn view_with(
+    exchange: weaving::Exchange,
+    status: views::StatusView,
+    kind: String,
+    replies: &[weaving::ExchangeReply],
+) -> ExchangeView {
     let others: Vec<&weaving::ExchangeReply> = replies
         .iter()
         .filter(|r| r.account_id != exchange.account_id)
         .collect();
-    Ok(Some(ExchangeView {
-        status: status_view,
-        kind: weaving::kind_of(conn, status.id)?.unwrap_or_else(|| "question".into()),
+    ExchangeView {
+        status,
+        kind,
         opened_at: exchange.opened_at,
         answered_at: exchange.answered_at,
         replies_count: others.len(),
@@ -87,7 +117,15 @@ fn view_of(
             .filter(|r| r.helped)
             .map(|r| r.status_id)
             .collect(),
-    }))
+    }
+}
+
+fn view_of(
+    conn: &mut DbConnection,
+    viewer: Option<&Account>,
+    exchange: weaving::Exchange,
+) -> Result<Option<ExchangeView>> {
+    Ok(views_of(conn, viewer, vec![exchange])?.pop())
 }
 
 /// Exchanges known here, local and from elsewhere, newest first.
@@ -124,13 +162,7 @@ pub async fn list(
                 filter.max_id,
                 filter.limit,
             )?;
-            let mut views = Vec::with_capacity(page.len());
-            for exchange in page {
-                if let Some(view) = view_of(conn, viewer.as_ref(), exchange)? {
-                    views.push(view);
-                }
-            }
-            Ok(views)
+            views_of(conn, viewer.as_ref(), page)
         })
         .await
 }

@@ -234,11 +234,8 @@ pub async fn list(
     ctx.db
         .read(move |conn| {
             let rows = follows::page(conn, account_id, incoming, !pending, page)?;
-            let ids = rows.iter().map(|(id, _)| *id).collect();
-            let views = rows
-                .into_iter()
-                .map(|(_, account)| super::views::account_view(conn, account))
-                .collect::<diesel::QueryResult<Vec<_>>>()?;
+            let (ids, accounts): (Vec<i64>, Vec<_>) = rows.into_iter().unzip();
+            let views = super::views::account_views(conn, accounts)?;
             Ok((views, ids))
         })
         .await

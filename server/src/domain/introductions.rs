@@ -12,7 +12,8 @@ use crate::{
     },
     error::{Error, Result},
 };
-use std::collections::{BTreeMap, BTreeSet, HashSet};
+use chrono::NaiveDateTime;
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 /// Why someone might be worth knowing, from what this server knows.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -180,6 +181,15 @@ fn excluded(
 
 /// Gathers the evidence for everyone this server knows who might be worth
 /// knowing for `member`.
+/// The names of those of `accounts` that are actors of `actor_type`.
+fn names_by_id(accounts: &[Account], actor_type: &str) -> HashMap<i64, String> {
+    accounts
+        .iter()
+        .filter(|a| a.actor_type == actor_type)
+        .map(|a| (a.id, name_of(a)))
+        .collect()
+}
+
 fn gather(conn: &mut DbConnection, member: &Account) -> Result<Vec<Evidence>> {
     let following = follows::following(conn, member.id)?;
     let skip = excluded(conn, member, &following)?;
@@ -189,14 +199,13 @@ fn gather(conn: &mut DbConnection, member: &Account) -> Result<Vec<Evidence>> {
             push(found.entry(id).or_default());
         }
     };
-    // Closing triangles: followed by people the member follows.
-    for friend in &following {
-        if friend.actor_type != "Person" {
-            continue;
-        }
-        let friend_name = name_of(friend);
-        for theirs in follows::following(conn, friend.id)? {
-            add(theirs.id, &mut |e| e.mutuals.push(friend_name.clone()));
+    // Closing triangles: followed by people the member follows (whom they
+    // all follow, in one query).
+    let friends = names_by_id(&following, "Person");
+    let friend_ids: Vec<i64> = friends.keys().copied().collect();
+    for (friend, theirs) in follows::accepted_from(conn, &friend_ids)? {
+        if let Some(friend_name) = friends.get(&friend) {
+            add(theirs, &mut |e| e.mutuals.push(friend_name.clone()));
         }
     }
     // Shared practice, and offers that meet needs.
@@ -214,18 +223,15 @@ fn gather(conn: &mut DbConnection, member: &Account) -> Result<Vec<Evidence>> {
             add(id, &mut |e| slot(e).push(text.clone()));
         }
     }
-    // Communities the member belongs to.
-    for group in &following {
-        if group.actor_type != "Group" {
-            continue;
-        }
-        let group_name = name_of(group);
-        for fellow in follows::followers(conn, group.id)? {
-            if fellow.actor_type == "Person" {
-                add(fellow.id, &mut |e| {
-                    e.shared_communities.push(group_name.clone())
-                });
-            }
+    // Communities the member belongs to (all their members in one query;
+    // only people are kept below).
+    let groups = names_by_id(&following, "Group");
+    let group_ids: Vec<i64> = groups.keys().copied().collect();
+    for (fellow, group) in follows::accepted_to(conn, &group_ids)? {
+        if let Some(group_name) = groups.get(&group) {
+            add(fellow, &mut |e| {
+                e.shared_communities.push(group_name.clone())
+            });
         }
     }
     let ids: Vec<i64> = found.keys().copied().collect();
@@ -266,13 +272,18 @@ pub async fn suggest(
     ctx.db
         .read(move |conn| {
             let ranked = rank(gather(conn, &member)?, limit);
-            let mut out = Vec::with_capacity(ranked.len());
-            for suggestion in ranked {
-                if let Some(account) = accounts::by_id(conn, suggestion.account_id)? {
-                    out.push((suggestion, views::account_view(conn, account)?));
-                }
-            }
-            Ok(out)
+            let ids: Vec<i64> = ranked.iter().map(|s| s.account_id).collect();
+            let people = accounts::by_ids(conn, &ids)?;
+            let mut shown: std::collections::HashMap<i64, views::AccountView> =
+                views::account_views(conn, people)?
+                    .into_iter()
+                    .map(|view| (view.account.id, view))
+                    .collect();
+            Ok(ranked
+                .into_iter()
+                .filter_map(|s| Some((shown.remove(&s.account_id)?, s)))
+                .map(|(view, s)| (s, view))
+                .collect())
         })
         .await
 }
@@ -436,23 +447,60 @@ pub fn record(
     Ok(intro)
 }
 
-/// Marks the introductions whose two people have since interacted (a
-/// reply, a mention, a favourite or a follow, either way) as having become
-/// micro-collaborations.
-pub fn note_collaborations(conn: &mut DbConnection) -> Result<()> {
-    for intro in weaving::introductions(conn)? {
-        if intro.collaborated_at.is_some() {
-            continue;
-        }
-        let since = intro.created_at;
-        let (a, b) = (intro.first_id, intro.second_id);
-        let interacted = statuses::interacted_since(conn, a, b, since)?
-            || statuses::interacted_since(conn, b, a, since)?
-            || follows::followed_since(conn, a, b, since)?
-            || follows::followed_since(conn, b, a, since)?;
-        if interacted {
-            weaving::mark_collaborated(conn, intro.id, db::now())?;
-        }
+/// Everyone introduced in `introductions`, each once.
+fn people_in(introductions: &[weaving::Introduction]) -> Vec<i64> {
+    let mut people: Vec<i64> = introductions
+        .iter()
+        .flat_map(|i| [i.first_id, i.second_id])
+        .collect();
+    people.sort_unstable();
+    people.dedup();
+    people
+}
+
+/// Introductions not yet marked whose two people have since interacted
+/// (a reply, a mention, a favourite or a follow, either way): four
+/// queries, however many introductions wait.
+pub fn newly_collaborated(conn: &mut DbConnection) -> Result<Vec<i64>> {
+    let waiting: Vec<weaving::Introduction> = weaving::introductions(conn)?
+        .into_iter()
+        .filter(|i| i.collaborated_at.is_none())
+        .collect();
+    let Some(since) = waiting.iter().map(|i| i.created_at).min() else {
+        return Ok(Vec::new());
+    };
+    let people = people_in(&waiting);
+    // The latest interaction of each pair, whichever way it went.
+    let mut latest: HashMap<(i64, i64), NaiveDateTime> = HashMap::new();
+    let interactions = statuses::interactions_among(conn, &people, since)?
+        .into_iter()
+        .chain(follows::follows_among(conn, &people, since)?);
+    for (from, to, at) in interactions {
+        let pair = (from.min(to), from.max(to));
+        let seen = latest.entry(pair).or_insert(at);
+        *seen = (*seen).max(at);
+    }
+    Ok(waiting
+        .into_iter()
+        .filter(|i| {
+            let pair = (i.first_id.min(i.second_id), i.first_id.max(i.second_id));
+            latest.get(&pair).is_some_and(|at| *at >= i.created_at)
+        })
+        .map(|i| i.id)
+        .collect())
+}
+
+/// Records the introductions that became micro-collaborations since last
+/// asked. Reading first keeps the writer free when nothing changed, which
+/// is nearly always.
+pub async fn record_collaborations(ctx: &Context) -> Result<()> {
+    let noticed = ctx.db.read(newly_collaborated).await?;
+    if !noticed.is_empty() {
+        ctx.db
+            .write(move |conn| {
+                Ok::<_, Error>(weaving::mark_collaborated(conn, &noticed, db::now())?)
+            })
+            .await?;
     }
     Ok(())
 }
@@ -462,19 +510,23 @@ pub async fn made_by(
     ctx: &Context,
     introducer: &Account,
 ) -> Result<Vec<(weaving::Introduction, Account, Account)>> {
+    record_collaborations(ctx).await?;
     let introducer = introducer.clone();
     ctx.db
-        .write(move |conn| {
-            note_collaborations(conn)?;
-            let mut out = Vec::new();
-            for intro in weaving::introductions_by(conn, introducer.id)? {
-                let first = accounts::by_id(conn, intro.first_id)?;
-                let second = accounts::by_id(conn, intro.second_id)?;
-                if let (Some(first), Some(second)) = (first, second) {
-                    out.push((intro, first, second));
-                }
-            }
-            Ok(out)
+        .read(move |conn| {
+            let made = weaving::introductions_by(conn, introducer.id)?;
+            let people: HashMap<i64, Account> = accounts::by_ids(conn, &people_in(&made))?
+                .into_iter()
+                .map(|a| (a.id, a))
+                .collect();
+            Ok(made
+                .into_iter()
+                .filter_map(|intro| {
+                    let first = people.get(&intro.first_id)?.clone();
+                    let second = people.get(&intro.second_id)?.clone();
+                    Some((intro, first, second))
+                })
+                .collect())
         })
         .await
 }

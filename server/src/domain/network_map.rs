@@ -150,13 +150,9 @@ pub struct IntroductionHealth {
 pub const ACTIVE_DAYS: i64 = 30;
 
 pub async fn health(ctx: &Context) -> Result<Health> {
-    ctx.db
-        .write(|conn| {
-            // Recorded as they are noticed, so the report counts them.
-            introductions::note_collaborations(conn)?;
-            measure(conn)
-        })
-        .await
+    // Recorded as they are noticed, so the report counts them.
+    introductions::record_collaborations(ctx).await?;
+    ctx.db.read(measure).await
 }
 
 fn measure(conn: &mut DbConnection) -> Result<Health> {
@@ -170,17 +166,25 @@ fn measure(conn: &mut DbConnection) -> Result<Health> {
         .count();
     let mut exchanges = ExchangeHealth::default();
     let mut waits = Vec::new();
-    for exchange in weaving::exchanges_of(conn, &members)? {
+    let opened = weaving::exchanges_of(conn, &members)?;
+    let opened_ids: Vec<i64> = opened.iter().map(|e| e.status_id).collect();
+    // Each exchange's first reply by someone other than the asker.
+    let mut first_replies: HashMap<i64, chrono::NaiveDateTime> = HashMap::new();
+    let askers: HashMap<i64, i64> = opened.iter().map(|e| (e.status_id, e.account_id)).collect();
+    for reply in weaving::replies_of(conn, &opened_ids)? {
+        if askers.get(&reply.exchange_id) != Some(&reply.account_id) {
+            let first = first_replies
+                .entry(reply.exchange_id)
+                .or_insert(reply.replied_at);
+            *first = (*first).min(reply.replied_at);
+        }
+    }
+    for exchange in opened {
         exchanges.opened += 1;
         if exchange.answered_at.is_some() {
             exchanges.answered += 1;
         }
-        let first = weaving::replies(conn, exchange.status_id)?
-            .into_iter()
-            .filter(|r| r.account_id != exchange.account_id)
-            .map(|r| r.replied_at)
-            .min();
-        if let Some(first) = first {
+        if let Some(&first) = first_replies.get(&exchange.status_id) {
             exchanges.replied += 1;
             waits.push((first - exchange.opened_at).num_seconds().max(0) as f64);
         }

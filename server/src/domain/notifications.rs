@@ -15,6 +15,7 @@ use crate::{
     },
     error::{Error, Result},
 };
+use std::collections::HashMap;
 
 /// The kinds Trellis writes, named as in the Mastodon API.
 pub const KINDS: [&str; 8] = [
@@ -99,25 +100,36 @@ fn load(
     viewer: &Account,
     rows: Vec<Notification>,
 ) -> Result<Vec<NotificationView>> {
-    let mut out = Vec::with_capacity(rows.len());
-    for notification in rows {
-        let Some(from) = accounts::by_id(conn, notification.from_account_id)? else {
-            continue;
-        };
-        let status = match notification.status_id {
-            Some(id) => match views::load(conn, Some(viewer.id), &[id])?.pop() {
-                Some(status) => Some(status),
-                None => continue,
-            },
-            None => None,
-        };
-        out.push(NotificationView {
-            from: views::account_view(conn, from)?,
-            status,
-            notification,
-        });
-    }
-    Ok(out)
+    // Whole-page loads: a page of notifications costs the same few queries
+    // whatever its length.
+    let mut from_ids: Vec<i64> = rows.iter().map(|n| n.from_account_id).collect();
+    from_ids.sort_unstable();
+    from_ids.dedup();
+    let senders = accounts::by_ids(conn, &from_ids)?;
+    let from: HashMap<i64, AccountView> = views::account_views(conn, senders)?
+        .into_iter()
+        .map(|view| (view.account.id, view))
+        .collect();
+    let status_ids: Vec<i64> = rows.iter().filter_map(|n| n.status_id).collect();
+    let statuses: HashMap<i64, StatusView> = views::load(conn, Some(viewer.id), &status_ids)?
+        .into_iter()
+        .map(|view| (view.status.id, view))
+        .collect();
+    Ok(rows
+        .into_iter()
+        .filter_map(|notification| {
+            // A notification whose sender or status is gone is not shown.
+            let status = match notification.status_id {
+                Some(id) => Some(statuses.get(&id)?.clone()),
+                None => None,
+            };
+            Some(NotificationView {
+                from: from.get(&notification.from_account_id)?.clone(),
+                status,
+                notification,
+            })
+        })
+        .collect())
 }
 
 /// Which kinds to list: `types` if given, all otherwise, minus `exclude`.

@@ -221,15 +221,37 @@ pub fn profile_fields(
     conn: &mut DbConnection,
     account: &Account,
 ) -> diesel::QueryResult<Vec<ProfileField>> {
-    if !account.local || account.actor_type != "Person" {
-        return Ok(Vec::new());
+    Ok(profile_fields_of(conn, std::slice::from_ref(account))?
+        .remove(&account.id)
+        .unwrap_or_default())
+}
+
+/// [`profile_fields`] for many accounts in two queries; accounts that add
+/// no fields are absent.
+pub fn profile_fields_of(
+    conn: &mut DbConnection,
+    accounts: &[Account],
+) -> diesel::QueryResult<std::collections::HashMap<i64, Vec<ProfileField>>> {
+    let members: Vec<i64> = accounts
+        .iter()
+        .filter(|a| a.local && a.actor_type == "Person")
+        .map(|a| a.id)
+        .collect();
+    if members.is_empty() {
+        return Ok(Default::default());
     }
-    Ok(of_account(conn, account.id)?
-        .fields()
+    Ok(store::of_accounts(conn, &members)?
         .into_iter()
-        .map(|(name, value)| ProfileField {
-            value: text::escape(&value),
-            name,
+        .map(|(id, stored)| {
+            let fields = Practice::from_stored(stored)
+                .fields()
+                .into_iter()
+                .map(|(name, value)| ProfileField {
+                    value: text::escape(&value),
+                    name,
+                })
+                .collect();
+            (id, fields)
         })
         .collect())
 }

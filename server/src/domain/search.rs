@@ -25,11 +25,8 @@ pub async fn accounts(ctx: &Context, q: &str, window: Window) -> Result<Vec<Acco
     }
     ctx.db
         .read(move |conn| {
-            let mut found = Vec::new();
-            for account in accounts::search(conn, &needle, window.limit, window.offset)? {
-                found.push(views::account_view(conn, account)?);
-            }
-            Ok(found)
+            let found = accounts::search(conn, &needle, window.limit, window.offset)?;
+            Ok(views::account_views(conn, found)?)
         })
         .await
 }

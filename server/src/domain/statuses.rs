@@ -651,10 +651,7 @@ pub async fn interacted(
             } else {
                 statuses::favouriters(conn, status.id, 80)?
             };
-            accounts
-                .into_iter()
-                .map(|a| views::account_view(conn, a).map_err(Error::from))
-                .collect()
+            Ok(views::account_views(conn, accounts)?)
         })
         .await
 }

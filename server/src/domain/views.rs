@@ -6,9 +6,10 @@ use super::Visibility;
 use crate::db::{
     DbConnection, accounts, follows,
     models::{Account, Status},
-    statuses,
+    statuses::{self, Mark},
 };
 use diesel::QueryResult;
+use std::collections::{HashMap, HashSet};
 
 /// An account with the counts shown on its profile.
 #[derive(Debug, Clone)]
@@ -23,14 +24,40 @@ pub struct AccountView {
 }
 
 pub fn account_view(conn: &mut DbConnection, account: Account) -> QueryResult<AccountView> {
-    Ok(AccountView {
-        followers_count: follows::count_followers(conn, account.id)?,
-        following_count: follows::count_following(conn, account.id)?,
-        statuses_count: statuses::count_by_account(conn, account.id)?,
-        last_status_at: statuses::last_status_at(conn, account.id)?,
-        practice_fields: super::practice::profile_fields(conn, &account)?,
-        account,
-    })
+    account_views(conn, vec![account])?
+        .pop()
+        .ok_or(diesel::result::Error::NotFound)
+}
+
+/// Views of `accounts`, in their order, in a fixed number of queries
+/// however many accounts there are.
+pub fn account_views(
+    conn: &mut DbConnection,
+    accounts: Vec<Account>,
+) -> QueryResult<Vec<AccountView>> {
+    if accounts.is_empty() {
+        return Ok(Vec::new());
+    }
+    let ids: Vec<i64> = accounts.iter().map(|a| a.id).collect();
+    let followers = follows::follower_counts(conn, &ids)?;
+    let following = follows::following_counts(conn, &ids)?;
+    let activity = statuses::activity_of(conn, &ids)?;
+    let mut practice = super::practice::profile_fields_of(conn, &accounts)?;
+    Ok(accounts
+        .into_iter()
+        .map(|account| {
+            let (statuses_count, last_status_at) =
+                activity.get(&account.id).copied().unwrap_or((0, None));
+            AccountView {
+                followers_count: followers.get(&account.id).copied().unwrap_or(0),
+                following_count: following.get(&account.id).copied().unwrap_or(0),
+                statuses_count,
+                last_status_at,
+                practice_fields: practice.remove(&account.id).unwrap_or_default(),
+                account,
+            }
+        })
+        .collect())
 }
 
 #[derive(Debug, Clone)]
@@ -77,82 +104,119 @@ pub fn can_see(
     Ok(false)
 }
 
-/// Account views already built while loading one page: a timeline often
-/// shows several posts by the same people, and each view costs a handful
-/// of queries.
-type AuthorCache = std::collections::HashMap<i64, AccountView>;
-
-fn author_view(
-    conn: &mut DbConnection,
-    authors: &mut AuthorCache,
-    account_id: i64,
-) -> QueryResult<Option<AccountView>> {
-    if let Some(view) = authors.get(&account_id) {
-        return Ok(Some(view.clone()));
-    }
-    let Some(account) = accounts::by_id(conn, account_id)? else {
-        return Ok(None);
-    };
-    let view = account_view(conn, account)?;
-    authors.insert(account_id, view.clone());
-    Ok(Some(view))
+/// Everything the statuses of one page need besides themselves, loaded in
+/// a fixed number of queries however long the page is.
+struct PageContext {
+    accounts: HashMap<i64, Account>,
+    authors: HashMap<i64, AccountView>,
+    mentions: HashMap<i64, Vec<i64>>,
+    tags: HashMap<i64, Vec<String>>,
+    counts: HashMap<i64, (i64, i64, i64)>,
+    favourited: HashSet<i64>,
+    reblogged: HashSet<i64>,
+    bookmarked: HashSet<i64>,
+    pinned: HashSet<i64>,
 }
 
-fn load_one(
-    conn: &mut DbConnection,
-    viewer: Option<i64>,
-    status: Status,
-    authors: &mut AuthorCache,
-) -> QueryResult<Option<StatusView>> {
-    let Some(author) = author_view(conn, authors, status.account_id)? else {
-        return Ok(None);
-    };
-    let reblog = match status.reblog_of_id {
-        Some(original_id) => match statuses::by_id(conn, original_id)? {
-            Some(original) => load_one(conn, viewer, original, authors)?.map(Box::new),
-            None => return Ok(None),
-        },
-        None => None,
-    };
-    let mention_ids = statuses::mentioned_account_ids(conn, status.id)?;
-    let mentions = accounts::by_ids(conn, &mention_ids)?;
-    let in_reply_to_account = match status.in_reply_to_account_id {
-        Some(id) => accounts::by_id(conn, id)?,
-        None => None,
-    };
-    let (replies_count, reblogs_count, favourites_count) = statuses::counts(conn, status.id)?;
-    let tags = statuses::tags_of(conn, status.id)?;
-    // On a boost, what the viewer did is about the boosted status, as apps
-    // read it from the top level.
-    let subject = status.reblog_of_id.unwrap_or(status.id);
-    let (favourited, reblogged, bookmarked, pinned) = match viewer {
-        Some(viewer) => (
-            statuses::favourite_by(conn, viewer, subject)?.is_some(),
-            statuses::reblog_by(conn, viewer, subject)?.is_some(),
-            statuses::has_mark(conn, statuses::Mark::Bookmark, viewer, subject)?,
-            statuses::has_mark(conn, statuses::Mark::Pin, viewer, status.id)?,
-        ),
-        None => (false, false, false, false),
-    };
-    Ok(Some(StatusView {
-        status,
-        author,
-        reblog,
-        in_reply_to_account,
-        mentions,
-        tags,
-        replies_count,
-        reblogs_count,
-        favourites_count,
-        favourited,
-        reblogged,
-        bookmarked,
-        pinned,
-    }))
+impl PageContext {
+    fn gather(conn: &mut DbConnection, viewer: Option<i64>, page: &[&Status]) -> QueryResult<Self> {
+        let ids: Vec<i64> = page.iter().map(|s| s.id).collect();
+        let mut mentions: HashMap<i64, Vec<i64>> = HashMap::new();
+        for (status, account) in statuses::mentions_of(conn, &ids)? {
+            mentions.entry(status).or_default().push(account);
+        }
+        let author_ids: HashSet<i64> = page.iter().map(|s| s.account_id).collect();
+        let mut account_ids: Vec<i64> = author_ids.iter().copied().collect();
+        account_ids.extend(page.iter().filter_map(|s| s.in_reply_to_account_id));
+        account_ids.extend(mentions.values().flatten());
+        account_ids.sort_unstable();
+        account_ids.dedup();
+        let accounts: HashMap<i64, Account> = accounts::by_ids(conn, &account_ids)?
+            .into_iter()
+            .map(|a| (a.id, a))
+            .collect();
+        let authors = account_views(
+            conn,
+            author_ids
+                .iter()
+                .filter_map(|id| accounts.get(id).cloned())
+                .collect(),
+        )?
+        .into_iter()
+        .map(|view| (view.account.id, view))
+        .collect();
+        let mut tags: HashMap<i64, Vec<String>> = HashMap::new();
+        for (status, tag) in statuses::tags_of_many(conn, &ids)? {
+            tags.entry(status).or_default().push(tag);
+        }
+        let counts = statuses::counts_of(conn, &ids)?;
+        let mut context = PageContext {
+            accounts,
+            authors,
+            mentions,
+            tags,
+            counts,
+            favourited: HashSet::new(),
+            reblogged: HashSet::new(),
+            bookmarked: HashSet::new(),
+            pinned: HashSet::new(),
+        };
+        if let Some(viewer) = viewer {
+            context.favourited = statuses::favourited_among(conn, viewer, &ids)?
+                .into_iter()
+                .collect();
+            context.reblogged = statuses::reblogged_among(conn, viewer, &ids)?
+                .into_iter()
+                .collect();
+            context.bookmarked = statuses::marked_among(conn, Mark::Bookmark, viewer, &ids)?
+                .into_iter()
+                .collect();
+            context.pinned = statuses::marked_among(conn, Mark::Pin, viewer, &ids)?
+                .into_iter()
+                .collect();
+        }
+        Ok(context)
+    }
+
+    /// The view of one status of the page, `None` when its author is gone.
+    fn view(&self, status: Status, reblog: Option<Box<StatusView>>) -> Option<StatusView> {
+        let author = self.authors.get(&status.account_id)?.clone();
+        let mut mentions: Vec<Account> = self
+            .mentions
+            .get(&status.id)
+            .into_iter()
+            .flatten()
+            .filter_map(|id| self.accounts.get(id).cloned())
+            .collect();
+        mentions.sort_by_key(|a| a.id);
+        let in_reply_to_account = status
+            .in_reply_to_account_id
+            .and_then(|id| self.accounts.get(&id).cloned());
+        let (replies_count, reblogs_count, favourites_count) =
+            self.counts.get(&status.id).copied().unwrap_or_default();
+        // On a boost, what the viewer did is about the boosted status, as
+        // apps read it from the top level.
+        let subject = status.reblog_of_id.unwrap_or(status.id);
+        Some(StatusView {
+            tags: self.tags.get(&status.id).cloned().unwrap_or_default(),
+            favourited: self.favourited.contains(&subject),
+            reblogged: self.reblogged.contains(&subject),
+            bookmarked: self.bookmarked.contains(&subject),
+            pinned: self.pinned.contains(&status.id),
+            author,
+            reblog,
+            in_reply_to_account,
+            mentions,
+            replies_count,
+            reblogs_count,
+            favourites_count,
+            status,
+        })
+    }
 }
 
 /// Views of the statuses with `ids`, in the order of `ids`, skipping any
-/// that vanished meanwhile.
+/// that vanished meanwhile (and boosts whose original vanished).
 pub fn load(
     conn: &mut DbConnection,
     viewer: Option<i64>,
@@ -160,12 +224,24 @@ pub fn load(
 ) -> QueryResult<Vec<StatusView>> {
     let mut rows = statuses::by_ids(conn, ids)?;
     rows.sort_by_key(|s| ids.iter().position(|id| *id == s.id));
-    let mut views = Vec::with_capacity(rows.len());
-    let mut authors = AuthorCache::new();
-    for status in rows {
-        if let Some(view) = load_one(conn, viewer, status, &mut authors)? {
-            views.push(view);
-        }
-    }
-    Ok(views)
+    let original_ids: Vec<i64> = rows.iter().filter_map(|s| s.reblog_of_id).collect();
+    let originals: HashMap<i64, Status> = statuses::by_ids(conn, &original_ids)?
+        .into_iter()
+        .map(|s| (s.id, s))
+        .collect();
+    let page: Vec<&Status> = rows.iter().chain(originals.values()).collect();
+    let context = PageContext::gather(conn, viewer, &page)?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|status| {
+            let reblog = match status.reblog_of_id {
+                Some(original_id) => {
+                    let original = originals.get(&original_id)?.clone();
+                    Some(Box::new(context.view(original, None)?))
+                }
+                None => None,
+            };
+            context.view(status, reblog)
+        })
+        .collect())
 }
