@@ -80,13 +80,7 @@ const MAX_SUMMARY: usize = 1000;
 const MAX_LABEL: usize = 100;
 
 fn checked(what: &str, text: &str, max: usize) -> Result<String> {
-    let text = text.trim();
-    if text.chars().count() > max {
-        return Err(Error::Validation(format!(
-            "{what} is longer than {max} characters"
-        )));
-    }
-    Ok(text.to_string())
+    super::text::within_limit(what, text, max)
 }
 
 fn view(conn: &mut DbConnection, community: Community, account: Account) -> Result<CommunityView> {

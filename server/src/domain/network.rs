@@ -112,13 +112,7 @@ const MAX_PRINCIPLES: usize = 30;
 const MAX_PRINCIPLE: usize = 500;
 
 fn checked(what: &str, text: String, max: usize) -> Result<String> {
-    let text = text.trim().to_string();
-    if text.chars().count() > max {
-        return Err(Error::Validation(format!(
-            "{what} is longer than {max} characters"
-        )));
-    }
-    Ok(text)
+    super::text::within_limit(what, &text, max)
 }
 
 /// `name@host`, with or without a leading `@`.

@@ -51,12 +51,7 @@ const NEED: &str = "need";
 
 fn checked_text(what: &str, text: String) -> Result<String> {
     let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    if text.chars().count() > MAX_ENTRY {
-        return Err(Error::Validation(format!(
-            "{what} is longer than {MAX_ENTRY} characters"
-        )));
-    }
-    Ok(text)
+    text::within_limit(what, &text, MAX_ENTRY)
 }
 
 /// Entries trimmed, empty ones dropped, repeats (in any case) dropped.

@@ -3,6 +3,7 @@
 
 use super::urls::Urls;
 use crate::db::models::Account;
+use crate::error::{Error, Result};
 use regex::Regex;
 use std::{
     collections::{HashMap, HashSet},
@@ -213,6 +214,18 @@ pub fn strip_html(html: &str) -> String {
         .replace("&#39;", "'")
         .trim()
         .to_string()
+}
+
+/// `text` trimmed, or a validation error naming `what` when it is longer
+/// than `max` characters.
+pub fn within_limit(what: &str, text: &str, max: usize) -> Result<String> {
+    let text = text.trim();
+    if text.chars().count() > max {
+        return Err(Error::Validation(format!(
+            "{what} is longer than {max} characters"
+        )));
+    }
+    Ok(text.to_string())
 }
 
 #[cfg(test)]

@@ -7,6 +7,14 @@ use crate::{
 };
 use axum::{extract::FromRequestParts, http::request::Parts};
 
+/// The token of an `Authorization: Bearer …` header (the scheme in any
+/// case), `None` when the header holds something else or nothing.
+pub fn bearer_token(value: &axum::http::HeaderValue) -> Option<&str> {
+    let (scheme, token) = value.to_str().ok()?.split_once(' ')?;
+    let token = token.trim();
+    (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then_some(token)
+}
+
 /// The grant behind the request's bearer token, if it carried one.
 pub struct MaybeAuth(pub Option<oauth::Grant>);
 
@@ -17,15 +25,7 @@ impl FromRequestParts<Context> for MaybeAuth {
         let Some(header) = parts.headers.get(axum::http::header::AUTHORIZATION) else {
             return Ok(MaybeAuth(None));
         };
-        let token = header
-            .to_str()
-            .ok()
-            .and_then(|h| {
-                h.strip_prefix("Bearer ")
-                    .or_else(|| h.strip_prefix("bearer "))
-            })
-            .map(str::trim)
-            .filter(|t| !t.is_empty())
+        let token = bearer_token(header)
             .ok_or_else(|| Error::Unauthorized("The access token is invalid".into()))?;
         Ok(MaybeAuth(Some(oauth::grant_for_token(ctx, token).await?)))
     }

@@ -284,12 +284,7 @@ fn access_token(request: &Request) -> Option<String> {
     let from_header = request
         .headers()
         .get(header::AUTHORIZATION)
-        .and_then(|value| value.to_str().ok())
-        .and_then(|value| {
-            let (scheme, token) = value.split_once(' ')?;
-            scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
-        })
-        .filter(|token| !token.is_empty())
+        .and_then(super::auth::bearer_token)
         .map(str::to_owned);
     from_header.or_else(|| {
         url::form_urlencoded::parse(request.uri().query()?.as_bytes())
