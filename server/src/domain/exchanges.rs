@@ -65,6 +65,9 @@ fn views_of(
     viewer: Option<&Account>,
     exchanges: Vec<weaving::Exchange>,
 ) -> Result<Vec<ExchangeView>> {
+    if exchanges.is_empty() {
+        return Ok(Vec::new());
+    }
     let ids: Vec<i64> = exchanges.iter().map(|e| e.status_id).collect();
     let mut visible = Vec::with_capacity(ids.len());
     for status in statuses::by_ids(conn, &ids)? {

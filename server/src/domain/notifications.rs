@@ -102,6 +102,9 @@ fn load(
 ) -> Result<Vec<NotificationView>> {
     // Whole-page loads: a page of notifications costs the same few queries
     // whatever its length.
+    if rows.is_empty() {
+        return Ok(Vec::new());
+    }
     let mut from_ids: Vec<i64> = rows.iter().map(|n| n.from_account_id).collect();
     from_ids.sort_unstable();
     from_ids.dedup();

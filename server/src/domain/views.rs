@@ -222,7 +222,14 @@ pub fn load(
     viewer: Option<i64>,
     ids: &[i64],
 ) -> QueryResult<Vec<StatusView>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
     let mut rows = statuses::by_ids(conn, ids)?;
+    if rows.is_empty() {
+        // An empty page needs nothing more.
+        return Ok(Vec::new());
+    }
     rows.sort_by_key(|s| ids.iter().position(|id| *id == s.id));
     let original_ids: Vec<i64> = rows.iter().filter_map(|s| s.reblog_of_id).collect();
     let originals: HashMap<i64, Status> = statuses::by_ids(conn, &original_ids)?
