@@ -236,6 +236,34 @@ async fn websocket_streams_public_and_hashtag_posts_but_not_private_ones(backend
     assert_eq!(heard.stream, ["user"]);
     assert_eq!(heard.event, "update");
     assert_eq!(heard.payload["id"], mine["id"]);
+
+    // Someone who muted alice hears nothing of hers on the public stream,
+    // on each of their connections, while others' posts still come.
+    let bob = town.create_user("bob").await;
+    let carol = town.create_user("carol").await;
+    let alice_id = town.resolve_account(&bob, &alice.username).await;
+    let muted = town
+        .post_json(
+            &format!("/api/v1/accounts/{alice_id}/mute"),
+            Some(&bob.token),
+            &Value::Null,
+        )
+        .await;
+    assert_eq!(muted.body["muting"], true, "{}", muted.body);
+    let public_local = format!("{ws_base}/api/v1/streaming?stream=public:local");
+    let mut phone = Socket::connect(&public_local, Some(&bob.token)).await;
+    let mut laptop = Socket::connect(&public_local, Some(&bob.token)).await;
+    let unheard = town
+        .post_status(&alice, &json!({"status": "Swap shop on Sunday"}))
+        .await;
+    let from_carol = town
+        .post_status(&carol, &json!({"status": "Bike repair at noon"}))
+        .await;
+    for socket in [&mut phone, &mut laptop] {
+        let first = socket.next_matching(|_| true).await;
+        assert_eq!(first.payload["id"], from_carol["id"], "{first:?}");
+        assert_ne!(first.payload["id"], unheard["id"]);
+    }
 }
 
 async fn streaming_refuses_what_it_cannot_serve(backend: Backend) {

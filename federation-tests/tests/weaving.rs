@@ -747,6 +747,18 @@ async fn a_generated_network_is_measured(backend: Backend) {
     );
     let (svg, _) = town.cli(&["network", "map", "--format", "svg"]).await;
     assert_eq!(svg.matches("class=\"member\"").count(), 30);
+
+    // The lists page as Mastodon's do: `next` links walk every exchange
+    // (the generated posts are public) and every story, newest first.
+    let exchanges = walk(&town, "/api/trellis/v1/exchanges?limit=5").await;
+    assert_eq!(
+        exchanges.len() as u64,
+        health["exchanges"]["opened"].as_u64().unwrap(),
+        "{exchanges:?}"
+    );
+    assert!(exchanges.len() > 5, "more than one page: {exchanges:?}");
+    let stories = walk(&town, "/api/trellis/v1/stories?limit=3").await;
+    assert!(stories.len() > 3, "more than one page: {stories:?}");
     let again = town
         .command_output(&["admin", "demo-network", "--members", "30"])
         .await;
@@ -755,4 +767,46 @@ async fn a_generated_network_is_measured(backend: Backend) {
         String::from_utf8_lossy(&again.stderr).contains("has members already"),
         "{again:?}"
     );
+}
+
+/// Follows the `next` links of a list from `path` to its end and returns
+/// the ids seen, checking they only ever get older.
+async fn walk(town: &Instance, path: &str) -> Vec<i64> {
+    let client = reqwest::Client::new();
+    let mut path = path.to_string();
+    let mut seen: Vec<i64> = Vec::new();
+    for _ in 0..100 {
+        let response = client
+            .get(format!("{}{path}", town.base_url()))
+            .send()
+            .await
+            .expect("the list answers");
+        assert_eq!(response.status(), StatusCode::OK, "{path}");
+        let link = response
+            .headers()
+            .get(reqwest::header::LINK)
+            .map(|l| l.to_str().expect("an ASCII Link header").to_string());
+        let items: Vec<Value> = response.json().await.expect("a JSON list");
+        if items.is_empty() {
+            assert_eq!(link, None, "an empty page links nowhere");
+            return seen;
+        }
+        for item in &items {
+            let id: i64 = item["id"]
+                .as_str()
+                .and_then(|i| i.parse().ok())
+                .expect("an id");
+            assert!(
+                seen.last().is_none_or(|last| id < *last),
+                "{id} after {seen:?}"
+            );
+            seen.push(id);
+        }
+        let link = link.expect("a page with items links to the next");
+        assert!(link.ends_with("rel=\"next\""), "{link}");
+        let start = link.find("/api/").expect("a link to the API");
+        let end = link.find('>').expect("a bracketed link");
+        path = link[start..end].to_string();
+    }
+    panic!("{path}: more than 100 pages");
 }

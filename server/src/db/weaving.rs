@@ -70,6 +70,22 @@ pub fn dimensions_of(conn: &mut DbConnection, status_id: i64) -> QueryResult<Vec
         .load(conn)
 }
 
+/// `(status, dimension)` for every dimension of any of `status_ids`,
+/// dimensions in order.
+pub fn dimensions_of_many(
+    conn: &mut DbConnection,
+    status_ids: &[i64],
+) -> QueryResult<Vec<(i64, String)>> {
+    story_dimensions::table
+        .filter(story_dimensions::status_id.eq_any(status_ids))
+        .select((story_dimensions::status_id, story_dimensions::dimension))
+        .order((
+            story_dimensions::status_id.asc(),
+            story_dimensions::dimension.asc(),
+        ))
+        .load(conn)
+}
+
 /// Story ids, newest first, with one dimension when given.
 pub fn stories(
     conn: &mut DbConnection,

@@ -69,12 +69,7 @@ fn views_of(
         return Ok(Vec::new());
     }
     let ids: Vec<i64> = exchanges.iter().map(|e| e.status_id).collect();
-    let mut visible = Vec::with_capacity(ids.len());
-    for status in statuses::by_ids(conn, &ids)? {
-        if views::can_see(conn, viewer, &status)? {
-            visible.push(status.id);
-        }
-    }
+    let visible = views::visible(conn, viewer, &ids)?;
     let mut shown: HashMap<i64, views::StatusView> =
         views::load(conn, viewer.map(|v| v.id), &visible)?
             .into_iter()

@@ -6,7 +6,7 @@ use crate::{
     db::{models::Account, weaving},
     error::Result,
 };
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 #[derive(Debug, Clone)]
 pub struct StoryView {
@@ -26,22 +26,18 @@ pub async fn list(
     ctx.db
         .read(move |conn| {
             let ids = weaving::stories(conn, dimension.map(Dimension::as_str), max_id, limit)?;
-            let mut stories = Vec::with_capacity(ids.len());
-            for id in ids {
-                let Some(status) = crate::db::statuses::by_id(conn, id)? else {
-                    continue;
-                };
-                if !views::can_see(conn, viewer.as_ref(), &status)? {
-                    continue;
-                }
-                if let Some(view) = views::load(conn, viewer.as_ref().map(|v| v.id), &[id])?.pop() {
-                    stories.push(StoryView {
-                        status: view,
-                        dimensions: weaving::dimensions_of(conn, id)?,
-                    });
-                }
+            let visible = views::visible(conn, viewer.as_ref(), &ids)?;
+            let mut dimensions: HashMap<i64, Vec<String>> = HashMap::new();
+            for (id, dimension) in weaving::dimensions_of_many(conn, &visible)? {
+                dimensions.entry(id).or_default().push(dimension);
             }
-            Ok(stories)
+            Ok(views::load(conn, viewer.as_ref().map(|v| v.id), &visible)?
+                .into_iter()
+                .map(|view| StoryView {
+                    dimensions: dimensions.remove(&view.status.id).unwrap_or_default(),
+                    status: view,
+                })
+                .collect())
         })
         .await
 }

@@ -21,7 +21,7 @@ use crate::db::{
 };
 use crate::error::Result;
 use diesel::QueryResult;
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet, hash_map::Entry};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::sync::mpsc;
@@ -399,12 +399,16 @@ async fn hand_out(ctx: &Context, seen: &mut BTreeSet<i64>) -> Result<()> {
                 let last = events.last().map(|e| e.id);
                 let mut messages = Vec::new();
                 let mut handled = Vec::new();
+                // Who hides whom changes rarely: read each viewer's list
+                // once per batch (at most a poll's worth of events), not
+                // once per event and subscription.
+                let mut hidden = HiddenLists::default();
                 for event in events {
                     if known.binary_search(&event.id).is_ok() {
                         continue;
                     }
                     handled.push(event.id);
-                    messages.extend(route(conn, &event, &subscribers)?);
+                    messages.extend(route(conn, &event, &subscribers, &mut hidden)?);
                 }
                 Ok::<_, crate::error::Error>(((messages, handled), last, full))
             })
@@ -428,6 +432,7 @@ fn route(
     conn: &mut DbConnection,
     event: &StreamEvent,
     subscribers: &Snapshot,
+    hidden: &mut HiddenLists,
 ) -> Result<Vec<(u64, Message)>> {
     let listening = subscribers
         .iter()
@@ -470,6 +475,9 @@ fn route(
                 .collect();
             let holders = stream_events::feeds_holding(conn, status.id, &members)?;
             let edited = event.kind == KIND_EDIT;
+            // One view per viewer, however many of their connections (or
+            // anonymous readers) listen.
+            let mut views_for: HashMap<Option<i64>, Option<views::StatusView>> = HashMap::new();
             for (sub, viewer, streams, _) in listening {
                 let viewer_id = viewer.as_ref().map(|v| v.id);
                 let wanted: Vec<&Stream> = streams
@@ -484,10 +492,18 @@ fn route(
                         }
                     })
                     .collect();
-                if wanted.is_empty() || hidden_from(conn, viewer_id, &status)? {
+                if wanted.is_empty() || hidden.hides(conn, viewer_id, &status)? {
                     continue;
                 }
-                let Some(view) = views::load(conn, viewer_id, &[status.id])?.pop() else {
+                let view = match views_for.get(&viewer_id) {
+                    Some(view) => view.clone(),
+                    None => {
+                        let view = views::load(conn, viewer_id, &[status.id])?.pop();
+                        views_for.insert(viewer_id, view.clone());
+                        view
+                    }
+                };
+                let Some(view) = view else {
                     continue;
                 };
                 for stream in wanted {
@@ -542,20 +558,37 @@ fn route(
     Ok(out)
 }
 
-/// Whether the viewer blocked, muted or was blocked by the status's author
-/// (or the boosted status's author), as the timelines filter.
-fn hidden_from(conn: &mut DbConnection, viewer: Option<i64>, status: &Status) -> Result<bool> {
-    let Some(viewer) = viewer else {
-        return Ok(false);
-    };
-    let hidden = blocks::hidden_from(conn, viewer)?;
-    if hidden.contains(&status.account_id) {
-        return Ok(true);
+/// The accounts each viewer blocked, muted or was blocked by, read once
+/// per batch of events.
+#[derive(Default)]
+struct HiddenLists(HashMap<i64, HashSet<i64>>);
+
+impl HiddenLists {
+    /// Whether the viewer blocked, muted or was blocked by the status's
+    /// author (or the boosted status's author), as the timelines filter.
+    fn hides(
+        &mut self,
+        conn: &mut DbConnection,
+        viewer: Option<i64>,
+        status: &Status,
+    ) -> Result<bool> {
+        let Some(viewer) = viewer else {
+            return Ok(false);
+        };
+        let hidden = match self.0.entry(viewer) {
+            Entry::Occupied(known) => known.into_mut(),
+            Entry::Vacant(new) => {
+                new.insert(blocks::hidden_from(conn, viewer)?.into_iter().collect())
+            }
+        };
+        if hidden.contains(&status.account_id) {
+            return Ok(true);
+        }
+        if let Some(original) = status.reblog_of_id
+            && let Some(original) = statuses::by_id(conn, original)?
+        {
+            return Ok(hidden.contains(&original.account_id));
+        }
+        Ok(false)
     }
-    if let Some(original) = status.reblog_of_id
-        && let Some(original) = statuses::by_id(conn, original)?
-    {
-        return Ok(hidden.contains(&original.account_id));
-    }
-    Ok(false)
 }

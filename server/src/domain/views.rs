@@ -104,6 +104,27 @@ pub fn can_see(
     Ok(false)
 }
 
+/// Those of `ids` that exist and `viewer` may see, in the order given.
+/// Public posts need no query beyond loading them; others one or two each.
+pub fn visible(
+    conn: &mut DbConnection,
+    viewer: Option<&Account>,
+    ids: &[i64],
+) -> QueryResult<Vec<i64>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut rows = statuses::by_ids(conn, ids)?;
+    rows.sort_by_key(|s| ids.iter().position(|id| *id == s.id));
+    let mut kept = Vec::with_capacity(rows.len());
+    for status in rows {
+        if can_see(conn, viewer, &status)? {
+            kept.push(status.id);
+        }
+    }
+    Ok(kept)
+}
+
 /// Everything the statuses of one page need besides themselves, loaded in
 /// a fixed number of queries however long the page is.
 struct PageContext {

@@ -222,6 +222,22 @@ pub fn link_header_for_ids(
     query: Option<&str>,
     ids: &[i64],
 ) -> HeaderMap {
+    paging_links(ctx, path, query, ids, true)
+}
+
+/// A `Link` header with only `next`, for lists that page by `max_id`
+/// alone (Trellis's own lists of exchanges and stories).
+pub fn next_link_header(ctx: &Context, path: &str, query: Option<&str>, ids: &[i64]) -> HeaderMap {
+    paging_links(ctx, path, query, ids, false)
+}
+
+fn paging_links(
+    ctx: &Context,
+    path: &str,
+    query: Option<&str>,
+    ids: &[i64],
+    with_prev: bool,
+) -> HeaderMap {
     let mut headers = HeaderMap::new();
     let (Some(first), Some(last)) = (ids.first().copied(), ids.last().copied()) else {
         return headers;
@@ -239,11 +255,10 @@ pub fn link_header_for_ids(
         let query = serde_urlencoded::to_string(&pairs).unwrap_or_default();
         format!("<{base}{path}?{query}>")
     };
-    let value = format!(
-        "{}; rel=\"next\", {}; rel=\"prev\"",
-        link("max_id", last),
-        link("min_id", first)
-    );
+    let mut value = format!("{}; rel=\"next\"", link("max_id", last));
+    if with_prev {
+        value.push_str(&format!(", {}; rel=\"prev\"", link("min_id", first)));
+    }
     if let Ok(value) = HeaderValue::from_str(&value) {
         headers.insert(header::LINK, value);
     }

@@ -14,12 +14,13 @@ use crate::{
     http::{
         auth::{Auth, MaybeAuth},
         input::{Input, flexible_id_list, path_id},
-        mastodon::{PageParams, entities},
+        mastodon::{PageParams, entities, next_link_header},
     },
 };
 use axum::{
     Json,
-    extract::{Path, Query, State},
+    extract::{Path, Query, RawQuery, State},
+    http::HeaderMap,
 };
 use serde::{Deserialize, Serialize};
 
@@ -76,7 +77,8 @@ pub async fn list(
     State(ctx): State<Context>,
     auth: MaybeAuth,
     Query(params): Query<ExchangeParams>,
-) -> Result<Json<Vec<Exchange>>> {
+    RawQuery(query): RawQuery,
+) -> Result<(HeaderMap, Json<Vec<Exchange>>)> {
     let viewer = auth.viewer("read:statuses")?;
     let answered = match nonempty(params.state).as_deref() {
         None => None,
@@ -98,7 +100,12 @@ pub async fn list(
         limit: page.limit,
     };
     let views = exchanges::list(&ctx, viewer.as_ref(), filter).await?;
-    Ok(Json(views.iter().map(|v| exchange(&ctx, v)).collect()))
+    let ids: Vec<i64> = views.iter().map(|v| v.status.status.id).collect();
+    let headers = next_link_header(&ctx, "/api/trellis/v1/exchanges", query.as_deref(), &ids);
+    Ok((
+        headers,
+        Json(views.iter().map(|v| exchange(&ctx, v)).collect()),
+    ))
 }
 
 pub async fn show(
@@ -148,7 +155,8 @@ pub async fn stories(
     State(ctx): State<Context>,
     auth: MaybeAuth,
     Query(params): Query<StoryParams>,
-) -> Result<Json<Vec<Story>>> {
+    RawQuery(query): RawQuery,
+) -> Result<(HeaderMap, Json<Vec<Story>>)> {
     let viewer = auth.viewer("read:statuses")?;
     let dimension = match nonempty(params.dimension) {
         None => None,
@@ -160,15 +168,20 @@ pub async fn stories(
     };
     let page = params.page.page(40);
     let views = stories::list(&ctx, viewer.as_ref(), dimension, page.max_id, page.limit).await?;
-    Ok(Json(
-        views
-            .iter()
-            .map(|v| Story {
-                id: v.status.status.id.to_string(),
-                dimensions: v.dimensions.clone(),
-                status: entities::status(&ctx.urls, &v.status),
-            })
-            .collect(),
+    let ids: Vec<i64> = views.iter().map(|v| v.status.status.id).collect();
+    let headers = next_link_header(&ctx, "/api/trellis/v1/stories", query.as_deref(), &ids);
+    Ok((
+        headers,
+        Json(
+            views
+                .iter()
+                .map(|v| Story {
+                    id: v.status.status.id.to_string(),
+                    dimensions: v.dimensions.clone(),
+                    status: entities::status(&ctx.urls, &v.status),
+                })
+                .collect(),
+        ),
     ))
 }
 
