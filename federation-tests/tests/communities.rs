@@ -339,6 +339,48 @@ async fn communities_are_created_listed_and_checked(backend: Backend) {
         town.get(&requests, Some(&carol.token)).await.status,
         StatusCode::OK
     );
+
+    // Other servers find the moderators where the Group's `attributedTo`
+    // points (FEP-1b12), as Lemmy does.
+    let actor = activity_json(&town, "/users/facilitators").await;
+    let collection = actor["attributedTo"].as_str().expect("attributedTo");
+    let path = &collection[collection.find("/users/").expect("a local path")..];
+    let moderators = activity_json(&town, path).await;
+    assert_eq!(moderators["type"], "OrderedCollection", "{moderators}");
+    assert_eq!(moderators["totalItems"], 2, "{moderators}");
+    let listed: Vec<&str> = moderators["orderedItems"]
+        .as_array()
+        .expect("the moderators are listed")
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    assert!(
+        listed.iter().any(|m| m.ends_with("/users/alice")),
+        "{moderators}"
+    );
+    assert!(
+        listed.iter().any(|m| m.ends_with("/users/carol")),
+        "{moderators}"
+    );
+    let nobody = reqwest::Client::new()
+        .get(format!("{}/users/alice/moderators", town.base_url()))
+        .header("Accept", "application/activity+json")
+        .send()
+        .await
+        .expect("the server answers");
+    assert_eq!(nobody.status(), StatusCode::NOT_FOUND, "a person has none");
+}
+
+/// `path` fetched as another server would, in ActivityStreams JSON.
+async fn activity_json(town: &Instance, path: &str) -> Value {
+    let response = reqwest::Client::new()
+        .get(format!("{}{path}", town.base_url()))
+        .header("Accept", "application/activity+json")
+        .send()
+        .await
+        .expect("the server answers");
+    assert_eq!(response.status(), StatusCode::OK, "{path}");
+    response.json().await.expect("JSON")
 }
 
 async fn admins_can_keep_community_creation_to_themselves(backend: Backend) {

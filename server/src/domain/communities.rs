@@ -361,23 +361,28 @@ fn announcements(
         note,
     );
     let members = group.followers_url.clone().unwrap_or_default();
-    if Visibility::from_stored(&boost.visibility) == Visibility::Private {
-        let announce = render::activity(
+    let mut sent = if Visibility::from_stored(&boost.visibility) == Visibility::Private {
+        vec![render::activity(
             "Announce",
             &format!("{}#create", boost.ap_id),
             group,
             create,
             &[members],
             std::slice::from_ref(&author.ap_id),
-        );
-        return vec![announce];
-    }
-    let mut create_announce = render::announce(&boost.ap_id, group, &status.ap_id, author);
-    create_announce["id"] = format!("{}#create", boost.ap_id).into();
-    create_announce["object"] = create;
-    let mut sent = vec![create_announce];
-    if status.in_reply_to_ap_id.is_none() {
-        sent.push(render::announce(&boost.ap_id, group, &status.ap_id, author));
+        )]
+    } else {
+        let mut create_announce = render::announce(&boost.ap_id, group, &status.ap_id, author);
+        create_announce["id"] = format!("{}#create", boost.ap_id).into();
+        create_announce["object"] = create;
+        let mut sent = vec![create_announce];
+        if status.in_reply_to_ap_id.is_none() {
+            sent.push(render::announce(&boost.ap_id, group, &status.ap_id, author));
+        }
+        sent
+    };
+    // FEP-1b12: what a community sends names the community as its audience.
+    for announce in &mut sent {
+        announce["audience"] = group.ap_id.clone().into();
     }
     sent
 }
@@ -431,6 +436,7 @@ pub async fn pick(ctx: &Context, moderator: &Account, name: &str, status_id: i64
                         &author,
                     );
                     address_to(&mut announce, std::slice::from_ref(&target.ap_id));
+                    announce["audience"] = group.ap_id.clone().into();
                     let inboxes = outbox::inboxes_of(std::slice::from_ref(&target));
                     outbox::enqueue(conn, &urls, &group, &announce, inboxes)?;
                 }
@@ -617,9 +623,12 @@ mod fixtures {
                 ("/publicKey/id", "string"),
                 ("/publicKey/owner", "url"),
                 ("/publicKey/publicKeyPem", "string"),
+                ("/attributedTo", "url"),
             ],
         );
         assert_eq!(actor["publicKey"]["owner"], actor["id"]);
+        // Lemmy reads the moderators from the collection `attributedTo` names.
+        assert_eq!(actor["attributedTo"], format!("{}/moderators", group.ap_id));
         // Mastodon: an account with `group: true`, following it needs no
         // approval unless it says so.
         assert_shape(
@@ -729,8 +738,18 @@ mod fixtures {
         assert_eq!(lemmy["object"]["actor"], author.ap_id.as_str());
         assert_eq!(lemmy["object"]["object"]["type"], "Note");
         assert_eq!(lemmy["to"][0], crate::protocol::PUBLIC);
+        // FEP-1b12's `audience`: the community, on the Announce, the Create
+        // and the note (the post names the community).
+        for audience in [
+            &lemmy["audience"],
+            &lemmy["object"]["audience"],
+            &lemmy["object"]["object"]["audience"],
+        ] {
+            assert_eq!(*audience, group.ap_id.as_str(), "{lemmy}");
+        }
         let mastodon = &sent[1];
         assert_eq!(mastodon["object"], lemmy["object"]["object"]["id"]);
+        assert_eq!(mastodon["audience"], group.ap_id.as_str());
         assert_ne!(mastodon["id"], lemmy["id"], "two activities, two ids");
 
         let (_, _, replies) = shared(Visibility::Public, true);

@@ -50,7 +50,16 @@ pub fn actor(account: &Account) -> Actor {
         network: None,
         practice: None,
         community: None,
+        // Only local communities: a remote actor's document is its own
+        // server's to write.
+        attributed_to: (account.actor_type == "Group" && account.local)
+            .then(|| Value::String(moderators_of(account))),
     }
+}
+
+/// The moderators collection of a local community.
+pub fn moderators_of(group: &Account) -> String {
+    format!("{}/moderators", group.ap_id)
 }
 
 /// `to` and `cc` for a status: Mastodon reads visibility from these alone.
@@ -120,6 +129,12 @@ pub fn note(
         trellis_kind: None,
         dimensions: None,
         exchange: None,
+        // A post addressed to a community names it, as FEP-1b12 asks (the
+        // first one, when it names several: the property holds one).
+        audience: mentioned
+            .iter()
+            .find(|a| a.actor_type == "Group")
+            .map(|group| Value::String(group.ap_id.clone())),
     }
 }
 
@@ -146,14 +161,19 @@ pub fn activity(
 
 /// Create and Update carry the note's own addressing.
 pub fn wrap_note(kind: &str, id: &str, author: &Account, note: &Note) -> Value {
-    activity(
+    let mut wrapped = activity(
         kind,
         id,
         author,
         serde_json::to_value(note).expect("notes serialise"),
         &note.to,
         &note.cc,
-    )
+    );
+    // The activity is for the same community as the post (FEP-1b12).
+    if let Some(audience) = &note.audience {
+        wrapped["audience"] = audience.clone();
+    }
+    wrapped
 }
 
 pub fn follow(id: &str, follower: &Account, target: &Account) -> Value {

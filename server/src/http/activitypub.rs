@@ -3,7 +3,7 @@
 //! JSON; anything else is sent to the HTML page of the same thing.
 
 use crate::{
-    domain::{Context, accounts, render, statuses},
+    domain::{Context, accounts, communities, render, statuses},
     error::{Error, Result},
     federation::inbox,
     http::input::path_id,
@@ -26,6 +26,7 @@ pub fn routes() -> Router<Context> {
         .route("/users/{username}/outbox", get(outbox))
         .route("/users/{username}/followers", get(followers))
         .route("/users/{username}/following", get(following))
+        .route("/users/{username}/moderators", get(moderators))
         .route(
             "/inbox",
             post(inbox::receive).layer(DefaultBodyLimit::max(inbox::MAX_BODY_BYTES)),
@@ -78,20 +79,29 @@ async fn note(
     Ok(FederationJson(note).into_response())
 }
 
-fn collection(id: String, total_items: i64) -> Result<Response> {
+/// An `OrderedCollection`: the count alone, or with its items.
+fn collection(
+    id: String,
+    total_items: i64,
+    ordered_items: Option<Vec<serde_json::Value>>,
+) -> Result<Response> {
     Ok(FederationJson(OrderedCollection {
         context: protocol::context(),
         kind: "OrderedCollection",
         id: url::Url::parse(&id).map_err(|e| Error::Internal(e.to_string()))?,
         total_items,
-        ordered_items: None,
+        ordered_items,
     })
     .into_response())
 }
 
 async fn outbox(State(ctx): State<Context>, Path(username): Path<String>) -> Result<Response> {
     let view = accounts::view(&ctx, accounts::local_by_username(&ctx, &username).await?).await?;
-    collection(ctx.urls.outbox(&view.account.username), view.statuses_count)
+    collection(
+        ctx.urls.outbox(&view.account.username),
+        view.statuses_count,
+        None,
+    )
 }
 
 async fn followers(State(ctx): State<Context>, Path(username): Path<String>) -> Result<Response> {
@@ -99,6 +109,7 @@ async fn followers(State(ctx): State<Context>, Path(username): Path<String>) -> 
     collection(
         ctx.urls.followers(&view.account.username),
         view.followers_count,
+        None,
     )
 }
 
@@ -107,5 +118,22 @@ async fn following(State(ctx): State<Context>, Path(username): Path<String>) -> 
     collection(
         ctx.urls.following(&view.account.username),
         view.following_count,
+        None,
+    )
+}
+
+/// A community's moderators (FEP-1b12; Lemmy reads them from here to know
+/// whose removals to accept).
+async fn moderators(State(ctx): State<Context>, Path(username): Path<String>) -> Result<Response> {
+    let community = communities::local(&ctx, &username).await?;
+    let items: Vec<serde_json::Value> = community
+        .moderators
+        .iter()
+        .map(|moderator| serde_json::Value::String(moderator.ap_id.clone()))
+        .collect();
+    collection(
+        render::moderators_of(&community.account.account),
+        items.len() as i64,
+        Some(items),
     )
 }

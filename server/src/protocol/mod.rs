@@ -129,6 +129,11 @@ pub struct Actor {
         skip_serializing_if = "Option::is_none"
     )]
     pub community: Option<serde_json::Value>,
+    /// On a community (Group): the collection of its moderators, as
+    /// FEP-1b12 and Lemmy have it. Raw JSON, since other servers put other
+    /// shapes here and an actor must not fail to parse for it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attributed_to: Option<serde_json::Value>,
 }
 
 /// A `tag` entry: a Mention, a Hashtag, or something we keep but ignore.
@@ -199,6 +204,10 @@ pub struct Note {
         skip_serializing_if = "Option::is_none"
     )]
     pub exchange: Option<serde_json::Value>,
+    /// The community a post is for (FEP-1b12), which group-aware servers
+    /// such as Lemmy read. Raw JSON, for the same reason as above.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub audience: Option<serde_json::Value>,
 }
 
 /// The envelope every activity shares. `object` stays raw JSON: depending on
