@@ -322,4 +322,32 @@ mod tests {
         assert!(note.cc.is_empty());
         assert_eq!(note.tag.len(), 1);
     }
+
+    /// `audience` and an actor's `attributedTo` come in several shapes
+    /// (a string, a list, embedded objects); none may stop a parse.
+    #[test]
+    fn audience_and_attribution_take_any_shape() {
+        let note: Note = serde_json::from_value(serde_json::json!({
+            "type": "Note",
+            "id": "https://a.example/n/1",
+            "attributedTo": "https://a.example/u/alice",
+            "audience": ["https://a.example/c/gardens", {"type": "Group"}]
+        }))
+        .unwrap();
+        assert!(note.audience.is_some_and(|a| a.is_array()));
+        let actor: Actor = serde_json::from_value(serde_json::json!({
+            "type": "Group",
+            "id": "https://a.example/c/gardens",
+            "preferredUsername": "gardens",
+            "inbox": "https://a.example/c/gardens/inbox",
+            "publicKey": {
+                "id": "https://a.example/c/gardens#main-key",
+                "owner": "https://a.example/c/gardens",
+                "publicKeyPem": "-----BEGIN PUBLIC KEY-----"
+            },
+            "attributedTo": [{"type": "Person", "id": "https://a.example/u/alice"}]
+        }))
+        .unwrap();
+        assert!(actor.attributed_to.is_some_and(|a| a.is_array()));
+    }
 }
