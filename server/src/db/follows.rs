@@ -114,22 +114,6 @@ pub fn following_counts(
     Ok(rows.into_iter().collect())
 }
 
-pub fn count_followers(conn: &mut DbConnection, account_id: i64) -> QueryResult<i64> {
-    follows::table
-        .filter(follows::target_account_id.eq(account_id))
-        .filter(follows::accepted.eq(true))
-        .count()
-        .get_result(conn)
-}
-
-pub fn count_following(conn: &mut DbConnection, account_id: i64) -> QueryResult<i64> {
-    follows::table
-        .filter(follows::account_id.eq(account_id))
-        .filter(follows::accepted.eq(true))
-        .count()
-        .get_result(conn)
-}
-
 /// Removes every follow to or from an account (when it is deleted).
 pub fn delete_all_of(conn: &mut DbConnection, account_id: i64) -> QueryResult<()> {
     diesel::delete(

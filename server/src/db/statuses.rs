@@ -304,23 +304,6 @@ pub fn delete_favourite(conn: &mut DbConnection, id: i64) -> QueryResult<()> {
         .map(drop)
 }
 
-/// Counts shown on each status: replies, reblogs, favourites.
-pub fn counts(conn: &mut DbConnection, status_id: i64) -> QueryResult<(i64, i64, i64)> {
-    let replies = statuses::table
-        .filter(statuses::in_reply_to_id.eq(status_id))
-        .count()
-        .get_result(conn)?;
-    let reblogs = statuses::table
-        .filter(statuses::reblog_of_id.eq(status_id))
-        .count()
-        .get_result(conn)?;
-    let favourites = favourites::table
-        .filter(favourites::status_id.eq(status_id))
-        .count()
-        .get_result(conn)?;
-    Ok((replies, reblogs, favourites))
-}
-
 /// The counts shown on each of `ids` that has any: replies, reblogs,
 /// favourites (three queries, however many statuses).
 pub fn counts_of(
@@ -435,13 +418,6 @@ pub fn count_local(conn: &mut DbConnection) -> QueryResult<i64> {
         .get_result(conn)
 }
 
-pub fn count_by_account(conn: &mut DbConnection, account_id: i64) -> QueryResult<i64> {
-    statuses::table
-        .filter(statuses::account_id.eq(account_id))
-        .count()
-        .get_result(conn)
-}
-
 pub fn update_content(
     conn: &mut DbConnection,
     id: i64,
@@ -465,16 +441,6 @@ pub fn delete_by_account(conn: &mut DbConnection, account_id: i64) -> QueryResul
     diesel::delete(statuses::table.filter(statuses::account_id.eq(account_id)))
         .execute(conn)
         .map(drop)
-}
-
-pub fn last_status_at(
-    conn: &mut DbConnection,
-    account_id: i64,
-) -> QueryResult<Option<chrono::NaiveDateTime>> {
-    statuses::table
-        .filter(statuses::account_id.eq(account_id))
-        .select(diesel::dsl::max(statuses::created_at))
-        .first(conn)
 }
 
 pub fn update_source(conn: &mut DbConnection, id: i64, source: &str) -> QueryResult<()> {

@@ -69,9 +69,10 @@ fn views_of(
         return Ok(Vec::new());
     }
     let ids: Vec<i64> = exchanges.iter().map(|e| e.status_id).collect();
-    let visible = views::visible(conn, viewer, &ids)?;
+    let rows = views::visible(conn, viewer, &ids)?;
+    let visible: Vec<i64> = rows.iter().map(|s| s.id).collect();
     let mut shown: HashMap<i64, views::StatusView> =
-        views::load(conn, viewer.map(|v| v.id), &visible)?
+        views::load_rows(conn, viewer.map(|v| v.id), rows)?
             .into_iter()
             .map(|view| (view.status.id, view))
             .collect();

@@ -179,8 +179,6 @@ fn excluded(
     Ok(out)
 }
 
-/// Gathers the evidence for everyone this server knows who might be worth
-/// knowing for `member`.
 /// The names of those of `accounts` that are actors of `actor_type`.
 fn names_by_id(accounts: &[Account], actor_type: &str) -> HashMap<i64, String> {
     accounts
@@ -190,6 +188,8 @@ fn names_by_id(accounts: &[Account], actor_type: &str) -> HashMap<i64, String> {
         .collect()
 }
 
+/// Gathers the evidence for everyone this server knows who might be worth
+/// knowing for `member`.
 fn gather(conn: &mut DbConnection, member: &Account) -> Result<Vec<Evidence>> {
     let following = follows::following(conn, member.id)?;
     let skip = excluded(conn, member, &following)?;
@@ -274,15 +274,16 @@ pub async fn suggest(
             let ranked = rank(gather(conn, &member)?, limit);
             let ids: Vec<i64> = ranked.iter().map(|s| s.account_id).collect();
             let people = accounts::by_ids(conn, &ids)?;
-            let mut shown: std::collections::HashMap<i64, views::AccountView> =
-                views::account_views(conn, people)?
-                    .into_iter()
-                    .map(|view| (view.account.id, view))
-                    .collect();
+            let mut shown: HashMap<i64, views::AccountView> = views::account_views(conn, people)?
+                .into_iter()
+                .map(|view| (view.account.id, view))
+                .collect();
             Ok(ranked
                 .into_iter()
-                .filter_map(|s| Some((shown.remove(&s.account_id)?, s)))
-                .map(|(view, s)| (s, view))
+                .filter_map(|suggestion| {
+                    let view = shown.remove(&suggestion.account_id)?;
+                    Some((suggestion, view))
+                })
                 .collect())
         })
         .await

@@ -26,12 +26,13 @@ pub async fn list(
     ctx.db
         .read(move |conn| {
             let ids = weaving::stories(conn, dimension.map(Dimension::as_str), max_id, limit)?;
-            let visible = views::visible(conn, viewer.as_ref(), &ids)?;
+            let rows = views::visible(conn, viewer.as_ref(), &ids)?;
+            let visible: Vec<i64> = rows.iter().map(|s| s.id).collect();
             let mut dimensions: HashMap<i64, Vec<String>> = HashMap::new();
             for (id, dimension) in weaving::dimensions_of_many(conn, &visible)? {
                 dimensions.entry(id).or_default().push(dimension);
             }
-            Ok(views::load(conn, viewer.as_ref().map(|v| v.id), &visible)?
+            Ok(views::load_rows(conn, viewer.as_ref().map(|v| v.id), rows)?
                 .into_iter()
                 .map(|view| StoryView {
                     dimensions: dimensions.remove(&view.status.id).unwrap_or_default(),

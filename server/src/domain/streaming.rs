@@ -475,6 +475,14 @@ fn route(
                 .collect();
             let holders = stream_events::feeds_holding(conn, status.id, &members)?;
             let edited = event.kind == KIND_EDIT;
+            // Whose post this shows: its author, and on a boost the
+            // original's author too, whom a viewer may have hidden.
+            let mut authors = vec![status.account_id];
+            if let Some(original) = status.reblog_of_id
+                && let Some(original) = statuses::by_id(conn, original)?
+            {
+                authors.push(original.account_id);
+            }
             // One view per viewer, however many of their connections (or
             // anonymous readers) listen.
             let mut views_for: HashMap<Option<i64>, Option<views::StatusView>> = HashMap::new();
@@ -492,7 +500,7 @@ fn route(
                         }
                     })
                     .collect();
-                if wanted.is_empty() || hidden.hides(conn, viewer_id, &status)? {
+                if wanted.is_empty() || hidden.hides(conn, viewer_id, &authors)? {
                     continue;
                 }
                 let view = match views_for.get(&viewer_id) {
@@ -564,13 +572,13 @@ fn route(
 struct HiddenLists(HashMap<i64, HashSet<i64>>);
 
 impl HiddenLists {
-    /// Whether the viewer blocked, muted or was blocked by the status's
-    /// author (or the boosted status's author), as the timelines filter.
+    /// Whether the viewer blocked, muted or was blocked by any of
+    /// `authors`, as the timelines filter.
     fn hides(
         &mut self,
         conn: &mut DbConnection,
         viewer: Option<i64>,
-        status: &Status,
+        authors: &[i64],
     ) -> Result<bool> {
         let Some(viewer) = viewer else {
             return Ok(false);
@@ -581,14 +589,6 @@ impl HiddenLists {
                 new.insert(blocks::hidden_from(conn, viewer)?.into_iter().collect())
             }
         };
-        if hidden.contains(&status.account_id) {
-            return Ok(true);
-        }
-        if let Some(original) = status.reblog_of_id
-            && let Some(original) = statuses::by_id(conn, original)?
-        {
-            return Ok(hidden.contains(&original.account_id));
-        }
-        Ok(false)
+        Ok(authors.iter().any(|author| hidden.contains(author)))
     }
 }

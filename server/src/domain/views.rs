@@ -104,22 +104,28 @@ pub fn can_see(
     Ok(false)
 }
 
-/// Those of `ids` that exist and `viewer` may see, in the order given.
-/// Public posts need no query beyond loading them; others one or two each.
-pub fn visible(
-    conn: &mut DbConnection,
-    viewer: Option<&Account>,
-    ids: &[i64],
-) -> QueryResult<Vec<i64>> {
+/// The statuses with `ids` that still exist, in the order of `ids`.
+fn in_order(conn: &mut DbConnection, ids: &[i64]) -> QueryResult<Vec<Status>> {
     if ids.is_empty() {
         return Ok(Vec::new());
     }
     let mut rows = statuses::by_ids(conn, ids)?;
     rows.sort_by_key(|s| ids.iter().position(|id| *id == s.id));
-    let mut kept = Vec::with_capacity(rows.len());
-    for status in rows {
+    Ok(rows)
+}
+
+/// Those of the statuses with `ids` that exist and `viewer` may see, in
+/// the order given, ready for [`load_rows`]. Public posts need no query
+/// beyond loading them; others one or two each.
+pub fn visible(
+    conn: &mut DbConnection,
+    viewer: Option<&Account>,
+    ids: &[i64],
+) -> QueryResult<Vec<Status>> {
+    let mut kept = Vec::new();
+    for status in in_order(conn, ids)? {
         if can_see(conn, viewer, &status)? {
-            kept.push(status.id);
+            kept.push(status);
         }
     }
     Ok(kept)
@@ -243,15 +249,20 @@ pub fn load(
     viewer: Option<i64>,
     ids: &[i64],
 ) -> QueryResult<Vec<StatusView>> {
-    if ids.is_empty() {
-        return Ok(Vec::new());
-    }
-    let mut rows = statuses::by_ids(conn, ids)?;
+    let rows = in_order(conn, ids)?;
+    load_rows(conn, viewer, rows)
+}
+
+/// [`load`] for statuses already read, kept in their order.
+pub fn load_rows(
+    conn: &mut DbConnection,
+    viewer: Option<i64>,
+    rows: Vec<Status>,
+) -> QueryResult<Vec<StatusView>> {
     if rows.is_empty() {
         // An empty page needs nothing more.
         return Ok(Vec::new());
     }
-    rows.sort_by_key(|s| ids.iter().position(|id| *id == s.id));
     let original_ids: Vec<i64> = rows.iter().filter_map(|s| s.reblog_of_id).collect();
     let originals: HashMap<i64, Status> = statuses::by_ids(conn, &original_ids)?
         .into_iter()
