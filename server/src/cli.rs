@@ -299,6 +299,7 @@ async fn run_admin(ctx: &Context, admin: Admin) -> anyhow::Result<()> {
                     email: &email,
                     password: &password,
                     admin,
+                    reason: None,
                 },
             )
             .await?;

@@ -178,3 +178,16 @@ pub fn is_picked(conn: &mut DbConnection, community_id: i64, status_id: i64) -> 
         .get_result::<i64>(conn)?
         > 0)
 }
+
+/// How many people (not linked communities or networks) follow a community.
+pub fn people_count(conn: &mut DbConnection, community_id: i64) -> QueryResult<i64> {
+    use super::schema::follows;
+    follows::table
+        .inner_join(accounts::table.on(accounts::id.eq(follows::account_id)))
+        .filter(follows::target_account_id.eq(community_id))
+        .filter(follows::accepted.eq(true))
+        .filter(accounts::actor_type.eq("Person"))
+        .filter(accounts::deleted_at.is_null())
+        .count()
+        .get_result(conn)
+}

@@ -15,6 +15,7 @@ pub mod notifications;
 pub mod oauth;
 pub mod practice;
 pub mod schema;
+pub mod sessions;
 pub mod statuses;
 pub mod stream_events;
 pub mod weaving;

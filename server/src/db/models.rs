@@ -290,3 +290,25 @@ pub struct CommunityLink {
     pub state: String,
     pub created_at: NaiveDateTime,
 }
+
+/// A browser session: the digest of its cookie and the token its forms carry.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = web_sessions)]
+pub struct WebSession {
+    pub token_hash: String,
+    pub user_id: i64,
+    pub csrf_token: String,
+    pub created_at: NaiveDateTime,
+    pub expires_at: NaiveDateTime,
+}
+
+/// A sign-up waiting for an admin, or one an admin turned down.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = sign_up_requests)]
+pub struct SignUpRequest {
+    pub account_id: i64,
+    pub reason: String,
+    pub created_at: NaiveDateTime,
+    pub turned_down_at: Option<NaiveDateTime>,
+    pub message: Option<String>,
+}

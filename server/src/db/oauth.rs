@@ -149,3 +149,51 @@ pub fn user_by_account(conn: &mut DbConnection, account_id: i64) -> QueryResult<
         .first(conn)
         .optional()
 }
+
+pub fn set_password_hash(conn: &mut DbConnection, user_id: i64, hash: &str) -> QueryResult<usize> {
+    diesel::update(users::table.find(user_id))
+        .set(users::password_hash.eq(hash))
+        .execute(conn)
+}
+
+/// Local members with their logins, by username, optionally only those
+/// whose username or email contains `search`.
+pub fn members(
+    conn: &mut DbConnection,
+    search: Option<&str>,
+    limit: i64,
+    offset: i64,
+) -> QueryResult<Vec<(User, Account)>> {
+    let mut query = users::table
+        .inner_join(accounts::table)
+        .filter(accounts::local.eq(true))
+        .filter(accounts::deleted_at.is_null())
+        .select((User::as_select(), Account::as_select()))
+        .order(accounts::username.asc())
+        .limit(limit)
+        .offset(offset)
+        .into_boxed();
+    if let Some(search) = search {
+        let pattern = format!(
+            "%{}%",
+            search
+                .to_lowercase()
+                .replace('\\', "\\\\")
+                .replace('%', "\\%")
+                .replace('_', "\\_")
+        );
+        query = query.filter(
+            super::accounts::lower(accounts::username)
+                .like(pattern.clone())
+                .escape('\\')
+                .or(users::email.like(pattern).escape('\\')),
+        );
+    }
+    query.load(conn)
+}
+
+pub fn set_admin(conn: &mut DbConnection, account_id: i64, admin: bool) -> QueryResult<usize> {
+    diesel::update(users::table.filter(users::account_id.eq(account_id)))
+        .set(users::admin.eq(admin))
+        .execute(conn)
+}

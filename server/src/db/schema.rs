@@ -425,6 +425,29 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    web_sessions (token_hash) {
+        token_hash -> Text,
+        user_id -> BigInt,
+        csrf_token -> Text,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    sign_up_requests (account_id) {
+        account_id -> BigInt,
+        reason -> Text,
+        created_at -> Timestamp,
+        turned_down_at -> Nullable<Timestamp>,
+        message -> Nullable<Text>,
+    }
+}
+
+diesel::joinable!(web_sessions -> users (user_id));
+diesel::joinable!(sign_up_requests -> accounts (account_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
     accounts,
     users,
@@ -465,4 +488,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     story_dimensions,
     introductions,
     suggestion_dismissals,
+    web_sessions,
+    sign_up_requests,
 );

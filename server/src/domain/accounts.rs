@@ -20,7 +20,12 @@ pub struct NewUser<'a> {
     /// False when an admin must approve the sign-up before the member can
     /// log in.
     pub approved: bool,
+    /// Why they want to join, for the admin who approves sign-ups.
+    pub reason: Option<&'a str>,
 }
+
+/// Longest reason a sign-up may give.
+const MAX_REASON: usize = 1000;
 
 pub fn validate_username(username: &str) -> Result<()> {
     if username.eq_ignore_ascii_case(super::network::NETWORK_USERNAME) {
@@ -96,16 +101,25 @@ pub(super) fn new_local_actor(urls: &Urls, username: &str, actor_type: &str) -> 
     })
 }
 
-pub async fn create_user(ctx: &Context, new: NewUser<'_>) -> Result<Account> {
-    validate_username(new.username)?;
-    let email = new.email.trim().to_lowercase();
-    validate_email(&email)?;
-    if new.password.chars().count() < 8 {
+/// The stored form of a new password, once it is long enough.
+pub fn password_hash(password: &str) -> Result<String> {
+    if password.chars().count() < 8 {
         return Err(Error::Validation(
             "password must be at least 8 characters".into(),
         ));
     }
-    let password_hash = crypto::hash_password(new.password)?;
+    Ok(crypto::hash_password(password)?)
+}
+
+pub async fn create_user(ctx: &Context, new: NewUser<'_>) -> Result<Account> {
+    validate_username(new.username)?;
+    let email = new.email.trim().to_lowercase();
+    validate_email(&email)?;
+    let password_hash = password_hash(new.password)?;
+    let reason = match new.reason.map(str::trim).filter(|r| !r.is_empty()) {
+        Some(reason) => Some(super::text::within_limit("reason", reason, MAX_REASON)?),
+        None => None,
+    };
     let account = new_local_actor(&ctx.urls, new.username, "Person")?;
     let user = User {
         id: next_id(),
@@ -129,6 +143,18 @@ pub async fn create_user(ctx: &Context, new: NewUser<'_>) -> Result<Account> {
             }
             let account = accounts::insert(conn, &account)?;
             db_oauth::insert_user(conn, &user)?;
+            if let Some(reason) = reason {
+                db::sessions::insert_sign_up_request(
+                    conn,
+                    &db::models::SignUpRequest {
+                        account_id: account.id,
+                        reason,
+                        created_at: user.created_at,
+                        turned_down_at: None,
+                        message: None,
+                    },
+                )?;
+            }
             Ok(account)
         })
         .await
@@ -466,6 +492,7 @@ pub async fn register(
     email: &str,
     password: &str,
     agreement: bool,
+    reason: Option<&str>,
 ) -> Result<Account> {
     use crate::config::Registrations;
     let mode = ctx.config.registrations;
@@ -485,6 +512,7 @@ pub async fn register(
             password,
             admin: false,
             approved: mode == Registrations::Open,
+            reason: reason.filter(|_| mode == Registrations::Approval),
         },
     )
     .await

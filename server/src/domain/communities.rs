@@ -30,7 +30,7 @@ pub enum Policy {
 }
 
 impl Policy {
-    fn as_str(self) -> &'static str {
+    pub fn as_str(self) -> &'static str {
         match self {
             Policy::Open => "open",
             Policy::Approval => "approval",
@@ -73,6 +73,8 @@ pub struct CommunityView {
     pub join_policy: Policy,
     pub link_policy: Policy,
     pub moderators: Vec<Account>,
+    /// People who joined, leaving out linked communities and networks.
+    pub members: i64,
 }
 
 const MAX_DISPLAY_NAME: usize = 100;
@@ -85,7 +87,9 @@ fn checked(what: &str, text: &str, max: usize) -> Result<String> {
 
 fn view(conn: &mut DbConnection, community: Community, account: Account) -> Result<CommunityView> {
     let moderators = communities::moderators(conn, account.id)?;
+    let members = communities::people_count(conn, account.id)?;
     Ok(CommunityView {
+        members,
         account: views::account_view(conn, account)?,
         role: community.role,
         place: community.place,

@@ -118,6 +118,7 @@ async fn create_members(ctx: &Context, size: usize, rng: &mut StdRng) -> Result<
                 password: "demo-network-password",
                 admin: false,
                 approved: true,
+                reason: None,
             },
         )
         .await?;

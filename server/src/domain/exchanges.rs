@@ -53,6 +53,8 @@ pub struct ExchangeFilter {
     pub community: Option<String>,
     /// Askers in this place.
     pub place: Option<String>,
+    /// One asker's exchanges only.
+    pub asker: Option<i64>,
     pub max_id: Option<i64>,
     pub limit: i64,
 }
@@ -168,14 +170,21 @@ pub async fn list(
 
 /// The askers the role and place filters allow, or `None` for anyone.
 fn askers_matching(conn: &mut DbConnection, filter: &ExchangeFilter) -> Result<Option<Vec<i64>>> {
-    let mut askers: Option<Vec<i64>> = None;
+    let mut askers: Option<Vec<i64>> = filter.asker.map(|asker| vec![asker]);
     if let Some(role) = filter
         .role
         .as_deref()
         .map(str::trim)
         .filter(|r| !r.is_empty())
     {
-        askers = Some(practice::accounts_with(conn, "role", role)?);
+        let with_role = practice::accounts_with(conn, "role", role)?;
+        askers = Some(match askers {
+            Some(asker) => asker
+                .into_iter()
+                .filter(|id| with_role.contains(id))
+                .collect(),
+            None => with_role,
+        });
     }
     if let Some(place) = filter
         .place

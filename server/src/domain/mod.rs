@@ -3,6 +3,7 @@
 //! workers outside the domain carry out the side effects later.
 
 pub mod accounts;
+pub mod admin;
 pub mod blocks;
 pub mod communities;
 pub mod demo;
@@ -19,8 +20,10 @@ pub mod notifications;
 pub mod oauth;
 pub mod outbox;
 pub mod practice;
+pub mod registrations;
 pub mod render;
 pub mod search;
+pub mod sessions;
 pub mod statuses;
 pub mod stories;
 pub mod streaming;

@@ -75,6 +75,8 @@ pub struct StatusView {
     pub reblogged: bool,
     pub bookmarked: bool,
     pub pinned: bool,
+    /// What the post is for (`question`, `story`…), when its author said.
+    pub kind: Option<String>,
 }
 
 /// Whether `viewer` (None: an anonymous reader) may see `status`.
@@ -143,6 +145,7 @@ struct PageContext {
     reblogged: HashSet<i64>,
     bookmarked: HashSet<i64>,
     pinned: HashSet<i64>,
+    kinds: HashMap<i64, String>,
 }
 
 impl PageContext {
@@ -177,7 +180,9 @@ impl PageContext {
             tags.entry(status).or_default().push(tag);
         }
         let counts = statuses::counts_of(conn, &ids)?;
+        let kinds = crate::db::weaving::kinds_of(conn, &ids)?;
         let mut context = PageContext {
+            kinds,
             accounts,
             authors,
             mentions,
@@ -230,6 +235,7 @@ impl PageContext {
             reblogged: self.reblogged.contains(&subject),
             bookmarked: self.bookmarked.contains(&subject),
             pinned: self.pinned.contains(&status.id),
+            kind: self.kinds.get(&status.id).cloned(),
             author,
             reblog,
             in_reply_to_account,

@@ -118,6 +118,24 @@ impl Graph {
         }
     }
 
+    /// The members `keep` accepts and the edges between them, for a map
+    /// narrowed to one community, role or place.
+    pub fn filtered(&self, keep: impl Fn(&Node) -> bool) -> Graph {
+        let mut index = vec![None; self.nodes.len()];
+        let mut kept = Graph::default();
+        for (i, node) in self.nodes.iter().enumerate() {
+            if keep(node) {
+                index[i] = Some(kept.add_node(node.clone()));
+            }
+        }
+        for edge in self.usable_edges() {
+            if let (Some(from), Some(to)) = (index[edge.from], index[edge.to]) {
+                kept.edges.push(Edge { from, to, ..*edge });
+            }
+        }
+        kept
+    }
+
     /// The edges every figure and export works from: both ends name a node
     /// and they differ. The vectors are public, so a caller may have pushed
     /// an edge that `add_edge` would have refused.
@@ -172,6 +190,23 @@ mod tests {
         graph.add_edge(b, a, TieKind::Reply, 1);
         assert_eq!(graph.edges.len(), 3);
         assert_eq!(graph.edges[0].weight, 5);
+    }
+
+    #[test]
+    fn a_filtered_map_keeps_only_ties_between_kept_members() {
+        let mut graph = Graph::default();
+        let a = graph.add_node(member("a"));
+        let b = graph.add_node(member("b"));
+        let c = graph.add_node(member("c"));
+        graph.add_edge(a, b, TieKind::Follow, 1);
+        graph.add_edge(b, c, TieKind::Reply, 2);
+        graph.add_edge(c, a, TieKind::Reply, 1);
+        let kept = graph.filtered(|node| node.acct != "b");
+        let names: Vec<&str> = kept.nodes.iter().map(|n| n.acct.as_str()).collect();
+        assert_eq!(names, ["a", "c"]);
+        assert_eq!(kept.edges.len(), 1);
+        let edge = kept.edges[0];
+        assert_eq!((edge.from, edge.to, edge.weight), (1, 0, 1));
     }
 
     #[test]

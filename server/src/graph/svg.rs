@@ -314,9 +314,12 @@ fn write_nodes(out: &mut String, graph: &Graph, layout: &Layout, colours: &Commu
     let radius = layout.node_radius;
     out.push_str("<g class=\"members\">\n");
     for (node, &(x, y)) in graph.nodes.iter().zip(&layout.positions) {
+        // The group carries the name for the map page's hover script.
         out.push_str(&format!(
-            "<circle class=\"member\" cx=\"{x:.1}\" cy=\"{y:.1}\" r=\"{radius:.1}\" {}>\
-             <title>{}</title></circle>\n",
+            "<g class=\"node\" data-name=\"{}\" tabindex=\"0\">\
+             <circle class=\"member\" cx=\"{x:.1}\" cy=\"{y:.1}\" r=\"{radius:.1}\" {}>\
+             <title>{}</title></circle></g>\n",
+            hover_text(node),
             circle_paint(colours.colour(node), node.local),
             hover_text(node)
         ));

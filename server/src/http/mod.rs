@@ -29,7 +29,7 @@ pub fn router(ctx: Context, federation: FederationConfig<Context>) -> Router {
         .merge(trellis::routes())
         .merge(activitypub::routes())
         .merge(well_known::routes())
-        .merge(web::routes())
+        .merge(web::routes(ctx.clone()))
         .route("/health", get(health))
         .with_state(ctx)
         // Inside CORS, so a browser app can read a 429 and its headers, and

@@ -40,10 +40,10 @@ pub struct RateLimits {
     /// not, with a higher limit: tokens are not checked here, so each
     /// made-up one would otherwise get a fresh allowance.
     per_address: Option<Limiter>,
-    /// `POST /api/v1/accounts`, per client address.
+    /// `POST /api/v1/accounts` and the sign-up page, per client address.
     sign_up: Option<Limiter>,
-    /// `POST /oauth/token` and `POST /oauth/authorize`, the two places that
-    /// take a password or a code, per client address.
+    /// `POST /oauth/token`, `POST /oauth/authorize` and the log-in page,
+    /// the places that take a password or a code, per client address.
     sign_in: Option<Limiter>,
     trusted_proxies: Vec<ProxyRange>,
 }
@@ -198,12 +198,12 @@ impl RateLimits {
             (
                 self.sign_up.as_ref(),
                 Key::Address(client),
-                post && path == "/api/v1/accounts",
+                post && (path == "/api/v1/accounts" || path == "/signup"),
             ),
             (
                 self.sign_in.as_ref(),
                 Key::Address(client),
-                post && (path == "/oauth/token" || path == "/oauth/authorize"),
+                post && matches!(path, "/oauth/token" | "/oauth/authorize" | "/login"),
             ),
         ];
         let verdicts: Vec<Verdict> = buckets

@@ -481,6 +481,8 @@ pub struct Registration {
     password: String,
     #[serde(default, deserialize_with = "flexible_bool")]
     agreement: Option<bool>,
+    /// Why they want to join, when sign-ups need approval.
+    reason: Option<String>,
 }
 
 /// `POST /api/v1/accounts`: sign-up with an app token. Answers with a token
@@ -505,6 +507,7 @@ pub async fn register(
         &form.email,
         &form.password,
         form.agreement.unwrap_or(false),
+        form.reason.as_deref(),
     )
     .await?;
     let user = accounts::user_of(&ctx, account.id).await?;

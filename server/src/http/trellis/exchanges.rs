@@ -96,6 +96,7 @@ pub async fn list(
         role: nonempty(params.role),
         community: nonempty(params.community),
         place: nonempty(params.place),
+        asker: None,
         max_id: page.max_id,
         limit: page.limit,
     };

@@ -1,0 +1,2 @@
+DROP TABLE sign_up_requests;
+DROP TABLE web_sessions;

@@ -1,0 +1,362 @@
+//! The admin pages: the network and its charter, waiting sign-ups,
+//! members, federation (the delivery queue and known servers) and
+//! communities. A member who is not an admin gets 403, a visitor the
+//! log-in page.
+
+use super::{
+    cards::{AccountLink, Pager},
+    page::{Layout, PageResult, done, refused_status, render, render_with},
+    public::{CommunityItem, LinkItem, ListQuery, links_of, word},
+    session::{Fields, Posted, Visitor},
+};
+use crate::{
+    db::deliveries::HostQueue,
+    domain::{
+        Context, accounts, admin, communities, links,
+        network::{self, CharterChanges, NetworkChanges},
+        registrations,
+    },
+    error::Error,
+    federation::resolve,
+    http::input::path_id,
+};
+use activitypub_federation::config::Data;
+use askama::Template;
+use axum::extract::{Path, Query, State};
+
+#[derive(Template)]
+#[template(path = "admin/index.html")]
+struct AdminIndex {
+    layout: Layout,
+    waiting: usize,
+    hosts_failing: usize,
+}
+
+/// `/admin`
+pub async fn index(State(ctx): State<Context>, visitor: Visitor) -> PageResult {
+    visitor.admin()?;
+    let waiting = registrations::waiting(&ctx, 100, 0).await?.len();
+    let hosts_failing = admin::queue_by_host(&ctx)
+        .await?
+        .iter()
+        .filter(|h| h.failed > 0 || h.retrying > 0)
+        .count();
+    render(&AdminIndex {
+        layout: Layout::new(&ctx, &visitor, "Administration").await,
+        waiting,
+        hosts_failing,
+    })
+}
+
+pub struct Choice {
+    pub value: &'static str,
+    pub selected: bool,
+}
+
+fn choices(values: &[&'static str], current: &str) -> Vec<Choice> {
+    values
+        .iter()
+        .map(|value| Choice {
+            value,
+            selected: *value == current,
+        })
+        .collect()
+}
+
+#[derive(Template)]
+#[template(path = "admin/network.html")]
+struct NetworkForm {
+    layout: Layout,
+    network: network::Network,
+    levels: Vec<Choice>,
+    types: Vec<Choice>,
+    principles: String,
+}
+
+const LEVELS: [&str; 6] = ["town", "county", "region", "state", "country", "none"];
+const TYPES: [&str; 3] = ["connectivity", "alignment", "production"];
+
+fn network_form(layout: Layout, network: network::Network) -> NetworkForm {
+    NetworkForm {
+        layout,
+        levels: choices(&LEVELS, &word(&network.level)),
+        types: choices(&TYPES, &word(&network.kind)),
+        principles: network.charter.operating_principles.join("\n"),
+        network,
+    }
+}
+
+/// `GET /admin/network`
+pub async fn network_page(
+    State(ctx): State<Context>,
+    visitor: Visitor,
+    Query(query): Query<ListQuery>,
+) -> PageResult {
+    visitor.admin()?;
+    let layout = Layout::new(&ctx, &visitor, "The network")
+        .await
+        .with_done(query.done.as_deref());
+    render(&network_form(layout, network::get(&ctx).await?))
+}
+
+/// A select's value as the serde enum it names.
+fn parsed<T: serde::de::DeserializeOwned>(what: &str, value: &str) -> Result<T, Error> {
+    serde_json::from_value(serde_json::Value::String(value.to_string()))
+        .map_err(|_| Error::Validation(format!("{value:?} is not a {what}")))
+}
+
+fn network_changes(fields: &Fields) -> Result<NetworkChanges, Error> {
+    let text = |name: &str| Some(fields.get(name).to_string());
+    Ok(NetworkChanges {
+        name: text("name"),
+        summary: text("summary"),
+        place: text("place"),
+        level: Some(parsed("level", fields.get("level"))?),
+        kind: Some(parsed("network type", fields.get("type"))?),
+        parent: Some(Some(fields.get("parent").trim().to_string()).filter(|p| !p.is_empty())),
+        charter: Some(CharterChanges {
+            purpose: text("purpose"),
+            membership: text("membership"),
+            value_proposition: text("value_proposition"),
+            coordination: text("coordination"),
+            resources: text("resources"),
+            governance: text("governance"),
+            assessment: text("assessment"),
+            operating_principles: Some(fields.lines("operating_principles")),
+        }),
+    })
+}
+
+/// `POST /admin/network`: every field at once, all checked before any is
+/// saved; the network's followers and parent hear of the change.
+pub async fn save_network(
+    State(ctx): State<Context>,
+    data: Data<Context>,
+    posted: Posted,
+) -> PageResult {
+    posted.visitor.admin()?;
+    let result = match network_changes(&posted.fields) {
+        Ok(changes) => resolve::update_network(&data, changes).await,
+        Err(error) => Err(error),
+    };
+    match result {
+        Ok(_) => done("/admin/network", "saved"),
+        Err(error) => {
+            let layout = Layout::new(&ctx, &posted.visitor, "The network")
+                .await
+                .with_error(Some(&error));
+            let mut form = network_form(layout, network::get(&ctx).await?);
+            form.principles = posted.fields.get("operating_principles").to_string();
+            render_with(refused_status(&error), &form)
+        }
+    }
+}
+
+pub struct Registration {
+    pub account_id: i64,
+    pub username: String,
+    pub email: String,
+    pub reason: String,
+    pub when: String,
+}
+
+#[derive(Template)]
+#[template(path = "admin/registrations.html")]
+struct RegistrationsPage {
+    layout: Layout,
+    waiting: Vec<Registration>,
+    pager: Pager,
+}
+
+const PER_PAGE: usize = 30;
+
+/// `GET /admin/registrations`: sign-ups waiting for approval, oldest first.
+pub async fn registrations_page(
+    State(ctx): State<Context>,
+    visitor: Visitor,
+    Query(query): Query<ListQuery>,
+) -> PageResult {
+    visitor.admin()?;
+    let page = query.page();
+    let mut waiting =
+        registrations::waiting(&ctx, PER_PAGE as i64 + 1, (page - 1) * PER_PAGE as i64).await?;
+    let more = waiting.len() > PER_PAGE;
+    waiting.truncate(PER_PAGE);
+    render(&RegistrationsPage {
+        layout: Layout::new(&ctx, &visitor, "Waiting sign-ups")
+            .await
+            .with_done(query.done.as_deref()),
+        waiting: waiting
+            .into_iter()
+            .map(|w| Registration {
+                account_id: w.account.id,
+                username: w.account.username,
+                email: w.user.email,
+                reason: w.reason,
+                when: w.user.created_at.format("%-d %b %Y, %H:%M UTC").to_string(),
+            })
+            .collect(),
+        pager: Pager::by_number("/admin/registrations", page, more),
+    })
+}
+
+/// `POST /admin/registrations/ID/{approve,reject}`
+pub async fn decide_registration(
+    State(ctx): State<Context>,
+    Path((id, decision)): Path<(String, String)>,
+    posted: Posted,
+) -> PageResult {
+    posted.visitor.admin()?;
+    let id = path_id(&id)?;
+    match decision.as_str() {
+        "approve" => {
+            registrations::approve(&ctx, id).await?;
+            done("/admin/registrations", "approved")
+        }
+        "reject" => {
+            registrations::turn_down(&ctx, id, posted.fields.get("message")).await?;
+            done("/admin/registrations", "turned_down")
+        }
+        _ => Err(Error::not_found().into()),
+    }
+}
+
+pub struct MemberRow {
+    pub account: AccountLink,
+    pub email: String,
+    pub admin: bool,
+    pub approved: bool,
+    pub joined: String,
+}
+
+#[derive(Template)]
+#[template(path = "admin/members.html")]
+struct MembersPage {
+    layout: Layout,
+    members: Vec<MemberRow>,
+    search: String,
+    pager: Pager,
+    own_id: i64,
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct MembersQuery {
+    q: Option<String>,
+    page: Option<String>,
+    done: Option<String>,
+}
+
+/// `GET /admin/members?q=…`
+pub async fn members_page(
+    State(ctx): State<Context>,
+    visitor: Visitor,
+    Query(query): Query<MembersQuery>,
+) -> PageResult {
+    let own_id = visitor.admin()?.account.id;
+    let search = query.q.clone().unwrap_or_default();
+    let page = ListQuery {
+        page: query.page.clone(),
+        ..Default::default()
+    }
+    .page();
+    let mut found = admin::members(
+        &ctx,
+        &search,
+        PER_PAGE as i64 + 1,
+        (page - 1) * PER_PAGE as i64,
+    )
+    .await?;
+    let more = found.len() > PER_PAGE;
+    found.truncate(PER_PAGE);
+    render(&MembersPage {
+        layout: Layout::new(&ctx, &visitor, "Members")
+            .await
+            .with_done(query.done.as_deref()),
+        members: found
+            .iter()
+            .map(|(user, account)| MemberRow {
+                account: AccountLink::of(&ctx, account),
+                email: user.email.clone(),
+                admin: user.admin,
+                approved: user.approved,
+                joined: user.created_at.format("%-d %b %Y").to_string(),
+            })
+            .collect(),
+        pager: Pager::by_number(
+            &format!("/admin/members?q={}", super::page::urlencode(&search)),
+            page,
+            more,
+        ),
+        search,
+        own_id,
+    })
+}
+
+/// `POST /admin/members/ID/{make_admin,remove_admin}`
+pub async fn change_member(
+    State(ctx): State<Context>,
+    Path((id, action)): Path<(String, String)>,
+    posted: Posted,
+) -> PageResult {
+    let by = posted.visitor.admin()?.account.clone();
+    let id = path_id(&id)?;
+    let admin_rights = match action.as_str() {
+        "make_admin" => true,
+        "remove_admin" => false,
+        _ => return Err(Error::not_found().into()),
+    };
+    admin::set_admin(&ctx, &by, id, admin_rights).await?;
+    done(&posted.fields.return_to("/admin/members"), "saved")
+}
+
+#[derive(Template)]
+#[template(path = "admin/federation.html")]
+struct FederationPage {
+    layout: Layout,
+    hosts: Vec<HostQueue>,
+    peers: Vec<String>,
+}
+
+/// `GET /admin/federation`: the delivery queue per remote server and the
+/// servers this one knows.
+pub async fn federation_page(State(ctx): State<Context>, visitor: Visitor) -> PageResult {
+    visitor.admin()?;
+    render(&FederationPage {
+        layout: Layout::new(&ctx, &visitor, "Federation").await,
+        hosts: admin::queue_by_host(&ctx).await?,
+        peers: accounts::peers(&ctx).await?,
+    })
+}
+
+pub struct CommunityAdminRow {
+    pub item: CommunityItem,
+    pub links: Vec<LinkItem>,
+}
+
+#[derive(Template)]
+#[template(path = "admin/communities.html")]
+struct CommunitiesAdmin {
+    layout: Layout,
+    communities: Vec<CommunityAdminRow>,
+}
+
+/// `GET /admin/communities`: every local community with its links, and
+/// the link requests waiting for its moderators.
+pub async fn communities_page(State(ctx): State<Context>, visitor: Visitor) -> PageResult {
+    visitor.admin()?;
+    let mut rows = Vec::new();
+    for view in communities::list(&ctx, None, None).await? {
+        if !view.account.account.local {
+            continue;
+        }
+        let listed = links::list(&ctx, &view.account.account.username).await?;
+        rows.push(CommunityAdminRow {
+            item: CommunityItem::of(&ctx, &view),
+            links: links_of(&ctx, &listed),
+        });
+    }
+    render(&CommunitiesAdmin {
+        layout: Layout::new(&ctx, &visitor, "Communities").await,
+        communities: rows,
+    })
+}

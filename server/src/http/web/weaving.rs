@@ -1,0 +1,386 @@
+//! The weaving pages: learning exchanges (answering and marking answers),
+//! benefit stories, introductions, the network map and its health report.
+
+use super::{
+    cards::{AccountLink, Pager, StatusCard, count_of},
+    page::{Layout, PageResult, done, render},
+    posting::{DimensionChoice, dimension_choices},
+    public::{ListQuery, POSTS_PER_PAGE},
+    session::{Posted, Visitor},
+};
+use crate::{
+    domain::{
+        Context, accounts, exchanges, introductions, kinds::Dimension, network_map, statuses,
+        stories,
+    },
+    graph,
+    http::input::path_id,
+};
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use std::collections::BTreeSet;
+
+/// An exchange in a list: the question, its state and (for the asker)
+/// the replies to choose the answer from.
+pub struct ExchangeItem {
+    pub id: i64,
+    pub question: StatusCard,
+    pub kind: String,
+    pub state: &'static str,
+    pub replies: String,
+    pub waited: Option<String>,
+    pub answers: Vec<ReplyItem>,
+}
+
+pub struct ReplyItem {
+    pub card: StatusCard,
+    pub helped: bool,
+}
+
+fn item(ctx: &Context, exchange: &exchanges::ExchangeView) -> ExchangeItem {
+    ExchangeItem {
+        id: exchange.status.status.id,
+        question: StatusCard::of(ctx, &exchange.status),
+        kind: exchange.kind.clone(),
+        state: exchange.state(),
+        replies: if exchange.replies_count == 0 {
+            "no reply yet".into()
+        } else {
+            count_of(exchange.replies_count as i64, "reply", "replies")
+        },
+        waited: exchange
+            .seconds_to_first_reply()
+            .map(|s| format!("first reply after {}", network_map::human_duration(s))),
+        answers: Vec::new(),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "exchanges.html")]
+struct ExchangesPage {
+    layout: Layout,
+    answered: bool,
+    mine: Vec<ExchangeItem>,
+    exchanges: Vec<ExchangeItem>,
+    pager: Pager,
+}
+
+/// `/exchanges`: questions and requests, open (or `?state=answered`),
+/// newest first; for a member also their own open questions with the
+/// replies they can mark as the answer.
+pub async fn exchanges_page(
+    State(ctx): State<Context>,
+    visitor: Visitor,
+    Query(query): Query<ListQuery>,
+) -> PageResult {
+    let answered = query.state.as_deref() == Some("answered");
+    let viewer = visitor.account().cloned();
+    let filter = exchanges::ExchangeFilter {
+        answered: Some(answered),
+        max_id: query.max_id(),
+        limit: POSTS_PER_PAGE as i64,
+        ..Default::default()
+    };
+    let listed = exchanges::list(&ctx, viewer.as_ref(), filter).await?;
+    let ids: Vec<i64> = listed.iter().map(|e| e.status.status.id).collect();
+    let mut mine = Vec::new();
+    if let (Some(viewer), false, None) = (&viewer, answered, query.max_id()) {
+        let own = exchanges::ExchangeFilter {
+            answered: Some(false),
+            asker: Some(viewer.id),
+            limit: POSTS_PER_PAGE as i64,
+            ..Default::default()
+        };
+        for exchange in exchanges::list(&ctx, Some(viewer), own).await? {
+            let mut entry = item(&ctx, &exchange);
+            let (_, replies) = statuses::context(&ctx, Some(viewer), entry.id).await?;
+            entry.answers = replies
+                .iter()
+                .filter(|r| r.status.account_id != viewer.id)
+                .map(|r| ReplyItem {
+                    helped: exchange.helpful.contains(&r.status.id),
+                    card: StatusCard::of(&ctx, r),
+                })
+                .collect();
+            mine.push(entry);
+        }
+    }
+    let exchanges = listed
+        .iter()
+        .filter(|e| !mine.iter().any(|m| m.id == e.status.status.id))
+        .map(|e| item(&ctx, e))
+        .collect();
+    let base = if answered {
+        "/exchanges?state=answered"
+    } else {
+        "/exchanges"
+    };
+    let title = if answered {
+        "Answered questions"
+    } else {
+        "Questions waiting for an answer"
+    };
+    render(&ExchangesPage {
+        layout: Layout::new(&ctx, &visitor, title)
+            .await
+            .with_done(query.done.as_deref()),
+        answered,
+        mine,
+        exchanges,
+        pager: Pager::by_id(base, &ids, POSTS_PER_PAGE, query.max_id()),
+    })
+}
+
+/// `POST /exchanges/ID/answer`: the asker names the reply that answered.
+pub async fn answer(
+    State(ctx): State<Context>,
+    Path(id): Path<String>,
+    posted: Posted,
+) -> PageResult {
+    let asker = posted.visitor.member()?.account.clone();
+    let reply = posted.fields.id("reply_id")?;
+    exchanges::answer(&ctx, &asker, path_id(&id)?, vec![reply]).await?;
+    done("/exchanges?state=answered", "answered")
+}
+
+pub struct StoryItem {
+    pub card: StatusCard,
+    pub dimensions: Vec<String>,
+}
+
+pub struct DimensionCount {
+    pub label: String,
+    pub value: &'static str,
+    pub count: usize,
+}
+
+#[derive(Template)]
+#[template(path = "stories.html")]
+struct StoriesPage {
+    layout: Layout,
+    stories: Vec<StoryItem>,
+    counts: Vec<DimensionCount>,
+    dimension: String,
+    kinds: &'static [super::posting::KindChoice],
+    dimensions: Vec<DimensionChoice>,
+    pager: Pager,
+}
+
+/// `/stories`: benefit stories, by dimension, with a form to tell one.
+pub async fn stories_page(
+    State(ctx): State<Context>,
+    visitor: Visitor,
+    Query(query): Query<ListQuery>,
+) -> PageResult {
+    let dimension = query.dimension.as_deref().and_then(Dimension::parse);
+    let viewer = visitor.account().cloned();
+    let listed = stories::list(
+        &ctx,
+        viewer.as_ref(),
+        dimension,
+        query.max_id(),
+        POSTS_PER_PAGE as i64,
+    )
+    .await?;
+    let counts = stories::counts(&ctx, stories::Period::Month).await?;
+    let ids: Vec<i64> = listed.iter().map(|s| s.status.status.id).collect();
+    let base = match dimension {
+        Some(d) => format!("/stories?dimension={}", d.as_str()),
+        None => "/stories".into(),
+    };
+    render(&StoriesPage {
+        layout: Layout::new(&ctx, &visitor, "Benefit stories")
+            .await
+            .with_done(query.done.as_deref()),
+        stories: listed
+            .iter()
+            .map(|s| StoryItem {
+                card: StatusCard::of(&ctx, &s.status),
+                dimensions: s.dimensions.iter().map(|d| d.replace('_', " ")).collect(),
+            })
+            .collect(),
+        counts: Dimension::ALL
+            .iter()
+            .map(|d| DimensionCount {
+                label: d.as_str().replace('_', " "),
+                value: d.as_str(),
+                count: counts.total.get(d.as_str()).copied().unwrap_or(0),
+            })
+            .collect(),
+        dimension: dimension
+            .map(|d| d.as_str().to_string())
+            .unwrap_or_default(),
+        kinds: &super::posting::KIND_CHOICES,
+        dimensions: dimension_choices(),
+        pager: Pager::by_id(&base, &ids, POSTS_PER_PAGE, query.max_id()),
+    })
+}
+
+pub struct SuggestionItem {
+    pub person: AccountLink,
+    pub reasons: Vec<String>,
+}
+
+#[derive(Template)]
+#[template(path = "introductions.html")]
+struct IntroductionsPage {
+    layout: Layout,
+    suggestions: Vec<SuggestionItem>,
+    made: Vec<MadeItem>,
+    a: String,
+    b: String,
+}
+
+pub struct MadeItem {
+    pub first: AccountLink,
+    pub second: AccountLink,
+    pub when: String,
+    pub collaborated: bool,
+}
+
+/// How many people to suggest on the page.
+const SUGGESTIONS: usize = 12;
+
+/// `/introductions`: people to meet with the reasons, and a form to
+/// introduce two people to each other.
+pub async fn introductions_page(
+    State(ctx): State<Context>,
+    visitor: Visitor,
+    Query(query): Query<IntroduceQuery>,
+) -> PageResult {
+    let member = visitor.member()?.account.clone();
+    let suggested = introductions::suggest(&ctx, &member, SUGGESTIONS).await?;
+    let made = introductions::made_by(&ctx, &member).await?;
+    render(&IntroductionsPage {
+        layout: Layout::new(&ctx, &visitor, "Introductions")
+            .await
+            .with_done(query.done.as_deref()),
+        suggestions: suggested
+            .iter()
+            .map(|(suggestion, view)| SuggestionItem {
+                person: AccountLink::of(&ctx, &view.account),
+                reasons: suggestion.reasons.clone(),
+            })
+            .collect(),
+        made: made
+            .iter()
+            .map(|(intro, first, second)| MadeItem {
+                first: AccountLink::of(&ctx, first),
+                second: AccountLink::of(&ctx, second),
+                when: intro.created_at.format("%-d %b %Y").to_string(),
+                collaborated: intro.collaborated_at.is_some(),
+            })
+            .collect(),
+        a: query.a.unwrap_or_default(),
+        b: query.b.unwrap_or_default(),
+    })
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct IntroduceQuery {
+    a: Option<String>,
+    b: Option<String>,
+    done: Option<String>,
+}
+
+/// `POST /introductions`: introduces `a` and `b` (handles) with a note.
+pub async fn introduce(State(ctx): State<Context>, posted: Posted) -> PageResult {
+    let introducer = posted.visitor.member()?.account.clone();
+    let fields = &posted.fields;
+    let first = accounts::by_acct(&ctx, fields.get("a")).await?;
+    let second = accounts::by_acct(&ctx, fields.get("b")).await?;
+    let draft = introductions::check(&ctx, &introducer, first, second, fields.get("note")).await?;
+    introductions::introduce(&ctx, &introducer, draft).await?;
+    done("/introductions", "introduced")
+}
+
+#[derive(Template)]
+#[template(path = "map.html")]
+struct MapPage {
+    layout: Layout,
+    svg: String,
+    community: String,
+    role: String,
+    place: String,
+    communities: Vec<String>,
+    roles: Vec<String>,
+    places: Vec<String>,
+    shown: usize,
+    health: network_map::Health,
+    wait: String,
+}
+
+fn sorted(values: impl Iterator<Item = String>) -> Vec<String> {
+    values
+        .filter(|v| !v.trim().is_empty())
+        .collect::<BTreeSet<String>>()
+        .into_iter()
+        .collect()
+}
+
+/// `/map`: the network map, filtered by community, role and place, with
+/// the health report in words beside it.
+pub async fn map_page(
+    State(ctx): State<Context>,
+    visitor: Visitor,
+    Query(query): Query<ListQuery>,
+) -> PageResult {
+    visitor.member()?;
+    let whole = network_map::graph(&ctx).await?;
+    let community = query.community.clone().unwrap_or_default();
+    let role = query.role.clone().unwrap_or_default();
+    let place = query.place.clone().unwrap_or_default();
+    let communities = sorted(whole.nodes.iter().flat_map(|n| n.communities.clone()));
+    let roles = sorted(whole.nodes.iter().flat_map(|n| n.roles.clone()));
+    let places = sorted(whole.nodes.iter().filter_map(|n| n.place.clone()));
+    let shown = whole.filtered(|node| {
+        (community.is_empty() || node.communities.iter().any(|c| c == &community))
+            && (role.is_empty() || node.roles.iter().any(|r| r.eq_ignore_ascii_case(&role)))
+            && (place.is_empty()
+                || node
+                    .place
+                    .as_deref()
+                    .is_some_and(|p| p.eq_ignore_ascii_case(&place)))
+    });
+    let health = network_map::health(&ctx).await?;
+    render(&MapPage {
+        layout: Layout::new(&ctx, &visitor, "Network map").await,
+        svg: graph::to_svg(&shown),
+        shown: shown.nodes.len(),
+        community,
+        role,
+        place,
+        communities,
+        roles,
+        places,
+        wait: wait_of(&health),
+        health,
+    })
+}
+
+fn wait_of(health: &network_map::Health) -> String {
+    health
+        .exchanges
+        .median_seconds_to_first_reply
+        .map(|s| network_map::human_duration(s as i64))
+        .unwrap_or_else(|| "no replies yet".into())
+}
+
+#[derive(Template)]
+#[template(path = "health.html")]
+struct HealthPage {
+    layout: Layout,
+    health: network_map::Health,
+    wait: String,
+}
+
+/// `/network/health`: the health report for members.
+pub async fn health_page(State(ctx): State<Context>, visitor: Visitor) -> PageResult {
+    visitor.member()?;
+    let health = network_map::health(&ctx).await?;
+    render(&HealthPage {
+        layout: Layout::new(&ctx, &visitor, "Network health").await,
+        wait: wait_of(&health),
+        health,
+    })
+}
