@@ -7,6 +7,7 @@
 pub mod clients;
 pub mod peer;
 pub mod streams;
+pub mod web;
 
 use std::fs::OpenOptions;
 use std::future::Future;

@@ -265,7 +265,12 @@ impl RateLimits {
 /// federation, discovery and the web pages answer other servers and
 /// browsers, whose traffic these limits were not made for.
 fn limited(path: &str) -> bool {
-    path.starts_with("/api/") || path.starts_with("/oauth/")
+    path.starts_with("/api/") || path.starts_with("/oauth/") || is_page_with_password(path)
+}
+
+/// The pages that take a password, limited like the OAuth form.
+fn is_page_with_password(path: &str) -> bool {
+    matches!(path, "/login" | "/signup")
 }
 
 /// One `X-Forwarded-For` entry: an address, or an address with a port as
@@ -325,8 +330,11 @@ pub async fn limit(
     let Some(verdict) = verdict else {
         return next.run(request).await;
     };
+    let page = is_page_with_password(request.uri().path());
     let mut response = if verdict.allowed {
         next.run(request).await
+    } else if page {
+        too_many_attempts_page(verdict.resets_in)
     } else {
         too_many_requests(verdict.resets_in)
     };
@@ -334,10 +342,34 @@ pub async fn limit(
     response
 }
 
+/// Seconds until the window resets, rounded up so that a client which
+/// waits exactly that long gets in.
+fn retry_after(resets_in: Duration) -> u64 {
+    resets_in.as_secs() + u64::from(resets_in.subsec_nanos() > 0)
+}
+
+#[derive(askama::Template)]
+#[template(path = "too_many_attempts.html")]
+struct TooManyAttempts {
+    seconds: u64,
+}
+
+/// A browser over the limit gets a page, not JSON.
+fn too_many_attempts_page(resets_in: Duration) -> Response {
+    let seconds = retry_after(resets_in);
+    let html = askama::Template::render(&TooManyAttempts { seconds })
+        .unwrap_or_else(|_| "Too many attempts".into());
+    (
+        StatusCode::TOO_MANY_REQUESTS,
+        [(header::RETRY_AFTER, seconds.to_string())],
+        axum::response::Html(html),
+    )
+        .into_response()
+}
+
 fn too_many_requests(resets_in: Duration) -> Response {
-    // Retry-After is for HTTP clients that know nothing of X-RateLimit-*;
-    // rounded up so that a client which waits exactly that long gets in.
-    let retry_after = resets_in.as_secs() + u64::from(resets_in.subsec_nanos() > 0);
+    // Retry-After is for HTTP clients that know nothing of X-RateLimit-*.
+    let retry_after = retry_after(resets_in);
     (
         StatusCode::TOO_MANY_REQUESTS,
         [(header::RETRY_AFTER, retry_after.to_string())],

@@ -94,6 +94,7 @@ pub fn routes(ctx: Context) -> Router<Context> {
         .route("/admin/federation", get(admin::federation_page))
         .route("/admin/communities", get(admin::communities_page))
         .fallback(assets::not_found)
+        .layer(middleware::from_fn(page::refuse_nul))
         .layer(middleware::from_fn_with_state(
             ctx.clone(),
             page::render_failures,

@@ -220,6 +220,29 @@ pub async fn render_failures(State(ctx): State<Context>, request: Request, next:
     }
 }
 
+/// Refuses an address that holds a NUL (`%00`): no page has one, and
+/// PostgreSQL would fail on it in any lookup.
+pub async fn refuse_nul(request: Request, next: Next) -> Response {
+    let decoded = |text: &str| {
+        percent_decoded(text).contains('\0')
+    };
+    let path = request.uri().path();
+    let query = request.uri().query().unwrap_or_default();
+    if decoded(path) || decoded(query) {
+        return PageError::from(Error::BadRequest(
+            "The address holds a character that is not allowed".into(),
+        ))
+        .into_response();
+    }
+    next.run(request).await
+}
+
+fn percent_decoded(text: &str) -> String {
+    url::form_urlencoded::parse(format!("x={text}").as_bytes())
+        .map(|(_, value)| value.into_owned())
+        .collect()
+}
+
 /// The HTML of a template, or a failure.
 pub fn render(template: &impl Template) -> PageResult {
     render_with(StatusCode::OK, template)

@@ -238,6 +238,14 @@ impl FromRequest<Context> for Posted {
             )
             .into());
         }
+        // PostgreSQL cannot store a NUL in text; refusing it here keeps
+        // both databases alike and the change all-or-nothing.
+        if fields.0.iter().any(|(_, value)| value.contains('\0')) {
+            return Err(Error::BadRequest(
+                "The form holds a character that is not allowed (NUL)".into(),
+            )
+            .into());
+        }
         Ok(Posted { visitor, fields })
     }
 }

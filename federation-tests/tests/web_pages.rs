@@ -1,0 +1,960 @@
+//! Trellis's own pages, driven over HTTP as a browser would (the Chromium
+//! suite in `browser_journeys.rs` covers whole journeys): CSRF on every
+//! form, admin pages for admins only, sessions shared by processes and
+//! ended everywhere, sign-ups waiting for approval, escaping of everything
+//! members write, content negotiation, HTML errors and paging.
+
+use federation_tests::{
+    Backend, Instance, PASSWORD, User, backend_tests,
+    web::{Page, WebClient},
+};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+backend_tests!(
+    forms_refuse_a_missing_or_wrong_csrf_token,
+    forms_refuse_a_missing_or_wrong_csrf_token
+);
+backend_tests!(admin_pages_are_for_admins, admin_pages_are_for_admins);
+backend_tests!(
+    what_members_write_is_escaped_on_every_page,
+    what_members_write_is_escaped_on_every_page
+);
+backend_tests!(
+    sessions_end_everywhere_on_log_out_and_password_change,
+    sessions_end_everywhere_on_log_out_and_password_change
+);
+backend_tests!(
+    sign_ups_wait_for_approval_or_are_turned_down,
+    sign_ups_wait_for_approval_or_are_turned_down
+);
+backend_tests!(
+    open_sign_ups_log_in_at_once_and_closed_ones_refuse,
+    open_sign_ups_log_in_at_once_and_closed_ones_refuse
+);
+backend_tests!(
+    pages_negotiate_content_and_fail_as_html,
+    pages_negotiate_content_and_fail_as_html
+);
+backend_tests!(lists_page_through_everything, lists_page_through_everything);
+backend_tests!(
+    members_post_answer_and_join_from_the_pages,
+    members_post_answer_and_join_from_the_pages
+);
+backend_tests!(logging_in_is_rate_limited, logging_in_is_rate_limited);
+
+/// An admin made with the command line, with a token for the API.
+async fn create_admin(instance: &Instance, username: &str) -> User {
+    instance
+        .admin(&[
+            "create-user",
+            username,
+            "--email",
+            &format!("{username}@example.test"),
+            "--password",
+            PASSWORD,
+            "--admin",
+        ])
+        .await;
+    let token = instance
+        .admin(&["token", username, "--scopes", "read write follow"])
+        .await;
+    User {
+        username: username.to_owned(),
+        token: token.trim().to_owned(),
+        acct: format!("{username}@{}", instance.domain()),
+    }
+}
+
+async fn account_id(instance: &Instance, username: &str) -> String {
+    let found = instance
+        .get(&format!("/api/v1/accounts/lookup?acct={username}"), None)
+        .await;
+    assert_eq!(found.status, StatusCode::OK, "{}", found.body);
+    found.body["id"].as_str().expect("account id").to_string()
+}
+
+async fn practice_of(instance: &Instance, username: &str) -> Value {
+    let id = account_id(instance, username).await;
+    instance
+        .get(&format!("/api/trellis/v1/accounts/{id}/practice"), None)
+        .await
+        .body
+}
+
+fn assert_refused(page: &Page, what: &str) {
+    assert_eq!(page.status, StatusCode::FORBIDDEN, "{what}: {}", page.body);
+    assert!(
+        page.content_type.starts_with("text/html"),
+        "{what} answered {}",
+        page.content_type
+    );
+    assert!(page.body.contains("did not come from this site"), "{what}");
+}
+
+async fn forms_refuse_a_missing_or_wrong_csrf_token(backend: Backend) {
+    let town = Instance::start("town", backend).await;
+    town.create_user("alice").await;
+    let admin = create_admin(&town, "root").await;
+    let alice = WebClient::new(&town);
+
+    // Before logging in: the log-in form itself needs the token.
+    let refused = alice
+        .post(
+            "/login",
+            &[
+                ("login", "alice"),
+                ("password", PASSWORD),
+                ("next", "/home"),
+            ],
+        )
+        .await;
+    assert_refused(&refused, "log-in without a token");
+    assert_eq!(
+        alice.get("/home").await.location.as_deref(),
+        Some("/login?next=%2Fhome")
+    );
+
+    alice.log_in("alice", PASSWORD).await;
+    let practice = [("roles", "Facilitator"), ("place", "Ashford")];
+    assert_refused(
+        &alice.post("/settings/practice", &practice).await,
+        "practice without a token",
+    );
+    let mut wrong = vec![("csrf", "not-the-token")];
+    wrong.extend_from_slice(&practice);
+    assert_refused(
+        &alice.post("/settings/practice", &wrong).await,
+        "a wrong token",
+    );
+    assert_eq!(practice_of(&town, "alice").await["roles"], json!([]));
+
+    let statuses_before = town
+        .get("/api/v1/accounts/lookup?acct=alice", None)
+        .await
+        .body["statuses_count"]
+        .clone();
+    assert_refused(
+        &alice
+            .post("/statuses", &[("csrf", "x"), ("status", "Sneaky post")])
+            .await,
+        "a post with a wrong token",
+    );
+    assert_eq!(
+        town.get("/api/v1/accounts/lookup?acct=alice", None)
+            .await
+            .body["statuses_count"],
+        statuses_before
+    );
+
+    // A token from another visitor's session is no good either.
+    let root = WebClient::new(&town);
+    root.log_in("root", PASSWORD).await;
+    let alices_token = alice.get("/home").await.csrf();
+    let network_before = town.get("/api/trellis/v1/network", None).await.body;
+    assert_refused(
+        &root
+            .post(
+                "/admin/network",
+                &[("csrf", &alices_token), ("name", "Taken over")],
+            )
+            .await,
+        "another session's token",
+    );
+    assert_eq!(
+        town.get("/api/trellis/v1/network", None).await.body,
+        network_before
+    );
+
+    // With the page's own token the change goes through, and apps see it.
+    let saved = alice
+        .submit(
+            "/settings/practice",
+            "/settings/practice",
+            &[
+                ("roles", "Facilitator\r\nOrganiser"),
+                ("organization", "Vale Co-op"),
+                ("place", "Ashford"),
+                ("interests", ""),
+                ("offers", "Grant writing"),
+                ("needs", "Composting workshops"),
+            ],
+        )
+        .await;
+    assert!(saved.is_redirect_to("/settings/practice"), "{saved:?}");
+    let practice = practice_of(&town, "alice").await;
+    assert_eq!(practice["roles"], json!(["Facilitator", "Organiser"]));
+    assert_eq!(practice["needs"], json!(["Composting workshops"]));
+    let credentials = town
+        .get("/api/v1/accounts/lookup?acct=alice", Some(&admin.token))
+        .await;
+    let fields = credentials.body["fields"].to_string();
+    assert!(
+        fields.contains("Organiser") && fields.contains("Vale Co-op"),
+        "{fields}"
+    );
+    let page = alice.get("/settings/practice?done=saved").await;
+    assert!(page.body.contains("Saved."), "{}", page.body);
+    assert!(page.body.contains("Facilitator\nOrganiser"));
+}
+
+async fn admin_pages_are_for_admins(backend: Backend) {
+    let town = Instance::start("town", backend).await;
+    town.create_user("alice").await;
+    create_admin(&town, "root").await;
+
+    let visitor = WebClient::new(&town);
+    for path in [
+        "/admin",
+        "/admin/network",
+        "/admin/registrations",
+        "/admin/members",
+        "/admin/federation",
+        "/admin/communities",
+    ] {
+        let page = visitor.get(path).await;
+        assert!(page.is_redirect_to("/login?next="), "{path}: {page:?}");
+    }
+
+    let alice = WebClient::new(&town);
+    alice.log_in("alice", PASSWORD).await;
+    let page = alice.get("/admin/network").await;
+    assert_eq!(page.status, StatusCode::FORBIDDEN);
+    assert!(page.content_type.starts_with("text/html"));
+    let token = alice.get("/home").await.csrf();
+    let refused = alice
+        .post(
+            "/admin/network",
+            &[("csrf", &token), ("name", "Alice's network")],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    assert_ne!(
+        town.get("/api/trellis/v1/network", None).await.body["name"],
+        "Alice's network"
+    );
+    let refused = alice
+        .post("/admin/members/1/make_admin", &[("csrf", &token)])
+        .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+
+    let root = WebClient::new(&town);
+    root.log_in("root", PASSWORD).await;
+    let saved = root
+        .submit(
+            "/admin/network",
+            "/admin/network",
+            &[
+                ("name", "Ashford Vale Network"),
+                ("summary", "Local sustainability practitioners"),
+                ("place", "Ashford Vale"),
+                ("level", "town"),
+                ("type", "connectivity"),
+                ("parent", ""),
+                ("purpose", "Learn from each other"),
+                ("membership", "Anyone working on it"),
+                ("value_proposition", ""),
+                ("coordination", ""),
+                ("resources", ""),
+                ("governance", "A monthly circle"),
+                ("assessment", ""),
+                (
+                    "operating_principles",
+                    "Share what failed too\r\nAnswer when you can",
+                ),
+            ],
+        )
+        .await;
+    assert!(saved.is_redirect_to("/admin/network"), "{saved:?}");
+    let home = visitor.get("/").await;
+    for text in [
+        "Ashford Vale Network",
+        "A monthly circle",
+        "Share what failed too",
+        "Answer when you can",
+    ] {
+        assert!(home.body.contains(text), "{text} is not on /");
+    }
+    let instance = town.get("/api/v1/instance", None).await.body;
+    let rules = instance["rules"].to_string();
+    assert!(rules.contains("Share what failed too"), "{rules}");
+
+    // A bad value changes nothing and says why.
+    let refused = root
+        .submit(
+            "/admin/network",
+            "/admin/network",
+            &[
+                ("name", "Renamed"),
+                ("level", "galaxy"),
+                ("type", "connectivity"),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.body.contains("class=\"error\""));
+    assert_eq!(
+        town.get("/api/trellis/v1/network", None).await.body["name"],
+        "Ashford Vale Network"
+    );
+
+    // Admin rights from the members page; no admin can drop their own.
+    let alice_id = account_id(&town, "alice").await;
+    let made = root
+        .submit(
+            "/admin/members",
+            &format!("/admin/members/{alice_id}/make_admin"),
+            &[],
+        )
+        .await;
+    assert!(made.is_redirect_to("/admin/members"), "{made:?}");
+    assert_eq!(alice.get("/admin/network").await.status, StatusCode::OK);
+}
+
+const SCRIPT: &str = "<script>alert('x')</script>";
+const IMAGE: &str = "\"><img src=x onerror=alert(1)>";
+
+fn assert_escaped(page: &Page, path: &str) {
+    assert_eq!(page.status, StatusCode::OK, "{path}: {}", page.body);
+    for raw in ["<script>alert", "<img src=x"] {
+        assert!(!page.body.contains(raw), "{path} shows {raw} unescaped");
+    }
+}
+
+async fn what_members_write_is_escaped_on_every_page(backend: Backend) {
+    let town = Instance::start("town", backend).await;
+    let root = create_admin(&town, "root").await;
+    let alice = town.create_user("alice").await;
+    let nasty = format!("{SCRIPT}{IMAGE}");
+    let profile = town
+        .patch_json(
+            "/api/v1/accounts/update_credentials",
+            Some(&alice.token),
+            &json!({"display_name": "<script>alert(1)</script>", "note": nasty}),
+        )
+        .await;
+    assert_eq!(profile.status, StatusCode::OK, "{}", profile.body);
+    let practice = town
+        .patch_json(
+            "/api/trellis/v1/profile",
+            Some(&alice.token),
+            &json!({"roles": [nasty], "organization": nasty, "place": nasty,
+                    "interests": [nasty], "offers": [nasty], "needs": [nasty]}),
+        )
+        .await;
+    assert_eq!(practice.status, StatusCode::OK, "{}", practice.body);
+    let network = town
+        .put_json(
+            "/api/trellis/v1/network",
+            Some(&root.token),
+            &json!({"name": "Net<script>alert(1)</script>", "summary": nasty, "place": nasty,
+                    "charter": {"purpose": nasty, "operating_principles": [nasty]}}),
+        )
+        .await;
+    assert_eq!(network.status, StatusCode::OK, "{}", network.body);
+    let community = town
+        .post_json(
+            "/api/trellis/v1/communities",
+            Some(&root.token),
+            &json!({"name": "growers", "display_name": nasty, "summary": nasty,
+                    "role": nasty, "place": nasty}),
+        )
+        .await;
+    assert_eq!(community.status, StatusCode::OK, "{}", community.body);
+    let question = town
+        .post_status(
+            &alice,
+            &json!({"status": format!("{nasty} #question @growers"), "spoiler_text": nasty}),
+        )
+        .await;
+    town.post_status(
+        &alice,
+        &json!({"status": format!("{nasty} #story"), "dimensions": ["individual"]}),
+    )
+    .await;
+    let id = question["id"].as_str().expect("status id");
+    let waiting = WebClient::new(&town);
+    let signed_up = waiting
+        .submit(
+            "/signup",
+            "/signup",
+            &[
+                ("username", "mallory"),
+                ("email", "mallory@example.test"),
+                ("password", PASSWORD),
+                ("reason", &nasty),
+                ("agreement", "on"),
+            ],
+        )
+        .await;
+    assert_eq!(signed_up.status, StatusCode::OK, "{}", signed_up.body);
+
+    let member = WebClient::new(&town);
+    member.log_in("alice", PASSWORD).await;
+    let admin = WebClient::new(&town);
+    admin.log_in("root", PASSWORD).await;
+    for path in [
+        "/",
+        "/about",
+        "/@alice",
+        &format!("/@alice/{id}"),
+        "/communities",
+        "/@growers",
+        "/exchanges",
+        "/stories",
+        "/tags/question",
+    ] {
+        assert_escaped(&WebClient::new(&town).get(path).await, path);
+        assert_escaped(&member.get(path).await, path);
+    }
+    assert_escaped(&WebClient::new(&town).get("/signup").await, "/signup");
+    for path in [
+        "/home",
+        "/notifications",
+        "/settings/profile",
+        "/settings/practice",
+        "/introductions",
+        "/map",
+        "/network/health",
+    ] {
+        assert_escaped(&member.get(path).await, path);
+    }
+    for path in [
+        "/admin",
+        "/admin/network",
+        "/admin/registrations",
+        "/admin/members",
+        "/admin/federation",
+        "/admin/communities",
+    ] {
+        assert_escaped(&admin.get(path).await, path);
+    }
+    let profile = member.get("/@alice").await;
+    assert!(profile.body.contains("&lt;script&gt;"), "{}", profile.body);
+    let registrations = admin.get("/admin/registrations").await;
+    assert!(registrations.body.contains("mallory"));
+}
+
+async fn sessions_end_everywhere_on_log_out_and_password_change(backend: Backend) {
+    let town = Instance::start("town", backend).await;
+    town.create_user("alice").await;
+    let laptop = WebClient::new(&town);
+    laptop.log_in("alice", PASSWORD).await;
+    let phone = WebClient::new(&town);
+    phone.log_in("alice", PASSWORD).await;
+
+    let cookies = laptop.cookies();
+    assert!(cookies.contains("trellis_session="), "{cookies}");
+
+    if backend == Backend::Postgres {
+        // Another process of the same instance knows the session, and a
+        // log-out there ends it here.
+        let second = town.another_process("town-2").await;
+        let elsewhere = laptop.with_cookies_of(&second);
+        assert_eq!(elsewhere.get("/home").await.status, StatusCode::OK);
+        let out = elsewhere.submit("/home", "/logout", &[]).await;
+        assert!(out.is_redirect_to("/login"), "{out:?}");
+    } else {
+        let out = laptop.submit("/home", "/logout", &[]).await;
+        assert!(out.is_redirect_to("/login"), "{out:?}");
+    }
+    assert!(laptop.get("/home").await.is_redirect_to("/login"));
+    assert_eq!(phone.get("/home").await.status, StatusCode::OK);
+
+    // A new password logs out every other session.
+    let tablet = WebClient::new(&town);
+    tablet.log_in("alice", PASSWORD).await;
+    let wrong = phone
+        .submit(
+            "/settings/password",
+            "/settings/password",
+            &[
+                ("current_password", "not it"),
+                ("new_password", "another long one"),
+            ],
+        )
+        .await;
+    assert_eq!(wrong.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(tablet.get("/home").await.status, StatusCode::OK);
+    let changed = phone
+        .submit(
+            "/settings/password",
+            "/settings/password",
+            &[
+                ("current_password", PASSWORD),
+                ("new_password", "another long one"),
+            ],
+        )
+        .await;
+    assert!(changed.is_redirect_to("/settings/password"), "{changed:?}");
+    assert!(tablet.get("/home").await.is_redirect_to("/login"));
+    assert_eq!(phone.get("/home").await.status, StatusCode::OK);
+    let old = WebClient::new(&town)
+        .submit(
+            "/login",
+            "/login",
+            &[("login", "alice"), ("password", PASSWORD)],
+        )
+        .await;
+    assert_eq!(old.status, StatusCode::UNAUTHORIZED);
+    WebClient::new(&town)
+        .log_in("alice@example.test", "another long one")
+        .await;
+}
+
+async fn sign_up(client: &WebClient, username: &str, reason: &str) -> Page {
+    client
+        .submit(
+            "/signup",
+            "/signup",
+            &[
+                ("username", username),
+                ("email", &format!("{username}@example.test")),
+                ("password", PASSWORD),
+                ("reason", reason),
+                ("agreement", "on"),
+            ],
+        )
+        .await
+}
+
+async fn sign_ups_wait_for_approval_or_are_turned_down(backend: Backend) {
+    let town =
+        Instance::start_with("town", backend, &[("TRELLIS_REGISTRATIONS", "approval")]).await;
+    create_admin(&town, "root").await;
+    let admin = WebClient::new(&town);
+    admin.log_in("root", PASSWORD).await;
+
+    let carol = WebClient::new(&town);
+    let form = carol.get("/signup").await;
+    assert!(form.body.contains("name=\"reason\""));
+    let without_agreement = carol
+        .submit(
+            "/signup",
+            "/signup",
+            &[
+                ("username", "carol"),
+                ("email", "carol@example.test"),
+                ("password", PASSWORD),
+                ("reason", "I run the repair café"),
+            ],
+        )
+        .await;
+    assert_eq!(without_agreement.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(without_agreement.body.contains("agreement"));
+    assert!(
+        without_agreement.body.contains("value=\"carol\""),
+        "the form keeps what was typed"
+    );
+
+    let waiting = sign_up(&carol, "carol", "I run the repair café").await;
+    assert_eq!(waiting.status, StatusCode::OK, "{}", waiting.body);
+    assert!(
+        waiting.body.contains("waits for an admin"),
+        "{}",
+        waiting.body
+    );
+    let early = carol
+        .submit(
+            "/login",
+            "/login",
+            &[("login", "carol"), ("password", PASSWORD)],
+        )
+        .await;
+    assert_eq!(early.status, StatusCode::FORBIDDEN);
+    assert!(early.body.contains("awaiting approval"), "{}", early.body);
+
+    let listed = admin.get("/admin/registrations").await;
+    assert!(listed.body.contains("data-username=\"carol\""));
+    assert!(listed.body.contains("I run the repair café"));
+    let carol_id = account_id(&town, "carol").await;
+    let approved = admin
+        .submit(
+            "/admin/registrations",
+            &format!("/admin/registrations/{carol_id}/approve"),
+            &[],
+        )
+        .await;
+    assert!(
+        approved.is_redirect_to("/admin/registrations"),
+        "{approved:?}"
+    );
+    carol.log_in("carol", PASSWORD).await;
+    assert!(
+        !admin
+            .get("/admin/registrations")
+            .await
+            .body
+            .contains("data-username=\"carol\"")
+    );
+
+    let dave = WebClient::new(&town);
+    sign_up(&dave, "dave", "Selling things").await;
+    let dave_id = account_id(&town, "dave").await;
+    let turned_down = admin
+        .submit(
+            "/admin/registrations",
+            &format!("/admin/registrations/{dave_id}/reject"),
+            &[("message", "This network is for practitioners, not sales.")],
+        )
+        .await;
+    assert!(
+        turned_down.is_redirect_to("/admin/registrations"),
+        "{turned_down:?}"
+    );
+    let refused = dave
+        .submit(
+            "/login",
+            "/login",
+            &[("login", "dave"), ("password", PASSWORD)],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    assert!(refused.body.contains("not sales"), "{}", refused.body);
+    // Without the password nobody learns why.
+    let guess = dave
+        .submit(
+            "/login",
+            "/login",
+            &[("login", "dave"), ("password", "guess guess")],
+        )
+        .await;
+    assert_eq!(guess.status, StatusCode::UNAUTHORIZED);
+    assert!(!guess.body.contains("not sales"));
+    assert_eq!(dave.get("/@dave").await.status, StatusCode::NOT_FOUND);
+    // Approving a sign-up that was turned down finds nothing to approve.
+    let again = admin
+        .submit(
+            "/admin/registrations",
+            &format!("/admin/registrations/{dave_id}/approve"),
+            &[],
+        )
+        .await;
+    assert_eq!(again.status, StatusCode::NOT_FOUND);
+}
+
+async fn open_sign_ups_log_in_at_once_and_closed_ones_refuse(backend: Backend) {
+    let open = Instance::start_with("open", backend, &[("TRELLIS_REGISTRATIONS", "open")]).await;
+    let erin = WebClient::new(&open);
+    let form = erin.get("/signup").await;
+    assert!(!form.body.contains("name=\"reason\""));
+    let joined = sign_up(&erin, "erin", "").await;
+    assert!(joined.is_redirect_to("/home"), "{joined:?}");
+    let home = erin.get("/home").await;
+    assert_eq!(home.status, StatusCode::OK);
+    assert!(home.body.contains("href=\"/@erin\""));
+    let taken = sign_up(&WebClient::new(&open), "erin", "").await;
+    assert_eq!(taken.status, StatusCode::CONFLICT);
+    assert!(taken.body.contains("taken"));
+
+    let closed =
+        Instance::start_with("closed", backend, &[("TRELLIS_REGISTRATIONS", "closed")]).await;
+    let visitor = WebClient::new(&closed);
+    assert!(
+        visitor
+            .get("/signup")
+            .await
+            .body
+            .contains("not taking sign-ups")
+    );
+    let refused = visitor
+        .post(
+            "/signup",
+            &[
+                ("csrf", &visitor.get("/login").await.csrf()),
+                ("username", "frank"),
+                ("email", "frank@example.test"),
+                ("password", PASSWORD),
+                ("agreement", "on"),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        closed
+            .get("/api/v1/accounts/lookup?acct=frank", None)
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+}
+
+async fn pages_negotiate_content_and_fail_as_html(backend: Backend) {
+    let town = Instance::start("town", backend).await;
+    let alice = town.create_user("alice").await;
+    let status = town
+        .post_status(&alice, &json!({"status": "Seed swap on Saturday"}))
+        .await;
+    let id = status["id"].as_str().expect("id");
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client");
+    for accept in [
+        "application/activity+json",
+        "application/ld+json; profile=\"https://www.w3.org/ns/activitystreams\"",
+    ] {
+        let actor = http
+            .get(format!("{}/@alice", town.base_url()))
+            .header("accept", accept)
+            .send()
+            .await
+            .expect("GET /@alice");
+        assert!(actor.status().is_redirection());
+        assert_eq!(
+            actor.headers()["location"],
+            format!("http://{}/users/alice", town.domain()).as_str()
+        );
+        let note = http
+            .get(format!("{}/@alice/{id}", town.base_url()))
+            .header("accept", accept)
+            .send()
+            .await
+            .expect("GET /@alice/ID");
+        assert!(note.status().is_redirection());
+        assert_eq!(note.headers()["location"], status["uri"].as_str().unwrap());
+    }
+    let browser = WebClient::new(&town);
+    let profile = browser.get("/@alice").await;
+    assert!(profile.content_type.starts_with("text/html"));
+    assert!(profile.body.contains(&format!(
+        "<link rel=\"alternate\" type=\"application/activity+json\" href=\"http://{}/users/alice\">",
+        town.domain()
+    )));
+    let post = browser.get(&format!("/@alice/{id}")).await;
+    assert!(post.body.contains("Seed swap on Saturday"));
+    assert!(post.body.contains(status["uri"].as_str().unwrap()));
+
+    for path in [
+        "/@nobody",
+        "/@alice/12345",
+        "/@alice/not-a-number",
+        "/no/such/page",
+        "/tags/%00",
+    ] {
+        let page = browser.get(path).await;
+        assert!(
+            page.status == StatusCode::NOT_FOUND || page.status == StatusCode::BAD_REQUEST,
+            "{path}: {}",
+            page.status
+        );
+        assert!(
+            page.content_type.starts_with("text/html"),
+            "{path}: {}",
+            page.content_type
+        );
+        assert!(page.body.contains("<main"), "{path}");
+    }
+    for path in ["/api/v1/accounts/12345", "/api/v1/nothing", "/users/nobody"] {
+        let answer = town.get(path, None).await;
+        assert_eq!(answer.status, StatusCode::NOT_FOUND, "{path}");
+        assert!(answer.body["error"].is_string(), "{path}: {}", answer.body);
+    }
+}
+
+/// Follows a list's "Older" links to the end, gathering the ids of the
+/// elements `marker` names (`data-id="…"`).
+async fn walk(client: &WebClient, first: &str) -> Vec<String> {
+    let mut ids = Vec::new();
+    let mut next = Some(first.to_string());
+    let mut pages = 0;
+    while let Some(path) = next {
+        pages += 1;
+        assert!(pages < 20, "paging does not end");
+        let page = client.get(&path).await;
+        assert_eq!(page.status, StatusCode::OK, "{path}");
+        for part in page
+            .body
+            .split("<article class=\"exchange\" data-id=\"")
+            .skip(1)
+        {
+            ids.push(part.split('"').next().unwrap_or_default().to_string());
+        }
+        next = page.body.split("rel=\"next\" href=\"").nth(1).map(|rest| {
+            rest.split('"')
+                .next()
+                .unwrap_or_default()
+                .replace("&amp;", "&")
+        });
+    }
+    ids
+}
+
+async fn lists_page_through_everything(backend: Backend) {
+    let town = Instance::start("town", backend).await;
+    let alice = town.create_user("alice").await;
+    let mut asked = Vec::new();
+    for n in 0..45 {
+        let status = town
+            .post_status(
+                &alice,
+                &json!({"status": format!("Question {n}?"), "kind": "question"}),
+            )
+            .await;
+        asked.push(status["id"].as_str().expect("id").to_string());
+    }
+    let visitor = WebClient::new(&town);
+    let mut listed = walk(&visitor, "/exchanges").await;
+    assert_eq!(listed.len(), 45, "{listed:?}");
+    listed.sort();
+    listed.dedup();
+    asked.sort();
+    assert_eq!(listed, asked);
+
+    let first = visitor.get("/tags/question").await;
+    assert_eq!(first.body.matches("<article class=\"status\"").count(), 20);
+    let older = first
+        .body
+        .split("rel=\"next\" href=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("a next link on a full page")
+        .to_string();
+    let second = visitor.get(&older).await;
+    assert_eq!(second.body.matches("<article class=\"status\"").count(), 20);
+    let profile = visitor.get("/@alice").await;
+    assert!(profile.body.contains("rel=\"next\""));
+}
+
+async fn members_post_answer_and_join_from_the_pages(backend: Backend) {
+    let town = Instance::start("town", backend).await;
+    let root = create_admin(&town, "root").await;
+    town.create_user("alice").await;
+    town.create_user("bob").await;
+    let created = town
+        .post_json(
+            "/api/trellis/v1/communities",
+            Some(&root.token),
+            &json!({"name": "growers", "display_name": "Growers", "role": "Grower"}),
+        )
+        .await;
+    assert_eq!(created.status, StatusCode::OK, "{}", created.body);
+    let alice = WebClient::new(&town);
+    alice.log_in("alice", PASSWORD).await;
+    let bob = WebClient::new(&town);
+    bob.log_in("bob", PASSWORD).await;
+
+    let posted = alice
+        .submit(
+            "/home",
+            "/statuses",
+            &[
+                ("status", "Who knows a good compost supplier?"),
+                ("kind", "question"),
+                ("visibility", "public"),
+                ("spoiler_text", ""),
+                ("return_to", "/home"),
+            ],
+        )
+        .await;
+    assert!(posted.is_redirect_to("/home"), "{posted:?}");
+    let open = bob.get("/exchanges").await;
+    assert!(open.body.contains("Who knows a good compost supplier?"));
+    let question_id = open
+        .body
+        .split("<article class=\"exchange\" data-id=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("the question on /exchanges")
+        .to_string();
+
+    let replied = bob
+        .submit(
+            "/exchanges",
+            "/statuses",
+            &[
+                ("status", "@alice The Vale Co-op sells it"),
+                ("in_reply_to_id", &question_id),
+                ("return_to", "/exchanges"),
+            ],
+        )
+        .await;
+    assert!(replied.is_redirect_to("/exchanges"), "{replied:?}");
+    let mine = alice.get("/exchanges").await;
+    assert!(mine.body.contains("id=\"mine\""));
+    assert!(mine.body.contains("The Vale Co-op sells it"));
+    let reply_id = mine
+        .body
+        .split("name=\"reply_id\" value=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("a reply to mark")
+        .to_string();
+    // Only the asker may mark the answer.
+    let not_hers = bob
+        .submit(
+            "/exchanges",
+            &format!("/exchanges/{question_id}/answer"),
+            &[("reply_id", &reply_id)],
+        )
+        .await;
+    assert_eq!(not_hers.status, StatusCode::FORBIDDEN);
+    let marked = alice
+        .submit(
+            "/exchanges",
+            &format!("/exchanges/{question_id}/answer"),
+            &[("reply_id", &reply_id)],
+        )
+        .await;
+    assert!(
+        marked.is_redirect_to("/exchanges?state=answered"),
+        "{marked:?}"
+    );
+    let answered = bob.get("/exchanges?state=answered").await;
+    assert!(answered.body.contains("Who knows a good compost supplier?"));
+    assert!(answered.body.contains("· answered ·"));
+    let exchange = town
+        .get(&format!("/api/trellis/v1/exchanges/{question_id}"), None)
+        .await;
+    assert_eq!(exchange.body["state"], "answered", "{}", exchange.body);
+
+    let favourited = bob
+        .submit(
+            "/exchanges?state=answered",
+            &format!("/statuses/{question_id}/favourite"),
+            &[("return_to", "/exchanges?state=answered")],
+        )
+        .await;
+    assert!(favourited.status.is_redirection(), "{favourited:?}");
+    let status = town
+        .get(&format!("/api/v1/statuses/{question_id}"), None)
+        .await;
+    assert_eq!(status.body["favourites_count"], 1);
+
+    let joined = bob
+        .submit("/@growers", "/communities/growers/join", &[])
+        .await;
+    assert!(joined.is_redirect_to("/@growers"), "{joined:?}");
+    let page = bob.get("/@growers").await;
+    assert!(page.body.contains("action=\"/communities/growers/leave\""));
+    assert!(page.body.contains("2 members"), "{}", page.body);
+}
+
+async fn logging_in_is_rate_limited(backend: Backend) {
+    let town = Instance::start_with(
+        "town",
+        backend,
+        &[("TRELLIS_RATE_LIMIT_SIGN_IN_REQUESTS", "2")],
+    )
+    .await;
+    town.create_user("alice").await;
+    let visitor = WebClient::new(&town);
+    for _ in 0..2 {
+        let refused = visitor
+            .submit(
+                "/login",
+                "/login",
+                &[("login", "alice"), ("password", "wrong one")],
+            )
+            .await;
+        assert_eq!(refused.status, StatusCode::UNAUTHORIZED);
+    }
+    let limited = visitor
+        .submit(
+            "/login",
+            "/login",
+            &[("login", "alice"), ("password", PASSWORD)],
+        )
+        .await;
+    assert_eq!(limited.status, StatusCode::TOO_MANY_REQUESTS);
+}
