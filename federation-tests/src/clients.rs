@@ -1,7 +1,8 @@
 //! Real client programs for journeys: a Python virtual environment with
-//! Mastodon.py and the toot CLI, and a Node project with Node 22, masto.js
-//! and megalodon, each installed from its registry the first time a test
-//! needs it and kept in the target directory.
+//! Mastodon.py and the toot CLI, a Node project with Node 22, masto.js,
+//! megalodon and playwright-core, each installed from its registry the first
+//! time a test needs it and kept in the target directory; and Debian's
+//! Chromium, which playwright-core drives (it never downloads a browser).
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -11,10 +12,21 @@ use std::sync::OnceLock;
 const PYTHON_PACKAGES: &[&str] = &["Mastodon.py==2.3.3", "toot==0.52.1"];
 
 /// masto.js 8 and megalodon 10 need Node 22, newer than the machine's; the
-/// `node` package ships a real Node binary.
-const NODE_PACKAGES: &[&str] = &["node@22.23.3", "masto@8.0.0", "megalodon@10.3.0"];
+/// `node` package ships a real Node binary. playwright-core is Playwright
+/// without its browser downloads.
+const NODE_PACKAGES: &[&str] = &[
+    "node@22.23.3",
+    "masto@8.0.0",
+    "megalodon@10.3.0",
+    "playwright-core@1.65.2",
+];
 
-fn target_dir() -> PathBuf {
+/// Debian's Chromium, and a font so pages render text in screenshots.
+const CHROMIUM_PACKAGES: &[&str] = &["chromium", "fonts-dejavu-core"];
+const CHROMIUM: &str = "/usr/bin/chromium";
+
+/// The Cargo target directory, where installs and test artefacts live.
+pub fn target_dir() -> PathBuf {
     std::env::var_os("CARGO_TARGET_DIR")
         .map(PathBuf::from)
         .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../target"))
@@ -48,9 +60,9 @@ pub fn toot() -> PathBuf {
 }
 
 /// Node 22, installed on first use into a Node project that also holds
-/// masto.js and megalodon. The binary lives inside that project's
-/// `node_modules`, so a script finds the packages by resolving from
-/// `process.execPath`.
+/// masto.js, megalodon and playwright-core. The binary lives inside that
+/// project's `node_modules`, so a script finds the packages by resolving
+/// from `process.execPath`.
 pub fn node() -> &'static Path {
     static NODE: OnceLock<PathBuf> = OnceLock::new();
     NODE.get_or_init(|| {
@@ -69,21 +81,59 @@ pub fn node() -> &'static Path {
     })
 }
 
+/// `/usr/bin/chromium`, installed from Debian's packages on first use (the
+/// tests run as root). The binary itself says whether it is installed, not
+/// a marker in the target directory, which may outlive the machine.
+pub fn chromium() -> &'static Path {
+    static PATH: OnceLock<PathBuf> = OnceLock::new();
+    PATH.get_or_init(|| {
+        let chromium = PathBuf::from(CHROMIUM);
+        let installed = || chromium.exists();
+        if !installed() {
+            with_install_lock(&target_dir().join("chromium"), installed, || {
+                run(Command::new("apt-get").args(["update", "-q"]));
+                run(Command::new("apt-get")
+                    .args(["install", "-y", "-q", "--no-install-recommends"])
+                    .args(CHROMIUM_PACKAGES)
+                    .env("DEBIAN_FRONTEND", "noninteractive"));
+            });
+            assert!(
+                installed(),
+                "installing {CHROMIUM_PACKAGES:?} left no {CHROMIUM}"
+            );
+        }
+        chromium
+    })
+}
+
 /// Runs `install` in `dir` unless a marker there says `packages` are
 /// installed. Tests in one binary share the result through their caller's
 /// `OnceLock`; a lock file keeps two test binaries from installing at once.
 /// The marker names the packages, so changing the list reinstalls.
 fn install_once(dir: &Path, packages: &[&str], install: impl FnOnce()) {
     let marker = dir.join(format!("installed-{}", packages.join("+")));
-    if marker.exists() {
+    with_install_lock(
+        dir,
+        || marker.exists(),
+        || {
+            install();
+            std::fs::write(&marker, "").expect("writing the install marker");
+        },
+    );
+}
+
+/// Runs `install` unless `done` says it is not needed, holding a lock file
+/// beside `dir` so that only one test process installs, and the others find
+/// its work done once they get the lock.
+fn with_install_lock(dir: &Path, done: impl Fn() -> bool, install: impl FnOnce()) {
+    if done() {
         return;
     }
     std::fs::create_dir_all(dir).unwrap_or_else(|e| panic!("creating {}: {e}", dir.display()));
     let lock = std::fs::File::create(dir.with_extension("lock")).expect("install lock file");
     lock.lock().expect("locking the install directory");
-    if !marker.exists() {
+    if !done() {
         install();
-        std::fs::write(&marker, "").expect("writing the install marker");
     }
 }
 
@@ -97,6 +147,13 @@ fn run(command: &mut Command) {
         String::from_utf8_lossy(&output.stdout),
         String::from_utf8_lossy(&output.stderr)
     );
+}
+
+/// Path of a script in `federation-tests/browser/`.
+pub fn browser_script(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("browser")
+        .join(name)
 }
 
 /// Path of a script in `federation-tests/clients/`.

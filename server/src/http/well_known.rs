@@ -52,12 +52,19 @@ pub async fn webfinger(
     let username = username_of(&ctx, params.resource.trim()).ok_or_else(Error::not_found)?;
     let account = local_accounts::local_by_username(&ctx, username).await?;
     let profile = ctx.urls.profile_page(&account.username);
+    // Where another server sends one of our members to follow someone
+    // from there (Mastodon's remote follow reads this template).
+    let subscribe = format!(
+        "{}/authorize_interaction?uri={{uri}}",
+        ctx.urls.base().as_str().trim_end_matches('/')
+    );
     let body = json!({
         "subject": format!("acct:{}@{}", account.username, ctx.urls.domain()),
         "aliases": [account.ap_id, profile],
         "links": [
             {"rel": "self", "type": crate::protocol::CONTENT_TYPE, "href": account.ap_id},
             {"rel": "http://webfinger.net/rel/profile-page", "type": "text/html", "href": profile},
+            {"rel": "http://ostatus.org/schema/1.0/subscribe", "template": subscribe},
         ],
     });
     Ok((

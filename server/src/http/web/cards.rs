@@ -66,9 +66,8 @@ pub struct StatusCard {
     pub original: Option<String>,
     pub kind: Option<String>,
     pub visibility: &'static str,
-    pub replies: i64,
-    pub reblogs: i64,
-    pub favourites: i64,
+    /// "2 replies · 1 boost · 3 favourites", in words.
+    pub counts: String,
     pub favourited: bool,
     pub reblogged: bool,
     pub edited: bool,
@@ -105,9 +104,12 @@ impl StatusCard {
             original: (!status.local).then(|| status.url.clone().unwrap_or(status.ap_id.clone())),
             kind: view.kind.clone(),
             visibility: visibility.as_str(),
-            replies: view.replies_count,
-            reblogs: view.reblogs_count,
-            favourites: view.favourites_count,
+            counts: [
+                count_of(view.replies_count, "reply", "replies"),
+                count_of(view.reblogs_count, "boost", "boosts"),
+                count_of(view.favourites_count, "favourite", "favourites"),
+            ]
+            .join(" · "),
             favourited: view.favourited,
             reblogged: view.reblogged,
             edited: status.edited_at.is_some(),

@@ -223,9 +223,7 @@ pub async fn render_failures(State(ctx): State<Context>, request: Request, next:
 /// Refuses an address that holds a NUL (`%00`): no page has one, and
 /// PostgreSQL would fail on it in any lookup.
 pub async fn refuse_nul(request: Request, next: Next) -> Response {
-    let decoded = |text: &str| {
-        percent_decoded(text).contains('\0')
-    };
+    let decoded = |text: &str| percent_decoded(text).contains('\0');
     let path = request.uri().path();
     let query = request.uri().query().unwrap_or_default();
     if decoded(path) || decoded(query) {

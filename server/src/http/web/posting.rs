@@ -69,9 +69,20 @@ pub fn dimension_choices() -> Vec<DimensionChoice> {
         .iter()
         .map(|d| DimensionChoice {
             value: d.as_str(),
-            label: d.as_str().replace('_', " "),
+            label: dimension_label(*d).to_string(),
         })
         .collect()
+}
+
+/// The four kinds of value a benefit story can speak to, in words a
+/// member recognises.
+fn dimension_label(dimension: kinds::Dimension) -> &'static str {
+    match dimension {
+        kinds::Dimension::Individual => "My own work or knowledge changed",
+        kinds::Dimension::MicroCollaboration => "I worked with someone I met here",
+        kinds::Dimension::JointWork => "We did a project together",
+        kinds::Dimension::ConnectingNetworks => "It linked us with another network",
+    }
 }
 
 #[derive(Template)]
