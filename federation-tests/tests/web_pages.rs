@@ -958,3 +958,378 @@ async fn logging_in_is_rate_limited(backend: Backend) {
         .await;
     assert_eq!(limited.status, StatusCode::TOO_MANY_REQUESTS);
 }
+
+backend_tests!(
+    a_visitor_follows_from_their_own_server,
+    a_visitor_follows_from_their_own_server
+);
+backend_tests!(
+    moderators_answer_requests_and_shares_from_the_community_page,
+    moderators_answer_requests_and_shares_from_the_community_page
+);
+backend_tests!(
+    introductions_and_the_map_from_the_pages,
+    introductions_and_the_map_from_the_pages
+);
+backend_tests!(
+    session_cookies_are_http_only_and_secure_outside_dev_mode,
+    session_cookies_are_http_only_and_secure_outside_dev_mode
+);
+
+/// Mastodon's remote follow: a visitor on the town's profile page gives
+/// their handle on the county, is sent to the county's
+/// `authorize_interaction`, lands on the town member's page there and
+/// follows with one button.
+async fn a_visitor_follows_from_their_own_server(backend: Backend) {
+    let town = Instance::start("town", backend).await;
+    let county = Instance::start("county", backend).await;
+    let alice = town.create_user("alice").await;
+    county.create_user("bob").await;
+
+    let webfinger = town
+        .get(
+            &format!("/.well-known/webfinger?resource=acct:{}", alice.acct),
+            None,
+        )
+        .await;
+    let links = webfinger.body["links"].to_string();
+    assert!(
+        links.contains("http://ostatus.org/schema/1.0/subscribe"),
+        "{links}"
+    );
+
+    let visitor = WebClient::new(&town);
+    let bob_acct = format!("bob@{}", county.domain());
+    let sent = visitor
+        .submit("/@alice", "/@alice/remote_follow", &[("acct", &bob_acct)])
+        .await;
+    let location = sent.location.clone().expect("a redirect to the county");
+    assert_eq!(
+        location,
+        format!(
+            "http://{}/authorize_interaction?uri=alice%40{}",
+            county.domain(),
+            town.domain().replace(':', "%3A")
+        )
+    );
+    let refused = visitor
+        .submit(
+            "/@alice",
+            "/@alice/remote_follow",
+            &[("acct", "bob@evil.example/x")],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+
+    let bob = WebClient::new(&county);
+    let path = location
+        .split_once(&county.domain())
+        .map(|(_, path)| path.to_string())
+        .expect("a path on the county");
+    assert!(bob.get(&path).await.is_redirect_to("/login?next="));
+    bob.log_in("bob", PASSWORD).await;
+    let landed = bob.get(&path).await;
+    let profile_path = landed.location.clone().expect("sent to the profile page");
+    assert_eq!(profile_path, format!("/@{}", alice.acct));
+    let profile = bob.get(&profile_path).await;
+    assert_eq!(profile.status, StatusCode::OK, "{}", profile.body);
+    let follow_action = profile
+        .body
+        .split("<form method=\"post\" action=\"")
+        .map(|rest| rest.split('"').next().unwrap_or_default())
+        .find(|action| action.ends_with("/follow"))
+        .expect("a follow button")
+        .to_string();
+    let followed = bob
+        .submit(
+            &profile_path,
+            &follow_action,
+            &[("return_to", &profile_path)],
+        )
+        .await;
+    assert!(followed.is_redirect_to(&profile_path), "{followed:?}");
+    federation_tests::wait_until(
+        "alice's new follower",
+        std::time::Duration::from_secs(20),
+        || async {
+            let found = town.get("/api/v1/accounts/lookup?acct=alice", None).await;
+            (found.body["followers_count"] == 1).then_some(())
+        },
+    )
+    .await;
+}
+
+async fn moderators_answer_requests_and_shares_from_the_community_page(backend: Backend) {
+    let town = Instance::start("town", backend).await;
+    let root = create_admin(&town, "root").await;
+    let alice = town.create_user("alice").await;
+    town.create_user("bob").await;
+    let created = town
+        .post_json(
+            "/api/trellis/v1/communities",
+            Some(&root.token),
+            &json!({"name": "menders", "display_name": "Menders", "join_policy": "approval"}),
+        )
+        .await;
+    assert_eq!(created.status, StatusCode::OK, "{}", created.body);
+
+    let bob = WebClient::new(&town);
+    bob.log_in("bob", PASSWORD).await;
+    let asked = bob
+        .submit("/@menders", "/communities/menders/join", &[])
+        .await;
+    assert!(
+        asked.is_redirect_to("/@menders?done=requested"),
+        "{asked:?}"
+    );
+    assert!(
+        bob.get("/@menders")
+            .await
+            .body
+            .contains("Withdraw the request")
+    );
+
+    // Only a moderator sees and answers requests.
+    let alice_page = WebClient::new(&town);
+    alice_page.log_in("alice", PASSWORD).await;
+    assert!(
+        !alice_page
+            .get("/@menders")
+            .await
+            .body
+            .contains("Asking to join")
+    );
+    let bob_id = account_id(&town, "bob").await;
+    let not_hers = alice_page
+        .submit(
+            "/@menders",
+            &format!("/communities/menders/requests/{bob_id}/accept"),
+            &[],
+        )
+        .await;
+    assert_eq!(not_hers.status, StatusCode::FORBIDDEN, "{}", not_hers.body);
+
+    let moderator = WebClient::new(&town);
+    moderator.log_in("root", PASSWORD).await;
+    let page = moderator.get("/@menders").await;
+    assert!(page.body.contains("Asking to join"));
+    let accepted = moderator
+        .submit(
+            "/@menders",
+            &format!("/communities/menders/requests/{bob_id}/accept"),
+            &[],
+        )
+        .await;
+    assert!(accepted.is_redirect_to("/@menders"), "{accepted:?}");
+    assert!(
+        bob.get("/@menders")
+            .await
+            .body
+            .contains("action=\"/communities/menders/leave\"")
+    );
+
+    // A post that mentions the community is shared; its moderator can
+    // pick it for curated links and take the share back.
+    let post = town
+        .post_status(&alice, &json!({"status": "Repair café on Friday @menders"}))
+        .await;
+    let id = post["id"].as_str().expect("id").to_string();
+    let shared = moderator.get("/@menders").await;
+    assert!(
+        shared.body.contains("Repair café on Friday"),
+        "{}",
+        shared.body
+    );
+    let picked = moderator
+        .submit(
+            "/@menders",
+            &format!("/communities/menders/shares/{id}/pick"),
+            &[],
+        )
+        .await;
+    assert!(picked.is_redirect_to("/@menders"), "{picked:?}");
+    let removed = moderator
+        .submit(
+            "/@menders",
+            &format!("/communities/menders/shares/{id}/remove"),
+            &[],
+        )
+        .await;
+    assert!(
+        removed.is_redirect_to("/@menders?done=removed"),
+        "{removed:?}"
+    );
+    assert!(
+        !moderator
+            .get("/@menders")
+            .await
+            .body
+            .contains("Repair café on Friday")
+    );
+}
+
+async fn introductions_and_the_map_from_the_pages(backend: Backend) {
+    let town = Instance::start("town", backend).await;
+    let root = create_admin(&town, "root").await;
+    let alice = town.create_user("alice").await;
+    let bob = town.create_user("bob").await;
+    let carol = town.create_user("carol").await;
+    for member in [&alice, &bob] {
+        town.follow(&carol, &member.username).await;
+        town.follow(member, &carol.username).await;
+    }
+    town.patch_json(
+        "/api/trellis/v1/profile",
+        Some(&alice.token),
+        &json!({"roles": ["Grower"], "needs": ["Composting workshops"]}),
+    )
+    .await;
+    town.patch_json(
+        "/api/trellis/v1/profile",
+        Some(&bob.token),
+        &json!({"roles": ["Teacher"], "offers": ["composting workshops"]}),
+    )
+    .await;
+    town.post_json(
+        "/api/trellis/v1/communities",
+        Some(&root.token),
+        &json!({"name": "growers", "display_name": "Growers"}),
+    )
+    .await;
+    town.follow(&alice, "growers").await;
+
+    let page = WebClient::new(&town);
+    page.log_in("carol", PASSWORD).await;
+    let introduced = page
+        .submit(
+            "/introductions",
+            "/introductions",
+            &[
+                ("a", "alice"),
+                ("b", "bob"),
+                ("note", "Bob runs the workshops Alice needs"),
+            ],
+        )
+        .await;
+    assert!(
+        introduced.is_redirect_to("/introductions"),
+        "{introduced:?}"
+    );
+    let made = page.get("/introductions").await;
+    assert!(
+        made.body.contains("Introductions you made"),
+        "{}",
+        made.body
+    );
+    let alices = town
+        .get("/api/v1/notifications", Some(&alice.token))
+        .await
+        .body
+        .to_string();
+    assert!(
+        alices.contains("Bob runs the workshops Alice needs"),
+        "{alices}"
+    );
+    let nobody = page
+        .submit(
+            "/introductions",
+            "/introductions",
+            &[("a", "alice"), ("b", "nobody")],
+        )
+        .await;
+    assert_eq!(
+        nobody.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        nobody.body
+    );
+
+    let alice_page = WebClient::new(&town);
+    alice_page.log_in("alice", PASSWORD).await;
+    let suggestions = alice_page.get("/introductions").await;
+    assert!(
+        suggestions
+            .body
+            .contains("bob offers Composting workshops, which you need"),
+        "{}",
+        suggestions.body
+    );
+
+    let map = page.get("/map").await;
+    let everyone = map.body.matches("class=\"node\"").count();
+    assert!(everyone >= 4, "{everyone} people on the map");
+    assert!(map.body.contains("data-name=\"alice"), "{}", map.body);
+    let growers = page.get("/map?community=Growers").await;
+    assert!(
+        growers.body.contains("data-name=\"alice"),
+        "{}",
+        growers.body
+    );
+    assert!(!growers.body.contains("data-name=\"bob"));
+    assert!(!growers.body.contains("data-name=\"carol"));
+    let teachers = page.get("/map?role=teacher").await;
+    assert!(teachers.body.contains("data-name=\"bob"));
+    assert!(!teachers.body.contains("data-name=\"alice"));
+    let health = page.get("/network/health").await;
+    assert!(health.body.contains("Learning exchanges"));
+    assert!(
+        WebClient::new(&town)
+            .get("/map")
+            .await
+            .is_redirect_to("/login?next=%2Fmap")
+    );
+}
+
+async fn session_cookies_are_http_only_and_secure_outside_dev_mode(backend: Backend) {
+    let dev = Instance::start("dev", backend).await;
+    dev.create_user("alice").await;
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client");
+    let form = client
+        .get(format!("{}/login", dev.base_url()))
+        .send()
+        .await
+        .expect("GET /login");
+    let csrf_cookie = form.headers()["set-cookie"].to_str().unwrap().to_string();
+    assert!(csrf_cookie.starts_with("trellis_csrf="), "{csrf_cookie}");
+    assert!(csrf_cookie.contains("HttpOnly") && csrf_cookie.contains("SameSite=Lax"));
+    assert!(
+        !csrf_cookie.contains("Secure"),
+        "dev mode serves plain http: {csrf_cookie}"
+    );
+    let browser = WebClient::new(&dev);
+    let page = browser.get("/login").await;
+    let answer = client
+        .post(format!("{}/login", dev.base_url()))
+        .header("cookie", browser.cookies())
+        .form(&[
+            ("csrf", page.csrf().as_str()),
+            ("login", "alice"),
+            ("password", PASSWORD),
+        ])
+        .send()
+        .await
+        .expect("POST /login");
+    let session = answer.headers()["set-cookie"].to_str().unwrap().to_string();
+    assert!(session.starts_with("trellis_session="), "{session}");
+    assert!(
+        session.contains("HttpOnly") && session.contains("SameSite=Lax"),
+        "{session}"
+    );
+
+    let production = Instance::start_with(
+        "production",
+        backend,
+        &[("TRELLIS_FEDERATION_DEV_MODE", "false")],
+    )
+    .await;
+    let form = client
+        .get(format!("{}/login", production.base_url()))
+        .send()
+        .await
+        .expect("GET /login");
+    let cookie = form.headers()["set-cookie"].to_str().unwrap().to_string();
+    assert!(cookie.contains("; Secure"), "{cookie}");
+}

@@ -334,7 +334,11 @@ pub async fn map_page(
     let roles = sorted(whole.nodes.iter().flat_map(|n| n.roles.clone()));
     let places = sorted(whole.nodes.iter().filter_map(|n| n.place.clone()));
     let shown = whole.filtered(|node| {
-        (community.is_empty() || node.communities.iter().any(|c| c == &community))
+        (community.is_empty()
+            || node
+                .communities
+                .iter()
+                .any(|c| c.eq_ignore_ascii_case(&community)))
             && (role.is_empty() || node.roles.iter().any(|r| r.eq_ignore_ascii_case(&role)))
             && (place.is_empty()
                 || node
