@@ -306,8 +306,8 @@ struct MapPage {
     roles: Vec<String>,
     places: Vec<String>,
     shown: usize,
-    health: network_map::Health,
-    wait: String,
+    health: Vec<HealthLine>,
+    computed: String,
 }
 
 fn sorted(values: impl Iterator<Item = String>) -> Vec<String> {
@@ -357,8 +357,8 @@ pub async fn map_page(
         communities,
         roles,
         places,
-        wait: wait_of(&health),
-        health,
+        computed: health.generated_at.clone(),
+        health: health_in_words(&health),
     })
 }
 
@@ -374,8 +374,8 @@ fn wait_of(health: &network_map::Health) -> String {
 #[template(path = "health.html")]
 struct HealthPage {
     layout: Layout,
-    health: network_map::Health,
-    wait: String,
+    health: Vec<HealthLine>,
+    computed: String,
 }
 
 /// `/network/health`: the health report for members.
@@ -384,7 +384,106 @@ pub async fn health_page(State(ctx): State<Context>, visitor: Visitor) -> PageRe
     let health = network_map::health(&ctx).await?;
     render(&HealthPage {
         layout: Layout::new(&ctx, &visitor, "Network health").await,
-        wait: wait_of(&health),
-        health,
+        computed: health.generated_at.clone(),
+        health: health_in_words(&health),
     })
+}
+
+/// One figure of the health report, said in a sentence.
+pub struct HealthLine {
+    pub label: &'static str,
+    pub sentence: String,
+}
+
+fn people(n: usize) -> String {
+    count_of(n as i64, "person", "people")
+}
+
+fn ties(n: usize) -> String {
+    count_of(n as i64, "tie", "ties")
+}
+
+/// The health report as a weaver reads it.
+fn health_in_words(health: &network_map::Health) -> Vec<HealthLine> {
+    let g = &health.graph;
+    let line = |label, sentence: String| HealthLine { label, sentence };
+    let stories: Vec<String> = health
+        .stories
+        .iter()
+        .map(|(dimension, n)| format!("{} {n}", dimension.replace('_', " ")))
+        .collect();
+    vec![
+        line(
+            "Members",
+            format!(
+                "{} here, {} active in the last {} days.",
+                health.members, health.active_members, health.active_window_days
+            ),
+        ),
+        line(
+            "On the map",
+            format!(
+                "{} ({} here) joined by {}.",
+                people(g.nodes),
+                g.local_members,
+                ties(g.ties)
+            ),
+        ),
+        line(
+            "Core and periphery",
+            format!(
+                "{} in the core, each tied to at least {} others in it; {} on the periphery; {} with no tie yet, the first to introduce.",
+                people(g.core_members),
+                g.core_k,
+                people(g.periphery_members),
+                people(g.isolated_members)
+            ),
+        ),
+        line(
+            "Density and reciprocity",
+            format!(
+                "{:.1}% of possible ties exist; {:.0}% of ties are returned.",
+                g.density * 100.0,
+                g.reciprocity * 100.0
+            ),
+        ),
+        line(
+            "Across places",
+            format!(
+                "{} of {} join different places.",
+                g.ties_across_places.across,
+                ties(g.ties_across_places.counted)
+            ),
+        ),
+        line(
+            "Across communities",
+            format!(
+                "{} of {} join different communities.",
+                g.ties_across_communities.across,
+                ties(g.ties_across_communities.counted)
+            ),
+        ),
+        line(
+            "To other networks",
+            format!("{} reach members on other servers.", ties(g.ties_to_other_instances)),
+        ),
+        line(
+            "Learning exchanges",
+            format!(
+                "{} opened, {} replied to, {} answered; the median first reply came after {}.",
+                health.exchanges.opened,
+                health.exchanges.replied,
+                health.exchanges.answered,
+                wait_of(health)
+            ),
+        ),
+        line("Benefit stories", format!("{}.", stories.join(", "))),
+        line(
+            "Introductions",
+            format!(
+                "{} made, {} became micro-collaborations.",
+                health.introductions.made, health.introductions.became_collaborations
+            ),
+        ),
+    ]
 }
