@@ -465,7 +465,10 @@ fn health_in_words(health: &network_map::Health) -> Vec<HealthLine> {
         ),
         line(
             "To other networks",
-            format!("{} reach members on other servers.", ties(g.ties_to_other_instances)),
+            format!(
+                "{} reach members on other servers.",
+                ties(g.ties_to_other_instances)
+            ),
         ),
         line(
             "Learning exchanges",
