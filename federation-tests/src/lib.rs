@@ -303,16 +303,23 @@ impl Instance {
     /// Creates `username` (email `USERNAME@example.test`, password
     /// [`PASSWORD`]) and a token for it.
     pub async fn create_user(&self, username: &str) -> User {
+        self.create_login(username, false).await
+    }
+
+    async fn create_login(&self, username: &str, admin: bool) -> User {
         let email = format!("{username}@example.test");
-        self.admin(&[
+        let mut args = vec![
             "create-user",
             username,
             "--email",
             &email,
             "--password",
             PASSWORD,
-        ])
-        .await;
+        ];
+        if admin {
+            args.push("--admin");
+        }
+        self.admin(&args).await;
         let token = self
             .admin(&["token", username, "--scopes", "read write follow"])
             .await;
@@ -321,6 +328,11 @@ impl Instance {
             token: token.trim().to_owned(),
             acct: format!("{username}@{}", self.domain()),
         }
+    }
+
+    /// Like [`Instance::create_user`], with admin rights.
+    pub async fn create_admin(&self, username: &str) -> User {
+        self.create_login(username, true).await
     }
 
     pub async fn get(&self, path: &str, token: Option<&str>) -> Response {

@@ -29,16 +29,18 @@ pub struct Page {
 }
 
 impl Page {
+    /// The text that follows the first `marker` on the page, up to the
+    /// next double quote: an attribute's value when `marker` ends with
+    /// `attribute="`.
+    pub fn value_after(&self, marker: &str) -> Option<String> {
+        let rest = self.body.split_once(marker)?.1;
+        Some(rest.split('"').next().unwrap_or_default().to_string())
+    }
+
     /// The value of the first `<input name="csrf">` on the page.
     pub fn csrf(&self) -> String {
-        let marker = "name=\"csrf\" value=\"";
-        let start = self
-            .body
-            .find(marker)
+        self.value_after("name=\"csrf\" value=\"")
             .unwrap_or_else(|| panic!("no CSRF field on the page:\n{}", self.body))
-            + marker.len();
-        let end = self.body[start..].find('"').expect("a closed attribute") + start;
-        self.body[start..end].to_string()
     }
 
     pub fn is_redirect_to(&self, path: &str) -> bool {

@@ -32,8 +32,8 @@ async fn members_use_the_web_pages(backend: Backend) {
     let town = Instance::start_with("town", backend, &[("TRELLIS_REGISTRATIONS", "open")]).await;
     let county =
         Instance::start_with("county", backend, &[("TRELLIS_REGISTRATIONS", "approval")]).await;
-    create_admin(&town, "townhall").await;
-    create_admin(&county, "shirehall").await;
+    town.create_admin("townhall").await;
+    county.create_admin("shirehall").await;
     let bob = county.create_user("bob").await;
     let (_, said) = town
         .cli(&[
@@ -95,22 +95,6 @@ async fn pages_work_without_javascript(backend: Backend) {
     )
     .await;
     assert!(stdout.contains("no-js journey: ok"), "{stdout}");
-}
-
-/// An administrator, made with the command line as an operator would.
-async fn create_admin(instance: &Instance, username: &str) {
-    let email = format!("{username}@example.test");
-    instance
-        .admin(&[
-            "create-user",
-            username,
-            "--email",
-            &email,
-            "--password",
-            PASSWORD,
-            "--admin",
-        ])
-        .await;
 }
 
 /// Where the browser goes: the instance under its own name

@@ -43,29 +43,6 @@ backend_tests!(
 );
 backend_tests!(logging_in_is_rate_limited, logging_in_is_rate_limited);
 
-/// An admin made with the command line, with a token for the API.
-async fn create_admin(instance: &Instance, username: &str) -> User {
-    instance
-        .admin(&[
-            "create-user",
-            username,
-            "--email",
-            &format!("{username}@example.test"),
-            "--password",
-            PASSWORD,
-            "--admin",
-        ])
-        .await;
-    let token = instance
-        .admin(&["token", username, "--scopes", "read write follow"])
-        .await;
-    User {
-        username: username.to_owned(),
-        token: token.trim().to_owned(),
-        acct: format!("{username}@{}", instance.domain()),
-    }
-}
-
 async fn account_id(instance: &Instance, username: &str) -> String {
     let found = instance
         .get(&format!("/api/v1/accounts/lookup?acct={username}"), None)
@@ -95,7 +72,7 @@ fn assert_refused(page: &Page, what: &str) {
 async fn forms_refuse_a_missing_or_wrong_csrf_token(backend: Backend) {
     let town = Instance::start("town", backend).await;
     town.create_user("alice").await;
-    let admin = create_admin(&town, "root").await;
+    let admin = town.create_admin("root").await;
     let alice = WebClient::new(&town);
 
     // Before logging in: the log-in form itself needs the token.
@@ -201,7 +178,7 @@ async fn forms_refuse_a_missing_or_wrong_csrf_token(backend: Backend) {
 async fn admin_pages_are_for_admins(backend: Backend) {
     let town = Instance::start("town", backend).await;
     town.create_user("alice").await;
-    create_admin(&town, "root").await;
+    town.create_admin("root").await;
 
     let visitor = WebClient::new(&town);
     for path in [
@@ -323,7 +300,7 @@ fn assert_escaped(page: &Page, path: &str) {
 
 async fn what_members_write_is_escaped_on_every_page(backend: Backend) {
     let town = Instance::start("town", backend).await;
-    let root = create_admin(&town, "root").await;
+    let root = town.create_admin("root").await;
     let alice = town.create_user("alice").await;
     let nasty = format!("{SCRIPT}{IMAGE}");
     let profile = town
@@ -521,7 +498,7 @@ async fn sign_up(client: &WebClient, username: &str, reason: &str) -> Page {
 async fn sign_ups_wait_for_approval_or_are_turned_down(backend: Backend) {
     let town =
         Instance::start_with("town", backend, &[("TRELLIS_REGISTRATIONS", "approval")]).await;
-    create_admin(&town, "root").await;
+    town.create_admin("root").await;
     let admin = WebClient::new(&town);
     admin.log_in("root", PASSWORD).await;
 
@@ -753,7 +730,7 @@ async fn pages_negotiate_content_and_fail_as_html(backend: Backend) {
 }
 
 /// Follows a list's "Older" links to the end, gathering the ids of the
-/// elements `marker` names (`data-id="…"`).
+/// exchanges listed (`data-id="…"`).
 async fn walk(client: &WebClient, first: &str) -> Vec<String> {
     let mut ids = Vec::new();
     let mut next = Some(first.to_string());
@@ -770,12 +747,9 @@ async fn walk(client: &WebClient, first: &str) -> Vec<String> {
         {
             ids.push(part.split('"').next().unwrap_or_default().to_string());
         }
-        next = page.body.split("rel=\"next\" href=\"").nth(1).map(|rest| {
-            rest.split('"')
-                .next()
-                .unwrap_or_default()
-                .replace("&amp;", "&")
-        });
+        next = page
+            .value_after("rel=\"next\" href=\"")
+            .map(|href| href.replace("&amp;", "&"));
     }
     ids
 }
@@ -804,12 +778,8 @@ async fn lists_page_through_everything(backend: Backend) {
     let first = visitor.get("/tags/question").await;
     assert_eq!(first.body.matches("<article class=\"status\"").count(), 20);
     let older = first
-        .body
-        .split("rel=\"next\" href=\"")
-        .nth(1)
-        .and_then(|rest| rest.split('"').next())
-        .expect("a next link on a full page")
-        .to_string();
+        .value_after("rel=\"next\" href=\"")
+        .expect("a next link on a full page");
     let second = visitor.get(&older).await;
     assert_eq!(second.body.matches("<article class=\"status\"").count(), 20);
     let profile = visitor.get("/@alice").await;
@@ -818,7 +788,7 @@ async fn lists_page_through_everything(backend: Backend) {
 
 async fn members_post_answer_and_join_from_the_pages(backend: Backend) {
     let town = Instance::start("town", backend).await;
-    let root = create_admin(&town, "root").await;
+    let root = town.create_admin("root").await;
     town.create_user("alice").await;
     town.create_user("bob").await;
     let created = town
@@ -851,12 +821,8 @@ async fn members_post_answer_and_join_from_the_pages(backend: Backend) {
     let open = bob.get("/exchanges").await;
     assert!(open.body.contains("Who knows a good compost supplier?"));
     let question_id = open
-        .body
-        .split("<article class=\"exchange\" data-id=\"")
-        .nth(1)
-        .and_then(|rest| rest.split('"').next())
-        .expect("the question on /exchanges")
-        .to_string();
+        .value_after("<article class=\"exchange\" data-id=\"")
+        .expect("the question on /exchanges");
 
     let replied = bob
         .submit(
@@ -874,12 +840,8 @@ async fn members_post_answer_and_join_from_the_pages(backend: Backend) {
     assert!(mine.body.contains("id=\"mine\""));
     assert!(mine.body.contains("The Vale Co-op sells it"));
     let reply_id = mine
-        .body
-        .split("name=\"reply_id\" value=\"")
-        .nth(1)
-        .and_then(|rest| rest.split('"').next())
-        .expect("a reply to mark")
-        .to_string();
+        .value_after("name=\"reply_id\" value=\"")
+        .expect("a reply to mark");
     // Only the asker may mark the answer.
     let not_hers = bob
         .submit(
@@ -1061,7 +1023,7 @@ async fn a_visitor_follows_from_their_own_server(backend: Backend) {
 
 async fn moderators_answer_requests_and_shares_from_the_community_page(backend: Backend) {
     let town = Instance::start("town", backend).await;
-    let root = create_admin(&town, "root").await;
+    let root = town.create_admin("root").await;
     let alice = town.create_user("alice").await;
     town.create_user("bob").await;
     let created = town
@@ -1170,7 +1132,7 @@ async fn moderators_answer_requests_and_shares_from_the_community_page(backend: 
 
 async fn introductions_and_the_map_from_the_pages(backend: Backend) {
     let town = Instance::start("town", backend).await;
-    let root = create_admin(&town, "root").await;
+    let root = town.create_admin("root").await;
     let alice = town.create_user("alice").await;
     let bob = town.create_user("bob").await;
     let carol = town.create_user("carol").await;

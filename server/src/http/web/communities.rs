@@ -163,10 +163,7 @@ pub async fn answer_request(
     let group = communities::moderated_account(&ctx, &moderator, &name).await?;
     let requester = crate::http::input::path_id(&account_id)?;
     follows::answer_request(&ctx, &group, requester, accept).await?;
-    done(
-        &community_path(&name),
-        if accept { "accepted" } else { "rejected" },
-    )
+    answered(&name, accept)
 }
 
 /// `POST /communities/NAME/links/ID/{accept,reject,remove}`
@@ -183,10 +180,7 @@ pub async fn answer_link(
     }
     let accept = accept_or_reject(&answer)?;
     links::answer(&ctx, &moderator, &name, link_id, accept).await?;
-    done(
-        &community_path(&name),
-        if accept { "accepted" } else { "rejected" },
-    )
+    answered(&name, accept)
 }
 
 /// `POST /communities/NAME/shares/STATUS_ID/{pick,remove}`
@@ -208,6 +202,14 @@ pub async fn share(
         }
         _ => Err(Error::not_found().into()),
     }
+}
+
+/// Back to the community's page, saying how a request was answered.
+fn answered(name: &str, accept: bool) -> PageResult {
+    done(
+        &community_path(name),
+        if accept { "accepted" } else { "rejected" },
+    )
 }
 
 fn accept_or_reject(answer: &str) -> Result<bool, Error> {

@@ -4,7 +4,6 @@
 
 use super::{
     page::{Layout, PageResult, done, refused_status, render, render_with},
-    public::PracticeCard,
     session::{Posted, SESSION_COOKIE, Visitor, local_path, set_cookie},
 };
 use crate::{
@@ -247,7 +246,7 @@ pub async fn save_profile(State(ctx): State<Context>, posted: Posted) -> PageRes
 #[template(path = "settings_practice.html")]
 struct PracticeSettings {
     layout: Layout,
-    practice: PracticeCard,
+    practice: practice::Practice,
 }
 
 /// `GET /settings/practice`
@@ -262,7 +261,7 @@ pub async fn practice_form(
         layout: Layout::new(&ctx, &visitor, "Your practice")
             .await
             .with_done(query.done.as_deref()),
-        practice: current.into(),
+        practice: current,
     })
 }
 
@@ -285,7 +284,7 @@ pub async fn save_practice(State(ctx): State<Context>, posted: Posted) -> PageRe
                 layout: Layout::new(&ctx, &posted.visitor, "Your practice")
                     .await
                     .with_error(Some(&error)),
-                practice: PracticeCard {
+                practice: practice::Practice {
                     roles: fields.lines("roles"),
                     organization: fields.get("organization").to_string(),
                     place: fields.get("place").to_string(),

@@ -203,7 +203,6 @@ fn describe(kind: &str) -> &'static str {
         "status" => "posted",
         "update" => "edited a post you boosted",
         "trellis.helped" => "says your reply helped",
-        "trellis.introduction" => "introduced you",
         _ => "did something",
     }
 }

@@ -211,40 +211,6 @@ pub async fn home(
     })
 }
 
-/// The practice of a member, as the profile shows it.
-pub struct PracticeCard {
-    pub roles: Vec<String>,
-    pub organization: String,
-    pub place: String,
-    pub interests: Vec<String>,
-    pub offers: Vec<String>,
-    pub needs: Vec<String>,
-}
-
-impl From<practice::Practice> for PracticeCard {
-    fn from(p: practice::Practice) -> Self {
-        PracticeCard {
-            roles: p.roles,
-            organization: p.organization,
-            place: p.place,
-            interests: p.interests,
-            offers: p.offers,
-            needs: p.needs,
-        }
-    }
-}
-
-impl PracticeCard {
-    pub fn is_empty(&self) -> bool {
-        self.roles.is_empty()
-            && self.organization.is_empty()
-            && self.place.is_empty()
-            && self.interests.is_empty()
-            && self.offers.is_empty()
-            && self.needs.is_empty()
-    }
-}
-
 /// What the viewer's follow button says.
 pub struct FollowState {
     pub following: bool,
@@ -256,7 +222,7 @@ pub struct FollowState {
 struct ProfilePage {
     layout: Layout,
     profile: ProfileCard,
-    practice: PracticeCard,
+    practice: practice::Practice,
     communities: Vec<AccountLink>,
     posts: Vec<StatusCard>,
     pager: Pager,
@@ -357,7 +323,7 @@ pub async fn profile(
     render(&ProfilePage {
         layout,
         profile: ProfileCard::of(&ctx, &view),
-        practice: practice.into(),
+        practice,
         communities: joined
             .iter()
             .filter(|v| v.account.actor_type == "Group")
