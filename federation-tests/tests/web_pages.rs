@@ -5,7 +5,7 @@
 //! members write, content negotiation, HTML errors and paging.
 
 use federation_tests::{
-    Backend, Instance, PASSWORD, User, backend_tests,
+    Backend, Instance, PASSWORD, backend_tests,
     web::{Page, WebClient},
 };
 use reqwest::StatusCode;
