@@ -194,6 +194,87 @@ pub enum Admin {
         #[arg(long, default_value_t = 1)]
         seed: u64,
     },
+    /// List the members, or with --pending the sign-ups waiting for approval.
+    Users {
+        /// Only the sign-ups waiting for approval.
+        #[arg(long)]
+        pending: bool,
+    },
+    /// Turn a waiting sign-up down: the account is closed, and the message
+    /// is shown when they next try to log in.
+    Reject {
+        username: String,
+        /// Why, for the person who asked to join.
+        #[arg(long, default_value = "")]
+        message: String,
+    },
+    /// Give a member a new random password (printed alone on standard
+    /// output) and log them out of every browser.
+    ResetPassword { username: String },
+    /// Suspend an account: a member here (they can no longer log in, their
+    /// posts disappear, other servers are told to drop them) or name@host
+    /// elsewhere (everything from them is refused).
+    Suspend {
+        /// A member's username, or name@host.
+        account: String,
+        /// Why; recorded with the action.
+        #[arg(long)]
+        reason: String,
+        /// Tell the member, by a direct message from the network.
+        #[arg(long)]
+        notify: bool,
+    },
+    /// Lift a suspension made in the last 30 days.
+    Unsuspend {
+        /// A member's username, or name@host.
+        account: String,
+    },
+    /// Block other servers, lift blocks, or list them.
+    #[command(subcommand)]
+    DomainBlock(DomainBlockCommand),
+    /// The servers that may federate in allowlist mode.
+    #[command(subcommand)]
+    DomainAllow(DomainAllowCommand),
+    /// List the open reports, or with --resolved the resolved ones.
+    Reports {
+        #[arg(long)]
+        resolved: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DomainBlockCommand {
+    /// Block a server and its subdomains (or change its block).
+    Add {
+        domain: String,
+        /// suspend (refuse everything, drop follows both ways, hide its
+        /// content), silence (leave it out of public timelines) or noop.
+        #[arg(long, default_value = "suspend")]
+        severity: String,
+        /// Do not keep its media (recorded now; media arrives later).
+        #[arg(long)]
+        reject_media: bool,
+        /// A note for admins only.
+        #[arg(long, default_value = "")]
+        private_comment: String,
+        /// A note shown with the block where blocks are published.
+        #[arg(long, default_value = "")]
+        public_comment: String,
+    },
+    /// Lift the block on a server.
+    Remove { domain: String },
+    /// List the blocked servers.
+    List,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DomainAllowCommand {
+    /// Let a server (and its subdomains) federate in allowlist mode.
+    Add { domain: String },
+    /// Take a server off the allowlist.
+    Remove { domain: String },
+    /// List the allowed servers.
+    List,
 }
 
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
@@ -347,6 +428,159 @@ async fn run_admin(ctx: &Context, admin: Admin) -> anyhow::Result<()> {
                 made.introductions
             );
         }
+        other => moderate(ctx, other).await?,
+    }
+    Ok(())
+}
+
+/// The moderation commands: they act as the instance actor, which the
+/// moderation log names as "the command line".
+async fn moderate(ctx: &Context, command: Admin) -> anyhow::Result<()> {
+    use crate::domain::{moderation, registrations, reports, sessions};
+    let by = accounts::instance_actor(ctx).await?;
+    let account_named = async |name: &str| -> anyhow::Result<crate::domain::Account> {
+        accounts::by_acct(ctx, name)
+            .await?
+            .ok_or_else(|| anyhow::anyhow!("no account {name} is known here"))
+    };
+    match command {
+        Admin::Users { pending } => {
+            if pending {
+                for waiting in registrations::waiting(ctx, 10_000, 0).await? {
+                    println!(
+                        "{}	{}	{}	{}",
+                        waiting.account.username,
+                        waiting.user.email,
+                        waiting.user.created_at.format("%Y-%m-%d %H:%M"),
+                        waiting.reason.replace(['\n', '\t'], " ")
+                    );
+                }
+            } else {
+                let members = crate::domain::admin::members(ctx, "", 100_000, 0).await?;
+                let ids = members.iter().map(|(_, a)| a.id).collect();
+                let limits = moderation::limits_of_many(ctx, ids).await?;
+                for (user, account) in members {
+                    let state = match limits.get(&account.id) {
+                        Some(l) if l.suspended_at.is_some() => "suspended",
+                        Some(l) if l.login_disabled => "disabled",
+                        Some(l) if l.silenced_at.is_some() => "silenced",
+                        _ if !user.approved => "pending",
+                        _ => "active",
+                    };
+                    let role = if user.admin { "admin" } else { "member" };
+                    println!("{}	{}	{role}	{state}", account.username, user.email);
+                }
+            }
+        }
+        Admin::Reject { username, message } => {
+            let account = accounts::by_acct(ctx, &username)
+                .await?
+                .ok_or_else(|| anyhow::anyhow!("no sign-up by {username} waits"))?;
+            registrations::turn_down(ctx, account.id, &message).await?;
+            eprintln!("turned down the sign-up of {username}");
+        }
+        Admin::ResetPassword { username } => {
+            let account = accounts::local_by_username(ctx, &username).await?;
+            println!("{}", sessions::reset_password(ctx, &account).await?);
+            eprintln!("{username} has a new password and was logged out of every browser");
+        }
+        Admin::Suspend {
+            account,
+            reason,
+            notify,
+        } => {
+            let target = account_named(&account).await?;
+            let decision = moderation::Decision {
+                action: moderation::AccountAction::Suspend,
+                reason,
+                notify,
+                report_id: None,
+            };
+            moderation::act(ctx, &by, &target, decision).await?;
+            eprintln!("suspended {account}");
+            deliver_before_exit(ctx).await?;
+        }
+        Admin::Unsuspend { account } => {
+            let target = account_named(&account).await?;
+            let decision = moderation::Decision {
+                action: moderation::AccountAction::Unsuspend,
+                reason: String::new(),
+                notify: false,
+                report_id: None,
+            };
+            moderation::act(ctx, &by, &target, decision).await?;
+            eprintln!("lifted the suspension of {account}");
+        }
+        Admin::DomainBlock(DomainBlockCommand::Add {
+            domain,
+            severity,
+            reject_media,
+            private_comment,
+            public_comment,
+        }) => {
+            let input = moderation::DomainBlockInput {
+                domain,
+                severity: moderation::Severity::parse(&severity)?,
+                reject_media,
+                private_comment,
+                public_comment,
+            };
+            let block = moderation::block_domain(ctx, &by, input).await?;
+            eprintln!("{} is blocked ({})", block.domain, block.severity);
+        }
+        Admin::DomainBlock(DomainBlockCommand::Remove { domain }) => {
+            let block = moderation::domain_block_named(ctx, &domain).await?;
+            moderation::unblock_domain(ctx, &by, block.id).await?;
+            eprintln!("lifted the block on {}", block.domain);
+        }
+        Admin::DomainBlock(DomainBlockCommand::List) => {
+            for block in moderation::domain_blocks(ctx).await? {
+                println!(
+                    "{}	{}	{}	{}",
+                    block.domain,
+                    block.severity,
+                    if block.reject_media {
+                        "reject-media"
+                    } else {
+                        "-"
+                    },
+                    block.public_comment
+                );
+            }
+        }
+        Admin::DomainAllow(DomainAllowCommand::Add { domain }) => {
+            let allow = moderation::allow_domain(ctx, &by, &domain).await?;
+            eprintln!("{} is allowed", allow.domain);
+        }
+        Admin::DomainAllow(DomainAllowCommand::Remove { domain }) => {
+            let domain = moderation::normalized_domain(&domain)?;
+            let allow = moderation::domain_allows(ctx)
+                .await?
+                .into_iter()
+                .find(|a| a.domain == domain)
+                .ok_or_else(|| anyhow::anyhow!("{domain} is not on the allowlist"))?;
+            moderation::disallow_domain(ctx, &by, allow.id).await?;
+            eprintln!("took {domain} off the allowlist");
+        }
+        Admin::DomainAllow(DomainAllowCommand::List) => {
+            for allow in moderation::domain_allows(ctx).await? {
+                println!("{}", allow.domain);
+            }
+        }
+        Admin::Reports { resolved } => {
+            for view in reports::list(ctx, resolved, None, 1000).await? {
+                println!(
+                    "{}	{}	{} -> {}	{} statuses	{}",
+                    view.report.id,
+                    view.report.category,
+                    view.reporter.acct(),
+                    view.target.acct(),
+                    view.status_ids.len(),
+                    view.report.comment.replace(['\n', '\t'], " ")
+                );
+            }
+        }
+        other => anyhow::bail!("{other:?} is not a moderation command"),
     }
     Ok(())
 }

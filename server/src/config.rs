@@ -31,6 +31,12 @@ pub struct Config {
     pub registrations: Registrations,
     /// Who may start communities of practice.
     pub community_creation: CommunityCreation,
+    /// `open`: any server may federate unless blocked; `allowlist`: only
+    /// the servers admins allowed.
+    pub federation_mode: FederationMode,
+    /// Who may read the list of blocked servers at
+    /// `/api/v1/instance/domain_blocks` (with their public comments).
+    pub domain_blocks_visibility: Visibility,
     /// Client API and OAuth requests one access token, or one client address
     /// when there is no token, may make per window; 0 turns the limit off.
     pub rate_limit_requests: u32,
@@ -63,6 +69,52 @@ pub enum Registrations {
     Open,
     Approval,
     Closed,
+}
+
+/// Which servers may federate with this one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FederationMode {
+    /// Every server but those blocked.
+    Open,
+    /// Only the servers on the allowlist.
+    Allowlist,
+}
+
+impl std::str::FromStr for FederationMode {
+    type Err = String;
+
+    fn from_str(value: &str) -> Result<FederationMode, String> {
+        match value.trim().to_ascii_lowercase().as_str() {
+            "open" => Ok(FederationMode::Open),
+            "allowlist" => Ok(FederationMode::Allowlist),
+            other => Err(format!("expected open or allowlist, got {other:?}")),
+        }
+    }
+}
+
+/// Who may see something the server publishes about itself.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Visibility {
+    Everyone,
+    Members,
+    Admins,
+}
+
+impl std::str::FromStr for Visibility {
+    type Err = String;
+
+    fn from_str(value: &str) -> Result<Visibility, String> {
+        match value.trim().to_ascii_lowercase().as_str() {
+            "everyone" => Ok(Visibility::Everyone),
+            "members" => Ok(Visibility::Members),
+            "admins" => Ok(Visibility::Admins),
+            other => Err(format!(
+                "expected everyone, members or admins, got {other:?}"
+            )),
+        }
+    }
 }
 
 /// Who may start a community of practice.
@@ -118,6 +170,10 @@ impl Default for Config {
             // person looking at each request.
             registrations: Registrations::Approval,
             community_creation: CommunityCreation::Members,
+            federation_mode: FederationMode::Open,
+            // Members of other servers deserve to know why they cannot
+            // reach this one; only the public comments are shown.
+            domain_blocks_visibility: Visibility::Everyone,
             // Mastodon's defaults, which its apps are built to stay under.
             rate_limit_requests: 300,
             rate_limit_window_seconds: 5 * 60,
@@ -289,6 +345,12 @@ impl Config {
         }
         if let Some(v) = var("TRELLIS_COMMUNITY_CREATION") {
             self.community_creation = parsed("TRELLIS_COMMUNITY_CREATION", v)?;
+        }
+        if let Some(v) = var("TRELLIS_FEDERATION_MODE") {
+            self.federation_mode = parsed("TRELLIS_FEDERATION_MODE", v)?;
+        }
+        if let Some(v) = var("TRELLIS_DOMAIN_BLOCKS_VISIBILITY") {
+            self.domain_blocks_visibility = parsed("TRELLIS_DOMAIN_BLOCKS_VISIBILITY", v)?;
         }
         if let Some(v) = var("TRELLIS_RATE_LIMIT_REQUESTS") {
             self.rate_limit_requests = parsed("TRELLIS_RATE_LIMIT_REQUESTS", v)?;

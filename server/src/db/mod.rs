@@ -10,6 +10,7 @@ pub mod follows;
 pub mod ids;
 pub mod markers;
 pub mod models;
+pub mod moderation;
 pub mod network;
 pub mod notifications;
 pub mod oauth;

@@ -312,3 +312,67 @@ pub struct SignUpRequest {
     pub turned_down_at: Option<NaiveDateTime>,
     pub message: Option<String>,
 }
+
+/// A server an admin limited or cut off.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = domain_blocks)]
+pub struct DomainBlock {
+    pub id: i64,
+    pub domain: String,
+    pub severity: String,
+    pub reject_media: bool,
+    pub private_comment: String,
+    pub public_comment: String,
+    pub created_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = domain_allows)]
+pub struct DomainAllow {
+    pub id: i64,
+    pub domain: String,
+    pub created_at: NaiveDateTime,
+}
+
+/// The standing limits on one account.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = account_moderation, treat_none_as_null = true)]
+pub struct AccountModeration {
+    pub account_id: i64,
+    pub suspended_at: Option<NaiveDateTime>,
+    pub silenced_at: Option<NaiveDateTime>,
+    pub login_disabled: bool,
+    pub sensitive_forced: bool,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = moderation_actions)]
+pub struct ModerationAction {
+    pub id: i64,
+    pub target_account_id: Option<i64>,
+    pub domain: Option<String>,
+    pub action: String,
+    pub by_account_id: Option<i64>,
+    pub reason: String,
+    pub report_id: Option<i64>,
+    pub created_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = reports, treat_none_as_null = true)]
+pub struct Report {
+    pub id: i64,
+    pub account_id: i64,
+    pub target_account_id: i64,
+    pub status_ids: String,
+    pub rule_ids: String,
+    pub comment: String,
+    pub category: String,
+    pub forwarded: bool,
+    pub ap_id: Option<String>,
+    pub assigned_account_id: Option<i64>,
+    pub action_taken_at: Option<NaiveDateTime>,
+    pub action_taken_by_account_id: Option<i64>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}

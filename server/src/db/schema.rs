@@ -445,6 +445,69 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    domain_blocks (id) {
+        id -> BigInt,
+        domain -> Text,
+        severity -> Text,
+        reject_media -> Bool,
+        private_comment -> Text,
+        public_comment -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    domain_allows (id) {
+        id -> BigInt,
+        domain -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    account_moderation (account_id) {
+        account_id -> BigInt,
+        suspended_at -> Nullable<Timestamp>,
+        silenced_at -> Nullable<Timestamp>,
+        login_disabled -> Bool,
+        sensitive_forced -> Bool,
+    }
+}
+
+diesel::table! {
+    moderation_actions (id) {
+        id -> BigInt,
+        target_account_id -> Nullable<BigInt>,
+        domain -> Nullable<Text>,
+        action -> Text,
+        by_account_id -> Nullable<BigInt>,
+        reason -> Text,
+        report_id -> Nullable<BigInt>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    reports (id) {
+        id -> BigInt,
+        account_id -> BigInt,
+        target_account_id -> BigInt,
+        status_ids -> Text,
+        rule_ids -> Text,
+        comment -> Text,
+        category -> Text,
+        forwarded -> Bool,
+        ap_id -> Nullable<Text>,
+        assigned_account_id -> Nullable<BigInt>,
+        action_taken_at -> Nullable<Timestamp>,
+        action_taken_by_account_id -> Nullable<BigInt>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(account_moderation -> accounts (account_id));
 diesel::joinable!(web_sessions -> users (user_id));
 diesel::joinable!(sign_up_requests -> accounts (account_id));
 
@@ -490,4 +553,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     suggestion_dismissals,
     web_sessions,
     sign_up_requests,
+    domain_blocks,
+    domain_allows,
+    account_moderation,
+    moderation_actions,
+    reports,
 );

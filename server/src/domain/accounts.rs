@@ -187,10 +187,21 @@ pub async fn authenticate(ctx: &Context, login: &str, password: &str) -> Result<
     let login = login.trim().to_string();
     let found = ctx
         .db
-        .read(move |conn| db_oauth::user_by_login(conn, &login).map_err(Error::from))
+        .read(move |conn| {
+            let Some((user, account)) = db_oauth::user_by_login(conn, &login)? else {
+                return Ok(None);
+            };
+            let refused = super::moderation::login_refused(conn, account.id)?;
+            Ok::<_, Error>(Some((user, account, refused)))
+        })
         .await?;
     match found {
-        Some((user, account)) if crypto::verify_password(password, &user.password_hash) => {
+        Some((user, account, refused))
+            if crypto::verify_password(password, &user.password_hash) =>
+        {
+            if let Some(refused) = refused {
+                return Err(Error::Forbidden(refused.into()));
+            }
             if !user.approved {
                 return Err(Error::Forbidden("Your login is awaiting approval".into()));
             }
@@ -287,19 +298,7 @@ pub async fn delete_local(ctx: &Context, username: &str) -> Result<Account> {
     let deleted = account.clone();
     ctx.db
         .write(move |conn| -> Result<()> {
-            let mut inboxes = super::outbox::inboxes_of(&db::follows::followers(conn, account.id)?);
-            inboxes.extend(super::outbox::inboxes_of(&db::follows::following(
-                conn, account.id,
-            )?));
-            let delete = super::render::activity(
-                "Delete",
-                &format!("{}#delete", account.ap_id),
-                &account,
-                serde_json::json!(account.ap_id),
-                &[crate::protocol::PUBLIC.to_string()],
-                &[],
-            );
-            super::outbox::enqueue(conn, &urls, &account, &delete, inboxes)?;
+            send_actor_delete(conn, &urls, &account, &format!("{}#delete", account.ap_id))?;
             db::statuses::delete_by_account(conn, account.id)?;
             db::follows::delete_all_of(conn, account.id)?;
             accounts::mark_deleted(conn, account.id)?;
@@ -308,6 +307,31 @@ pub async fn delete_local(ctx: &Context, username: &str) -> Result<Account> {
         .await?;
     ctx.deliveries_queued();
     Ok(deleted)
+}
+
+/// Queues a `Delete` of a local actor to every server that follows it or
+/// that it follows: they drop the account and everything of it. Used when a
+/// member is deleted and when one is suspended.
+pub fn send_actor_delete(
+    conn: &mut db::DbConnection,
+    urls: &Urls,
+    account: &Account,
+    activity_id: &str,
+) -> Result<()> {
+    let mut inboxes = super::outbox::inboxes_of(&db::follows::followers(conn, account.id)?);
+    inboxes.extend(super::outbox::inboxes_of(&db::follows::following(
+        conn, account.id,
+    )?));
+    let delete = super::render::activity(
+        "Delete",
+        activity_id,
+        account,
+        serde_json::json!(account.ap_id),
+        &[crate::protocol::PUBLIC.to_string()],
+        &[],
+    );
+    super::outbox::enqueue(conn, urls, account, &delete, inboxes)?;
+    Ok(())
 }
 
 /// Domains of the servers this instance has met.

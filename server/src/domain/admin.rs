@@ -48,3 +48,63 @@ pub async fn queue_by_host(ctx: &Context) -> Result<Vec<HostQueue>> {
         .read(|conn| Ok(db::deliveries::summary_by_host(conn)?))
         .await
 }
+
+/// An account as the admin API shows it: with its login (for members
+/// here) and the limits on it.
+#[derive(Debug, Clone)]
+pub struct AdminAccount {
+    pub view: super::views::AccountView,
+    pub user: Option<User>,
+    pub limits: db::models::AccountModeration,
+}
+
+/// Accounts newest first, filtered as the admin API asks.
+pub async fn accounts(
+    ctx: &Context,
+    filter: db::moderation::AccountFilter,
+    max_id: Option<i64>,
+    limit: i64,
+) -> Result<Vec<AdminAccount>> {
+    ctx.db
+        .read(move |conn| {
+            let rows = db::moderation::admin_accounts(conn, &filter, max_id, limit)?;
+            let (accounts, rest): (Vec<_>, Vec<_>) = rows
+                .into_iter()
+                .map(|(account, user, limits)| (account, (user, limits)))
+                .unzip();
+            let views = super::views::account_views(conn, accounts)?;
+            Ok(views
+                .into_iter()
+                .zip(rest)
+                .map(|(view, (user, limits))| AdminAccount {
+                    limits: limits.unwrap_or(db::models::AccountModeration {
+                        account_id: view.account.id,
+                        ..Default::default()
+                    }),
+                    view,
+                    user,
+                })
+                .collect())
+        })
+        .await
+}
+
+/// One account for the admin API.
+pub async fn account(ctx: &Context, id: i64) -> Result<AdminAccount> {
+    ctx.db
+        .read(move |conn| {
+            // Another server's instance actor files its Flags, so it can
+            // be shown here; this server's own is not an account to manage.
+            let account = db::accounts::by_id(conn, id)?
+                .filter(|a| !(a.local && a.actor_type == "Application"))
+                .ok_or_else(Error::not_found)?;
+            let user = db::oauth::user_by_account(conn, id)?;
+            let limits = db::moderation::limits_of(conn, id)?;
+            Ok(AdminAccount {
+                view: super::views::account_view(conn, account)?,
+                user,
+                limits,
+            })
+        })
+        .await
+}

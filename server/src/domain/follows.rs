@@ -75,6 +75,11 @@ pub async fn follow(
     if target.deleted_at.is_some() || target.actor_type == "Application" {
         return Err(Error::not_found());
     }
+    if !target.local
+        && let Ok(url) = url::Url::parse(&target.ap_id)
+    {
+        super::moderation::check_url(ctx, &url).await?;
+    }
     let follower = follower.clone();
     let target = target.clone();
     let urls = ctx.urls.clone();
@@ -154,6 +159,43 @@ pub async fn unfollow(ctx: &Context, follower: &Account, target: &Account) -> Re
         .await?;
     ctx.deliveries_queued();
     Ok(())
+}
+
+/// Ends every follow between this server's accounts and `remote` ones,
+/// both ways, telling their servers (an `Undo` of our follows, a `Reject`
+/// of theirs) before any block cuts them off: the delivery queue lets these
+/// last words through.
+pub fn end_follows_with(conn: &mut DbConnection, urls: &Urls, remote: &[i64]) -> Result<usize> {
+    let ended = crate::db::moderation::follows_involving(conn, remote)?;
+    for follow in &ended {
+        let (Some(follower), Some(target)) = (
+            crate::db::accounts::by_id(conn, follow.account_id)?,
+            crate::db::accounts::by_id(conn, follow.target_account_id)?,
+        ) else {
+            continue;
+        };
+        if follower.local && !target.local {
+            undo_follow(conn, urls, &follower, &target, follow)?;
+            statuses::remove_author_from_home_feed(conn, follower.id, target.id)?;
+        } else if target.local && !follower.local {
+            let reject = render::follow_answer(
+                "Reject",
+                &urls.activity(next_id()),
+                &target,
+                &follow.ap_id,
+                &follower,
+            );
+            outbox::enqueue(
+                conn,
+                urls,
+                &target,
+                &reject,
+                [follower.inbox_url.clone()].into(),
+            )?;
+        }
+    }
+    crate::db::moderation::drop_follows_of(conn, remote)?;
+    Ok(ended.len())
 }
 
 fn undo_follow(

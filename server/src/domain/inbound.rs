@@ -679,6 +679,26 @@ pub async fn delete(
     .await
 }
 
+/// A report from another server about accounts here.
+pub async fn flag(
+    ctx: &Context,
+    activity_id: &str,
+    actor: Account,
+    objects: Vec<String>,
+    content: String,
+) -> Result<Outcome> {
+    let flag_id = activity_id.to_string();
+    once(
+        ctx,
+        activity_id,
+        move |conn| match super::reports::record_flag(conn, &flag_id, &actor, &objects, &content)? {
+            0 => Ok(Outcome::Ignored("the Flag names no one here")),
+            _ => Ok(Outcome::Applied),
+        },
+    )
+    .await
+}
+
 pub async fn like(
     ctx: &Context,
     activity_id: &str,

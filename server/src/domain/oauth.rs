@@ -16,6 +16,30 @@ pub struct Scopes(Vec<String>);
 
 const TOP_LEVEL: [&str; 4] = ["read", "write", "follow", "push"];
 
+/// Mastodon's admin scopes: `admin:read`, `admin:write` and their
+/// sub-scopes (`admin:read:accounts`, `admin:write:reports`…).
+const ADMIN_SCOPES: [&str; 2] = ["admin:read", "admin:write"];
+const ADMIN_RESOURCES: [&str; 8] = [
+    "accounts",
+    "reports",
+    "domain_allows",
+    "domain_blocks",
+    "ip_blocks",
+    "email_domain_blocks",
+    "canonical_email_blocks",
+    "rules",
+];
+
+fn is_admin_scope(scope: &str) -> bool {
+    ADMIN_SCOPES.contains(&scope)
+        || ADMIN_SCOPES.iter().any(|top| {
+            scope
+                .strip_prefix(top)
+                .and_then(|rest| rest.strip_prefix(':'))
+                .is_some_and(|resource| ADMIN_RESOURCES.contains(&resource))
+        })
+}
+
 impl Scopes {
     pub fn parse(text: &str) -> Result<Scopes> {
         let mut scopes: Vec<String> = Vec::new();
@@ -25,7 +49,7 @@ impl Scopes {
                 continue;
             }
             let top = scope.split(':').next().unwrap_or_default();
-            let known = TOP_LEVEL.contains(&top) || scope == "profile";
+            let known = TOP_LEVEL.contains(&top) || scope == "profile" || is_admin_scope(scope);
             if !known || (top == "follow" && scope != "follow") {
                 return Err(Error::BadRequest(format!("unknown scope {scope:?}")));
             }
@@ -43,7 +67,15 @@ impl Scopes {
     /// or by its parent (`write`). The legacy `follow` scope grants the
     /// follow-related sub-scopes, as on Mastodon.
     pub fn allows(&self, required: &str) -> bool {
-        let parent = required.split(':').next().unwrap_or(required);
+        // `admin:read:accounts` sits under `admin:read`; `read` grants none
+        // of the admin scopes.
+        let parent = if required.starts_with("admin:") {
+            required
+                .rsplit_once(':')
+                .map_or(required, |(parent, _)| parent)
+        } else {
+            required.split(':').next().unwrap_or(required)
+        };
         self.0.iter().any(|granted| {
             granted == required
                 || granted == parent
@@ -338,6 +370,11 @@ pub async fn grant_for_token(ctx: &Context, token: &str) -> Result<Grant> {
             {
                 return Err(invalid());
             }
+            if let Some((_, account)) = &user
+                && let Some(refused) = super::moderation::login_refused(conn, account.id)?
+            {
+                return Err(Error::Forbidden(refused.into()));
+            }
             if user.as_ref().is_some_and(|(user, _)| !user.approved) {
                 return Err(Error::Forbidden(
                     "Your login is currently pending approval".into(),
@@ -369,6 +406,20 @@ mod tests {
         assert!(!scopes.allows("write"));
         assert!(scopes.allows("write:follows"));
         assert!(!scopes.allows("push"));
+    }
+
+    #[test]
+    fn admin_scopes_stand_apart_from_read_and_write() {
+        let scopes = Scopes::parse("read write admin:read:reports").unwrap();
+        assert!(scopes.allows("admin:read:reports"));
+        assert!(!scopes.allows("admin:read:accounts"));
+        assert!(!scopes.allows("admin:write:reports"));
+        let admin = Scopes::parse("admin:write").unwrap();
+        assert!(admin.allows("admin:write:domain_blocks"));
+        assert!(!admin.allows("admin:read:domain_blocks"));
+        assert!(!admin.allows("write:statuses"));
+        assert!(Scopes::parse("admin:read:nonsense").is_err());
+        assert!(Scopes::parse("admin").is_err());
     }
 
     #[test]

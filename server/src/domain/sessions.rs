@@ -89,7 +89,19 @@ pub async fn find(ctx: &Context, token: &str) -> Result<Option<Session>> {
     let token_hash = crypto::sha256_hex(token);
     let found = ctx
         .db
-        .read(move |conn| Ok::<_, Error>(db_sessions::live(conn, &token_hash, db::now())?))
+        .read(move |conn| {
+            let found = db_sessions::live(conn, &token_hash, db::now())?;
+            Ok::<_, Error>(match found {
+                // A suspended member, or one whose login was disabled, is
+                // logged out everywhere at once.
+                Some((_, _, account))
+                    if super::moderation::login_refused(conn, account.id)?.is_some() =>
+                {
+                    None
+                }
+                other => other,
+            })
+        })
         .await?;
     Ok(found.and_then(|(row, user, account)| {
         (user.approved && account.deleted_at.is_none()).then_some(Session {
@@ -134,4 +146,21 @@ pub async fn change_password(
             Ok::<_, Error>(())
         })
         .await
+}
+
+/// Gives a member a new random password (for an admin to pass on) and ends
+/// every browser session they had.
+pub async fn reset_password(ctx: &Context, account: &Account) -> Result<String> {
+    let user = accounts::user_of(ctx, account.id).await?;
+    let password: String = crypto::random_token().chars().take(20).collect();
+    let password_hash = accounts::password_hash(&password)?;
+    ctx.db
+        .write(move |conn| {
+            db::oauth::set_password_hash(conn, user.id, &password_hash)?;
+            // No session has an empty digest, so this ends them all.
+            db_sessions::delete_others(conn, user.id, "")?;
+            Ok::<_, Error>(())
+        })
+        .await?;
+    Ok(password)
 }

@@ -71,7 +71,8 @@ pub async fn tagged(
     ctx.db
         .read(move |conn| {
             let ids = statuses::ids_with_tag(conn, &tag, origin, page)?;
-            Ok(views::load(conn, viewer_id, &ids)?)
+            let shown = views::load(conn, viewer_id, &ids)?;
+            Ok(super::moderation::without_silenced(conn, viewer_id, shown)?)
         })
         .await
 }
@@ -91,7 +92,8 @@ pub async fn public(
                 None => Vec::new(),
             };
             let ids = statuses::public_ids(conn, origin, &hidden, page)?;
-            Ok(views::load(conn, viewer_id, &ids)?)
+            let shown = views::load(conn, viewer_id, &ids)?;
+            Ok(super::moderation::without_silenced(conn, viewer_id, shown)?)
         })
         .await
 }

@@ -146,6 +146,9 @@ struct PageContext {
     bookmarked: HashSet<i64>,
     pinned: HashSet<i64>,
     kinds: HashMap<i64, String>,
+    /// Authors whose statuses are not shown (suspended, or on a suspended
+    /// server), and those whose statuses are forced sensitive.
+    hidden: super::moderation::Hidden,
 }
 
 impl PageContext {
@@ -165,7 +168,7 @@ impl PageContext {
             .into_iter()
             .map(|a| (a.id, a))
             .collect();
-        let authors = account_views(
+        let authors: HashMap<i64, AccountView> = account_views(
             conn,
             author_ids
                 .iter()
@@ -181,8 +184,14 @@ impl PageContext {
         }
         let counts = statuses::counts_of(conn, &ids)?;
         let kinds = crate::db::weaving::kinds_of(conn, &ids)?;
+        let shown_authors: Vec<&Account> = authors
+            .values()
+            .map(|view: &AccountView| &view.account)
+            .collect();
+        let hidden = super::moderation::hidden_among(conn, &shown_authors)?;
         let mut context = PageContext {
             kinds,
+            hidden,
             accounts,
             authors,
             mentions,
@@ -211,7 +220,13 @@ impl PageContext {
     }
 
     /// The view of one status of the page, `None` when its author is gone.
-    fn view(&self, status: Status, reblog: Option<Box<StatusView>>) -> Option<StatusView> {
+    fn view(&self, mut status: Status, reblog: Option<Box<StatusView>>) -> Option<StatusView> {
+        if self.hidden.accounts.contains(&status.account_id) {
+            return None;
+        }
+        if self.hidden.sensitive.contains(&status.account_id) {
+            status.sensitive = true;
+        }
         let author = self.authors.get(&status.account_id)?.clone();
         let mut mentions: Vec<Account> = self
             .mentions

@@ -43,6 +43,15 @@ enum Failure {
     Final(String),
 }
 
+/// An `Undo` or `Reject`: what this server says when it ends follows with
+/// a server it is blocking.
+fn is_farewell(payload: &str) -> bool {
+    serde_json::from_str::<serde_json::Value>(payload)
+        .ok()
+        .and_then(|v| v["type"].as_str().map(|t| matches!(t, "Undo" | "Reject")))
+        .unwrap_or(false)
+}
+
 async fn send(
     ctx: &Context,
     client: &reqwest::Client,
@@ -52,6 +61,16 @@ async fn send(
     let inbox = Url::parse(&delivery.inbox_url)
         .map_err(|e| Failure::Final(format!("bad inbox url: {e}")))?;
     guard::check_remote_url(&inbox, ctx.config.federation_dev_mode).map_err(Failure::Final)?;
+    // A server blocked after the delivery was queued gets nothing more,
+    // but for the Undo and Reject that end our follows with it.
+    if !is_farewell(&activity.payload) {
+        crate::domain::moderation::check_url(ctx, &inbox)
+            .await
+            .map_err(|refused| match refused {
+                Error::Forbidden(reason) => Failure::Final(reason),
+                other => Failure::Retry(other.to_string()),
+            })?;
+    }
     let actor_id = activity.actor_account_id;
     let actor = ctx
         .db

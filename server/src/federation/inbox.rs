@@ -6,9 +6,11 @@
 //! 1. the body is at most 1 MiB (enforced by the router);
 //! 2. the HTTP signature covers `(request-target)`, `host`, `date`, `digest`,
 //!    its date is within the window and the digest matches the body;
-//! 3. the body parses as an activity whose id is on its actor's server;
+//! 3. the body parses as an activity whose id is on its actor's server, and
+//!    that server is not blocked (nor, in allowlist mode, left off the list);
 //! 4. the signing key belongs to that actor, and the signature verifies
-//!    (after one refetch of the actor, in case it rotated its key);
+//!    (after one refetch of the actor, in case it rotated its key), and the
+//!    actor is not suspended;
 //! 5. the activity's own rules (authorship, addressing) hold.
 //!
 //! An activity id seen before is acknowledged and skipped.
@@ -85,11 +87,41 @@ async fn receive_checked(
             "activities from this server's own actors are not accepted here".into(),
         ));
     }
+    refuse_blocked_servers(data, &activity.actor, signature.key_id()).await?;
     let Some(actor) = signer(data, &signature, &activity).await? else {
         // A Delete from an actor we never knew and can no longer fetch.
         return Ok(Outcome::Ignored("deleted actor we never knew"));
     };
+    let actor_id = actor.id;
+    let suspended = data
+        .db
+        .read(move |conn| Ok::<_, Error>(crate::domain::moderation::is_suspended(conn, actor_id)?))
+        .await?;
+    if suspended {
+        return Err(Error::Forbidden(
+            "the actor is suspended on this server".into(),
+        ));
+    }
     dispatch(data, activity, actor).await
+}
+
+/// Refuses, before anything is fetched, an activity whose actor or signing
+/// key is on a server this one blocks (or, in allowlist mode, has not
+/// allowed).
+async fn refuse_blocked_servers(data: &Data, actor: &Url, key_id: &str) -> Result<()> {
+    let policy = crate::domain::moderation::policy(data).await?;
+    let key_host = Url::parse(key_id)
+        .ok()
+        .and_then(|key| crate::domain::moderation::host_of(&key));
+    let hosts = crate::domain::moderation::host_of(actor)
+        .into_iter()
+        .chain(key_host);
+    for host in hosts {
+        if let Some(reason) = policy.refusal(&host) {
+            return Err(Error::Forbidden(reason));
+        }
+    }
+    Ok(())
 }
 
 /// The verified actor who signed the request, or None for the Delete of an
@@ -249,6 +281,27 @@ async fn dispatch(data: &Data, activity: Activity, actor: Account) -> Result<Out
                 object.ok_or_else(|| Error::BadRequest("Delete without an object".into()))?;
             require_same_origin(&target, &actor, "deleted object")?;
             inbound::delete(data, &id, actor, target.to_string()).await
+        }
+        "Flag" => {
+            // Mastodon lists the account and the statuses; a single
+            // object, or objects embedded by id, read the same.
+            let objects: Vec<String> = match &activity.object {
+                serde_json::Value::Array(items) => items
+                    .iter()
+                    .filter_map(|item| object_id(item).map(|u| u.to_string()))
+                    .collect(),
+                other => object_id(other)
+                    .map(|u| u.to_string())
+                    .into_iter()
+                    .collect(),
+            };
+            let content = activity
+                .content
+                .as_ref()
+                .and_then(|c| c.as_str())
+                .unwrap_or_default()
+                .to_string();
+            inbound::flag(data, &id, actor, objects, content).await
         }
         "Like" => {
             let target =

@@ -77,20 +77,25 @@ impl Middleware for SignFetches {
     }
 }
 
-/// Refuses URLs the guard refuses before the crate fetches them.
+/// Refuses URLs the guard refuses, and servers the admins blocked (or, in
+/// allowlist mode, did not allow), before the crate fetches them.
 #[derive(Clone)]
 struct GuardUrls {
-    dev_mode: bool,
+    ctx: Context,
 }
 
 #[async_trait::async_trait]
 impl UrlVerifier for GuardUrls {
     async fn verify(&self, url: &Url) -> Result<(), activitypub_federation::error::Error> {
-        guard::check_remote_url(url, self.dev_mode).map_err(|_| {
-            activitypub_federation::error::Error::UrlVerificationError(
-                "refused by Trellis's URL guard",
-            )
-        })
+        use activitypub_federation::error::Error as Refused;
+        guard::check_remote_url(url, self.ctx.config.federation_dev_mode)
+            .map_err(|_| Refused::UrlVerificationError("refused by Trellis's URL guard"))?;
+        if self.ctx.urls.is_local(url) {
+            return Ok(());
+        }
+        crate::domain::moderation::check_url(&self.ctx, url)
+            .await
+            .map_err(|_| Refused::UrlVerificationError("the server is blocked or not allowed"))
     }
 }
 
@@ -99,6 +104,7 @@ pub async fn federation_config(
     instance_actor: &Account,
 ) -> anyhow::Result<FederationConfig<Context>> {
     let dev_mode = ctx.config.federation_dev_mode;
+    let ctx_for_urls = ctx.clone();
     let private_key_pem = instance_actor
         .private_key_pem
         .clone()
@@ -117,7 +123,7 @@ pub async fn federation_config(
         .debug(dev_mode)
         .http_fetch_limit(FETCH_LIMIT)
         .request_timeout(REQUEST_TIMEOUT)
-        .url_verifier(Box::new(GuardUrls { dev_mode }))
+        .url_verifier(Box::new(GuardUrls { ctx: ctx_for_urls }))
         .build()
         .await?)
 }

@@ -243,6 +243,9 @@ pub struct Activity {
         skip_serializing_if = "Option::is_none"
     )]
     pub link: Option<serde_json::Value>,
+    /// A Flag's comment (other activities carry none Trellis reads).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub content: Option<serde_json::Value>,
 }
 
 /// The id of an object given either as a bare id or embedded with an `id`.

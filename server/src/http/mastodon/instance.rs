@@ -127,6 +127,47 @@ fn network_rules(network: &Network) -> Value {
     )
 }
 
+/// `GET /api/v1/instance/domain_blocks`: the servers this one blocks, with
+/// their public comments (never the private ones), to whom the
+/// `domain_blocks_visibility` setting allows.
+pub async fn domain_blocks(
+    State(ctx): State<Context>,
+    auth: crate::http::auth::MaybeAuth,
+) -> Result<Json<Value>> {
+    use crate::config::Visibility;
+    let viewer = auth.viewer("read")?;
+    let admin = match &viewer {
+        Some(account) => accounts::user_of(&ctx, account.id).await?.admin,
+        None => false,
+    };
+    match ctx.config.domain_blocks_visibility {
+        Visibility::Everyone => {}
+        Visibility::Members if viewer.is_some() => {}
+        Visibility::Members => {
+            return Err(crate::error::Error::Unauthorized(
+                "This list is shown to members only".into(),
+            ));
+        }
+        Visibility::Admins if admin => {}
+        Visibility::Admins => return Err(crate::error::Error::not_found()),
+    }
+    let blocks = crate::domain::moderation::domain_blocks(&ctx).await?;
+    Ok(Json(Value::Array(
+        blocks
+            .iter()
+            .filter(|b| b.severity != "noop" || b.reject_media)
+            .map(|b| {
+                json!({
+                    "domain": b.domain,
+                    "digest": super::admin::domain_digest(&b.domain),
+                    "severity": b.severity,
+                    "comment": b.public_comment,
+                })
+            })
+            .collect(),
+    )))
+}
+
 /// `GET /api/v1/instance/peers`: the domains of servers this one has met.
 pub async fn peers(State(ctx): State<Context>) -> Result<Json<Vec<String>>> {
     Ok(Json(accounts::peers(&ctx).await?))

@@ -3,12 +3,14 @@
 //! parse, authenticate, call the domain and shape the answer.
 
 pub mod accounts;
+pub mod admin;
 pub mod apps;
 pub mod entities;
 pub mod instance;
 pub mod markers;
 pub mod notifications;
 pub mod oauth;
+pub mod reports;
 pub mod search;
 pub mod statuses;
 pub mod streaming;
@@ -26,6 +28,8 @@ use serde::Deserialize;
 pub fn routes() -> Router<Context> {
     Router::new()
         .merge(streaming::routes())
+        .merge(admin::routes())
+        .route("/api/v1/reports", post(reports::create))
         .route("/api/v1/apps", post(apps::create))
         .route(
             "/api/v1/apps/verify_credentials",
@@ -137,6 +141,10 @@ pub fn routes() -> Router<Context> {
         .route("/api/v1/markers", get(markers::get).post(markers::save))
         .route("/api/v1/instance/rules", get(instance::rules))
         .route("/api/v1/instance/peers", get(instance::peers))
+        .route(
+            "/api/v1/instance/domain_blocks",
+            get(instance::domain_blocks),
+        )
         .route("/api/v1/preferences", get(instance::preferences))
         .route("/api/v1/custom_emojis", get(instance::empty_list))
         .route("/api/v1/filters", get(instance::empty_list))

@@ -1,0 +1,5 @@
+DROP TABLE reports;
+DROP TABLE moderation_actions;
+DROP TABLE account_moderation;
+DROP TABLE domain_allows;
+DROP TABLE domain_blocks;
