@@ -1295,3 +1295,125 @@ async fn session_cookies_are_http_only_and_secure_outside_dev_mode(backend: Back
     let cookie = form.headers()["set-cookie"].to_str().unwrap().to_string();
     assert!(cookie.contains("; Secure"), "{cookie}");
 }
+
+backend_tests!(
+    admins_moderate_from_the_pages,
+    admins_moderate_from_the_pages
+);
+
+async fn admins_moderate_from_the_pages(backend: Backend) {
+    let town = Instance::start("town", backend).await;
+    town.create_admin("root").await;
+    town.create_user("alice").await;
+    let bob = town.create_user("bob").await;
+    let post = town
+        .post_status(&bob, &json!({"status": "Cheap followers, DM me"}))
+        .await;
+    let id = post["id"].as_str().expect("id").to_string();
+
+    let alice = WebClient::new(&town);
+    alice.log_in("alice", PASSWORD).await;
+    let page = format!("/@bob/{id}");
+    let reported = alice
+        .submit(
+            &page,
+            "/reports",
+            &[
+                ("status_id", &id),
+                ("category", "spam"),
+                ("comment", "Selling followers"),
+                ("return_to", &page),
+            ],
+        )
+        .await;
+    assert!(reported.is_redirect_to(&page), "{reported:?}");
+    let bobs_page = WebClient::new(&town);
+    bobs_page.log_in("bob", PASSWORD).await;
+
+    let admin = WebClient::new(&town);
+    admin.log_in("root", PASSWORD).await;
+    let open = admin.get("/admin/reports").await;
+    assert!(open.body.contains("Selling followers"), "{}", open.body);
+    assert!(open.body.contains("Cheap followers, DM me"));
+    let report_id = open
+        .value_after("<article class=\"report\" data-id=\"")
+        .expect("a report");
+    let bob_id = account_id(&town, "bob").await;
+    let acted = admin
+        .submit(
+            "/admin/reports",
+            &format!("/admin/accounts/{bob_id}/act"),
+            &[
+                ("action", "suspend"),
+                ("reason", "Selling followers"),
+                ("report_id", &report_id),
+                ("return_to", "/admin/reports"),
+            ],
+        )
+        .await;
+    assert!(acted.is_redirect_to("/admin/reports"), "{acted:?}");
+    assert!(
+        !admin
+            .get("/admin/reports")
+            .await
+            .body
+            .contains("Selling followers")
+    );
+    assert!(
+        admin
+            .get("/admin/reports?state=resolved")
+            .await
+            .body
+            .contains("Selling followers")
+    );
+    // Bob's browser session ended with the suspension, and his post is gone.
+    assert!(bobs_page.get("/home").await.is_redirect_to("/login"));
+    assert_eq!(alice.get(&page).await.status, StatusCode::NOT_FOUND);
+    let members = admin.get("/admin/members?q=bob").await;
+    assert!(members.body.contains("suspended"), "{}", members.body);
+    // Admins cannot act on themselves from the page either.
+    let root_id = account_id(&town, "root").await;
+    let own = admin
+        .submit(
+            "/admin/members",
+            &format!("/admin/accounts/{root_id}/act"),
+            &[("action", "suspend"), ("reason", "oops")],
+        )
+        .await;
+    assert_eq!(own.status, StatusCode::UNPROCESSABLE_ENTITY);
+
+    // Blocking and unblocking a server.
+    let blocked = admin
+        .submit(
+            "/admin/federation",
+            "/admin/domain_blocks",
+            &[
+                ("domain", "spam.example"),
+                ("severity", "suspend"),
+                ("public_comment", "Spam"),
+                ("private_comment", ""),
+            ],
+        )
+        .await;
+    assert!(blocked.is_redirect_to("/admin/federation"), "{blocked:?}");
+    let federation = admin.get("/admin/federation").await;
+    assert!(federation.body.contains("spam.example"));
+    let listed = town.get("/api/v1/instance/domain_blocks", None).await;
+    assert_eq!(listed.body[0]["domain"], "spam.example");
+    let block_id = federation
+        .value_after("action=\"/admin/domain_blocks/")
+        .expect("a block to lift");
+    let block_id = block_id.trim_end_matches("/remove");
+    let lifted = admin
+        .submit(
+            "/admin/federation",
+            &format!("/admin/domain_blocks/{block_id}/remove"),
+            &[],
+        )
+        .await;
+    assert!(lifted.is_redirect_to("/admin/federation"), "{lifted:?}");
+    assert_eq!(
+        town.get("/api/v1/instance/domain_blocks", None).await.body,
+        json!([])
+    );
+}

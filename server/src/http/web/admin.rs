@@ -13,8 +13,10 @@ use crate::{
     db::deliveries::HostQueue,
     domain::{
         Context, accounts, admin, communities, links,
+        moderation::{self, AccountAction, Decision, DomainBlockInput, Severity},
         network::{self, CharterChanges, NetworkChanges},
         registrations,
+        reports::{self, Handling},
     },
     error::Error,
     federation::resolve,
@@ -30,6 +32,7 @@ struct AdminIndex {
     layout: Layout,
     waiting: usize,
     hosts_failing: usize,
+    open_reports: usize,
 }
 
 /// `/admin`
@@ -41,10 +44,12 @@ pub async fn index(State(ctx): State<Context>, visitor: Visitor) -> PageResult {
         .iter()
         .filter(|h| h.failed > 0 || h.retrying > 0)
         .count();
+    let open_reports = reports::list(&ctx, false, None, 100).await?.len();
     render(&AdminIndex {
         layout: Layout::new(&ctx, &visitor, "Administration").await,
         waiting,
         hosts_failing,
+        open_reports,
     })
 }
 
@@ -227,6 +232,9 @@ pub struct MemberRow {
     pub admin: bool,
     pub approved: bool,
     pub joined: String,
+    pub suspended: bool,
+    pub silenced: bool,
+    pub disabled: bool,
 }
 
 #[derive(Template)]
@@ -268,18 +276,26 @@ pub async fn members_page(
     .await?;
     let more = found.len() > PER_PAGE;
     found.truncate(PER_PAGE);
+    let limits =
+        moderation::limits_of_many(&ctx, found.iter().map(|(_, a)| a.id).collect()).await?;
     render(&MembersPage {
         layout: Layout::new(&ctx, &visitor, "Members")
             .await
             .with_done(query.done.as_deref()),
         members: found
             .iter()
-            .map(|(user, account)| MemberRow {
-                account: AccountLink::of(&ctx, account),
-                email: user.email.clone(),
-                admin: user.admin,
-                approved: user.approved,
-                joined: user.created_at.format("%-d %b %Y").to_string(),
+            .map(|(user, account)| {
+                let limits = limits.get(&account.id);
+                MemberRow {
+                    account: AccountLink::of(&ctx, account),
+                    email: user.email.clone(),
+                    admin: user.admin,
+                    approved: user.approved,
+                    joined: user.created_at.format("%-d %b %Y").to_string(),
+                    suspended: limits.is_some_and(|l| l.suspended_at.is_some()),
+                    silenced: limits.is_some_and(|l| l.silenced_at.is_some()),
+                    disabled: limits.is_some_and(|l| l.login_disabled),
+                }
             })
             .collect(),
         pager: Pager::by_number(
@@ -309,23 +325,210 @@ pub async fn change_member(
     done(&posted.fields.return_to("/admin/members"), "saved")
 }
 
+/// `POST /admin/accounts/ID/act`: suspend, silence, disable log-in, force
+/// sensitive, or undo one of them, with a reason, optionally telling the
+/// member and resolving a report.
+pub async fn act_on_account(
+    State(ctx): State<Context>,
+    Path(id): Path<String>,
+    posted: Posted,
+) -> PageResult {
+    let by = posted.visitor.admin()?.account.clone();
+    let fields = &posted.fields;
+    let target = accounts::by_id(&ctx, path_id(&id)?).await?;
+    let report_id = match fields.get("report_id") {
+        "" => None,
+        _ => Some(fields.id("report_id")?),
+    };
+    let decision = Decision {
+        action: AccountAction::parse(fields.get("action"))?,
+        reason: fields.get("reason").to_string(),
+        notify: fields.checked("notify"),
+        report_id,
+    };
+    moderation::act(&ctx, &by, &target, decision).await?;
+    if let Some(report) = report_id {
+        reports::handle(&ctx, &by, report, Handling::Resolve).await?;
+    }
+    done(&fields.return_to("/admin/members"), "saved")
+}
+
+pub struct BlockRow {
+    pub id: i64,
+    pub domain: String,
+    pub severity: String,
+    pub reject_media: bool,
+    pub private_comment: String,
+    pub public_comment: String,
+}
+
 #[derive(Template)]
 #[template(path = "admin/federation.html")]
 struct FederationPage {
     layout: Layout,
     hosts: Vec<HostQueue>,
     peers: Vec<String>,
+    blocks: Vec<BlockRow>,
+    allows: Vec<crate::db::models::DomainAllow>,
+    allowlist: bool,
 }
 
-/// `GET /admin/federation`: the delivery queue per remote server and the
-/// servers this one knows.
-pub async fn federation_page(State(ctx): State<Context>, visitor: Visitor) -> PageResult {
+/// `GET /admin/federation`: the delivery queue per remote server, the
+/// servers this one knows, its domain blocks and allowlist.
+pub async fn federation_page(
+    State(ctx): State<Context>,
+    visitor: Visitor,
+    Query(query): Query<ListQuery>,
+) -> PageResult {
     visitor.admin()?;
     render(&FederationPage {
-        layout: Layout::new(&ctx, &visitor, "Federation").await,
+        layout: Layout::new(&ctx, &visitor, "Federation")
+            .await
+            .with_done(query.done.as_deref()),
         hosts: admin::queue_by_host(&ctx).await?,
         peers: accounts::peers(&ctx).await?,
+        blocks: moderation::domain_blocks(&ctx)
+            .await?
+            .into_iter()
+            .map(|b| BlockRow {
+                id: b.id,
+                domain: b.domain,
+                severity: b.severity,
+                reject_media: b.reject_media,
+                private_comment: b.private_comment,
+                public_comment: b.public_comment,
+            })
+            .collect(),
+        allows: moderation::domain_allows(&ctx).await?,
+        allowlist: ctx.config.federation_mode == crate::config::FederationMode::Allowlist,
     })
+}
+
+/// `POST /admin/domain_blocks`: block a server, or change its block.
+pub async fn block_domain(State(ctx): State<Context>, posted: Posted) -> PageResult {
+    let by = posted.visitor.admin()?.account.clone();
+    let fields = &posted.fields;
+    let input = DomainBlockInput {
+        domain: fields.get("domain").to_string(),
+        severity: Severity::parse(fields.get("severity"))?,
+        reject_media: fields.checked("reject_media"),
+        private_comment: fields.get("private_comment").to_string(),
+        public_comment: fields.get("public_comment").to_string(),
+    };
+    moderation::block_domain(&ctx, &by, input).await?;
+    done("/admin/federation", "saved")
+}
+
+/// `POST /admin/domain_blocks/ID/remove`
+pub async fn unblock_domain(
+    State(ctx): State<Context>,
+    Path(id): Path<String>,
+    posted: Posted,
+) -> PageResult {
+    let by = posted.visitor.admin()?.account.clone();
+    moderation::unblock_domain(&ctx, &by, path_id(&id)?).await?;
+    done("/admin/federation", "removed")
+}
+
+/// `POST /admin/domain_allows`: allow a server in allowlist mode.
+pub async fn allow_domain(State(ctx): State<Context>, posted: Posted) -> PageResult {
+    let by = posted.visitor.admin()?.account.clone();
+    moderation::allow_domain(&ctx, &by, posted.fields.get("domain")).await?;
+    done("/admin/federation", "saved")
+}
+
+/// `POST /admin/domain_allows/ID/remove`
+pub async fn disallow_domain(
+    State(ctx): State<Context>,
+    Path(id): Path<String>,
+    posted: Posted,
+) -> PageResult {
+    let by = posted.visitor.admin()?.account.clone();
+    moderation::disallow_domain(&ctx, &by, path_id(&id)?).await?;
+    done("/admin/federation", "removed")
+}
+
+pub struct ReportRow {
+    pub id: i64,
+    pub category: String,
+    pub comment: String,
+    pub reporter: AccountLink,
+    pub target: AccountLink,
+    pub statuses: Vec<super::cards::StatusCard>,
+    pub when: String,
+    pub forwarded: bool,
+    pub assigned: Option<AccountLink>,
+    pub resolved: bool,
+}
+
+#[derive(Template)]
+#[template(path = "admin/reports.html")]
+struct ReportsPage {
+    layout: Layout,
+    reports: Vec<ReportRow>,
+    resolved: bool,
+    pager: Pager,
+}
+
+/// `GET /admin/reports`: open reports (or `?state=resolved`), newest
+/// first, with what they name and the actions at hand.
+pub async fn reports_page(
+    State(ctx): State<Context>,
+    visitor: Visitor,
+    Query(query): Query<ListQuery>,
+) -> PageResult {
+    visitor.admin()?;
+    let resolved = query.state.as_deref() == Some("resolved");
+    let listed = reports::list(&ctx, resolved, query.max_id(), PER_PAGE as i64).await?;
+    let ids: Vec<i64> = listed.iter().map(|r| r.report.id).collect();
+    let base = if resolved {
+        "/admin/reports?state=resolved"
+    } else {
+        "/admin/reports"
+    };
+    render(&ReportsPage {
+        layout: Layout::new(&ctx, &visitor, "Reports")
+            .await
+            .with_done(query.done.as_deref()),
+        reports: listed
+            .iter()
+            .map(|r| ReportRow {
+                id: r.report.id,
+                category: r.report.category.clone(),
+                comment: r.report.comment.clone(),
+                reporter: AccountLink::of(&ctx, &r.reporter),
+                target: AccountLink::of(&ctx, &r.target),
+                statuses: super::cards::StatusCard::all(&ctx, &r.statuses),
+                when: r
+                    .report
+                    .created_at
+                    .format("%-d %b %Y, %H:%M UTC")
+                    .to_string(),
+                forwarded: r.report.forwarded,
+                assigned: r.assigned.as_ref().map(|a| AccountLink::of(&ctx, a)),
+                resolved: r.report.action_taken_at.is_some(),
+            })
+            .collect(),
+        resolved,
+        pager: Pager::by_id(base, &ids, PER_PAGE, query.max_id()),
+    })
+}
+
+/// `POST /admin/reports/ID/{assign,resolve,reopen}`
+pub async fn handle_report(
+    State(ctx): State<Context>,
+    Path((id, handling)): Path<(String, String)>,
+    posted: Posted,
+) -> PageResult {
+    let by = posted.visitor.admin()?.account.clone();
+    let handling = match handling.as_str() {
+        "assign" => Handling::AssignTo(Some(by.id)),
+        "resolve" => Handling::Resolve,
+        "reopen" => Handling::Reopen,
+        _ => return Err(Error::not_found().into()),
+    };
+    reports::handle(&ctx, &by, path_id(&id)?, handling).await?;
+    done("/admin/reports", "saved")
 }
 
 pub struct CommunityAdminRow {

@@ -69,6 +69,7 @@ pub fn routes(ctx: Context) -> Router<Context> {
         .route("/statuses", post(posting::post))
         .route("/statuses/{id}/{action}", post(posting::interact))
         .route("/accounts/{id}/{action}", post(posting::follow))
+        .route("/reports", post(posting::report))
         .route("/notifications", get(posting::notifications_page))
         .route("/exchanges", get(weaving::exchanges_page))
         .route("/exchanges/{id}/answer", post(weaving::answer))
@@ -92,6 +93,19 @@ pub fn routes(ctx: Context) -> Router<Context> {
         .route("/admin/members", get(admin::members_page))
         .route("/admin/members/{id}/{action}", post(admin::change_member))
         .route("/admin/federation", get(admin::federation_page))
+        .route("/admin/accounts/{id}/act", post(admin::act_on_account))
+        .route("/admin/domain_blocks", post(admin::block_domain))
+        .route(
+            "/admin/domain_blocks/{id}/remove",
+            post(admin::unblock_domain),
+        )
+        .route("/admin/domain_allows", post(admin::allow_domain))
+        .route(
+            "/admin/domain_allows/{id}/remove",
+            post(admin::disallow_domain),
+        )
+        .route("/admin/reports", get(admin::reports_page))
+        .route("/admin/reports/{id}/{handling}", post(admin::handle_report))
         .route("/admin/communities", get(admin::communities_page))
         .fallback(assets::not_found)
         .layer(middleware::from_fn(page::refuse_nul))

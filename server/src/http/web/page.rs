@@ -113,6 +113,7 @@ fn done_notice(key: &str) -> Option<&'static str> {
         "picked" => "Picked for the linked communities.",
         "welcome" => "Welcome! You are logged in.",
         "logged_out" => "You are logged out.",
+        "reported" => "Thank you. The admins will look at your report.",
         _ => return None,
     })
 }

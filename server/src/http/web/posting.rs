@@ -249,3 +249,22 @@ pub async fn notifications_page(
         pager: Pager::by_id("/notifications", &ids, POSTS_PER_PAGE, query.max_id()),
     })
 }
+
+/// `POST /reports`: a member reports a post (and its author) to the admins;
+/// for someone on another server, a copy may go to their server.
+pub async fn report(State(ctx): State<Context>, posted: Posted) -> PageResult {
+    let reporter = posted.visitor.member()?.account.clone();
+    let fields = &posted.fields;
+    let status =
+        crate::domain::statuses::view(&ctx, Some(&reporter), fields.id("status_id")?).await?;
+    let new = crate::domain::reports::NewReport {
+        target_account_id: status.status.account_id,
+        status_ids: vec![status.status.id],
+        comment: fields.get("comment").to_string(),
+        category: Some(fields.get("category").to_string()).filter(|c| !c.is_empty()),
+        rule_ids: Vec::new(),
+        forward: fields.checked("forward"),
+    };
+    crate::domain::reports::file(&ctx, &reporter, new).await?;
+    done(&fields.return_to("/home"), "reported")
+}
