@@ -521,3 +521,86 @@ async fn the_admin_api_answers_in_mastodons_shapes_and_only_to_admins(backend: B
         .await;
     assert_eq!(allows.body.as_array().unwrap().len(), 1);
 }
+
+backend_tests!(
+    a_member_blocks_a_whole_server,
+    a_member_blocks_a_whole_server
+);
+
+async fn a_member_blocks_a_whole_server(backend: Backend) {
+    let town = Instance::start("town", backend).await;
+    let county = Instance::start("county", backend).await;
+    let alice = town.create_user("alice").await;
+    let bob = county.create_user("bob").await;
+    town.follow(&alice, &bob.acct).await;
+    county.follow(&bob, &alice.acct).await;
+    let bob_here = local_id(&town, &alice, &bob.acct).await;
+
+    let blocked = town
+        .post_form(
+            "/api/v1/domain_blocks",
+            Some(&alice.token),
+            &[("domain", &county.domain())],
+        )
+        .await;
+    assert_eq!(blocked.status, StatusCode::OK, "{}", blocked.body);
+    let listed = town.get("/api/v1/domain_blocks", Some(&alice.token)).await;
+    assert_eq!(listed.body, json!([county.domain()]));
+    let relationship = town
+        .get(
+            &format!("/api/v1/accounts/relationships?id[]={bob_here}"),
+            Some(&alice.token),
+        )
+        .await;
+    assert_eq!(relationship.body[0]["domain_blocking"], true);
+    assert_eq!(relationship.body[0]["followed_by"], false);
+    // The county hears that bob no longer follows her.
+    wait_until("bob's follow ending", PATIENCE, || async {
+        let bob_there = county
+            .get("/api/v1/accounts/lookup?acct=bob", None)
+            .await
+            .body;
+        (bob_there["following_count"] == 0).then_some(())
+    })
+    .await;
+
+    // Nothing from there reaches her: not his posts, not his mentions.
+    let post = county
+        .post_status(
+            &bob,
+            &json!({"status": format!("@{} are you there?", alice.acct)}),
+        )
+        .await;
+    let other = town.create_user("carol").await;
+    town.follow(&other, &bob.acct).await;
+    let later = county
+        .post_status(&bob, &json!({"status": "Seen by carol"}))
+        .await;
+    town.wait_for_home_status(&other, later["uri"].as_str().unwrap())
+        .await;
+    let home = town.home_timeline(&alice).await;
+    assert!(
+        home.iter()
+            .all(|s| s["uri"] != post["uri"] && s["uri"] != later["uri"])
+    );
+    let notifications = town
+        .get("/api/v1/notifications", Some(&alice.token))
+        .await
+        .body
+        .to_string();
+    assert!(!notifications.contains("are you there"), "{notifications}");
+
+    let unblocked = town
+        .delete(
+            &format!("/api/v1/domain_blocks?domain={}", county.domain()),
+            Some(&alice.token),
+        )
+        .await;
+    assert_eq!(unblocked.status, StatusCode::OK);
+    assert_eq!(
+        town.get("/api/v1/domain_blocks", Some(&alice.token))
+            .await
+            .body,
+        json!([])
+    );
+}

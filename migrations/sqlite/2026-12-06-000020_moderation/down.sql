@@ -1,3 +1,4 @@
+DROP TABLE account_domain_blocks;
 DROP TABLE reports;
 DROP TABLE moderation_actions;
 DROP TABLE account_moderation;

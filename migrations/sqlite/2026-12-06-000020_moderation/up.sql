@@ -65,3 +65,13 @@ CREATE TABLE reports (
 );
 CREATE INDEX reports_open ON reports (action_taken_at, id);
 CREATE INDEX reports_by_target ON reports (target_account_id);
+
+-- A member's own blocks of whole servers: nothing from there reaches them,
+-- and no one there may follow them.
+CREATE TABLE account_domain_blocks (
+    id BIGINT PRIMARY KEY NOT NULL,
+    account_id BIGINT NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
+    domain TEXT NOT NULL,
+    created_at TIMESTAMP NOT NULL,
+    UNIQUE (account_id, domain)
+);

@@ -142,9 +142,68 @@ pub fn hidden_from(conn: &mut DbConnection, account_id: i64) -> QueryResult<Vec<
             .select(mutes::target_account_id)
             .load::<i64>(conn)?,
     );
+    for domain in domains_blocked_by(conn, account_id)? {
+        ids.extend(super::moderation::remote_accounts_on(conn, &domain)?);
+    }
     ids.sort_unstable();
     ids.dedup();
     Ok(ids)
+}
+
+/// The servers a member blocked, oldest first.
+pub fn domains_blocked_by(conn: &mut DbConnection, account_id: i64) -> QueryResult<Vec<String>> {
+    use super::schema::account_domain_blocks as blocked;
+    blocked::table
+        .filter(blocked::account_id.eq(account_id))
+        .order(blocked::id.asc())
+        .select(blocked::domain)
+        .load(conn)
+}
+
+/// Whether `account_id` blocked `domain` itself (not a parent of it).
+pub fn blocks_domain(conn: &mut DbConnection, account_id: i64, domain: &str) -> QueryResult<bool> {
+    use super::schema::account_domain_blocks as blocked;
+    let found: i64 = blocked::table
+        .filter(blocked::account_id.eq(account_id))
+        .filter(blocked::domain.eq(domain))
+        .count()
+        .get_result(conn)?;
+    Ok(found > 0)
+}
+
+pub fn block_domain(
+    conn: &mut DbConnection,
+    id: i64,
+    account_id: i64,
+    domain: &str,
+) -> QueryResult<()> {
+    use super::schema::account_domain_blocks as blocked;
+    if blocks_domain(conn, account_id, domain)? {
+        return Ok(());
+    }
+    diesel::insert_into(blocked::table)
+        .values((
+            blocked::id.eq(id),
+            blocked::account_id.eq(account_id),
+            blocked::domain.eq(domain),
+            blocked::created_at.eq(super::now()),
+        ))
+        .execute(conn)
+        .map(drop)
+}
+
+pub fn unblock_domain(
+    conn: &mut DbConnection,
+    account_id: i64,
+    domain: &str,
+) -> QueryResult<usize> {
+    use super::schema::account_domain_blocks as blocked;
+    diesel::delete(
+        blocked::table
+            .filter(blocked::account_id.eq(account_id))
+            .filter(blocked::domain.eq(domain)),
+    )
+    .execute(conn)
 }
 
 /// The accounts `account_id` blocks (`blocks`) or mutes, newest first.

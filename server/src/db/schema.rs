@@ -507,6 +507,15 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    account_domain_blocks (id) {
+        id -> BigInt,
+        account_id -> BigInt,
+        domain -> Text,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(account_moderation -> accounts (account_id));
 diesel::joinable!(web_sessions -> users (user_id));
 diesel::joinable!(sign_up_requests -> accounts (account_id));
@@ -558,4 +567,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     account_moderation,
     moderation_actions,
     reports,
+    account_domain_blocks,
 );

@@ -143,7 +143,81 @@ pub fn wants_notifications_from(
 ) -> diesel::QueryResult<bool> {
     Ok(!blocks::blocking(conn, recipient_id, from_id)?
         && !blocks::blocking(conn, from_id, recipient_id)?
-        && blocks::muting(conn, recipient_id, from_id)? != Some(true))
+        && blocks::muting(conn, recipient_id, from_id)? != Some(true)
+        && !blocks_server_of(conn, recipient_id, from_id)?)
+}
+
+/// Whether `account_id` blocked the server `other_id` is on.
+pub fn blocks_server_of(
+    conn: &mut DbConnection,
+    account_id: i64,
+    other_id: i64,
+) -> diesel::QueryResult<bool> {
+    let Some(other) = crate::db::accounts::by_id(conn, other_id)?.filter(|a| !a.local) else {
+        return Ok(false);
+    };
+    Ok(blocks::domains_blocked_by(conn, account_id)?
+        .iter()
+        .any(|domain| super::moderation::covers(domain, &other.domain)))
+}
+
+/// Blocks a whole server for `member`: nothing from it reaches them, its
+/// accounts that followed them no longer do (their servers hear a
+/// `Reject`), and none may follow them again.
+pub async fn block_server(ctx: &Context, member: &Account, domain: &str) -> Result<String> {
+    let domain = super::moderation::normalized_domain(domain)?;
+    if super::moderation::covers(&domain, &ctx.urls.domain()) {
+        return Err(Error::Validation("you cannot block your own server".into()));
+    }
+    let (member, urls, blocked) = (member.clone(), ctx.urls.clone(), domain.clone());
+    ctx.db
+        .write(move |conn| {
+            blocks::block_domain(conn, next_id(), member.id, &blocked)?;
+            let there = crate::db::moderation::remote_accounts_on(conn, &blocked)?;
+            for follower in crate::db::follows::followers(conn, member.id)?
+                .into_iter()
+                .filter(|f| there.contains(&f.id))
+            {
+                if let Some(follow) = crate::db::follows::between(conn, follower.id, member.id)? {
+                    let reject = super::render::follow_answer(
+                        "Reject",
+                        &urls.activity(next_id()),
+                        &member,
+                        &follow.ap_id,
+                        &follower,
+                    );
+                    super::outbox::enqueue(
+                        conn,
+                        &urls,
+                        &member,
+                        &reject,
+                        [follower.inbox_url.clone()].into(),
+                    )?;
+                    crate::db::follows::delete(conn, follow.id)?;
+                }
+            }
+            Ok::<_, Error>(())
+        })
+        .await?;
+    ctx.deliveries_queued();
+    Ok(domain)
+}
+
+pub async fn unblock_server(ctx: &Context, member: &Account, domain: &str) -> Result<()> {
+    let domain = super::moderation::normalized_domain(domain)?;
+    let member_id = member.id;
+    ctx.db
+        .write(move |conn| Ok::<_, Error>(blocks::unblock_domain(conn, member_id, &domain)?))
+        .await?;
+    Ok(())
+}
+
+/// The servers `member` blocked.
+pub async fn blocked_servers(ctx: &Context, member: &Account) -> Result<Vec<String>> {
+    let member_id = member.id;
+    ctx.db
+        .read(move |conn| Ok(blocks::domains_blocked_by(conn, member_id)?))
+        .await
 }
 
 /// Whether `account_id` has blocked `other_id`, for refusing follows.
@@ -152,7 +226,8 @@ pub fn blocks_account(
     account_id: i64,
     other_id: i64,
 ) -> diesel::QueryResult<bool> {
-    blocks::blocking(conn, account_id, other_id)
+    Ok(blocks::blocking(conn, account_id, other_id)?
+        || blocks_server_of(conn, account_id, other_id)?)
 }
 
 pub fn record_remote_block(

@@ -235,6 +235,8 @@ pub struct Relationship {
     pub muting_notifications: bool,
     pub notifying: bool,
     pub showing_reblogs: bool,
+    /// The viewer blocked the other account's whole server.
+    pub domain_blocking: bool,
     /// The viewer's private note about the other account.
     pub note: String,
 }
@@ -256,6 +258,7 @@ pub async fn relationship(ctx: &Context, viewer_id: i64, other_id: i64) -> Resul
                 muting_notifications: mute == Some(true),
                 notifying: outgoing.as_ref().is_some_and(|f| f.notify),
                 showing_reblogs: outgoing.as_ref().is_none_or(|f| f.show_reblogs),
+                domain_blocking: super::blocks::blocks_server_of(conn, viewer_id, other_id)?,
                 note: crate::db::accounts::note_about(conn, viewer_id, other_id)?
                     .unwrap_or_default(),
             })

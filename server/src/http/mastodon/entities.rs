@@ -274,7 +274,7 @@ pub fn relationship(account_id: i64, state: RelationshipState) -> Relationship {
         muting_notifications: state.muting_notifications,
         requested: state.requested,
         requested_by: state.requested_by,
-        domain_blocking: false,
+        domain_blocking: state.domain_blocking,
         endorsed: false,
         note: state.note,
     }

@@ -5,6 +5,7 @@
 pub mod accounts;
 pub mod admin;
 pub mod apps;
+pub mod domain_blocks;
 pub mod entities;
 pub mod instance;
 pub mod markers;
@@ -30,6 +31,12 @@ pub fn routes() -> Router<Context> {
         .merge(streaming::routes())
         .merge(admin::routes())
         .route("/api/v1/reports", post(reports::create))
+        .route(
+            "/api/v1/domain_blocks",
+            get(domain_blocks::list)
+                .post(domain_blocks::block)
+                .delete(domain_blocks::unblock),
+        )
         .route("/api/v1/apps", post(apps::create))
         .route(
             "/api/v1/apps/verify_credentials",
