@@ -604,3 +604,106 @@ async fn a_member_blocks_a_whole_server(backend: Backend) {
         json!([])
     );
 }
+
+backend_tests!(
+    admins_moderate_from_the_command_line,
+    admins_moderate_from_the_command_line
+);
+
+async fn admins_moderate_from_the_command_line(backend: Backend) {
+    let town = Instance::start("town", backend).await;
+    let alice = town.create_user("alice").await;
+    // Two sign-ups wait for approval (the default registration mode).
+    for name in ["dora", "eve"] {
+        let browser = federation_tests::web::WebClient::new(&town);
+        let page = browser
+            .submit(
+                "/signup",
+                "/signup",
+                &[
+                    ("username", name),
+                    ("email", &format!("{name}@example.test")),
+                    ("password", federation_tests::PASSWORD),
+                    ("reason", "I mend bicycles"),
+                    ("agreement", "on"),
+                ],
+            )
+            .await;
+        assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    }
+    let pending = town.admin(&["users", "--pending"]).await;
+    assert_eq!(pending.lines().count(), 2, "{pending}");
+    assert!(pending.contains("dora") && pending.contains("I mend bicycles"));
+    let (_, said) = town
+        .cli(&["admin", "reject", "eve", "--message", "Not a mender"])
+        .await;
+    assert!(said.contains("turned down"), "{said}");
+    let pending = town.admin(&["users", "--pending"]).await;
+    assert!(!pending.contains("eve"), "{pending}");
+
+    let users = town.admin(&["users"]).await;
+    let alice_line = users
+        .lines()
+        .find(|l| l.starts_with("alice\t"))
+        .expect("alice is listed");
+    assert!(alice_line.ends_with("active"), "{alice_line}");
+
+    let password = town.admin(&["reset-password", "alice"]).await;
+    let password = password.trim();
+    assert!(password.len() >= 16, "{password}");
+    federation_tests::web::WebClient::new(&town)
+        .log_in("alice", password)
+        .await;
+
+    town.cli(&["admin", "suspend", "alice", "--reason", "Spam"])
+        .await;
+    let refused = town
+        .get("/api/v1/accounts/verify_credentials", Some(&alice.token))
+        .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    let users = town.admin(&["users"]).await;
+    assert!(
+        users.contains("alice@example.test\tmember\tsuspended"),
+        "{users}"
+    );
+    town.cli(&["admin", "unsuspend", "alice"]).await;
+    let back = town
+        .get("/api/v1/accounts/verify_credentials", Some(&alice.token))
+        .await;
+    assert_eq!(back.status, StatusCode::OK);
+
+    town.cli(&[
+        "admin",
+        "domain-block",
+        "add",
+        "spam.example",
+        "--severity",
+        "silence",
+        "--public-comment",
+        "Noisy",
+    ])
+    .await;
+    let blocks = town.admin(&["domain-block", "list"]).await;
+    assert_eq!(blocks.trim(), "spam.example\tsilence\t-\tNoisy");
+    let bad = town
+        .command_output(&[
+            "admin",
+            "domain-block",
+            "add",
+            "x y",
+            "--severity",
+            "suspend",
+        ])
+        .await;
+    assert!(!bad.status.success());
+    town.cli(&["admin", "domain-block", "remove", "spam.example"])
+        .await;
+    assert_eq!(town.admin(&["domain-block", "list"]).await.trim(), "");
+    town.cli(&["admin", "domain-allow", "add", "county.example"])
+        .await;
+    assert_eq!(
+        town.admin(&["domain-allow", "list"]).await.trim(),
+        "county.example"
+    );
+    assert_eq!(town.admin(&["reports"]).await.trim(), "");
+}
