@@ -707,3 +707,102 @@ async fn admins_moderate_from_the_command_line(backend: Backend) {
     );
     assert_eq!(town.admin(&["reports"]).await.trim(), "");
 }
+
+backend_tests!(
+    community_moderators_remove_and_ban_across_servers,
+    community_moderators_remove_and_ban_across_servers
+);
+
+/// FEP-1b12: a community's moderator removes one member and bans another,
+/// who is on another server; that server honours the ban.
+async fn community_moderators_remove_and_ban_across_servers(backend: Backend) {
+    let town = Instance::start("town", backend).await;
+    let county = Instance::start("county", backend).await;
+    let townhall = town.create_admin("townhall").await;
+    let alice = town.create_user("alice").await;
+    let bob = county.create_user("bob").await;
+    let created = town
+        .post_json(
+            "/api/trellis/v1/communities",
+            Some(&townhall.token),
+            &json!({"name": "growers", "display_name": "Growers"}),
+        )
+        .await;
+    assert_eq!(created.status, StatusCode::OK, "{}", created.body);
+    let community = format!("growers@{}", town.domain());
+    town.follow(&alice, "growers").await;
+    let group_there = county.follow(&bob, &community).await;
+
+    let alice_id = town
+        .get("/api/v1/accounts/lookup?acct=alice", None)
+        .await
+        .body["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let bob_here = town.resolve_account(&alice, &bob.acct).await;
+    // Only moderators may.
+    let refused = town
+        .post_json(
+            &format!("/api/trellis/v1/communities/growers/members/{bob_here}/ban"),
+            Some(&alice.token),
+            &Value::Null,
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN, "{}", refused.body);
+
+    let removed = town
+        .post_json(
+            &format!("/api/trellis/v1/communities/growers/members/{alice_id}/remove"),
+            Some(&townhall.token),
+            &Value::Null,
+        )
+        .await;
+    assert_eq!(removed.status, StatusCode::OK, "{}", removed.body);
+    let banned = town
+        .post_json(
+            &format!("/api/trellis/v1/communities/growers/members/{bob_here}/ban"),
+            Some(&townhall.token),
+            &Value::Null,
+        )
+        .await;
+    assert_eq!(banned.status, StatusCode::OK, "{}", banned.body);
+    let members = town
+        .get("/api/trellis/v1/communities/growers", None)
+        .await
+        .body;
+    assert_eq!(members["members_count"], 1, "{members}");
+
+    // The county honours the ban: bob is no longer a member there, and
+    // cannot join again.
+    wait_until("the county honouring the ban", PATIENCE, || async {
+        let relationship = county
+            .get(
+                &format!("/api/v1/accounts/relationships?id[]={group_there}"),
+                Some(&bob.token),
+            )
+            .await;
+        (relationship.body[0]["following"] == false).then_some(())
+    })
+    .await;
+    let again = county
+        .post_json(
+            &format!("/api/v1/accounts/{group_there}/follow"),
+            Some(&bob.token),
+            &Value::Null,
+        )
+        .await;
+    assert_eq!(again.status, StatusCode::FORBIDDEN, "{}", again.body);
+    // A removed member may come back; a banned one's posts are not shared.
+    let back = town
+        .post_json(
+            &format!(
+                "/api/v1/accounts/{}/follow",
+                town.resolve_account(&alice, "growers").await
+            ),
+            Some(&alice.token),
+            &Value::Null,
+        )
+        .await;
+    assert_eq!(back.status, StatusCode::OK, "{}", back.body);
+}

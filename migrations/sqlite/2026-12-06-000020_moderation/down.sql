@@ -1,3 +1,4 @@
+DROP TABLE community_bans;
 DROP TABLE account_domain_blocks;
 DROP TABLE reports;
 DROP TABLE moderation_actions;

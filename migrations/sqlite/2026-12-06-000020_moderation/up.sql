@@ -75,3 +75,13 @@ CREATE TABLE account_domain_blocks (
     created_at TIMESTAMP NOT NULL,
     UNIQUE (account_id, domain)
 );
+
+-- Accounts a community's moderators banned: they cannot join again and
+-- nothing of theirs is re-shared. Also kept for a community elsewhere that
+-- banned a member here, so the member is not shown as joined.
+CREATE TABLE community_bans (
+    community_id BIGINT NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
+    account_id BIGINT NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
+    created_at TIMESTAMP NOT NULL,
+    PRIMARY KEY (community_id, account_id)
+);

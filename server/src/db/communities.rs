@@ -191,3 +191,27 @@ pub fn people_count(conn: &mut DbConnection, community_id: i64) -> QueryResult<i
         .count()
         .get_result(conn)
 }
+
+pub fn ban(conn: &mut DbConnection, community_id: i64, account_id: i64) -> QueryResult<()> {
+    use super::schema::community_bans;
+    if is_banned(conn, community_id, account_id)? {
+        return Ok(());
+    }
+    diesel::insert_into(community_bans::table)
+        .values((
+            community_bans::community_id.eq(community_id),
+            community_bans::account_id.eq(account_id),
+            community_bans::created_at.eq(super::now()),
+        ))
+        .execute(conn)
+        .map(drop)
+}
+
+pub fn is_banned(conn: &mut DbConnection, community_id: i64, account_id: i64) -> QueryResult<bool> {
+    use super::schema::community_bans;
+    let found: i64 = community_bans::table
+        .find((community_id, account_id))
+        .count()
+        .get_result(conn)?;
+    Ok(found > 0)
+}

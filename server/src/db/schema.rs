@@ -516,6 +516,14 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    community_bans (community_id, account_id) {
+        community_id -> BigInt,
+        account_id -> BigInt,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(account_moderation -> accounts (account_id));
 diesel::joinable!(web_sessions -> users (user_id));
 diesel::joinable!(sign_up_requests -> accounts (account_id));
@@ -568,4 +576,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     moderation_actions,
     reports,
     account_domain_blocks,
+    community_bans,
 );

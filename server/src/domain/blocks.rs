@@ -220,14 +220,16 @@ pub async fn blocked_servers(ctx: &Context, member: &Account) -> Result<Vec<Stri
         .await
 }
 
-/// Whether `account_id` has blocked `other_id`, for refusing follows.
+/// Whether `account_id` has blocked `other_id` (or, for a community,
+/// banned them), for refusing follows.
 pub fn blocks_account(
     conn: &mut DbConnection,
     account_id: i64,
     other_id: i64,
 ) -> diesel::QueryResult<bool> {
     Ok(blocks::blocking(conn, account_id, other_id)?
-        || blocks_server_of(conn, account_id, other_id)?)
+        || blocks_server_of(conn, account_id, other_id)?
+        || crate::db::communities::is_banned(conn, account_id, other_id)?)
 }
 
 pub fn record_remote_block(

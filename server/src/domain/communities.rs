@@ -271,7 +271,9 @@ pub(super) fn share(
     status: &Status,
     from: Option<i64>,
 ) -> Result<()> {
-    if statuses::reblog_by(conn, group.id, status.id)?.is_some() {
+    if statuses::reblog_by(conn, group.id, status.id)?.is_some()
+        || communities::is_banned(conn, group.id, status.account_id)?
+    {
         return Ok(());
     }
     let Some(author) = accounts::by_id(conn, status.account_id)? else {
@@ -499,6 +501,94 @@ pub async fn add_moderator(
             view(conn, community, group)
         })
         .await
+}
+
+/// A moderator removes a member from the community, and with `ban` keeps
+/// them from joining again (and from being re-shared). A member elsewhere
+/// is told: their server gets a `Reject` of the Follow that made them a
+/// member, or for a ban a `Block` whose `target` is the community (the
+/// shape Lemmy sends for a community ban).
+pub async fn remove_member(
+    ctx: &Context,
+    moderator: &Account,
+    name: &str,
+    member_id: i64,
+    ban: bool,
+) -> Result<()> {
+    let (moderator, name, urls) = (moderator.clone(), name.to_string(), ctx.urls.clone());
+    ctx.db
+        .write(move |conn| -> Result<()> {
+            let group = moderated_in(conn, &name, &moderator)?;
+            let member = accounts::by_id(conn, member_id)?.ok_or_else(Error::not_found)?;
+            if member.id == moderator.id {
+                return Err(Error::Validation(
+                    "moderators cannot remove themselves".into(),
+                ));
+            }
+            let follow = follows::between(conn, member.id, group.id)?;
+            if follow.is_none() && !ban {
+                return Err(Error::NotFound(format!(
+                    "{} is not a member",
+                    member.acct()
+                )));
+            }
+            if let Some(follow) = &follow {
+                follows::delete(conn, follow.id)?;
+            }
+            if ban {
+                communities::ban(conn, group.id, member.id)?;
+            }
+            if !member.local {
+                let id = urls.activity(next_id());
+                let activity = match (&follow, ban) {
+                    (_, true) => render::activity(
+                        "Block",
+                        &id,
+                        &group,
+                        serde_json::json!(member.ap_id),
+                        std::slice::from_ref(&member.ap_id),
+                        &[],
+                    ),
+                    (Some(follow), false) => {
+                        render::follow_answer("Reject", &id, &group, &follow.ap_id, &member)
+                    }
+                    (None, false) => return Ok(()),
+                };
+                let mut activity = activity;
+                if ban {
+                    activity["target"] = serde_json::json!(group.ap_id);
+                }
+                super::outbox::enqueue(
+                    conn,
+                    &urls,
+                    &group,
+                    &activity,
+                    [member.delivery_inbox().to_string()].into(),
+                )?;
+            }
+            Ok(())
+        })
+        .await?;
+    ctx.deliveries_queued();
+    Ok(())
+}
+
+/// A community elsewhere removed (or banned) one of our members: their
+/// membership ends here too, and a ban keeps them from joining again.
+pub fn removed_elsewhere(
+    conn: &mut DbConnection,
+    group: &Account,
+    member: &Account,
+    ban: bool,
+) -> Result<bool> {
+    let follow = follows::between(conn, member.id, group.id)?;
+    if let Some(follow) = &follow {
+        follows::delete(conn, follow.id)?;
+    }
+    if ban {
+        communities::ban(conn, group.id, member.id)?;
+    }
+    Ok(follow.is_some() || ban)
 }
 
 /// Takes a re-shared post back: the community's boost goes, and its

@@ -946,6 +946,47 @@ pub async fn block(
     .await
 }
 
+/// A community elsewhere removed or banned one of our members. Honoured
+/// when it comes from the community itself or from its own server (where
+/// its moderators usually are); the `target` may name the community or
+/// its followers collection.
+pub async fn community_removal(
+    ctx: &Context,
+    activity_id: &str,
+    actor: Account,
+    community: url::Url,
+    member_ap_id: String,
+    ban: bool,
+) -> Result<Outcome> {
+    let community_id = community
+        .as_str()
+        .trim_end_matches("/followers")
+        .to_string();
+    once(ctx, activity_id, move |conn| {
+        let group = match crate::db::accounts::by_ap_id(conn, &community_id)? {
+            Some(group) if group.actor_type == "Group" && !group.local => group,
+            _ => return Ok(Outcome::Ignored("not a community known here")),
+        };
+        let trusted = actor.id == group.id
+            || (url::Url::parse(&actor.ap_id).ok())
+                .zip(url::Url::parse(&group.ap_id).ok())
+                .is_some_and(|(a, g)| crate::protocol::same_origin(&a, &g));
+        if !trusted {
+            return Err(Error::Forbidden(
+                "only a community or its own server may remove its members".into(),
+            ));
+        }
+        let Some(member) = local_target(conn, &member_ap_id)? else {
+            return Ok(Outcome::Ignored("the removed actor is not a member here"));
+        };
+        match super::communities::removed_elsewhere(conn, &group, &member, ban)? {
+            true => Ok(Outcome::Applied),
+            false => Ok(Outcome::Ignored("not a member of that community")),
+        }
+    })
+    .await
+}
+
 pub async fn undo_block(
     ctx: &Context,
     activity_id: &str,

@@ -308,9 +308,25 @@ async fn dispatch(data: &Data, activity: Activity, actor: Account) -> Result<Out
                 object.ok_or_else(|| Error::BadRequest("Like without an object".into()))?;
             inbound::like(data, &id, actor, target.to_string()).await
         }
-        "Block" => {
+        "Block" | "Remove" => {
             let target =
                 object.ok_or_else(|| Error::BadRequest("Block without an object".into()))?;
+            // FEP-1b12: a community (or a moderator on its server) bans or
+            // removes someone from that community only.
+            if let Some(community) = activity.target.as_ref().and_then(object_id) {
+                return inbound::community_removal(
+                    data,
+                    &id,
+                    actor,
+                    community,
+                    target.to_string(),
+                    activity.kind == "Block",
+                )
+                .await;
+            }
+            if activity.kind == "Remove" {
+                return Ok(ignored_type("Remove without a community"));
+            }
             inbound::block(data, &id, actor, target.to_string()).await
         }
         "Announce" => {

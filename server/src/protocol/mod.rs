@@ -246,6 +246,9 @@ pub struct Activity {
     /// A Flag's comment (other activities carry none Trellis reads).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub content: Option<serde_json::Value>,
+    /// The collection or community a `Remove` or `Block` is about.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target: Option<serde_json::Value>,
 }
 
 /// The id of an object given either as a bare id or embedded with an `id`.

@@ -166,6 +166,23 @@ pub async fn reject_request(
     answer(&ctx, &auth, &name, &id, false).await
 }
 
+/// `POST …/members/:account_id/{remove,ban}`: a moderator removes a member
+/// from the community, or bans them (they cannot join again).
+pub async fn remove_member(
+    State(ctx): State<Context>,
+    auth: Auth,
+    Path((name, account_id, how)): Path<(String, String, String)>,
+) -> Result<Json<Value>> {
+    let moderator = auth.require("write:follows")?;
+    let ban = match how.as_str() {
+        "remove" => false,
+        "ban" => true,
+        _ => return Err(crate::error::Error::not_found()),
+    };
+    communities::remove_member(&ctx, moderator, &name, path_id(&account_id)?, ban).await?;
+    Ok(Json(json!({})))
+}
+
 /// A moderator takes back a post the community re-shared.
 pub async fn remove_share(
     State(ctx): State<Context>,

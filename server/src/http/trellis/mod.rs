@@ -73,6 +73,10 @@ pub fn routes() -> Router<Context> {
             "/api/trellis/v1/communities/{name}/picks/{status_id}",
             post(communities::pick),
         )
+        .route(
+            "/api/trellis/v1/communities/{name}/members/{account_id}/{how}",
+            post(communities::remove_member),
+        )
         .route("/api/trellis/v1/exchanges", get(exchanges::list))
         .route("/api/trellis/v1/exchanges/{id}", get(exchanges::show))
         .route(

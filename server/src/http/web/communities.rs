@@ -35,6 +35,8 @@ struct CommunityPage {
     membership: &'static str,
     moderating: bool,
     waiting: Vec<AccountLink>,
+    /// The people in the community, for its moderators.
+    members_list: Vec<AccountLink>,
 }
 
 pub async fn page(ctx: &Context, visitor: Visitor, group: Account, query: ListQuery) -> PageResult {
@@ -65,25 +67,23 @@ pub async fn page(ctx: &Context, visitor: Visitor, group: Account, query: ListQu
         }
         None => "",
     };
-    let waiting = if moderating {
-        let (views, _) = follows::list(
-            ctx,
-            group.id,
-            true,
-            true,
-            Page {
-                limit: 80,
-                ..Page::default()
-            },
-        )
-        .await?;
-        views
+    let people = async |pending: bool| -> Result<Vec<AccountLink>, super::page::PageError> {
+        if !moderating {
+            return Ok(Vec::new());
+        }
+        let page = Page {
+            limit: 80,
+            ..Page::default()
+        };
+        let (views, _) = follows::list(ctx, group.id, true, pending, page).await?;
+        Ok(views
             .iter()
+            .filter(|v| v.account.actor_type == "Person")
             .map(|v| AccountLink::of(ctx, &v.account))
-            .collect()
-    } else {
-        Vec::new()
+            .collect())
     };
+    let waiting = people(true).await?;
+    let members_list = people(false).await?;
     let links = links_of(ctx, &links::list(ctx, &group.username).await?);
     let layout = Layout::new(ctx, &visitor, super::page::display_name(&group))
         .await
@@ -114,6 +114,7 @@ pub async fn page(ctx: &Context, visitor: Visitor, group: Account, query: ListQu
         membership,
         moderating,
         waiting,
+        members_list,
     })
 }
 
@@ -164,6 +165,23 @@ pub async fn answer_request(
     let requester = crate::http::input::path_id(&account_id)?;
     follows::answer_request(&ctx, &group, requester, accept).await?;
     answered(&name, accept)
+}
+
+/// `POST /communities/NAME/members/ACCOUNT_ID/{remove,ban}`
+pub async fn remove_member(
+    State(ctx): State<Context>,
+    Path((name, account_id, how)): Path<(String, String, String)>,
+    posted: Posted,
+) -> PageResult {
+    let moderator = posted.visitor.member()?.account.clone();
+    let ban = match how.as_str() {
+        "remove" => false,
+        "ban" => true,
+        _ => return Err(Error::not_found().into()),
+    };
+    let member = crate::http::input::path_id(&account_id)?;
+    communities::remove_member(&ctx, &moderator, &name, member, ban).await?;
+    done(&community_path(&name), "removed")
 }
 
 /// `POST /communities/NAME/links/ID/{accept,reject,remove}`

@@ -46,6 +46,10 @@ pub fn routes(ctx: Context) -> Router<Context> {
             post(communities::answer_link),
         )
         .route(
+            "/communities/{name}/members/{account_id}/{how}",
+            post(communities::remove_member),
+        )
+        .route(
             "/communities/{name}/shares/{status_id}/{action}",
             post(communities::share),
         )
