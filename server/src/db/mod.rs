@@ -295,6 +295,23 @@ fn create_postgres_database_if_missing(url: &str) -> Result<(), DbError> {
     Ok(())
 }
 
+/// Runs `insert` in a savepoint and answers None when it fails on a unique
+/// key. On PostgreSQL two transactions may both look for a row, find none
+/// and insert it; the second insert waits for the first to commit, then
+/// fails. Rolled back to the savepoint, the second transaction can still
+/// read the row that won and carry on, so both callers succeed.
+pub fn insert_unless_taken<T>(
+    conn: &mut DbConnection,
+    insert: impl FnOnce(&mut DbConnection) -> diesel::QueryResult<T>,
+) -> diesel::QueryResult<Option<T>> {
+    use diesel::result::{DatabaseErrorKind, Error};
+    match conn.transaction(insert) {
+        Ok(row) => Ok(Some(row)),
+        Err(Error::DatabaseError(DatabaseErrorKind::UniqueViolation, _)) => Ok(None),
+        Err(other) => Err(other),
+    }
+}
+
 /// The current time as stored: UTC without zone, the portable timestamp.
 pub fn now() -> chrono::NaiveDateTime {
     chrono::Utc::now().naive_utc()
