@@ -35,13 +35,12 @@ pub fn request_token(headers: &HeaderMap, uri: &Uri) -> Option<String> {
     })
 }
 
-/// A token already looked up for this request (by the rate limiter), so
-/// the handler does not look it up again: the grant, or None if the token
-/// is not valid.
+/// A valid token already looked up for this request (by the rate
+/// limiter), so the handler does not look it up again.
 #[derive(Clone)]
 pub struct CheckedToken {
     pub token: String,
-    pub grant: Option<oauth::Grant>,
+    pub grant: oauth::Grant,
 }
 
 fn invalid_token() -> Error {
@@ -68,11 +67,7 @@ impl FromRequestParts<Context> for MaybeAuth {
         if let Some(checked) = parts.extensions.get::<CheckedToken>()
             && checked.token == token
         {
-            return checked
-                .grant
-                .clone()
-                .map(|grant| MaybeAuth(Some(grant)))
-                .ok_or_else(invalid_token);
+            return Ok(MaybeAuth(Some(checked.grant.clone())));
         }
         Ok(MaybeAuth(Some(oauth::grant_for_token(ctx, &token).await?)))
     }

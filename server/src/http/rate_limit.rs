@@ -292,19 +292,19 @@ fn access_token(request: &Request) -> Option<String> {
     super::auth::request_token(request.headers(), request.uri())
 }
 
-/// The request's token if it is a valid one. The answer is left in the
-/// request for the handler, which so looks the token up only once.
+/// The request's token if it is a valid one. The grant is left in the
+/// request for the handler, which so looks a valid token up only once; a
+/// refused token is looked up again there, to answer with its reason.
 async fn authenticated(ctx: &Context, request: &mut Request) -> Option<String> {
     let token = access_token(request)?;
     let grant = crate::domain::oauth::grant_for_token(ctx, &token)
         .await
-        .ok();
-    let valid = grant.is_some();
+        .ok()?;
     request.extensions_mut().insert(super::auth::CheckedToken {
         token: token.clone(),
         grant,
     });
-    valid.then_some(token)
+    Some(token)
 }
 
 /// The middleware. A request over a limit is answered here and never
