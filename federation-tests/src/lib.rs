@@ -239,15 +239,20 @@ impl Instance {
     }
 
     /// Stops the server with SIGTERM, as an operator would, and kills it if
-    /// it has not exited after ten seconds.
-    pub async fn stop(&mut self) {
+    /// it has not exited after ten seconds. Returns how it exited: None if
+    /// it had to be killed.
+    pub async fn stop(&mut self) -> Option<std::process::ExitStatus> {
         let mut child = self.take_child();
         let pid = child.id().expect("a running child has a pid");
         // SAFETY: kill(2) only sends a signal, and `pid` is our own child,
         // not yet reaped, so it cannot name another process.
         unsafe { libc::kill(pid as libc::pid_t, libc::SIGTERM) };
-        if timeout(STOP_TIMEOUT, child.wait()).await.is_err() {
-            child.kill().await.expect("cannot kill trellis");
+        match timeout(STOP_TIMEOUT, child.wait()).await {
+            Ok(status) => Some(status.expect("cannot wait for trellis")),
+            Err(_) => {
+                child.kill().await.expect("cannot kill trellis");
+                None
+            }
         }
     }
 
@@ -483,6 +488,14 @@ fn free_port() -> u16 {
         .and_then(|listener| listener.local_addr())
         .expect("cannot find a free port")
         .port()
+}
+
+/// `trellis` with none of an instance's settings and its input closed,
+/// for tests of the command line itself.
+pub fn trellis() -> Command {
+    let mut command = Command::new(trellis_bin());
+    command.stdin(Stdio::null());
+    command
 }
 
 /// The `trellis` binary: `TRELLIS_BIN` if set, else built once per test

@@ -33,9 +33,15 @@ struct Shared {
     base: String,
     keys: Mutex<HashMap<String, Arc<crypto::KeyPem>>>,
     documents: Mutex<HashMap<String, (String, Value)>>,
+    /// Fields merged into an actor's document, by actor name.
+    actor_fields: Mutex<HashMap<String, Value>>,
     log: Mutex<Log>,
     /// What the inbox answers; tests change it to play a failing server.
     inbox_status: std::sync::atomic::AtomicU16,
+    /// While true, deliveries are held unanswered (a server that hangs).
+    holding: tokio::sync::watch::Sender<bool>,
+    /// Deliveries that reached the inbox, answered or still held.
+    arrivals: std::sync::atomic::AtomicUsize,
 }
 
 impl Shared {
@@ -89,7 +95,7 @@ async fn actor(
 ) -> Response {
     shared.fetched_with(format!("/users/{name}"), &headers);
     let id = format!("{}/users/{name}", shared.base);
-    activity_json(json!({
+    let mut document = json!({
         "@context": ["https://www.w3.org/ns/activitystreams", "https://w3id.org/security/v1"],
         "id": id,
         "type": "Person",
@@ -100,7 +106,14 @@ async fn actor(
         "followers": format!("{id}/followers"),
         "endpoints": {"sharedInbox": format!("{}/inbox", shared.base)},
         "publicKey": {"id": format!("{id}#main-key"), "owner": id, "publicKeyPem": shared.key(&name).public_pem},
-    }))
+    });
+    if let Some(Value::Object(fields)) = shared.actor_fields.lock().unwrap().get(&name) {
+        document
+            .as_object_mut()
+            .expect("an actor is an object")
+            .extend(fields.clone());
+    }
+    activity_json(document)
 }
 
 async fn webfinger(
@@ -151,6 +164,10 @@ async fn document(State(shared): State<Arc<Shared>>, Path(path): Path<String>) -
 }
 
 async fn inbox(State(shared): State<Arc<Shared>>, body: Bytes) -> StatusCode {
+    shared
+        .arrivals
+        .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    let _ = shared.holding.subscribe().wait_for(|held| !*held).await;
     let answer = StatusCode::from_u16(
         shared
             .inbox_status
@@ -179,8 +196,11 @@ impl Peer {
             base: format!("http://localhost:{port}"),
             keys: Mutex::default(),
             documents: Mutex::default(),
+            actor_fields: Mutex::default(),
             log: Mutex::default(),
             inbox_status: std::sync::atomic::AtomicU16::new(StatusCode::ACCEPTED.as_u16()),
+            holding: tokio::sync::watch::Sender::new(false),
+            arrivals: std::sync::atomic::AtomicUsize::new(0),
         });
         let router = Router::new()
             .route("/users/{name}", get(actor))
@@ -230,6 +250,16 @@ impl Peer {
         self.url(&path)
     }
 
+    /// Merges `fields` (a JSON object) into the document of actor `name`
+    /// from now on, to serve what a well-behaved server would not.
+    pub fn set_actor_fields(&self, name: &str, fields: Value) {
+        self.shared
+            .actor_fields
+            .lock()
+            .unwrap()
+            .insert(name.to_string(), fields);
+    }
+
     /// Activities Trellis delivered to this peer so far.
     pub fn received(&self) -> Vec<Value> {
         self.shared.log.lock().unwrap().received.clone()
@@ -240,6 +270,24 @@ impl Peer {
         self.shared
             .inbox_status
             .store(status.as_u16(), std::sync::atomic::Ordering::SeqCst);
+    }
+
+    /// Holds every delivery unanswered until [`Peer::answer_held_deliveries`],
+    /// as a server that hangs would.
+    pub fn hold_deliveries(&self) {
+        self.shared.holding.send_replace(true);
+    }
+
+    /// Answers the held deliveries and stops holding new ones.
+    pub fn answer_held_deliveries(&self) {
+        self.shared.holding.send_replace(false);
+    }
+
+    /// How many deliveries reached the inbox, answered or held.
+    pub fn arrivals(&self) -> usize {
+        self.shared
+            .arrivals
+            .load(std::sync::atomic::Ordering::SeqCst)
     }
 
     /// The `keyId`s that signed the actor fetches so far (None: unsigned).

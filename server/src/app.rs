@@ -54,16 +54,18 @@ pub async fn build(config: Config) -> anyhow::Result<App> {
 /// Serves until SIGTERM or Ctrl-C, with the delivery workers running beside.
 pub async fn serve(config: Config) -> anyhow::Result<()> {
     let bind = config.bind;
+    // The address first: if it is taken, nothing else has started yet and
+    // the one error says so.
+    let listener = TcpListener::bind(bind).await.with_context(|| {
+        format!("cannot listen on {bind} (is another server using it? set TRELLIS_BIND)")
+    })?;
     let app = build(config).await?;
     delivery::release_stale_leases(&app.ctx).await?;
-    let workers = tokio::spawn(delivery::run(app.ctx.clone()));
+    let workers = delivery::Worker::start(app.ctx.clone());
     let streaming = tokio::spawn(streaming::run(app.ctx.clone()));
-    let listener = TcpListener::bind(bind)
-        .await
-        .with_context(|| format!("binding {bind}"))?;
     tracing::info!(%bind, domain = %app.ctx.urls.domain(), "Trellis is listening");
     let streams = app.ctx.streams.clone();
-    axum::serve(
+    let served = axum::serve(
         listener,
         // The rate limits count anonymous requests per client address.
         app.router
@@ -74,9 +76,10 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
         // Open streams would otherwise hold the shutdown forever.
         streams.close();
     })
-    .await?;
-    workers.abort();
+    .await;
+    workers.stop().await;
     streaming.abort();
+    served?;
     Ok(())
 }
 

@@ -7,6 +7,7 @@ use crate::{
     db::deliveries,
     domain::{Context, accounts, communities, network, network_map, oauth},
     error::Error,
+    progress::{self, Spinner},
 };
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -28,6 +29,12 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Run the server (migrating the database first).
+    ///
+    /// Settings come from defaults, then the --config file, then
+    /// environment variables such as TRELLIS_DOMAIN, TRELLIS_BIND
+    /// (default 127.0.0.1:8080) and TRELLIS_DATABASE_URL (default
+    /// sqlite://trellis.db). docs/configuration.md lists every setting and
+    /// its variable; an unknown TRELLIS_* variable is warned about.
     Serve,
     /// Run pending database migrations and exit.
     Migrate,
@@ -46,16 +53,21 @@ pub enum Command {
 pub enum CommunityCommand {
     /// Start a community; the moderator also becomes its first member.
     Create {
+        /// The community's handle (letters, digits and underscores).
         name: String,
         /// The member who will moderate it.
         #[arg(long)]
         moderator: String,
+        /// The name shown for it.
         #[arg(long, default_value = "")]
         display_name: String,
+        /// What the community is about, in a sentence or two.
         #[arg(long, default_value = "")]
         summary: String,
+        /// The role its members share (e.g. facilitator).
         #[arg(long, default_value = "")]
         role: String,
+        /// Where it is rooted (a town, a county).
         #[arg(long, default_value = "")]
         place: String,
         /// open or approval.
@@ -82,6 +94,7 @@ pub enum NetworkCommand {
     },
     /// Print the network map: json, graphml, gexf or svg.
     Map {
+        /// json, graphml, gexf or svg.
         #[arg(long, default_value = "json")]
         format: String,
     },
@@ -89,10 +102,13 @@ pub enum NetworkCommand {
 
 #[derive(Debug, clap::Args)]
 pub struct NetworkSettings {
+    /// The network's name.
     #[arg(long)]
     name: Option<String>,
+    /// What the network is, in a sentence or two.
     #[arg(long)]
     summary: Option<String>,
+    /// Where it is (a town, a county, a state).
     #[arg(long)]
     place: Option<String>,
     /// town, county, region, state, country or none.
@@ -104,18 +120,25 @@ pub struct NetworkSettings {
     /// The network this one is part of, as name@host; "" removes it.
     #[arg(long)]
     parent: Option<String>,
+    /// Charter: why the network exists.
     #[arg(long)]
     purpose: Option<String>,
+    /// Charter: who can join and how.
     #[arg(long)]
     membership: Option<String>,
+    /// Charter: what members gain from taking part.
     #[arg(long)]
     value_proposition: Option<String>,
+    /// Charter: how the network's work is coordinated.
     #[arg(long)]
     coordination: Option<String>,
+    /// Charter: where its time and money come from.
     #[arg(long)]
     resources: Option<String>,
+    /// Charter: how decisions are made.
     #[arg(long)]
     governance: Option<String>,
+    /// Charter: how the network judges how it is doing.
     #[arg(long)]
     assessment: Option<String>,
     /// One operating principle; repeat for each. Replaces the whole list.
@@ -162,9 +185,13 @@ impl NetworkSettings {
 pub enum Admin {
     /// Create a member account.
     CreateUser {
+        /// The member's handle (letters, digits and underscores).
         username: String,
+        /// Their e-mail address, which they log in with.
         #[arg(long)]
         email: String,
+        /// Their password (at least 8 characters). It shows in the shell's
+        /// history; they can change it at /settings/password.
         #[arg(long)]
         password: String,
         /// Make the member an administrator.
@@ -173,14 +200,23 @@ pub enum Admin {
     },
     /// Print a new OAuth bearer token for a member, alone on standard output.
     Token {
+        /// The member the token acts for.
         username: String,
+        /// OAuth scopes, separated by spaces (read, write, follow, or
+        /// narrower ones such as read:statuses).
         #[arg(long, default_value = "read write follow")]
         scopes: String,
     },
     /// Let a member whose sign-up awaits approval log in.
-    Approve { username: String },
+    Approve {
+        /// The member to approve.
+        username: String,
+    },
     /// Delete a member and tell the servers that know them.
-    DeleteUser { username: String },
+    DeleteUser {
+        /// The member to delete.
+        username: String,
+    },
     /// Show the delivery queue per remote host.
     Queue,
     /// Fill a fresh database with a generated network (members, practice
@@ -188,6 +224,8 @@ pub enum Admin {
     /// introductions), to try Trellis out or measure it. Refuses to run
     /// where there are members already.
     DemoNetwork {
+        /// How many members to generate (2 to 5000); a few minutes for the
+        /// default in a debug build.
         #[arg(long, default_value_t = 300)]
         members: usize,
         /// The same seed generates the same network.
@@ -326,6 +364,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let db = app::open_database(&config).await?;
             let ctx = Context::new(db, config);
             if let NetworkCommand::Map { format } = &command {
+                let measuring = Spinner::start("drawing the network map");
                 let graph = network_map::graph(&ctx).await?;
                 let out = match format.as_str() {
                     "json" => crate::graph::to_json(&graph).to_string(),
@@ -334,11 +373,14 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                     "svg" => crate::graph::to_svg(&graph),
                     other => anyhow::bail!("format is json, graphml, gexf or svg, not {other:?}"),
                 };
+                measuring.done();
                 println!("{out}");
                 return Ok(());
             }
             if let NetworkCommand::Report { json } = command {
+                let measuring = Spinner::start("measuring the network");
                 let health = network_map::health(&ctx).await?;
+                measuring.done();
                 if json {
                     println!("{}", serde_json::to_string_pretty(&health)?);
                 } else {
@@ -416,7 +458,10 @@ async fn run_admin(ctx: &Context, admin: Admin) -> anyhow::Result<()> {
             print!("{}", format_queue(&hosts));
         }
         Admin::DemoNetwork { members, seed } => {
-            let made = crate::domain::demo::generate(ctx, members, seed).await?;
+            let stages = progress::Stages::new();
+            let made = crate::domain::demo::generate(ctx, members, seed, &stages).await;
+            stages.finish();
+            let made = made?;
             println!(
                 "generated {} members, {} communities, {} follows, {} posts ({} questions, {} stories), {} introductions",
                 made.members,
@@ -617,7 +662,9 @@ fn format_queue(hosts: &[deliveries::HostQueue]) -> String {
 /// The server's workers would deliver what an admin command queued, but the
 /// server may not be running: make one pass here so the news goes out now.
 async fn deliver_before_exit(ctx: &Context) -> anyhow::Result<()> {
+    let sending = Spinner::start("telling other servers");
     let client = crate::federation::http_client(ctx.config.federation_dev_mode);
     crate::federation::delivery::run_once(ctx, &client).await?;
+    sending.done();
     Ok(())
 }

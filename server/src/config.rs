@@ -262,15 +262,14 @@ impl TryFrom<String> for ProxyRange {
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
-    #[error("cannot read config file {path}: {source}")]
-    Read {
-        path: String,
-        source: std::io::Error,
-    },
-    #[error("invalid config file {path}: {source}")]
+    // The underlying errors are part of the message rather than a
+    // `source`, which `{:#}` would print a second time.
+    #[error("cannot read config file {path}: {error}")]
+    Read { path: String, error: std::io::Error },
+    #[error("invalid config file {path}: {error}")]
     Parse {
         path: String,
-        source: toml::de::Error,
+        error: toml::de::Error,
     },
     #[error("invalid value for {var}: {message}")]
     Env { var: &'static str, message: String },
@@ -287,23 +286,61 @@ impl Config {
         let mut config = match file {
             Some(path) => {
                 let shown = path.display().to_string();
-                let text = std::fs::read_to_string(&path).map_err(|source| ConfigError::Read {
+                let text = std::fs::read_to_string(&path).map_err(|error| ConfigError::Read {
                     path: shown.clone(),
-                    source,
+                    error,
                 })?;
-                toml::from_str(&text).map_err(|source| ConfigError::Parse {
-                    path: shown,
-                    source,
-                })?
+                toml::from_str(&text).map_err(|error| ConfigError::Parse { path: shown, error })?
             }
             None => Config::default(),
         };
         config.apply_env(|name| std::env::var(name).ok())?;
         config.validate()?;
+        for warning in config.warnings(std::env::vars().map(|(name, _)| name)) {
+            tracing::warn!("{warning}");
+        }
         Ok(config)
     }
 
-    fn apply_env(&mut self, var: impl Fn(&str) -> Option<String>) -> Result<(), ConfigError> {
+    /// What looks like a mistake in settings that are otherwise valid:
+    /// `TRELLIS_*` variables no setting reads (a misspelt name is otherwise
+    /// silently ignored), and a domain left at its default while the server
+    /// listens on another port, which mints ids no one can reach.
+    pub fn warnings(&self, env_names: impl IntoIterator<Item = String>) -> Vec<String> {
+        let known = known_env_vars();
+        let mut warnings: Vec<String> = env_names
+            .into_iter()
+            .filter(|name| name.starts_with("TRELLIS_") && !known.contains(name))
+            .filter(|name| !name.starts_with("TRELLIS_TEST_") && name != "TRELLIS_BIN")
+            .map(|name| {
+                let hint = closest(&name, &known)
+                    .map(|near| format!(" (did you mean {near}?)"))
+                    .unwrap_or_default();
+                format!(
+                    "{name} is not a Trellis setting and is ignored{hint}; \
+                     docs/configuration.md lists them"
+                )
+            })
+            .collect();
+        warnings.sort();
+        let default = Config::default();
+        if self.domain == default.domain && self.bind.port() != default.bind.port() {
+            warnings.push(format!(
+                "the domain is left at its default {}, but the server listens on port {}: \
+                 links and ids will point at port {}; set TRELLIS_DOMAIN (or `domain`) \
+                 to the address people reach this server at",
+                default.domain,
+                self.bind.port(),
+                default.bind.port()
+            ));
+        }
+        warnings
+    }
+
+    /// Applies the `TRELLIS_*` variables `var` returns. The names this
+    /// function asks for are the settings' variables, and the one list of
+    /// them: [`known_env_vars`] collects them by calling it.
+    pub fn apply_env(&mut self, var: impl Fn(&str) -> Option<String>) -> Result<(), ConfigError> {
         fn parsed<T: std::str::FromStr>(name: &'static str, value: String) -> Result<T, ConfigError>
         where
             T::Err: std::fmt::Display,
@@ -454,6 +491,53 @@ impl Config {
     }
 }
 
+/// Every `TRELLIS_*` variable the server reads: the one naming the
+/// settings file, and those [`Config::apply_env`] asks for (so a setting
+/// added there is known here without a second list to keep in step).
+pub fn known_env_vars() -> Vec<String> {
+    let asked = std::sync::Mutex::new(vec!["TRELLIS_CONFIG".to_string()]);
+    // Nothing is set, so nothing can fail to parse.
+    let _ = Config::default().apply_env(|name| {
+        asked
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .push(name.to_string());
+        None
+    });
+    asked
+        .into_inner()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// The known name nearest to `name`, if it is a plausible misspelling
+/// (at most two edits away).
+fn closest<'a>(name: &str, known: &'a [String]) -> Option<&'a str> {
+    known
+        .iter()
+        .map(|candidate| (edit_distance(name, candidate), candidate.as_str()))
+        .filter(|(distance, _)| *distance <= 2)
+        .min()
+        .map(|(_, candidate)| candidate)
+}
+
+/// Levenshtein distance, on characters.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut diagonal = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let above = row[j + 1];
+            row[j + 1] = (above + 1)
+                .min(row[j] + 1)
+                .min(diagonal + usize::from(ca != *cb));
+            diagonal = above;
+        }
+    }
+    row[b.len()]
+}
+
 fn parse_bool(var: &'static str, value: &str) -> Result<bool, ConfigError> {
     match value.trim().to_ascii_lowercase().as_str() {
         "1" | "true" | "yes" | "on" => Ok(true),
@@ -547,6 +631,42 @@ mod tests {
             ("TRELLIS_RATE_LIMIT_WINDOW_SECONDS", "0"),
         ])
         .unwrap();
+    }
+
+    #[test]
+    fn unknown_variables_and_a_stale_domain_are_warned_about() {
+        let known = known_env_vars();
+        assert!(known.contains(&"TRELLIS_DOMAIN".to_string()));
+        assert!(known.contains(&"TRELLIS_TRUSTED_PROXIES".to_string()));
+        assert!(known.contains(&"TRELLIS_CONFIG".to_string()));
+
+        let names = |list: &[&str]| list.iter().map(|n| n.to_string()).collect::<Vec<_>>();
+        let config = Config::default();
+        let warnings = config.warnings(names(&[
+            "TRELLIS_DOMIAN",
+            "TRELLIS_DOMAIN",
+            "TRELLIS_TEST_POSTGRES_URL",
+            "PATH",
+            "TRELLIS_NONSENSE_SETTING",
+        ]));
+        assert_eq!(warnings.len(), 2, "{warnings:?}");
+        assert!(
+            warnings[0].contains("TRELLIS_DOMIAN")
+                && warnings[0].contains("did you mean TRELLIS_DOMAIN?"),
+            "{warnings:?}"
+        );
+        assert!(!warnings[1].contains("did you mean"), "{warnings:?}");
+
+        let moved = with_env(&[("TRELLIS_BIND", "127.0.0.1:9000")]).unwrap();
+        let warnings = moved.warnings(Vec::new());
+        assert_eq!(warnings.len(), 1);
+        assert!(warnings[0].contains("port 9000"), "{warnings:?}");
+        let named = with_env(&[
+            ("TRELLIS_BIND", "127.0.0.1:9000"),
+            ("TRELLIS_DOMAIN", "localhost:9000"),
+        ])
+        .unwrap();
+        assert!(named.warnings(Vec::new()).is_empty());
     }
 
     #[test]

@@ -15,4 +15,5 @@ pub mod error;
 pub mod federation;
 pub mod graph;
 pub mod http;
+pub mod progress;
 pub mod protocol;

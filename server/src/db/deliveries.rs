@@ -115,6 +115,14 @@ pub fn release_all_leases(conn: &mut DbConnection) -> QueryResult<usize> {
         .execute(conn)
 }
 
+/// Frees the leases on `ids`: deliveries a stopping process claimed but
+/// did not finish, due again at once for whichever process runs next.
+pub fn release_leases(conn: &mut DbConnection, ids: &[i64]) -> QueryResult<usize> {
+    diesel::update(deliveries::table.filter(deliveries::id.eq_any(ids)))
+        .set(deliveries::locked_until.eq(None::<NaiveDateTime>))
+        .execute(conn)
+}
+
 /// One line per remote host of the queue: pending (never tried), retrying
 /// (tried and waiting) and failed (given up).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]

@@ -59,6 +59,9 @@ pub enum DbError {
     UnsupportedUrl(String),
     #[error("cannot connect to the database: {0}")]
     Connect(String),
+    /// The SQLite file or its directory cannot be used, said plainly.
+    #[error("{0}")]
+    Place(String),
     #[error("database pool: {0}")]
     Pool(#[from] r2d2::PoolError),
     #[error("database: {0}")]
@@ -169,9 +172,18 @@ impl Database {
     pub fn open(url: &str, pool_size: u32) -> Result<Database, DbError> {
         let target = Target::parse(url)?;
         match &target {
-            Target::SqliteFile(path) => create_parent_dir(path)?,
+            Target::SqliteFile(path) => prepare_sqlite_place(path)?,
             Target::Postgres(url) => create_postgres_database_if_missing(url)?,
         }
+        // One connection made directly, so a database that cannot be
+        // opened says why at once; the pool would retry for its timeout
+        // and then report only that it timed out.
+        Manager {
+            target: target.clone(),
+            writer: true,
+        }
+        .connect()
+        .map_err(|e| DbError::Connect(e.to_string()))?;
         let build = |size: u32, writer: bool| {
             Pool::builder()
                 .max_size(size)
@@ -263,12 +275,58 @@ impl Database {
     }
 }
 
-fn create_parent_dir(path: &str) -> Result<(), DbError> {
-    match std::path::Path::new(path).parent() {
-        Some(dir) if !dir.as_os_str().is_empty() => std::fs::create_dir_all(dir)
-            .map_err(|e| DbError::Connect(format!("cannot create {}: {e}", dir.display()))),
-        _ => Ok(()),
+/// Makes sure the SQLite file can live at `path`: its directory exists (or
+/// is created) and this process may write there, as SQLite needs to for
+/// the file and its `-wal` and `-shm` companions. Each failure names the
+/// path and what is wrong with it.
+fn prepare_sqlite_place(path: &str) -> Result<(), DbError> {
+    let file = std::path::Path::new(path);
+    let dir = match file.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir,
+        _ => std::path::Path::new("."),
+    };
+    if let Some(blocker) = dir.ancestors().find(|a| a.exists() && !a.is_dir()) {
+        return Err(DbError::Place(format!(
+            "{} is a file, not a directory: the database {path} needs a directory there",
+            blocker.display()
+        )));
     }
+    std::fs::create_dir_all(dir).map_err(|e| place_error(dir, "create the directory", &e))?;
+    if file.is_dir() {
+        return Err(DbError::Place(format!(
+            "{path} is a directory: the database needs a file name there (sqlite://DIRECTORY/trellis.db)"
+        )));
+    }
+    let probe = dir.join(format!(".trellis-write-check-{}", std::process::id()));
+    std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .open(&probe)
+        .map_err(|e| place_error(dir, "write in", &e))?;
+    let _ = std::fs::remove_file(&probe);
+    if file.exists() {
+        std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .open(file)
+            .map_err(|e| place_error(file, "write to", &e))?;
+    }
+    Ok(())
+}
+
+fn place_error(path: &std::path::Path, doing: &str, error: &std::io::Error) -> DbError {
+    let shown = path.display();
+    DbError::Place(match error.kind() {
+        std::io::ErrorKind::PermissionDenied => format!(
+            "permission denied: cannot {doing} {shown}; let the user running Trellis write \
+             there, or point TRELLIS_DATABASE_URL somewhere it can"
+        ),
+        std::io::ErrorKind::ReadOnlyFilesystem => {
+            format!("cannot {doing} {shown}: the file system is read-only")
+        }
+        _ => format!("cannot {doing} {shown}: {error}"),
+    })
 }
 
 /// Creates the named database through the server's maintenance database when
@@ -294,6 +352,23 @@ fn create_postgres_database_if_missing(url: &str) -> Result<(), DbError> {
         .map_err(|e| DbError::Connect(format!("cannot create database {name}: {e}")))?;
     tracing::info!(database = %name, "created PostgreSQL database");
     Ok(())
+}
+
+/// Runs `insert` in a savepoint and answers None when it fails on a unique
+/// key. On PostgreSQL two transactions may both look for a row, find none
+/// and insert it; the second insert waits for the first to commit, then
+/// fails. Rolled back to the savepoint, the second transaction can still
+/// read the row that won and carry on, so both callers succeed.
+pub fn insert_unless_taken<T>(
+    conn: &mut DbConnection,
+    insert: impl FnOnce(&mut DbConnection) -> diesel::QueryResult<T>,
+) -> diesel::QueryResult<Option<T>> {
+    use diesel::result::{DatabaseErrorKind, Error};
+    match conn.transaction(insert) {
+        Ok(row) => Ok(Some(row)),
+        Err(Error::DatabaseError(DatabaseErrorKind::UniqueViolation, _)) => Ok(None),
+        Err(other) => Err(other),
+    }
 }
 
 /// The current time as stored: UTC without zone, the portable timestamp.

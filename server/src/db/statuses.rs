@@ -86,13 +86,26 @@ pub fn delete(conn: &mut DbConnection, id: i64) -> QueryResult<()> {
 
 /// Replies that arrived before their parent: linked once the parent is known.
 pub fn adopt_replies(conn: &mut DbConnection, parent: &Status) -> QueryResult<()> {
-    diesel::update(statuses::table.filter(statuses::in_reply_to_ap_id.eq(&parent.ap_id)))
-        .set((
-            statuses::in_reply_to_id.eq(parent.id),
-            statuses::in_reply_to_account_id.eq(parent.account_id),
-        ))
-        .execute(conn)
-        .map(drop)
+    // A waiting reply that is the parent itself or one of its ancestors (a
+    // loop of replies another server made up) stays unlinked, so every
+    // thread still has a first post.
+    let mut lineage = vec![parent.id];
+    let mut next = parent.in_reply_to_id;
+    while let Some(id) = next.filter(|id| !lineage.contains(id) && lineage.len() < 256) {
+        lineage.push(id);
+        next = by_id(conn, id)?.and_then(|status| status.in_reply_to_id);
+    }
+    diesel::update(
+        statuses::table
+            .filter(statuses::in_reply_to_ap_id.eq(&parent.ap_id))
+            .filter(statuses::id.ne_all(lineage)),
+    )
+    .set((
+        statuses::in_reply_to_id.eq(parent.id),
+        statuses::in_reply_to_account_id.eq(parent.account_id),
+    ))
+    .execute(conn)
+    .map(drop)
 }
 
 /// Which of an account's statuses a listing leaves out or keeps.

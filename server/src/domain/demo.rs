@@ -71,6 +71,23 @@ pub struct Generated {
     pub introductions: usize,
 }
 
+/// Told how far generation has come, so a command can show it; the domain
+/// knows nothing of terminals.
+pub trait Progress: Sync {
+    /// A stage of `total` steps begins.
+    fn stage(&self, name: &'static str, total: usize);
+    /// One step of the current stage is done.
+    fn step(&self);
+}
+
+/// Progress that nobody watches.
+pub struct Unwatched;
+
+impl Progress for Unwatched {
+    fn stage(&self, _: &'static str, _: usize) {}
+    fn step(&self) {}
+}
+
 struct Member {
     account: Account,
     place: usize,
@@ -79,7 +96,12 @@ struct Member {
 
 /// Generates a network of `size` members. Refuses to run on a server that
 /// has members already: it is for a fresh database.
-pub async fn generate(ctx: &Context, size: usize, seed: u64) -> Result<Generated> {
+pub async fn generate(
+    ctx: &Context,
+    size: usize,
+    seed: u64,
+    progress: &dyn Progress,
+) -> Result<Generated> {
     if !(2..=5000).contains(&size) {
         return Err(Error::Validation(
             "a demo network has 2 to 5000 members".into(),
@@ -92,22 +114,33 @@ pub async fn generate(ctx: &Context, size: usize, seed: u64) -> Result<Generated
     }
     let mut rng = StdRng::seed_from_u64(seed);
     let mut made = Generated::default();
-    let members = create_members(ctx, size, &mut rng).await?;
+    progress.stage("members", size);
+    let members = create_members(ctx, size, &mut rng, progress).await?;
     made.members = members.len();
-    made.communities = join_communities(ctx, &members, &mut rng).await?;
-    let ties = weave_follows(ctx, &members, &mut rng).await?;
+    progress.stage("communities", members.len());
+    made.communities = join_communities(ctx, &members, &mut rng, progress).await?;
+    progress.stage("follows", members.len());
+    let ties = weave_follows(ctx, &members, &mut rng, progress).await?;
     made.follows = ties.len();
-    let (posts, questions, stories) = write_posts(ctx, &members, &mut rng).await?;
+    progress.stage("posts", members.len());
+    let (posts, questions, stories) = write_posts(ctx, &members, &mut rng, progress).await?;
     made.posts = posts;
     made.questions = questions;
     made.stories = stories;
-    made.introductions = introduce_people(ctx, &members, &ties, &mut rng).await?;
+    progress.stage("introductions", members.len() / 15);
+    made.introductions = introduce_people(ctx, &members, &ties, &mut rng, progress).await?;
     Ok(made)
 }
 
-async fn create_members(ctx: &Context, size: usize, rng: &mut StdRng) -> Result<Vec<Member>> {
+async fn create_members(
+    ctx: &Context,
+    size: usize,
+    rng: &mut StdRng,
+    progress: &dyn Progress,
+) -> Result<Vec<Member>> {
     let mut members = Vec::with_capacity(size);
     for n in 0..size {
+        progress.step();
         let username = format!("member{n:04}");
         let email = format!("{username}@demo.invalid");
         let account = accounts::create_user(
@@ -180,7 +213,12 @@ async fn create_members(ctx: &Context, size: usize, rng: &mut StdRng) -> Result<
 
 /// One community per role, started by its first member; most members join
 /// their role's community, some a second one.
-async fn join_communities(ctx: &Context, members: &[Member], rng: &mut StdRng) -> Result<usize> {
+async fn join_communities(
+    ctx: &Context,
+    members: &[Member],
+    rng: &mut StdRng,
+    progress: &dyn Progress,
+) -> Result<usize> {
     let mut groups = Vec::new();
     for (role, name) in ROLES.iter().enumerate() {
         let Some(founder) = members.iter().find(|m| m.role == role) else {
@@ -196,6 +234,7 @@ async fn join_communities(ctx: &Context, members: &[Member], rng: &mut StdRng) -
         groups.push((role, view.account.account, founder.account.id));
     }
     for member in members {
+        progress.step();
         for (role, group, founder) in &groups {
             let joins = if *role == member.role {
                 rng.random_bool(0.8)
@@ -217,10 +256,12 @@ async fn weave_follows(
     ctx: &Context,
     members: &[Member],
     rng: &mut StdRng,
+    progress: &dyn Progress,
 ) -> Result<HashSet<(usize, usize)>> {
     let hubs = (members.len() / 20).max(1);
     let mut made = HashSet::new();
     for (i, member) in members.iter().enumerate() {
+        progress.step();
         // Most people have a few ties, some many: a core and a periphery.
         let wanted = 1 + (rng.random::<f64>().powi(3) * 14.0) as usize;
         for _ in 0..wanted * 3 {
@@ -288,9 +329,11 @@ async fn write_posts(
     ctx: &Context,
     members: &[Member],
     rng: &mut StdRng,
+    progress: &dyn Progress,
 ) -> Result<(usize, usize, usize)> {
     let (mut posts, mut questions, mut stories) = (0, 0, 0);
     for member in members {
+        progress.step();
         for _ in 0..rng.random_range(0..=2) {
             let kind = ["#practice", "#resource", "#offer"].choose(rng).unwrap();
             let topic = TOPICS.choose(rng).unwrap();
@@ -369,9 +412,11 @@ async fn introduce_people(
     members: &[Member],
     ties: &HashSet<(usize, usize)>,
     rng: &mut StdRng,
+    progress: &dyn Progress,
 ) -> Result<usize> {
     let mut made = 0;
     for _ in 0..members.len() / 15 {
+        progress.step();
         let i = rng.random_range(0..members.len());
         let introducer = &members[i].account;
         let known: Vec<&Account> = (0..members.len())

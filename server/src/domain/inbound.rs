@@ -92,28 +92,55 @@ pub async fn store_remote_actor(
 }
 
 fn store_actor_row(conn: &mut DbConnection, account: Account) -> Result<Account> {
-    let mut account = account;
-    match accounts::by_ap_id(conn, &account.ap_id)? {
-        Some(existing) if existing.local => Err(Error::Forbidden(
-            "refusing to overwrite a local account".into(),
-        )),
-        Some(existing) => {
-            account.id = existing.id;
-            account.created_at = existing.created_at;
-            Ok(accounts::update(conn, &account)?)
-        }
+    let existing = match accounts::by_ap_id(conn, &account.ap_id)? {
+        Some(existing) => existing,
         None => {
-            // A new actor may reuse a handle whose old actor is gone.
-            if let Some(stale) = accounts::by_handle(conn, &account.username, &account.domain)? {
-                return Err(Error::Conflict(format!(
-                    "{} already names {}",
-                    stale.acct(),
-                    stale.ap_id
-                )));
+            match accounts::by_handle(conn, &account.username, &account.domain)? {
+                // A new actor may reuse a handle whose old actor is gone.
+                Some(stale) if stale.ap_id != account.ap_id => {
+                    return Err(Error::Conflict(format!(
+                        "{} already names {}",
+                        stale.acct(),
+                        stale.ap_id
+                    )));
+                }
+                // Stored by a concurrent request since the first look.
+                Some(same) => return refresh_actor_row(conn, account, same),
+                None => {}
             }
-            Ok(accounts::insert(conn, &account)?)
+            match db::insert_unless_taken(conn, |conn| accounts::insert(conn, &account))? {
+                Some(inserted) => return Ok(inserted),
+                // Fetched and stored by a concurrent request: refresh its row.
+                None => accounts::by_ap_id(conn, &account.ap_id)?.ok_or_else(|| {
+                    Error::Conflict(format!(
+                        "{}@{} clashes with a stored account",
+                        account.username, account.domain
+                    ))
+                })?,
+            }
         }
+    };
+    refresh_actor_row(conn, account, existing)
+}
+
+/// Overwrites the stored row of a remote actor with what was fetched,
+/// keeping its id and first-seen time.
+fn refresh_actor_row(
+    conn: &mut DbConnection,
+    account: Account,
+    existing: Account,
+) -> Result<Account> {
+    if existing.local {
+        return Err(Error::Forbidden(
+            "refusing to overwrite a local account".into(),
+        ));
     }
+    let account = Account {
+        id: existing.id,
+        created_at: existing.created_at,
+        ..account
+    };
+    Ok(accounts::update(conn, &account)?)
 }
 
 /// A local actor that others may follow and address: members and the
@@ -511,7 +538,11 @@ pub fn store_note(
     if local_followers.is_empty() && local_mentions.is_empty() && incoming.parent.is_none() {
         return Ok(None);
     }
-    let status = statuses::insert(conn, &row)?;
+    let Some(status) = db::insert_unless_taken(conn, |conn| statuses::insert(conn, &row))? else {
+        // Stored by a concurrent request (a fetch of the same note), which
+        // did the rest too.
+        return Ok(statuses::by_ap_id(conn, &row.ap_id)?);
+    };
     let mention_ids: Vec<i64> = incoming.mentioned.iter().map(|a| a.id).collect();
     statuses::insert_mentions(conn, status.id, &mention_ids)?;
     record_kind(conn, &status, &incoming.note)?;
@@ -600,7 +631,12 @@ pub async fn store_fetched_note(ctx: &Context, incoming: IncomingNote) -> Result
             if let Some(existing) = statuses::by_ap_id(conn, incoming.note.id.as_str())? {
                 return Ok(existing);
             }
-            let status = statuses::insert(conn, &status_row(&incoming))?;
+            let row = status_row(&incoming);
+            let Some(status) = db::insert_unless_taken(conn, |conn| statuses::insert(conn, &row))?
+            else {
+                // Stored by a concurrent request at the same moment.
+                return statuses::by_ap_id(conn, &row.ap_id)?.ok_or_else(Error::not_found);
+            };
             let mention_ids: Vec<i64> = incoming.mentioned.iter().map(|a| a.id).collect();
             statuses::insert_mentions(conn, status.id, &mention_ids)?;
             record_kind(conn, &status, &incoming.note)?;

@@ -144,9 +144,30 @@ async fn record(
         .await
 }
 
-/// Claims and sends due deliveries until there are none; returns how many
-/// were attempted.
+/// Claims one batch of due deliveries and sends it; returns how many were
+/// attempted.
 pub async fn run_once(ctx: &Context, client: &reqwest::Client) -> Result<usize, Error> {
+    run_batch(ctx, client, &InFlight::default()).await
+}
+
+/// The deliveries this process has claimed and not yet recorded, so that a
+/// stop can hand them back.
+#[derive(Default)]
+struct InFlight(std::sync::Mutex<std::collections::HashSet<i64>>);
+
+impl InFlight {
+    fn set(&self) -> std::sync::MutexGuard<'_, std::collections::HashSet<i64>> {
+        self.0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+async fn run_batch(
+    ctx: &Context,
+    client: &reqwest::Client,
+    in_flight: &InFlight,
+) -> Result<usize, Error> {
     let batch_size = (ctx.config.delivery_workers * 4) as i64;
     let now = db::now();
     let lease_until = now + chrono::Duration::from_std(LEASE).unwrap_or_default();
@@ -157,12 +178,16 @@ pub async fn run_once(ctx: &Context, client: &reqwest::Client) -> Result<usize, 
         })
         .await?;
     let attempted = batch.len();
+    in_flight
+        .set()
+        .extend(batch.iter().map(|(delivery, _)| delivery.id));
     futures::stream::iter(batch)
         .for_each_concurrent(ctx.config.delivery_workers, |(delivery, activity)| async move {
             let outcome = send(ctx, client, &delivery, &activity).await;
             if let Err(error) = record(ctx, &delivery, outcome).await {
                 tracing::error!(%error, delivery = delivery.id, "could not record a delivery attempt");
             }
+            in_flight.set().remove(&delivery.id);
         })
         .await;
     Ok(attempted)
@@ -190,24 +215,87 @@ async fn prune(ctx: &Context) -> Result<(), Error> {
     Ok(())
 }
 
-/// The worker loop: runs for the life of the process.
-pub async fn run(ctx: Context) {
+/// How long a stopping server lets the deliveries it is sending finish
+/// before it hands the rest back to the queue.
+const DRAIN: Duration = Duration::from_secs(3);
+
+/// The running delivery worker, stopped with [`Worker::stop`].
+pub struct Worker {
+    ctx: Context,
+    stop: tokio::sync::watch::Sender<bool>,
+    task: tokio::task::JoinHandle<()>,
+    in_flight: std::sync::Arc<InFlight>,
+}
+
+impl Worker {
+    /// Starts the worker loop, which runs until [`Worker::stop`].
+    pub fn start(ctx: Context) -> Worker {
+        let (stop, stopped) = tokio::sync::watch::channel(false);
+        let in_flight = std::sync::Arc::new(InFlight::default());
+        let task = tokio::spawn(run(ctx.clone(), stopped, in_flight.clone()));
+        Worker {
+            ctx,
+            stop,
+            task,
+            in_flight,
+        }
+    }
+
+    /// Stops claiming deliveries, gives the ones being sent a moment to
+    /// finish and be recorded, and frees the leases of any still going, so
+    /// they are due at once for the next process rather than when their
+    /// lease runs out.
+    pub async fn stop(mut self) {
+        let _ = self.stop.send(true);
+        if tokio::time::timeout(DRAIN, &mut self.task).await.is_ok() {
+            return;
+        }
+        self.task.abort();
+        let _ = (&mut self.task).await;
+        let ids: Vec<i64> = self.in_flight.set().drain().collect();
+        if ids.is_empty() {
+            return;
+        }
+        let released = self
+            .ctx
+            .db
+            .write(move |conn| deliveries::release_leases(conn, &ids).map_err(Error::from))
+            .await;
+        match released {
+            Ok(count) => tracing::info!(count, "handed unfinished deliveries back to the queue"),
+            Err(error) => {
+                tracing::warn!(%error, "could not free delivery leases; they lapse in a minute")
+            }
+        }
+    }
+}
+
+/// The worker loop: runs until `stopped` turns true.
+async fn run(
+    ctx: Context,
+    mut stopped: tokio::sync::watch::Receiver<bool>,
+    in_flight: std::sync::Arc<InFlight>,
+) {
     let client = super::http_client(ctx.config.federation_dev_mode);
     let mut next_prune = tokio::time::Instant::now();
-    loop {
+    while !*stopped.borrow() {
         if tokio::time::Instant::now() >= next_prune {
             if let Err(error) = prune(&ctx).await {
                 tracing::error!(%error, "pruning the queue failed");
             }
             next_prune += PRUNE_EVERY;
         }
-        match run_once(&ctx, &client).await {
-            Ok(0) => ctx.wait_for_deliveries(IDLE_POLL).await,
-            Ok(_) => {}
+        let idle = match run_batch(&ctx, &client, &in_flight).await {
+            Ok(0) => IDLE_POLL,
+            Ok(_) => continue,
             Err(error) => {
                 tracing::error!(%error, "delivery queue unavailable");
-                tokio::time::sleep(IDLE_POLL).await;
+                IDLE_POLL
             }
+        };
+        tokio::select! {
+            () = ctx.wait_for_deliveries(idle) => {}
+            _ = stopped.changed() => {}
         }
     }
 }

@@ -16,7 +16,7 @@
 //! An activity id seen before is acknowledged and skipped.
 
 use super::{
-    Data,
+    Data, intake,
     objects::{ApubActor, ApubNote, note},
     signatures::{self, CheckedSignature},
 };
@@ -75,8 +75,8 @@ async fn receive_checked(
 ) -> Result<Outcome> {
     let signature = signatures::check_request(method, path, headers, Some(body))
         .map_err(|e| Error::Unauthorized(e.to_string()))?;
-    let activity: Activity = serde_json::from_slice(body)
-        .map_err(|e| Error::BadRequest(format!("not an activity: {e}")))?;
+    let activity: Activity =
+        intake::parse(body).map_err(|e| Error::BadRequest(format!("not an activity: {e}")))?;
     if !same_origin(&activity.id, &activity.actor) {
         return Err(Error::BadRequest(
             "the activity id is not on its actor's server".into(),
@@ -196,8 +196,10 @@ fn embedded_note(activity: &Activity) -> Result<protocol::Note> {
             activity.kind
         )));
     }
-    serde_json::from_value(activity.object.clone())
-        .map_err(|e| Error::BadRequest(format!("object is not a note: {e}")))
+    let mut note: protocol::Note = serde_json::from_value(activity.object.clone())
+        .map_err(|e| Error::BadRequest(format!("object is not a note: {e}")))?;
+    intake::cap_note(&mut note)?;
+    Ok(note)
 }
 
 async fn dispatch(data: &Data, activity: Activity, actor: Account) -> Result<Outcome> {
@@ -381,8 +383,9 @@ impl Shared {
                 .ok_or_else(|| Error::BadRequest("the announced Create has no object".into()))?;
             return Ok(Some(Shared::Id(id)));
         }
-        let note: protocol::Note = serde_json::from_value(inner.clone())
+        let mut note: protocol::Note = serde_json::from_value(inner.clone())
             .map_err(|e| Error::BadRequest(format!("the announced object is not a note: {e}")))?;
+        intake::cap_note(&mut note)?;
         if object.get("actor").and_then(|a| a.as_str()) != Some(note.attributed_to.as_str()) {
             return Err(Error::Forbidden(
                 "the announced Create does not come from the note's author".into(),

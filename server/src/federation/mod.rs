@@ -7,6 +7,7 @@
 pub mod delivery;
 pub mod guard;
 pub mod inbox;
+pub mod intake;
 pub mod objects;
 pub mod resolve;
 pub mod signatures;

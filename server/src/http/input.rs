@@ -1,13 +1,56 @@
 //! Request bodies as Mastodon clients send them: JSON, form-encoded, or
 //! (for simple fields) multipart, with parameters in the query string when
 //! the body is empty. Unknown fields are ignored.
+//!
+//! This is also where local input is refused if it holds a NUL character:
+//! PostgreSQL cannot store one in text while SQLite can, so letting it in
+//! would make the two databases differ (or fail with a 500). Addresses are
+//! checked by [`refuse_nul`] before routing, bodies by [`Input`].
 
 use crate::error::Error;
 use axum::{
     extract::{FromRequest, Request},
-    http::header::CONTENT_TYPE,
+    http::{Uri, header::CONTENT_TYPE},
+    middleware::Next,
+    response::{IntoResponse, Response},
 };
 use serde::{Deserialize, Deserializer, de::DeserializeOwned};
+
+/// Whether the path or query string of `uri` decodes to text holding a NUL.
+/// A URI cannot carry the byte itself, only its escape `%00`.
+pub fn address_holds_nul(uri: &Uri) -> bool {
+    uri.path().contains("%00") || uri.query().is_some_and(|query| query.contains("%00"))
+}
+
+/// Middleware: refuses a request whose address holds a NUL with `400`
+/// before any handler or database sees it. The web pages answer the same
+/// refusal as a page (`web::page::refuse_nul`).
+pub async fn refuse_nul(request: Request, next: Next) -> Response {
+    if address_holds_nul(request.uri()) {
+        return nul_in_address().into_response();
+    }
+    next.run(request).await
+}
+
+pub fn nul_in_address() -> Error {
+    Error::BadRequest("The address holds a character that is not allowed (NUL)".into())
+}
+
+fn nul_in_body() -> Error {
+    Error::Validation("a field holds a character that is not allowed (NUL)".into())
+}
+
+/// Whether any string in `value`, or any key of its objects, holds a NUL.
+fn json_holds_nul(value: &serde_json::Value) -> bool {
+    match value {
+        serde_json::Value::String(text) => text.contains('\0'),
+        serde_json::Value::Array(items) => items.iter().any(json_holds_nul),
+        serde_json::Value::Object(map) => map
+            .iter()
+            .any(|(key, value)| key.contains('\0') || json_holds_nul(value)),
+        _ => false,
+    }
+}
 
 pub struct Input<T>(pub T);
 
@@ -62,9 +105,13 @@ where
             return parse_form(&query).map(Input);
         }
         if content_type.starts_with("application/json") || body.first() == Some(&b'{') {
-            return serde_json::from_slice(&body)
-                .map(Input)
-                .map_err(|e| Error::Validation(format!("invalid JSON body: {e}")));
+            let invalid =
+                |e: serde_json::Error| Error::Validation(format!("invalid JSON body: {e}"));
+            let value: serde_json::Value = serde_json::from_slice(&body).map_err(invalid)?;
+            if json_holds_nul(&value) {
+                return Err(nul_in_body());
+            }
+            return serde_json::from_value(value).map(Input).map_err(invalid);
         }
         let text = std::str::from_utf8(&body)
             .map_err(|_| Error::BadRequest("body is not UTF-8".into()))?;
@@ -76,6 +123,12 @@ where
 fn parse_form<T: DeserializeOwned>(encoded: &str) -> Result<T, Error> {
     let pairs: Vec<(String, String)> = serde_urlencoded::from_str(encoded)
         .map_err(|e| Error::BadRequest(format!("invalid form body: {e}")))?;
+    if pairs
+        .iter()
+        .any(|(key, value)| key.contains('\0') || value.contains('\0'))
+    {
+        return Err(nul_in_body());
+    }
     let mut object = serde_json::Map::new();
     for (key, value) in pairs {
         match key.strip_suffix("[]") {
@@ -198,5 +251,24 @@ mod tests {
         );
         assert!(parse_form::<Example>("status=hi&sensitive=maybe").is_err());
         assert!(parse_form::<Example>("sensitive=true").is_err());
+    }
+
+    #[test]
+    fn nul_is_refused_in_forms_json_and_addresses() {
+        let refused = parse_form::<Example>("status=a%00b").unwrap_err();
+        assert_eq!(
+            refused.status(),
+            axum::http::StatusCode::UNPROCESSABLE_ENTITY
+        );
+        assert!(parse_form::<Example>("status=hi&x%00=1").is_err());
+        assert!(json_holds_nul(&serde_json::json!({"a": ["ok", "b\u{0}"]})));
+        assert!(json_holds_nul(&serde_json::json!({"k\u{0}": 1})));
+        assert!(!json_holds_nul(
+            &serde_json::json!({"a": "%00 is text here"})
+        ));
+        let uri = |text: &str| text.parse::<Uri>().unwrap();
+        assert!(address_holds_nul(&uri("/users/%00")));
+        assert!(address_holds_nul(&uri("/api/v2/search?q=a%00")));
+        assert!(!address_holds_nul(&uri("/api/v2/search?q=%2500")));
     }
 }

@@ -23,12 +23,17 @@ use tower_http::{cors::CorsLayer, trace::TraceLayer};
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 
 pub fn router(ctx: Context, federation: FederationConfig<Context>) -> Router {
-    let rate_limits = Arc::new(rate_limit::RateLimits::new(&ctx.config));
+    let rate_limits = (
+        Arc::new(rate_limit::RateLimits::new(&ctx.config)),
+        ctx.clone(),
+    );
     Router::new()
         .merge(mastodon::routes())
         .merge(trellis::routes())
         .merge(activitypub::routes())
         .merge(well_known::routes())
+        // Before the web pages are merged: they refuse a NUL with a page.
+        .layer(middleware::from_fn(input::refuse_nul))
         .merge(web::routes(ctx.clone()))
         .route("/health", get(health))
         .with_state(ctx)

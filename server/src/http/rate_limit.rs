@@ -6,7 +6,10 @@
 //! to its limit in `X-RateLimit-*` headers. Counters are fixed windows kept
 //! in this process's memory.
 
-use crate::config::{Config, ProxyRange};
+use crate::{
+    config::{Config, ProxyRange},
+    domain::Context,
+};
 use axum::{
     Json,
     extract::{ConnectInfo, Request, State},
@@ -33,12 +36,12 @@ const FIRST_SWEEP: usize = 1024;
 /// The limits in force, built once from the settings and shared by every
 /// request.
 pub struct RateLimits {
-    /// Every `/api/` and `/oauth/` request, per access token or, without
-    /// one, per client address.
+    /// Every `/api/` and `/oauth/` request, per valid access token or,
+    /// without one, per client address.
     requests: Option<Limiter>,
     /// Every `/api/` and `/oauth/` request per client address, tokens or
-    /// not, with a higher limit: tokens are not checked here, so each
-    /// made-up one would otherwise get a fresh allowance.
+    /// not, with a higher limit: one address holding many valid tokens
+    /// still has a ceiling.
     per_address: Option<Limiter>,
     /// `POST /api/v1/accounts` and the sign-up page, per client address.
     sign_up: Option<Limiter>,
@@ -286,23 +289,29 @@ fn parse_hop(hop: &str) -> Option<IpAddr> {
 /// for clients that cannot set headers (WebSocket in a browser), from the
 /// `access_token` query parameter.
 fn access_token(request: &Request) -> Option<String> {
-    let from_header = request
-        .headers()
-        .get(header::AUTHORIZATION)
-        .and_then(super::auth::bearer_token)
-        .map(str::to_owned);
-    from_header.or_else(|| {
-        url::form_urlencoded::parse(request.uri().query()?.as_bytes())
-            .find(|(name, value)| name == "access_token" && !value.is_empty())
-            .map(|(_, value)| value.into_owned())
-    })
+    super::auth::request_token(request.headers(), request.uri())
+}
+
+/// The request's token if it is a valid one. The grant is left in the
+/// request for the handler, which so looks a valid token up only once; a
+/// refused token is looked up again there, to answer with its reason.
+async fn authenticated(ctx: &Context, request: &mut Request) -> Option<String> {
+    let token = access_token(request)?;
+    let grant = crate::domain::oauth::grant_for_token(ctx, &token)
+        .await
+        .ok()?;
+    request.extensions_mut().insert(super::auth::CheckedToken {
+        token: token.clone(),
+        grant,
+    });
+    Some(token)
 }
 
 /// The middleware. A request over a limit is answered here and never
 /// reaches its handler.
 pub async fn limit(
-    State(limits): State<Arc<RateLimits>>,
-    request: Request,
+    State((limits, ctx)): State<(Arc<RateLimits>, Context)>,
+    mut request: Request,
     next: Next,
 ) -> Response {
     if !limited(request.uri().path()) {
@@ -315,7 +324,9 @@ pub async fn limit(
         .get::<ConnectInfo<SocketAddr>>()
         .map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |info| info.0.ip());
     let client = limits.client_address(peer, request.headers());
-    let token = access_token(&request);
+    // Only a token that is valid has a bucket of its own: counted before
+    // it was checked, a new made-up token would buy a fresh allowance.
+    let token = authenticated(&ctx, &mut request).await;
     // Both clocks are read together: windows are timed on the monotonic
     // one, and the reset time is told on the wall clock, which must not
     // drift by however long the handler takes.

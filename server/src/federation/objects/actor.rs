@@ -1,6 +1,6 @@
 //! Actors (people, services, groups, the instance actor) on other servers.
 
-use super::super::{Data, signatures::host_header};
+use super::super::{Data, intake, signatures::host_header};
 use crate::{
     db::{
         self,
@@ -171,6 +171,8 @@ impl Object for ApubActor {
     }
 
     async fn from_json(json: protocol::Actor, data: &Data) -> Result<Self> {
+        let mut json = intake::without_nul(json)?;
+        intake::cap_actor(&mut json);
         let practice = json
             .practice
             .as_ref()
@@ -185,7 +187,8 @@ impl Object for ApubActor {
             community,
             network,
         )
-        .await?;
+        .await
+        .inspect_err(|error| tracing::info!(%error, "could not store a fetched actor"))?;
         ApubActor::new(account)
     }
 }

@@ -1,6 +1,9 @@
 //! Notes (and the note-like Article, Page and Question) on other servers.
 
-use super::{super::Data, ApubActor};
+use super::{
+    super::{Data, intake},
+    ApubActor,
+};
 use crate::{
     db::models::{Account, Status},
     domain::{inbound, statuses as local_statuses},
@@ -8,7 +11,15 @@ use crate::{
     protocol::{self, same_origin},
 };
 use activitypub_federation::{fetch::object_id::ObjectId, traits::Object};
+use std::{collections::HashSet, sync::Mutex};
 use url::Url;
+
+tokio::task_local! {
+    /// The ids of the notes being prepared in this chain of replies, so a
+    /// parent already on the way (a note replying to itself, or a loop of
+    /// replies a server made up) is not fetched again.
+    static CHAIN: Mutex<HashSet<String>>;
+}
 
 #[derive(Debug, Clone)]
 pub struct ApubNote {
@@ -56,14 +67,40 @@ pub fn check_note_json(note: &protocol::Note, fetched_from: &Url) -> Result<()> 
 
 /// Resolves what a verified note refers to: its author (fetched if needed),
 /// the status it replies to (fetched if possible, within the request's fetch
-/// budget), and the known accounts it mentions.
+/// budget, and never twice in one chain of parents), and the known accounts
+/// it mentions.
 pub async fn prepare(note: protocol::Note, data: &Data) -> Result<inbound::IncomingNote> {
+    if CHAIN.try_with(|_| ()).is_ok() {
+        prepare_in_chain(note, data).await
+    } else {
+        CHAIN
+            .scope(Mutex::default(), prepare_in_chain(note, data))
+            .await
+    }
+}
+
+async fn prepare_in_chain(note: protocol::Note, data: &Data) -> Result<inbound::IncomingNote> {
+    let in_chain = |id: &Url, add: bool| {
+        CHAIN.with(|chain| {
+            let mut chain = chain
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            if add {
+                !chain.insert(id.to_string())
+            } else {
+                chain.contains(id.as_str())
+            }
+        })
+    };
+    in_chain(&note.id, true);
     let author = ObjectId::<ApubActor>::from(note.attributed_to.clone())
         .dereference(data)
         .await?
         .account;
     let parent = match &note.in_reply_to {
-        Some(parent_id) if data.request_count() >= MAX_ANCESTOR_FETCHES => {
+        Some(parent_id)
+            if data.request_count() >= MAX_ANCESTOR_FETCHES || in_chain(parent_id, false) =>
+        {
             inbound::status_by_ap_id(data, parent_id.as_str()).await?
         }
         Some(parent_id) => match ObjectId::<ApubNote>::from(parent_id.clone())
@@ -119,6 +156,8 @@ impl Object for ApubNote {
     }
 
     async fn from_json(json: protocol::Note, data: &Data) -> Result<Self> {
+        let mut json = intake::without_nul(json)?;
+        intake::cap_note(&mut json)?;
         let incoming = Box::pin(prepare(json, data)).await?;
         ApubNote::new(inbound::store_fetched_note(data, incoming).await?)
     }

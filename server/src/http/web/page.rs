@@ -221,25 +221,13 @@ pub async fn render_failures(State(ctx): State<Context>, request: Request, next:
     }
 }
 
-/// Refuses an address that holds a NUL (`%00`): no page has one, and
-/// PostgreSQL would fail on it in any lookup.
+/// Refuses an address that holds a NUL (`%00`), as the API does
+/// (`http::input::refuse_nul`), but as a page.
 pub async fn refuse_nul(request: Request, next: Next) -> Response {
-    let decoded = |text: &str| percent_decoded(text).contains('\0');
-    let path = request.uri().path();
-    let query = request.uri().query().unwrap_or_default();
-    if decoded(path) || decoded(query) {
-        return PageError::from(Error::BadRequest(
-            "The address holds a character that is not allowed".into(),
-        ))
-        .into_response();
+    if crate::http::input::address_holds_nul(request.uri()) {
+        return PageError::from(crate::http::input::nul_in_address()).into_response();
     }
     next.run(request).await
-}
-
-fn percent_decoded(text: &str) -> String {
-    url::form_urlencoded::parse(format!("x={text}").as_bytes())
-        .map(|(_, value)| value.into_owned())
-        .collect()
 }
 
 /// The HTML of a template, or a failure.
