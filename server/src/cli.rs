@@ -241,6 +241,7 @@ pub enum Admin {
     /// Turn a waiting sign-up down: the account is closed, and the message
     /// is shown when they next try to log in.
     Reject {
+        /// The username the sign-up asked for.
         username: String,
         /// Why, for the person who asked to join.
         #[arg(long, default_value = "")]
@@ -248,7 +249,10 @@ pub enum Admin {
     },
     /// Give a member a new random password (printed alone on standard
     /// output) and log them out of every browser.
-    ResetPassword { username: String },
+    ResetPassword {
+        /// The member's username.
+        username: String,
+    },
     /// Suspend an account: a member here (they can no longer log in, their
     /// posts disappear, other servers are told to drop them) or name@host
     /// elsewhere (everything from them is refused).
@@ -275,6 +279,7 @@ pub enum Admin {
     DomainAllow(DomainAllowCommand),
     /// List the open reports, or with --resolved the resolved ones.
     Reports {
+        /// The resolved reports instead of the open ones.
         #[arg(long)]
         resolved: bool,
     },
@@ -284,6 +289,7 @@ pub enum Admin {
 pub enum DomainBlockCommand {
     /// Block a server and its subdomains (or change its block).
     Add {
+        /// The server's domain, e.g. spam.example.
         domain: String,
         /// suspend (refuse everything, drop follows both ways, hide its
         /// content), silence (leave it out of public timelines) or noop.
@@ -300,7 +306,10 @@ pub enum DomainBlockCommand {
         public_comment: String,
     },
     /// Lift the block on a server.
-    Remove { domain: String },
+    Remove {
+        /// The blocked server's domain.
+        domain: String,
+    },
     /// List the blocked servers.
     List,
 }
@@ -308,9 +317,15 @@ pub enum DomainBlockCommand {
 #[derive(Debug, Subcommand)]
 pub enum DomainAllowCommand {
     /// Let a server (and its subdomains) federate in allowlist mode.
-    Add { domain: String },
+    Add {
+        /// The server's domain.
+        domain: String,
+    },
     /// Take a server off the allowlist.
-    Remove { domain: String },
+    Remove {
+        /// The allowed server's domain.
+        domain: String,
+    },
     /// List the allowed servers.
     List,
 }
