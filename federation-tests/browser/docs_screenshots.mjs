@@ -40,6 +40,7 @@ try {
   await snap(admin, `${base}/admin/registrations`, "admin-registrations");
   await snap(admin, `${base}/admin/members`, "admin-members");
   await snap(admin, `${base}/admin/federation`, "admin-federation");
+  await snap(admin, `${base}/admin/reports`, "admin-reports");
   if ((await form(admin, "/logout").count()) === 0) throw new Error("the admin is not logged in");
   console.log("docs screenshots: ok");
 } finally {
