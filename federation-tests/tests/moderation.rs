@@ -32,6 +32,35 @@ backend_tests!(
 
 const PATIENCE: Duration = Duration::from_secs(30);
 
+/// Checks `actual` against a fixture written from docs.joinmastodon.org's
+/// description of the entity: every documented key is there, and holds
+/// the documented JSON type wherever the fixture's value is not null.
+fn assert_shape(actual: &Value, fixture: &str) {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures/mastodon")
+        .join(fixture);
+    let documented: Value = serde_json::from_str(
+        &std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display())),
+    )
+    .expect("a fixture is JSON");
+    let kind = |v: &Value| match v {
+        Value::Null => "null",
+        Value::Bool(_) => "bool",
+        Value::Number(_) => "number",
+        Value::String(_) => "string",
+        Value::Array(_) => "array",
+        Value::Object(_) => "object",
+    };
+    for (key, example) in documented.as_object().expect("a fixture is an object") {
+        let value = actual
+            .get(key)
+            .unwrap_or_else(|| panic!("{fixture}: {key} is missing from {actual}"));
+        if !example.is_null() && !value.is_null() {
+            assert_eq!(kind(value), kind(example), "{fixture}: {key} in {actual}");
+        }
+    }
+}
+
 /// An admin with a token that holds the admin scopes.
 async fn moderator(instance: &Instance, username: &str) -> User {
     let mut admin = instance.create_admin(username).await;
@@ -85,6 +114,7 @@ async fn a_forwarded_report_arrives_as_a_report_on_the_other_server(backend: Bac
     assert_eq!(filed.body["forwarded"], true);
     assert_eq!(filed.body["category"], "spam");
     assert_eq!(filed.body["target_account"]["id"], bob_here.as_str());
+    assert_shape(&filed.body, "report.json");
 
     let arrived = wait_until("the Flag on the county", PATIENCE, || async {
         let listed = county
@@ -94,6 +124,8 @@ async fn a_forwarded_report_arrives_as_a_report_on_the_other_server(backend: Bac
         listed.body.as_array().and_then(|r| r.first().cloned())
     })
     .await;
+    assert_shape(&arrived, "admin_report.json");
+    assert_shape(&arrived["account"], "admin_account.json");
     assert_eq!(arrived["comment"], "Advertising in every thread");
     assert_eq!(arrived["target_account"]["username"], "bob");
     assert_eq!(arrived["action_taken"], false);
@@ -395,6 +427,7 @@ async fn the_admin_api_answers_in_mastodons_shapes_and_only_to_admins(backend: B
         .find(|a| a["username"] == "alice")
         .expect("alice is listed")
         .clone();
+    assert_shape(&alice_row, "admin_account.json");
     // Admin::Account, as docs.joinmastodon.org describes it.
     for (key, kind) in [
         ("id", "string"),
@@ -464,6 +497,7 @@ async fn the_admin_api_answers_in_mastodons_shapes_and_only_to_admins(backend: B
         )
         .await;
     assert_eq!(created.status, StatusCode::OK, "{}", created.body);
+    assert_shape(&created.body, "admin_domain_block.json");
     assert_eq!(created.body["domain"], "spam.example");
     assert_eq!(created.body["severity"], "silence");
     for key in ["id", "digest", "created_at"] {
@@ -515,6 +549,7 @@ async fn the_admin_api_answers_in_mastodons_shapes_and_only_to_admins(backend: B
             &json!({"domain": "county.example"}),
         )
         .await;
+    assert_shape(&allowed.body, "admin_domain_allow.json");
     assert_eq!(allowed.body["domain"], "county.example");
     let allows = town
         .get("/api/v1/admin/domain_allows", Some(&townhall.token))
