@@ -179,19 +179,8 @@ pub async fn block_server(ctx: &Context, member: &Account, domain: &str) -> Resu
                 .filter(|f| there.contains(&f.id))
             {
                 if let Some(follow) = crate::db::follows::between(conn, follower.id, member.id)? {
-                    let reject = super::render::follow_answer(
-                        "Reject",
-                        &urls.activity(next_id()),
-                        &member,
-                        &follow.ap_id,
-                        &follower,
-                    );
-                    super::outbox::enqueue(
-                        conn,
-                        &urls,
-                        &member,
-                        &reject,
-                        [follower.inbox_url.clone()].into(),
+                    super::follows::send_follow_answer(
+                        conn, &urls, "Reject", &member, &follow, &follower,
                     )?;
                     crate::db::follows::delete(conn, follow.id)?;
                 }

@@ -178,24 +178,37 @@ pub fn end_follows_with(conn: &mut DbConnection, urls: &Urls, remote: &[i64]) ->
             undo_follow(conn, urls, &follower, &target, follow)?;
             statuses::remove_author_from_home_feed(conn, follower.id, target.id)?;
         } else if target.local && !follower.local {
-            let reject = render::follow_answer(
-                "Reject",
-                &urls.activity(next_id()),
-                &target,
-                &follow.ap_id,
-                &follower,
-            );
-            outbox::enqueue(
-                conn,
-                urls,
-                &target,
-                &reject,
-                [follower.inbox_url.clone()].into(),
-            )?;
+            send_follow_answer(conn, urls, "Reject", &target, follow, &follower)?;
         }
     }
     crate::db::moderation::drop_follows_of(conn, remote)?;
     Ok(ended.len())
+}
+
+/// Queues an `Accept` or `Reject` of `follow` from `target` to the
+/// follower's server.
+pub fn send_follow_answer(
+    conn: &mut DbConnection,
+    urls: &Urls,
+    kind: &str,
+    target: &Account,
+    follow: &Follow,
+    follower: &Account,
+) -> Result<()> {
+    let answer = render::follow_answer(
+        kind,
+        &urls.activity(next_id()),
+        target,
+        &follow.ap_id,
+        follower,
+    );
+    outbox::enqueue(
+        conn,
+        urls,
+        target,
+        &answer,
+        [follower.inbox_url.clone()].into(),
+    )
 }
 
 fn undo_follow(
@@ -312,20 +325,7 @@ pub async fn answer_request(
             }
             if !follower.local {
                 let kind = if accept { "Accept" } else { "Reject" };
-                let answer = render::follow_answer(
-                    kind,
-                    &urls.activity(next_id()),
-                    &target,
-                    &follow.ap_id,
-                    &follower,
-                );
-                outbox::enqueue(
-                    conn,
-                    &urls,
-                    &target,
-                    &answer,
-                    [follower.inbox_url.clone()].into(),
-                )?;
+                send_follow_answer(conn, &urls, kind, &target, &follow, &follower)?;
             }
             Ok(())
         })

@@ -353,22 +353,13 @@ pub async fn act_on_account(
     done(&fields.return_to("/admin/members"), "saved")
 }
 
-pub struct BlockRow {
-    pub id: i64,
-    pub domain: String,
-    pub severity: String,
-    pub reject_media: bool,
-    pub private_comment: String,
-    pub public_comment: String,
-}
-
 #[derive(Template)]
 #[template(path = "admin/federation.html")]
 struct FederationPage {
     layout: Layout,
     hosts: Vec<HostQueue>,
     peers: Vec<String>,
-    blocks: Vec<BlockRow>,
+    blocks: Vec<crate::db::models::DomainBlock>,
     allows: Vec<crate::db::models::DomainAllow>,
     allowlist: bool,
 }
@@ -387,18 +378,7 @@ pub async fn federation_page(
             .with_done(query.done.as_deref()),
         hosts: admin::queue_by_host(&ctx).await?,
         peers: accounts::peers(&ctx).await?,
-        blocks: moderation::domain_blocks(&ctx)
-            .await?
-            .into_iter()
-            .map(|b| BlockRow {
-                id: b.id,
-                domain: b.domain,
-                severity: b.severity,
-                reject_media: b.reject_media,
-                private_comment: b.private_comment,
-                public_comment: b.public_comment,
-            })
-            .collect(),
+        blocks: moderation::domain_blocks(&ctx).await?,
         allows: moderation::domain_allows(&ctx).await?,
         allowlist: ctx.config.federation_mode == crate::config::FederationMode::Allowlist,
     })
