@@ -479,6 +479,39 @@ async fn the_admin_api_answers_in_mastodons_shapes_and_only_to_admins(backend: B
         .body
         .to_string();
     assert!(told.contains("Posting too often"), "{told}");
+    // A limited account reaches only its followers: a mention of someone
+    // who does not follow her notifies no one, and her public post stays
+    // out of the public timeline.
+    let dan = town.create_user("dan").await;
+    let erin = town.create_user("erin").await;
+    town.follow(&erin, "alice").await;
+    let limited = town
+        .post_status(&alice, &json!({"status": "@dan @erin buy my compost"}))
+        .await;
+    let mentioned = |user: &User| {
+        let (town, user) = (&town, user.clone());
+        async move {
+            town.get("/api/v1/notifications", Some(&user.token))
+                .await
+                .body
+                .to_string()
+                .contains("buy my compost")
+        }
+    };
+    assert!(mentioned(&erin).await, "a follower is still told");
+    assert!(
+        !mentioned(&dan).await,
+        "someone who does not follow her is not"
+    );
+    let public = town.get("/api/v1/timelines/public", None).await.body;
+    assert!(
+        public
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|s| s["id"] != limited["id"]),
+        "{public}"
+    );
     let bad = town
         .post_json(
             &format!("/api/v1/admin/accounts/{id}/action"),

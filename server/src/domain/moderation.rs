@@ -283,6 +283,14 @@ pub fn login_refused(
     })
 }
 
+/// Whether an account is limited, by itself or through its server.
+pub fn is_silenced(conn: &mut DbConnection, account_id: i64) -> QueryResult<bool> {
+    let Some(account) = db::accounts::by_id(conn, account_id)? else {
+        return Ok(false);
+    };
+    Ok(!silenced_among(conn, &[&account])?.is_empty())
+}
+
 /// Whether a remote account's activities are refused.
 pub fn is_suspended(conn: &mut DbConnection, account_id: i64) -> QueryResult<bool> {
     Ok(store::limits_of(conn, account_id)?.suspended_at.is_some())

@@ -62,6 +62,12 @@ pub fn notify(
     if !super::blocks::wants_notifications_from(conn, recipient.id, from_id)? {
         return Ok(());
     }
+    // A limited account reaches only those who follow it.
+    if super::moderation::is_silenced(conn, from_id)?
+        && !crate::db::follows::between(conn, recipient.id, from_id)?.is_some_and(|f| f.accepted)
+    {
+        return Ok(());
+    }
     let notification = Notification {
         id: next_id(),
         account_id: recipient.id,

@@ -56,6 +56,7 @@ pub async fn statuses(
                 window.offset,
             )?;
             let found = views::load(conn, Some(viewer_id), &ids)?;
+            let found = super::moderation::without_silenced(conn, Some(viewer_id), found)?;
             Ok(found
                 .into_iter()
                 .filter(|view| !hidden.contains(&view.status.account_id))
