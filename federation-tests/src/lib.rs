@@ -501,7 +501,7 @@ pub fn trellis() -> Command {
 /// The `trellis` binary: `TRELLIS_BIN` if set, else built once per test
 /// process, so scenarios never run against a stale server. Cargo makes the
 /// build a quick no-op when nothing changed.
-fn trellis_bin() -> &'static Path {
+pub fn trellis_bin() -> &'static Path {
     static BIN: OnceLock<PathBuf> = OnceLock::new();
     BIN.get_or_init(|| {
         if let Some(bin) = std::env::var_os("TRELLIS_BIN") {

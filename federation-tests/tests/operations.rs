@@ -50,14 +50,24 @@ async fn an_unwritable_data_directory_is_named_at_once() {
     let locked = dir.path().join("locked");
     std::fs::create_dir(&locked).unwrap();
     std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o555)).unwrap();
+    // Root may write anywhere: run as nobody so the permissions count. The
+    // binary is copied beside the data first, since nobody may not be able
+    // to reach it where it was built (CI clones into a private directory).
+    // SAFETY: geteuid(2) has no preconditions and cannot fail.
+    let as_nobody = unsafe { libc::geteuid() } == 0;
+    let bin = dir.path().join("trellis");
+    std::fs::copy(federation_tests::trellis_bin(), &bin).unwrap();
+    std::fs::set_permissions(&bin, std::fs::Permissions::from_mode(0o755)).unwrap();
     for url in [
         format!("sqlite://{}/trellis.db", locked.display()),
         format!("sqlite://{}/below/trellis.db", locked.display()),
     ] {
-        let mut command = migrate_at(&url);
-        // Root may write anywhere: run as nobody so the permissions count.
-        // SAFETY: geteuid(2) has no preconditions and cannot fail.
-        if unsafe { libc::geteuid() } == 0 {
+        let mut command = tokio::process::Command::new(&bin);
+        command
+            .arg("migrate")
+            .env("TRELLIS_DATABASE_URL", &url)
+            .stdin(std::process::Stdio::null());
+        if as_nobody {
             command.uid(65534).gid(65534);
         }
         let started = std::time::Instant::now();
