@@ -575,6 +575,69 @@ async fn the_admin_api_answers_in_mastodons_shapes_and_only_to_admins(backend: B
         .await;
     assert_eq!(itself.status, StatusCode::UNPROCESSABLE_ENTITY);
 
+    // Hostile input to the new endpoints: a 4xx on either database, and
+    // nothing stored.
+    let long = "x".repeat(10_000);
+    for (path, token, body) in [
+        (
+            "/api/v1/admin/domain_blocks",
+            &townhall.token,
+            json!({"domain": "a\0b.example"}),
+        ),
+        (
+            "/api/v1/admin/domain_blocks",
+            &townhall.token,
+            json!({"domain": long}),
+        ),
+        (
+            "/api/v1/admin/domain_blocks",
+            &townhall.token,
+            json!({"domain": "ok.example", "public_comment": long}),
+        ),
+        (
+            "/api/v1/admin/domain_blocks",
+            &townhall.token,
+            json!({"domain": "<script>x</script>.example"}),
+        ),
+        (
+            "/api/v1/domain_blocks",
+            &alice.token,
+            json!({"domain": long}),
+        ),
+        (
+            "/api/v1/reports",
+            &townhall.token,
+            json!({"account_id": id, "comment": long}),
+        ),
+        (
+            "/api/v1/reports",
+            &townhall.token,
+            json!({"account_id": id, "comment": "a\0b"}),
+        ),
+        (
+            &format!("/api/v1/admin/accounts/{id}/action"),
+            &townhall.token,
+            json!({"type": "none", "text": long}),
+        ),
+    ] {
+        let answer = town.post_json(path, Some(token), &body).await;
+        assert!(
+            answer.status.is_client_error(),
+            "{path}: {} {}",
+            answer.status,
+            answer.body
+        );
+    }
+    assert_eq!(
+        town.get("/api/v1/admin/domain_blocks", Some(&townhall.token))
+            .await
+            .body,
+        json!([])
+    );
+    let reports = town
+        .get("/api/v1/admin/reports", Some(&townhall.token))
+        .await;
+    assert_eq!(reports.body, json!([]));
     let allowed = town
         .post_json(
             "/api/v1/admin/domain_allows",
