@@ -79,9 +79,9 @@ pub fn remote_accounts_on(conn: &mut DbConnection, domain: &str) -> QueryResult<
     accounts::table
         .filter(accounts::local.eq(false))
         .filter(
-            accounts::domain
-                .eq(domain)
-                .or(accounts::domain.like(format!("%.{}", domain.replace('%', "")))),
+            accounts::domain.eq(domain).or(accounts::domain
+                .like(format!("%.{}", super::statuses::like_escaped(domain)))
+                .escape('\\')),
         )
         .select(accounts::id)
         .load(conn)
@@ -188,6 +188,13 @@ pub fn save_report(conn: &mut DbConnection, report: &Report) -> QueryResult<()> 
         .map(drop)
 }
 
+pub fn open_report_count(conn: &mut DbConnection) -> QueryResult<i64> {
+    reports::table
+        .filter(reports::action_taken_at.is_null())
+        .count()
+        .get_result(conn)
+}
+
 /// Reports newest first, open or resolved, below `max_id`.
 pub fn reports_page(
     conn: &mut DbConnection,
@@ -226,12 +233,7 @@ pub struct AccountFilter {
 }
 
 fn like_pattern(text: &str) -> String {
-    let escaped = text
-        .to_lowercase()
-        .replace('\\', "\\\\")
-        .replace('%', "\\%")
-        .replace('_', "\\_");
-    format!("%{escaped}%")
+    format!("%{}%", super::statuses::like_escaped(&text.to_lowercase()))
 }
 
 /// An account with its login (members here) and the limits on it.

@@ -176,11 +176,7 @@ pub fn members(
     if let Some(search) = search {
         let pattern = format!(
             "%{}%",
-            search
-                .to_lowercase()
-                .replace('\\', "\\\\")
-                .replace('%', "\\%")
-                .replace('_', "\\_")
+            super::statuses::like_escaped(&search.to_lowercase())
         );
         query = query.filter(
             super::accounts::lower(accounts::username)

@@ -38,17 +38,20 @@ pub async fn waiting(ctx: &Context, limit: i64, offset: i64) -> Result<Vec<Waiti
 
 /// The waiting sign-up of `account_id`, or 404.
 async fn waiting_one(ctx: &Context, account_id: i64) -> Result<Account> {
-    let found = ctx
-        .db
-        .read(move |conn| Ok::<_, Error>(db::oauth::user_by_account(conn, account_id)?))
-        .await?;
-    let account = super::accounts::by_id(ctx, account_id).await?;
-    match found {
-        Some(user) if !user.approved && account.deleted_at.is_none() => Ok(account),
-        _ => Err(Error::NotFound(
-            "no sign-up waits for approval there".into(),
-        )),
-    }
+    ctx.db
+        .read(move |conn| {
+            let user = db::oauth::user_by_account(conn, account_id)?;
+            let account = db::accounts::by_id(conn, account_id)?;
+            match (user, account) {
+                (Some(user), Some(account)) if !user.approved && account.deleted_at.is_none() => {
+                    Ok(account)
+                }
+                _ => Err(Error::NotFound(
+                    "no sign-up waits for approval there".into(),
+                )),
+            }
+        })
+        .await
 }
 
 /// Lets the member of a waiting sign-up log in.

@@ -234,6 +234,13 @@ pub async fn list(
         .await
 }
 
+/// How many reports wait for an admin.
+pub async fn open_count(ctx: &Context) -> Result<i64> {
+    ctx.db
+        .read(|conn| Ok(store::open_report_count(conn)?))
+        .await
+}
+
 pub async fn get(ctx: &Context, id: i64) -> Result<ReportView> {
     ctx.db
         .read(move |conn| {

@@ -55,7 +55,9 @@ pub async fn log_in(ctx: &Context, login: &str, password: &str) -> Result<Starte
     }
 }
 
-async fn start(ctx: &Context, user: User, account: Account) -> Result<Started> {
+/// Starts a session for a member whose identity is already established
+/// (just logged in, or just signed up).
+pub async fn start(ctx: &Context, user: User, account: Account) -> Result<Started> {
     let token = crypto::random_token();
     let now = db::now();
     let row = WebSession {

@@ -55,6 +55,7 @@ fn is_farewell(payload: &str) -> bool {
 async fn send(
     ctx: &Context,
     client: &reqwest::Client,
+    policy: &crate::domain::moderation::Policy,
     delivery: &Delivery,
     activity: &OutgoingActivity,
 ) -> Result<(), Failure> {
@@ -63,13 +64,11 @@ async fn send(
     guard::check_remote_url(&inbox, ctx.config.federation_dev_mode).map_err(Failure::Final)?;
     // A server blocked after the delivery was queued gets nothing more,
     // but for the Undo and Reject that end our follows with it.
-    if !is_farewell(&activity.payload) {
-        crate::domain::moderation::check_url(ctx, &inbox)
-            .await
-            .map_err(|refused| match refused {
-                Error::Forbidden(reason) => Failure::Final(reason),
-                other => Failure::Retry(other.to_string()),
-            })?;
+    let refusal = crate::domain::moderation::host_of(&inbox).and_then(|h| policy.refusal(&h));
+    if let Some(reason) = refusal
+        && !is_farewell(&activity.payload)
+    {
+        return Err(Failure::Final(reason));
     }
     let actor_id = activity.actor_account_id;
     let actor = ctx
@@ -178,12 +177,17 @@ async fn run_batch(
         })
         .await?;
     let attempted = batch.len();
+    if batch.is_empty() {
+        return Ok(0);
+    }
+    // Read once per batch, not once per delivery.
+    let policy = &crate::domain::moderation::policy(ctx).await?;
     in_flight
         .set()
         .extend(batch.iter().map(|(delivery, _)| delivery.id));
     futures::stream::iter(batch)
         .for_each_concurrent(ctx.config.delivery_workers, |(delivery, activity)| async move {
-            let outcome = send(ctx, client, &delivery, &activity).await;
+            let outcome = send(ctx, client, policy, &delivery, &activity).await;
             if let Err(error) = record(ctx, &delivery, outcome).await {
                 tracing::error!(%error, delivery = delivery.id, "could not record a delivery attempt");
             }

@@ -32,7 +32,7 @@ struct AdminIndex {
     layout: Layout,
     waiting: usize,
     hosts_failing: usize,
-    open_reports: usize,
+    open_reports: i64,
 }
 
 /// `/admin`
@@ -44,7 +44,7 @@ pub async fn index(State(ctx): State<Context>, visitor: Visitor) -> PageResult {
         .iter()
         .filter(|h| h.failed > 0 || h.retrying > 0)
         .count();
-    let open_reports = reports::list(&ctx, false, None, 100).await?.len();
+    let open_reports = reports::open_count(&ctx).await?;
     render(&AdminIndex {
         layout: Layout::new(&ctx, &visitor, "Administration").await,
         waiting,

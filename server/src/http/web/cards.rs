@@ -38,9 +38,7 @@ impl AccountLink {
             local: account.local,
             kind: match account.actor_type.as_str() {
                 "Group" => "community",
-                "Organization" | "Service" if crate::domain::network::is_network_actor(account) => {
-                    "network"
-                }
+                _ if crate::domain::network::is_network_actor(account) => "network",
                 "Organization" => "network",
                 "Service" | "Application" => "bot",
                 _ => "member",

@@ -92,10 +92,10 @@ pub async fn sign_up(State(ctx): State<Context>, posted: Posted) -> PageResult {
     )
     .await;
     match result {
-        Ok(_) if ctx.config.registrations == Registrations::Open => {
-            let started =
-                sessions::log_in(&ctx, fields.get("username").trim(), fields.get("password"))
-                    .await?;
+        Ok(account) if ctx.config.registrations == Registrations::Open => {
+            // The password was just set: no need to hash it again to check it.
+            let user = accounts::user_of(&ctx, account.id).await?;
+            let started = sessions::start(&ctx, user, account).await?;
             logged_in(&ctx, started, "/home?done=welcome")
         }
         Ok(_) => {

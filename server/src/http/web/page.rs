@@ -244,14 +244,11 @@ pub fn render_with(status: StatusCode, template: &impl Template) -> PageResult {
 
 /// After a change: back to `to` (a local path), with a notice key.
 pub fn done(to: &str, key: &str) -> PageResult {
-    let separator = if to.contains('?') { '&' } else { '?' };
-    let (path, fragment) = to.split_once('#').unwrap_or((to, ""));
-    let fragment = if fragment.is_empty() {
-        String::new()
-    } else {
-        format!("#{fragment}")
+    let (path, fragment) = match to.split_once('#') {
+        Some((path, fragment)) => (path, format!("#{fragment}")),
+        None => (to, String::new()),
     };
-    let separator = if path.contains('?') { '&' } else { separator };
+    let separator = if path.contains('?') { '&' } else { '?' };
     Ok(Redirect::to(&format!("{path}{separator}done={key}{fragment}")).into_response())
 }
 
