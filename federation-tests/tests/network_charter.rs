@@ -51,6 +51,7 @@ fn full_charter() -> Value {
         "type": "connectivity",
         // A parent is looked up when named; see the children scenario.
         "parent": null,
+        "share_report": "parent",
         "charter": {
             "purpose": "Share what works in local climate action",
             "membership": "Anyone working on sustainability in Ashford",

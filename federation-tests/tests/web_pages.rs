@@ -228,6 +228,7 @@ async fn admin_pages_are_for_admins(backend: Backend) {
                 ("level", "town"),
                 ("type", "connectivity"),
                 ("parent", ""),
+                ("share_report", "linked"),
                 ("purpose", "Learn from each other"),
                 ("membership", "Anyone working on it"),
                 ("value_proposition", ""),
@@ -252,6 +253,10 @@ async fn admin_pages_are_for_admins(backend: Backend) {
     ] {
         assert!(home.body.contains(text), "{text} is not on /");
     }
+    assert_eq!(
+        town.get("/api/trellis/v1/network", None).await.body["share_report"],
+        "linked"
+    );
     let instance = town.get("/api/v1/instance", None).await.body;
     let rules = instance["rules"].to_string();
     assert!(rules.contains("Share what failed too"), "{rules}");

@@ -5,7 +5,7 @@
 use crate::{
     config::Config,
     db::Database,
-    domain::{Context, accounts, network, streaming},
+    domain::{Context, accounts, network, network_reports, streaming},
     federation::{self, delivery},
     http,
 };
@@ -63,6 +63,7 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     delivery::release_stale_leases(&app.ctx).await?;
     let workers = delivery::Worker::start(app.ctx.clone());
     let streaming = tokio::spawn(streaming::run(app.ctx.clone()));
+    let reports = tokio::spawn(network_reports::run(app.ctx.clone()));
     tracing::info!(%bind, domain = %app.ctx.urls.domain(), "Trellis is listening");
     let streams = app.ctx.streams.clone();
     let served = axum::serve(
@@ -79,6 +80,7 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     .await;
     workers.stop().await;
     streaming.abort();
+    reports.abort();
     served?;
     Ok(())
 }

@@ -5,7 +5,7 @@ use crate::{
     app,
     config::Config,
     db::deliveries,
-    domain::{Context, accounts, communities, network, network_map, oauth},
+    domain::{Context, accounts, communities, network, network_map, network_reports, oauth},
     error::Error,
     progress::{self, Spinner},
 };
@@ -92,6 +92,13 @@ pub enum NetworkCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Print this network and every network below it that shared its
+    /// report, with the totals.
+    Tree {
+        /// Print the tree as JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
     /// Print the network map: json, graphml, gexf or svg.
     Map {
         /// json, graphml, gexf or svg.
@@ -147,6 +154,9 @@ pub struct NetworkSettings {
     /// Remove every operating principle.
     #[arg(long, conflicts_with = "principles")]
     no_principles: bool,
+    /// Who receives the network report: none, parent, linked or public.
+    #[arg(long)]
+    share_report: Option<String>,
 }
 
 impl NetworkSettings {
@@ -163,6 +173,7 @@ impl NetworkSettings {
             "place": self.place,
             "level": self.level,
             "type": self.kind,
+            "share_report": self.share_report,
             "charter": {
                 "purpose": self.purpose,
                 "membership": self.membership,
@@ -400,6 +411,15 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                     println!("{}", serde_json::to_string_pretty(&health)?);
                 } else {
                     print!("{}", network_map::report(&health));
+                }
+                return Ok(());
+            }
+            if let NetworkCommand::Tree { json } = command {
+                let tree = network_reports::tree(&ctx).await?;
+                if json {
+                    println!("{}", serde_json::to_string_pretty(&tree)?);
+                } else {
+                    print!("{}", network_reports::tree_text(&tree));
                 }
                 return Ok(());
             }

@@ -57,6 +57,10 @@ pub struct Config {
     /// Peers whose `X-Forwarded-For` is believed when the rate limits look for
     /// the client's address; anyone else could name any address there.
     pub trusted_proxies: Vec<ProxyRange>,
+    /// How often the network measures itself: its report to the networks
+    /// it shares with, and a snapshot of the health figures for the
+    /// history. Once a day by default.
+    pub network_report_interval_seconds: u64,
 }
 
 /// The longest rate-limit window: anything longer is more likely a typo than
@@ -188,6 +192,7 @@ impl Default for Config {
                 ProxyRange::new(IpAddr::V4(Ipv4Addr::LOCALHOST), 8),
                 ProxyRange::new(IpAddr::V6(Ipv6Addr::LOCALHOST), 128),
             ],
+            network_report_interval_seconds: 24 * 60 * 60,
         }
     }
 }
@@ -412,6 +417,10 @@ impl Config {
             self.rate_limit_sign_in_window_seconds =
                 parsed("TRELLIS_RATE_LIMIT_SIGN_IN_WINDOW_SECONDS", v)?;
         }
+        if let Some(v) = var("TRELLIS_NETWORK_REPORT_INTERVAL_SECONDS") {
+            self.network_report_interval_seconds =
+                parsed("TRELLIS_NETWORK_REPORT_INTERVAL_SECONDS", v)?;
+        }
         if let Some(v) = var("TRELLIS_TRUSTED_PROXIES") {
             // One variable holds the whole list, split at commas or spaces;
             // an empty value trusts no proxy.
@@ -464,6 +473,11 @@ impl Config {
                 "sign_in_",
             ),
         ];
+        if self.network_report_interval_seconds == 0 {
+            return Err(ConfigError::Invalid(
+                "network_report_interval_seconds must be at least 1".into(),
+            ));
+        }
         for (requests, window, bucket) in rate_limits {
             if requests > 0 && !(1..=MAX_RATE_LIMIT_WINDOW_SECONDS).contains(&window) {
                 return Err(ConfigError::Invalid(format!(
@@ -484,6 +498,10 @@ impl Config {
             "https"
         };
         url::Url::parse(&format!("{scheme}://{}", self.domain)).expect("validated domain")
+    }
+
+    pub fn network_report_interval(&self) -> Duration {
+        Duration::from_secs(self.network_report_interval_seconds)
     }
 
     pub fn delivery_retry_base(&self) -> Duration {

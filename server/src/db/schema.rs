@@ -349,6 +349,25 @@ diesel::table! {
         account_id -> BigInt,
         relation -> Text,
         created_at -> Timestamp,
+        state -> Text,
+    }
+}
+
+diesel::table! {
+    network_reports (account_id) {
+        account_id -> BigInt,
+        document -> Text,
+        computed_at -> Timestamp,
+        received_at -> Timestamp,
+        pushed_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    health_snapshots (id) {
+        id -> BigInt,
+        taken_at -> Timestamp,
+        figures -> Text,
     }
 }
 
@@ -561,6 +580,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     community_links,
     community_picks,
     network_links,
+    network_reports,
+    health_snapshots,
     network_profiles,
     post_kinds,
     exchanges,

@@ -447,3 +447,37 @@ pub fn backdate(conn: &mut DbConnection, status_id: i64, at: NaiveDateTime) -> Q
         .execute(conn)?;
     Ok(())
 }
+
+/// The newest public stories told by local members: what a network may
+/// show other networks of its stories, because their authors made them
+/// public.
+pub fn public_local_stories(
+    conn: &mut DbConnection,
+    limit: i64,
+) -> QueryResult<Vec<super::models::Status>> {
+    statuses::table
+        .filter(
+            statuses::id.eq_any(
+                post_kinds::table
+                    .filter(post_kinds::kind.eq("story"))
+                    .select(post_kinds::status_id),
+            ),
+        )
+        .filter(statuses::local.eq(true))
+        .filter(statuses::visibility.eq("public"))
+        .select(super::models::Status::as_select())
+        .order(statuses::id.desc())
+        .limit(limit)
+        .load(conn)
+}
+
+/// The role of every local community of practice.
+pub fn local_community_roles(conn: &mut DbConnection) -> QueryResult<Vec<String>> {
+    use super::schema::{accounts, communities};
+    communities::table
+        .inner_join(accounts::table.on(accounts::id.eq(communities::account_id)))
+        .filter(accounts::local.eq(true))
+        .filter(accounts::deleted_at.is_null())
+        .select(communities::role)
+        .load(conn)
+}

@@ -161,6 +161,7 @@ pub async fn follow(
     link: Option<super::links::Direction>,
 ) -> Result<Outcome> {
     let urls = ctx.urls.clone();
+    let sender = super::network_reports::Sender::of(ctx);
     let follow_ap_id = activity_id.to_string();
     once(ctx, activity_id, move |conn| {
         let Some(target) = local_target(conn, &target_ap_id)? else {
@@ -210,6 +211,31 @@ pub async fn follow(
             && follower.actor_type == "Organization"
         {
             super::network::child_joined(conn, &follower)?;
+        }
+        // Another network asking to link as peers: its admins' request
+        // waits for ours, unaccepted.
+        if link == Some(super::links::Direction::Peer)
+            && super::network::is_network_actor(&target)
+            && follower.actor_type == "Organization"
+        {
+            match follows::between(conn, follower.id, target.id)? {
+                Some(existing) => follows::set_ap_id(conn, existing.id, &follow_ap_id)?,
+                None => follows::insert(
+                    conn,
+                    &Follow {
+                        id: next_id(),
+                        account_id: follower.id,
+                        target_account_id: target.id,
+                        ap_id: follow_ap_id.clone(),
+                        accepted: false,
+                        created_at: db::now(),
+                        notify: false,
+                        show_reblogs: true,
+                    },
+                )?,
+            }
+            super::network::peer_requested(conn, &urls, &sender, &target, &follower)?;
+            return Ok(Outcome::Applied);
         }
         if let Some(direction) =
             link.filter(|_| target.actor_type == "Group" && follower.actor_type == "Group")
@@ -323,6 +349,7 @@ pub async fn answer_follow(
     follow_ap_id: Option<String>,
     accepted: bool,
 ) -> Result<Outcome> {
+    let sender = super::network_reports::Sender::of(ctx);
     once(ctx, activity_id, move |conn| {
         let follower = match (&follower_ap_id, &follow_ap_id) {
             (Some(ap_id), _) => local_target(conn, ap_id)?,
@@ -351,6 +378,7 @@ pub async fn answer_follow(
             statuses::remove_author_from_home_feed(conn, follower.id, target.id)?;
             super::links::refused(conn, &follower, &target)?;
         }
+        super::network::follow_answered(conn, &sender, &follower, &target, accepted)?;
         Ok(Outcome::Applied)
     })
     .await
@@ -430,7 +458,7 @@ fn follow_undone(
         super::links::ended(conn, urls, target, follower)?;
     }
     if super::network::is_network_actor(target) {
-        super::network::child_left(conn, follower)?;
+        super::network::link_ended(conn, follower)?;
     }
     Ok(())
 }
@@ -1037,5 +1065,41 @@ pub async fn undo_block(
             _ => Ok(Outcome::Applied),
         },
     )
+    .await
+}
+
+/// A linked network's report (with its branch, from a child network).
+pub async fn network_report(
+    ctx: &Context,
+    activity_id: &str,
+    from: Account,
+    branch: super::network_reports::Branch,
+) -> Result<Outcome> {
+    let sender = super::network_reports::Sender::of(ctx);
+    once(
+        ctx,
+        activity_id,
+        move |conn| match super::network_reports::received(conn, &sender, &from, branch)? {
+            None => Ok(Outcome::Applied),
+            Some(reason) => Ok(Outcome::Ignored(reason)),
+        },
+    )
+    .await
+}
+
+/// A linked network withdrew its report.
+pub async fn network_report_withdrawn(
+    ctx: &Context,
+    activity_id: &str,
+    from: Account,
+) -> Result<Outcome> {
+    let sender = super::network_reports::Sender::of(ctx);
+    once(ctx, activity_id, move |conn| {
+        if super::network_reports::withdrawn(conn, &sender, &from)? {
+            Ok(Outcome::Applied)
+        } else {
+            Ok(Outcome::Ignored("no report of that network is kept"))
+        }
+    })
     .await
 }

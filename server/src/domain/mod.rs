@@ -17,6 +17,7 @@ pub mod links;
 pub mod moderation;
 pub mod network;
 pub mod network_map;
+pub mod network_reports;
 pub mod notifications;
 pub mod oauth;
 pub mod outbox;

@@ -54,6 +54,36 @@ pub struct Charter {
     pub operating_principles: Vec<String>,
 }
 
+/// Who receives the network's aggregate report (never personal data).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ShareReport {
+    /// No one: parent and linked networks list it as "not shared".
+    None,
+    /// The parent network, which passes it on to its own parent with its
+    /// branch, so every level above sees it.
+    #[default]
+    Parent,
+    /// The levels above, and the networks linked with this one as peers.
+    Linked,
+    /// Anyone who asks, as well.
+    Public,
+}
+
+impl ShareReport {
+    pub fn reaches_parent(self) -> bool {
+        self != ShareReport::None
+    }
+
+    pub fn reaches_peers(self) -> bool {
+        matches!(self, ShareReport::Linked | ShareReport::Public)
+    }
+
+    pub fn is_public(self) -> bool {
+        self == ShareReport::Public
+    }
+}
+
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Network {
@@ -66,6 +96,8 @@ pub struct Network {
     /// The network this one is part of, as `name@host`.
     pub parent: Option<String>,
     pub charter: Charter,
+    /// Who receives the network report; a local choice, not published.
+    pub share_report: ShareReport,
 }
 
 /// A change to the network: only what is named changes.
@@ -82,6 +114,7 @@ pub struct NetworkChanges {
     #[serde(default, deserialize_with = "present")]
     pub parent: Option<Option<String>>,
     pub charter: Option<CharterChanges>,
+    pub share_report: Option<ShareReport>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -148,6 +181,7 @@ impl Network {
         }
         next.level = changes.level.unwrap_or(next.level);
         next.kind = changes.kind.unwrap_or(next.kind);
+        next.share_report = changes.share_report.unwrap_or(next.share_report);
         if let Some(parent) = changes.parent {
             next.parent = match parent.as_deref().map(str::trim) {
                 None | Some("") => None,
@@ -247,7 +281,7 @@ impl Network {
 }
 
 /// The word a setting is written as, or nothing for `none`.
-fn word<T: Serialize>(setting: &T) -> String {
+pub fn word<T: Serialize>(setting: &T) -> String {
     match serde_json::to_value(setting) {
         Ok(serde_json::Value::String(word)) if word != "none" => word,
         _ => String::new(),
@@ -264,13 +298,15 @@ fn parse(stored: Option<String>) -> Result<Network> {
 
 /// The network as stored, its name defaulting to the instance's.
 pub async fn get(ctx: &Context) -> Result<Network> {
-    let stored = ctx
-        .db
-        .read(|conn| Ok::<_, Error>(db::network::profile(conn)?))
-        .await?;
-    let mut network = parse(stored)?;
+    let instance_name = ctx.config.instance_name.clone();
+    ctx.db.read(move |conn| get_in(conn, &instance_name)).await
+}
+
+/// [`get`] inside a transaction.
+pub fn get_in(conn: &mut db::DbConnection, instance_name: &str) -> Result<Network> {
+    let mut network = parse(db::network::profile(conn)?)?;
     if network.name.is_empty() {
-        network.name = ctx.config.instance_name.clone();
+        network.name = instance_name.to_string();
     }
     Ok(network)
 }
@@ -305,11 +341,7 @@ pub async fn actor(ctx: &Context) -> Result<Account> {
 /// The extension the network actor carries, as stored (the name left
 /// empty when the admins never set one falls back to the instance's).
 pub fn extension_in(conn: &mut db::DbConnection, instance_name: &str) -> Result<serde_json::Value> {
-    let mut network = parse(db::network::profile(conn)?)?;
-    if network.name.is_empty() {
-        network.name = instance_name.to_string();
-    }
-    Ok(network.extension())
+    Ok(get_in(conn, instance_name)?.extension())
 }
 
 pub fn is_network_actor(account: &Account) -> bool {
@@ -345,11 +377,30 @@ pub async fn update(ctx: &Context, changes: NetworkChanges) -> Result<Network> {
         })
         .await?;
     ctx.deliveries_queued();
+    if next.share_report != current.share_report {
+        // Those the new choice no longer reaches forget the report; those
+        // it now reaches get it at once.
+        let sender = super::network_reports::Sender::of(ctx);
+        let share = next.share_report;
+        ctx.db
+            .write(move |conn| sender.withdraw(conn, share))
+            .await?;
+        super::network_reports::refresh(ctx, true).await?;
+    }
     get(ctx).await
 }
 
 pub const PARENT: &str = "parent";
 pub const CHILD: &str = "child";
+/// A network linked side by side: the same kind of network in another
+/// place. Peers exchange their reports when both share with linked networks.
+pub const PEER: &str = "peer";
+
+/// States of a link: parent and child links are active at once; a peer
+/// link waits for the other side's admins.
+pub const ACTIVE: &str = "active";
+pub const PENDING_OUT: &str = "pending_out";
+pub const PENDING_IN: &str = "pending_in";
 
 /// Makes the network actor follow `parent` (another network's actor) as
 /// its parent, or follow none with `None`; a parent declared before is
@@ -419,15 +470,254 @@ pub fn child_joined(conn: &mut db::DbConnection, child: &Account) -> Result<()> 
     Ok(db::network::set_link(conn, child.id, CHILD)?)
 }
 
-/// A network that stops following ours is no longer its child.
-pub fn child_left(conn: &mut db::DbConnection, child: &Account) -> Result<()> {
-    if db::network::linked(conn, CHILD)?
-        .iter()
-        .any(|c| c.id == child.id)
+/// A network that stops following ours is no longer its child, nor its
+/// peer; what it shared is forgotten.
+pub fn link_ended(conn: &mut db::DbConnection, other: &Account) -> Result<()> {
+    if let Some((relation, _)) = db::network::link_with(conn, other.id)?
+        && relation != PARENT
     {
-        db::network::remove_link(conn, child.id)?;
+        db::network::remove_link(conn, other.id)?;
+        db::network::remove_report(conn, other.id)?;
     }
     Ok(())
+}
+
+/// A link as the API shows it.
+#[derive(Debug, Clone, Serialize)]
+pub struct LinkView {
+    pub acct: String,
+    pub name: String,
+    pub url: String,
+    pub relation: String,
+    pub state: String,
+    pub since: chrono::DateTime<chrono::Utc>,
+}
+
+/// Every network linked with this one; pending peer requests only for
+/// admins.
+pub async fn links(ctx: &Context, with_pending: bool) -> Result<Vec<LinkView>> {
+    ctx.db
+        .read(move |conn| {
+            Ok(db::network::all_links(conn)?
+                .into_iter()
+                .filter(|(_, _, state, _)| with_pending || state == ACTIVE)
+                .map(|(account, relation, state, since)| LinkView {
+                    acct: account.acct(),
+                    name: account.display_name.clone(),
+                    url: account.url.clone().unwrap_or_else(|| account.ap_id.clone()),
+                    relation,
+                    state,
+                    since: since.and_utc(),
+                })
+                .collect())
+        })
+        .await
+}
+
+/// Asks `target` (another network's actor) to link as peers: our network
+/// actor follows it with a `peer` marker, and the link waits for its
+/// admins. If it had asked us first, asking back agrees.
+pub async fn request_peer(ctx: &Context, target: Account) -> Result<LinkView> {
+    let actor = actor(ctx).await?;
+    if target.local || target.id == actor.id {
+        return Err(Error::Validation(
+            "a peer network is another server's network".into(),
+        ));
+    }
+    let urls = ctx.urls.clone();
+    let sender = super::network_reports::Sender::of(ctx);
+    let acct = target.acct();
+    ctx.db
+        .write(move |conn| -> Result<()> {
+            match db::network::link_with(conn, target.id)?
+                .as_ref()
+                .map(|(r, s)| (r.as_str(), s.as_str()))
+            {
+                Some((PEER, PENDING_IN)) => {
+                    return accept_peer_in(conn, &urls, &sender, &actor, &target);
+                }
+                Some((PEER, _)) => return Ok(()),
+                Some((relation, _)) => {
+                    return Err(Error::Conflict(format!(
+                        "{} is already linked as this network's {relation}",
+                        target.acct()
+                    )));
+                }
+                None => {}
+            }
+            db::network::set_link_state(conn, target.id, PEER, PENDING_OUT)?;
+            if db::follows::between(conn, actor.id, target.id)?.is_none() {
+                let id = next_id();
+                let follow = db::models::Follow {
+                    id,
+                    account_id: actor.id,
+                    target_account_id: target.id,
+                    ap_id: urls.activity(id),
+                    accepted: false,
+                    created_at: db::now(),
+                    notify: false,
+                    show_reblogs: true,
+                };
+                db::follows::insert(conn, &follow)?;
+                let mut activity = render::follow(&follow.ap_id, &actor, &target);
+                activity["trellis:link"] = super::links::marker(super::links::Direction::Peer);
+                super::outbox::enqueue(
+                    conn,
+                    &urls,
+                    &actor,
+                    &activity,
+                    [target.inbox_url.clone()].into(),
+                )?;
+            }
+            Ok(())
+        })
+        .await?;
+    ctx.deliveries_queued();
+    links(ctx, true)
+        .await?
+        .into_iter()
+        .find(|link| link.acct == acct)
+        .ok_or_else(Error::not_found)
+}
+
+/// Another network asked to link as peers (its Follow is stored, not yet
+/// accepted). If this network had asked it too, they agree at once.
+pub fn peer_requested(
+    conn: &mut db::DbConnection,
+    urls: &super::urls::Urls,
+    sender: &super::network_reports::Sender,
+    us: &Account,
+    other: &Account,
+) -> Result<()> {
+    match db::network::link_with(conn, other.id)? {
+        Some((relation, state)) if relation == PEER && state == PENDING_OUT => {
+            accept_peer_in(conn, urls, sender, us, other)
+        }
+        Some((relation, state)) if relation == PEER && state == ACTIVE => {
+            accept_peer_in(conn, urls, sender, us, other)
+        }
+        Some(_) => Ok(()),
+        None => Ok(db::network::set_link_state(
+            conn, other.id, PEER, PENDING_IN,
+        )?),
+    }
+}
+
+/// Accepts the Follow `other` sent and makes the link active; both sides
+/// then send their reports if they share with linked networks.
+fn accept_peer_in(
+    conn: &mut db::DbConnection,
+    urls: &super::urls::Urls,
+    sender: &super::network_reports::Sender,
+    us: &Account,
+    other: &Account,
+) -> Result<()> {
+    if let Some(follow) = db::follows::between(conn, other.id, us.id)? {
+        if !follow.accepted {
+            db::follows::accept(conn, follow.id)?;
+        }
+        let accept = render::follow_answer(
+            "Accept",
+            &urls.activity(next_id()),
+            us,
+            &follow.ap_id,
+            other,
+        );
+        super::outbox::enqueue(conn, urls, us, &accept, [other.inbox_url.clone()].into())?;
+    }
+    db::network::set_link_state(conn, other.id, PEER, ACTIVE)?;
+    sender.send(conn, Some(other.id))
+}
+
+/// An admin answers a peer request, or ends a peer link (`accept` false on
+/// an active link). Ending it tells the other side: an Undo of our follow,
+/// a Reject of theirs.
+pub async fn answer_peer(ctx: &Context, other: Account, accept: bool) -> Result<()> {
+    let us = actor(ctx).await?;
+    let urls = ctx.urls.clone();
+    let sender = super::network_reports::Sender::of(ctx);
+    ctx.db
+        .write(move |conn| -> Result<()> {
+            let Some((relation, state)) = db::network::link_with(conn, other.id)? else {
+                return Err(Error::not_found());
+            };
+            if relation != PEER {
+                return Err(Error::Validation(format!(
+                    "{} is this network's {relation}, not a peer",
+                    other.acct()
+                )));
+            }
+            if accept {
+                if state != PENDING_IN {
+                    return Err(Error::Validation(
+                        "only a request from the other network can be accepted".into(),
+                    ));
+                }
+                return accept_peer_in(conn, &urls, &sender, &us, &other);
+            }
+            if let Some(theirs) = db::follows::between(conn, other.id, us.id)? {
+                db::follows::delete(conn, theirs.id)?;
+                let reject = render::follow_answer(
+                    "Reject",
+                    &urls.activity(next_id()),
+                    &us,
+                    &theirs.ap_id,
+                    &other,
+                );
+                super::outbox::enqueue(
+                    conn,
+                    &urls,
+                    &us,
+                    &reject,
+                    [other.inbox_url.clone()].into(),
+                )?;
+            }
+            if let Some(ours) = db::follows::between(conn, us.id, other.id)? {
+                db::follows::delete(conn, ours.id)?;
+                let follow = render::follow(&ours.ap_id, &us, &other);
+                let undo = render::undo_of(&urls.activity(next_id()), &us, follow);
+                super::outbox::enqueue(conn, &urls, &us, &undo, [other.inbox_url.clone()].into())?;
+            }
+            db::network::remove_link(conn, other.id)?;
+            db::network::remove_report(conn, other.id)?;
+            Ok(())
+        })
+        .await?;
+    ctx.deliveries_queued();
+    Ok(())
+}
+
+/// The other network answered our Follow: a peer request becomes active
+/// (and our report goes to it), or ends.
+pub fn follow_answered(
+    conn: &mut db::DbConnection,
+    sender: &super::network_reports::Sender,
+    us: &Account,
+    other: &Account,
+    accepted: bool,
+) -> Result<()> {
+    if !is_network_actor(us) {
+        return Ok(());
+    }
+    let Some((relation, _)) = db::network::link_with(conn, other.id)? else {
+        return Ok(());
+    };
+    if relation == PARENT && accepted {
+        // The parent now lists this network among its children: the report
+        // it sends is kept from here on.
+        return sender.send(conn, Some(other.id));
+    }
+    if relation != PEER {
+        return Ok(());
+    }
+    if accepted {
+        db::network::set_link_state(conn, other.id, PEER, ACTIVE)?;
+        sender.send(conn, Some(other.id))
+    } else {
+        db::network::remove_link(conn, other.id)?;
+        db::network::remove_report(conn, other.id)?;
+        Ok(())
+    }
 }
 
 /// The networks that declared this one their parent, with what each says
@@ -494,6 +784,7 @@ impl Network {
                 assessment: c.assessment,
                 operating_principles: c.operating_principles,
             }),
+            share_report: None,
         };
         Network::default().apply(changes).ok()
     }

@@ -22,7 +22,10 @@ use super::{
 };
 use crate::{
     db::models::Account,
-    domain::inbound::{self, Outcome},
+    domain::{
+        inbound::{self, Outcome},
+        network_reports,
+    },
     error::{Error, Result},
     protocol::{self, Activity, object_id, object_type, same_origin},
 };
@@ -178,6 +181,43 @@ async fn signer(
     }
 }
 
+/// The host of the server that signed a GET, once its signature
+/// verifies with its actor's key; `None` when the request is not signed.
+/// For documents shown only to some servers (a network's report).
+pub async fn signing_host(
+    data: &Data,
+    method: &Method,
+    path: &str,
+    headers: &HeaderMap,
+) -> Result<Option<String>> {
+    let signature = match signatures::check_request(method, path, headers, None) {
+        Ok(signature) => signature,
+        Err(signatures::SignatureError::Missing) => return Ok(None),
+        Err(error) => return Err(Error::Unauthorized(error.to_string())),
+    };
+    let key_id = signature.key_id().to_string();
+    let mut actor_url = Url::parse(&key_id)
+        .map_err(|_| Error::Unauthorized("the signing key is not named by a URL".into()))?;
+    refuse_blocked_servers(data, &actor_url, &key_id).await?;
+    if let Some(known) = inbound::account_by_key_id(data, &key_id).await?
+        && signature.verify(&known.public_key_pem)
+    {
+        return Ok(Some(known.domain.to_lowercase()));
+    }
+    actor_url.set_fragment(None);
+    let fetched = ObjectId::<ApubActor>::from(actor_url)
+        .dereference_forced(data)
+        .await
+        .map_err(|e| Error::Unauthorized(format!("cannot fetch the signing actor: {e}")))?
+        .account;
+    if fetched.public_key_id != key_id || !signature.verify(&fetched.public_key_pem) {
+        return Err(Error::Unauthorized(
+            "the signature does not verify with its actor's key".into(),
+        ));
+    }
+    Ok(Some(fetched.domain.to_lowercase()))
+}
+
 fn require_same_origin(object: &Url, actor: &Account, what: &str) -> Result<()> {
     let actor_id = Url::parse(&actor.ap_id).map_err(|e| Error::Internal(e.to_string()))?;
     if same_origin(object, &actor_id) {
@@ -266,6 +306,23 @@ async fn dispatch(data: &Data, activity: Activity, actor: Account) -> Result<Out
                 }
                 inbound::update_note(data, &id, actor, note).await
             }
+            Some(kind) if network_reports::is_report_type(kind) => {
+                let object_id =
+                    object.ok_or_else(|| Error::BadRequest("a report without an id".into()))?;
+                require_same_origin(&object_id, &actor, "the report")?;
+                if activity.object.get("attributedTo").and_then(|a| a.as_str())
+                    != Some(actor.ap_id.as_str())
+                {
+                    return Err(Error::Forbidden(
+                        "a network report must come from its network".into(),
+                    ));
+                }
+                let branch: network_reports::Branch = serde_json::from_value(
+                    activity.object["trellis:branch"].clone(),
+                )
+                .map_err(|e| Error::BadRequest(format!("the report's branch is malformed: {e}")))?;
+                inbound::network_report(data, &id, actor, branch).await
+            }
             Some(_) if object.as_ref().is_some_and(|o| o.as_str() == actor.ap_id) => {
                 // The actor changed its profile: refetch rather than trust
                 // the embedded copy, so the stored profile is what its
@@ -282,6 +339,9 @@ async fn dispatch(data: &Data, activity: Activity, actor: Account) -> Result<Out
             let target =
                 object.ok_or_else(|| Error::BadRequest("Delete without an object".into()))?;
             require_same_origin(&target, &actor, "deleted object")?;
+            if target.as_str() == network_reports::report_id(&actor.ap_id) {
+                return inbound::network_report_withdrawn(data, &id, actor).await;
+            }
             inbound::delete(data, &id, actor, target.to_string()).await
         }
         "Flag" => {

@@ -3,7 +3,7 @@
 //! JSON; anything else is sent to the HTML page of the same thing.
 
 use crate::{
-    domain::{Context, accounts, communities, render, statuses},
+    domain::{Context, accounts, communities, network, network_reports, render, statuses},
     error::{Error, Result},
     federation::inbox,
     http::input::path_id,
@@ -27,6 +27,7 @@ pub fn routes() -> Router<Context> {
         .route("/users/{username}/followers", get(followers))
         .route("/users/{username}/following", get(following))
         .route("/users/{username}/moderators", get(moderators))
+        .route("/users/{username}/report", get(network_report))
         .route(
             "/inbox",
             post(inbox::receive).layer(DefaultBodyLimit::max(inbox::MAX_BODY_BYTES)),
@@ -77,6 +78,41 @@ async fn note(
         return Ok(Redirect::to(&ctx.urls.status_page(&username, id)).into_response());
     }
     Ok(FederationJson(note).into_response())
+}
+
+/// The network's report, for the servers it is shared with: a signed GET
+/// from the parent's server gets the branch below this network, one from
+/// a peer's the report alone; anyone gets that when the report is public.
+async fn network_report(
+    data: crate::federation::Data,
+    method: axum::http::Method,
+    axum::extract::OriginalUri(uri): axum::extract::OriginalUri,
+    headers: HeaderMap,
+    Path(username): Path<String>,
+) -> Result<Response> {
+    if username != network::NETWORK_USERNAME {
+        return Err(Error::not_found());
+    }
+    if !wants_activitypub(&headers) {
+        return Ok(Redirect::to("/network").into_response());
+    }
+    let path = uri.path_and_query().map(|p| p.as_str()).unwrap_or("/");
+    let host = inbox::signing_host(&data, &method, path, &headers).await?;
+    let signed = host.is_some();
+    match network_reports::reader(&data, host).await? {
+        Some(reader) => {
+            let object =
+                network_reports::object_for(&data, reader == network_reports::Reader::Parent)
+                    .await?;
+            Ok(FederationJson(object).into_response())
+        }
+        None if signed => Err(Error::Forbidden(
+            "this network does not share its report with your server".into(),
+        )),
+        None => Err(Error::Unauthorized(
+            "the report is shared only with linked networks: sign the request".into(),
+        )),
+    }
 }
 
 /// An `OrderedCollection`: the count alone, or with its items.

@@ -24,6 +24,32 @@ pub fn routes() -> Router<Context> {
         .route("/api/trellis/v1/network/map.svg", get(network::map_svg))
         .route("/api/trellis/v1/network/health", get(network::health))
         .route(
+            "/api/trellis/v1/network/health/history",
+            get(network::health_history),
+        )
+        .route("/api/trellis/v1/network/report", get(network::report))
+        .route(
+            "/api/trellis/v1/network/report/refresh",
+            post(network::refresh_report),
+        )
+        .route("/api/trellis/v1/network/tree", get(network::tree))
+        .route(
+            "/api/trellis/v1/network/links",
+            get(network::links).post(network::request_link),
+        )
+        .route(
+            "/api/trellis/v1/network/links/{acct}",
+            axum::routing::delete(network::end_link),
+        )
+        .route(
+            "/api/trellis/v1/network/links/{acct}/accept",
+            post(network::accept_link),
+        )
+        .route(
+            "/api/trellis/v1/network/links/{acct}/reject",
+            post(network::end_link),
+        )
+        .route(
             "/api/trellis/v1/profile",
             get(profile::show_own).patch(profile::update),
         )

@@ -75,17 +75,20 @@ struct NetworkForm {
     network: network::Network,
     levels: Vec<Choice>,
     types: Vec<Choice>,
+    shares: Vec<Choice>,
     principles: String,
 }
 
 const LEVELS: [&str; 6] = ["town", "county", "region", "state", "country", "none"];
 const TYPES: [&str; 3] = ["connectivity", "alignment", "production"];
+const SHARES: [&str; 4] = ["none", "parent", "linked", "public"];
 
 fn network_form(layout: Layout, network: network::Network) -> NetworkForm {
     NetworkForm {
         layout,
         levels: choices(&LEVELS, &word(&network.level)),
         types: choices(&TYPES, &word(&network.kind)),
+        shares: choices(&SHARES, &word(&network.share_report)),
         principles: network.charter.operating_principles.join("\n"),
         network,
     }
@@ -129,6 +132,10 @@ fn network_changes(fields: &Fields) -> Result<NetworkChanges, Error> {
             assessment: text("assessment"),
             operating_principles: Some(fields.lines("operating_principles")),
         }),
+        share_report: match fields.get("share_report") {
+            "" => None,
+            choice => Some(parsed("sharing choice", choice)?),
+        },
     })
 }
 

@@ -12,6 +12,7 @@ mod assets;
 mod cards;
 mod communities;
 mod member;
+mod networks;
 mod page;
 mod posting;
 mod public;
@@ -84,6 +85,12 @@ pub fn routes(ctx: Context) -> Router<Context> {
         )
         .route("/map", get(weaving::map_page))
         .route("/network/health", get(weaving::health_page))
+        .route("/network", get(networks::network_page))
+        .route("/network/links", post(networks::request_link))
+        .route(
+            "/network/links/{acct}/{action}",
+            post(networks::answer_link),
+        )
         .route("/admin", get(admin::index))
         .route(
             "/admin/network",

@@ -114,6 +114,7 @@ fn done_notice(key: &str) -> Option<&'static str> {
         "welcome" => "Welcome! You are logged in.",
         "logged_out" => "You are logged out.",
         "reported" => "Thank you. The admins will look at your report.",
+        "requested_link" => "Asked. The link is made when that network's admins accept.",
         _ => return None,
     })
 }
