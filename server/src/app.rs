@@ -15,6 +15,7 @@ use tokio::net::TcpListener;
 pub struct App {
     pub ctx: Context,
     pub router: axum::Router,
+    pub federation: activitypub_federation::config::FederationConfig<Context>,
 }
 
 /// Opens (and migrates) the database named in `config`.
@@ -47,8 +48,12 @@ pub async fn build(config: Config) -> anyhow::Result<App> {
         .await
         .context("creating the network actor")?;
     let federation = federation::federation_config(ctx.clone(), &instance_actor).await?;
-    let router = http::router(ctx.clone(), federation);
-    Ok(App { ctx, router })
+    let router = http::router(ctx.clone(), federation.clone());
+    Ok(App {
+        ctx,
+        router,
+        federation,
+    })
 }
 
 /// Serves until SIGTERM or Ctrl-C, with the delivery workers running beside.
@@ -64,6 +69,7 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     let workers = delivery::Worker::start(app.ctx.clone());
     let streaming = tokio::spawn(streaming::run(app.ctx.clone()));
     let reports = tokio::spawn(network_reports::run(app.ctx.clone()));
+    let linked_members = tokio::spawn(federation::linked_members::run(app.federation.clone()));
     tracing::info!(%bind, domain = %app.ctx.urls.domain(), "Trellis is listening");
     let streams = app.ctx.streams.clone();
     let served = axum::serve(
@@ -81,6 +87,7 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     workers.stop().await;
     streaming.abort();
     reports.abort();
+    linked_members.abort();
     served?;
     Ok(())
 }

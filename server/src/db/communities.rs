@@ -215,3 +215,80 @@ pub fn is_banned(conn: &mut DbConnection, community_id: i64, account_id: i64) ->
         .get_result(conn)?;
     Ok(found > 0)
 }
+
+/// The ids of the local people in `group` who chose to be discoverable,
+/// oldest member first: what the community lists for linked communities.
+pub fn discoverable_members(
+    conn: &mut DbConnection,
+    group_id: i64,
+    limit: i64,
+) -> QueryResult<Vec<String>> {
+    use super::schema::follows;
+    follows::table
+        .inner_join(accounts::table.on(accounts::id.eq(follows::account_id)))
+        .filter(follows::target_account_id.eq(group_id))
+        .filter(follows::accepted.eq(true))
+        .filter(accounts::local.eq(true))
+        .filter(accounts::actor_type.eq("Person"))
+        .filter(accounts::discoverable.eq(true))
+        .filter(accounts::deleted_at.is_null())
+        .select(accounts::ap_id)
+        .order(follows::id.asc())
+        .limit(limit)
+        .load(conn)
+}
+
+/// Communities on other servers that are actively linked with a
+/// community here, each once.
+pub fn remote_linked_communities(conn: &mut DbConnection) -> QueryResult<Vec<Account>> {
+    let ids: Vec<i64> = community_links::table
+        .filter(community_links::state.eq("active"))
+        .select(community_links::target_account_id)
+        .distinct()
+        .load(conn)?;
+    accounts::table
+        .filter(accounts::id.eq_any(ids))
+        .filter(accounts::local.eq(false))
+        .filter(accounts::deleted_at.is_null())
+        .select(Account::as_select())
+        .order(accounts::id.asc())
+        .load(conn)
+}
+
+/// Replaces what is known of `community_id`'s members with `members`.
+pub fn replace_linked_members(
+    conn: &mut DbConnection,
+    community_id: i64,
+    members: &[i64],
+) -> QueryResult<()> {
+    use super::schema::linked_members;
+    diesel::delete(linked_members::table.filter(linked_members::community_id.eq(community_id)))
+        .execute(conn)?;
+    let now = super::now();
+    // One row at a time: the multi-database connection has no batch insert.
+    for member in members {
+        diesel::insert_into(linked_members::table)
+            .values((
+                linked_members::community_id.eq(community_id),
+                linked_members::account_id.eq(*member),
+                linked_members::seen_at.eq(now),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// Forgets the members of communities no longer linked.
+pub fn forget_linked_members_except(conn: &mut DbConnection, linked: &[i64]) -> QueryResult<usize> {
+    use super::schema::linked_members;
+    diesel::delete(linked_members::table.filter(linked_members::community_id.ne_all(linked)))
+        .execute(conn)
+}
+
+/// (member, community) for every member learnt from a linked community.
+pub fn linked_memberships(conn: &mut DbConnection) -> QueryResult<Vec<(i64, i64)>> {
+    use super::schema::linked_members;
+    linked_members::table
+        .select((linked_members::account_id, linked_members::community_id))
+        .load(conn)
+}

@@ -364,6 +364,14 @@ diesel::table! {
 }
 
 diesel::table! {
+    linked_members (community_id, account_id) {
+        community_id -> BigInt,
+        account_id -> BigInt,
+        seen_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     health_snapshots (id) {
         id -> BigInt,
         taken_at -> Timestamp,
@@ -582,6 +590,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     network_links,
     network_reports,
     health_snapshots,
+    linked_members,
     network_profiles,
     post_kinds,
     exchanges,

@@ -209,8 +209,37 @@ pub fn extension_in(
             "place": c.place,
             "joinPolicy": c.join_policy,
             "linkPolicy": c.link_policy,
+            // Its discoverable members, for the communities linked with it.
+            "members": members_url(&account.ap_id),
         })
     }))
+}
+
+/// Where a community lists its discoverable members.
+pub fn members_url(group_ap_id: &str) -> String {
+    format!("{group_ap_id}/members")
+}
+
+/// Most members a community lists, and a linked server learns, at once.
+pub const MAX_LISTED_MEMBERS: i64 = 1000;
+
+/// The actor ids of a local community's discoverable people: members who
+/// chose to be found are listed for the communities linked with it (and
+/// anyone who asks, as Mastodon's directory lists them); others never are.
+pub async fn discoverable_members(ctx: &Context, group: &Account) -> Result<Vec<String>> {
+    if !group.local || group.actor_type != "Group" {
+        return Err(Error::not_found());
+    }
+    let group_id = group.id;
+    ctx.db
+        .read(move |conn| {
+            Ok(communities::discoverable_members(
+                conn,
+                group_id,
+                MAX_LISTED_MEMBERS,
+            )?)
+        })
+        .await
 }
 
 /// Keeps what a remote community published about itself, so members here

@@ -55,8 +55,35 @@ pub struct ExchangeFilter {
     pub place: Option<String>,
     /// One asker's exchanges only.
     pub asker: Option<i64>,
+    /// Whose exchanges: anyone's known here, or only those of members here
+    /// and of members of linked communities.
+    pub scope: Scope,
     pub max_id: Option<i64>,
     pub limit: i64,
+}
+
+/// Whose exchanges a list shows.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Scope {
+    /// Every exchange this server knows of.
+    #[default]
+    Known,
+    /// Those of members here.
+    Local,
+    /// Those of members here and of the members of communities elsewhere
+    /// that are linked with a community here.
+    Linked,
+}
+
+impl Scope {
+    pub fn parse(value: &str) -> Option<Scope> {
+        match value {
+            "known" | "all" => Some(Scope::Known),
+            "local" => Some(Scope::Local),
+            "linked" => Some(Scope::Linked),
+            _ => None,
+        }
+    }
 }
 
 /// Views of the exchanges `viewer` may see, in the given order, in a
@@ -171,6 +198,23 @@ pub async fn list(
 /// The askers the role and place filters allow, or `None` for anyone.
 fn askers_matching(conn: &mut DbConnection, filter: &ExchangeFilter) -> Result<Option<Vec<i64>>> {
     let mut askers: Option<Vec<i64>> = filter.asker.map(|asker| vec![asker]);
+    if filter.scope != Scope::Known {
+        let mut within: Vec<i64> = crate::db::accounts::people(conn, true)?
+            .iter()
+            .map(|a| a.id)
+            .collect();
+        if filter.scope == Scope::Linked {
+            within.extend(
+                crate::db::communities::linked_memberships(conn)?
+                    .into_iter()
+                    .map(|(member, _)| member),
+            );
+        }
+        askers = Some(match askers {
+            Some(asker) => asker.into_iter().filter(|id| within.contains(id)).collect(),
+            None => within,
+        });
+    }
     if let Some(role) = filter
         .role
         .as_deref()

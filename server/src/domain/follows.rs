@@ -16,6 +16,19 @@ use crate::{
 /// so following someone shows something at once.
 const BACKFILL: i64 = 20;
 
+/// Posts fetched after a follow was sent join the follower's feed if the
+/// follow was accepted meanwhile (otherwise the acceptance adds them).
+pub async fn backfill_after_fetch(ctx: &Context, follower_id: i64, target_id: i64) -> Result<()> {
+    ctx.db
+        .write(move |conn| {
+            if db::follows::between(conn, follower_id, target_id)?.is_some_and(|f| f.accepted) {
+                backfill_home_feed(conn, follower_id, target_id)?;
+            }
+            Ok(())
+        })
+        .await
+}
+
 /// Adds the target's recent statuses to the follower's feed after a follow
 /// is accepted.
 pub fn backfill_home_feed(conn: &mut DbConnection, follower_id: i64, target_id: i64) -> Result<()> {

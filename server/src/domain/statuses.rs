@@ -500,6 +500,37 @@ pub async fn public_note(
         .await
 }
 
+/// How many posts an outbox shows: enough for a new follower's server to
+/// find a question asked last week.
+pub const OUTBOX_ITEMS: i64 = 20;
+
+/// The latest public posts of a local member as `Create` activities, newest
+/// first, for their outbox.
+pub async fn outbox_items(ctx: &Context, author: &Account) -> Result<Vec<serde_json::Value>> {
+    let author = author.clone();
+    let urls = ctx.urls.clone();
+    ctx.db
+        .read(move |conn| {
+            let filter = statuses::AccountFilter {
+                exclude_reblogs: true,
+                ..Default::default()
+            };
+            let page = statuses::Page {
+                limit: OUTBOX_ITEMS,
+                ..Default::default()
+            };
+            let posts = statuses::by_account(conn, author.id, &["public"], &filter, page)?;
+            let mut items = Vec::with_capacity(posts.len());
+            for status in posts {
+                let note = note_json(conn, &urls, &status, &author)?;
+                let id = format!("{}/activity", status.ap_id);
+                items.push(super::render::wrap_note("Create", &id, &author, &note));
+            }
+            Ok(items)
+        })
+        .await
+}
+
 /// The Note of any stored status, with no visibility check: for internal use.
 pub async fn note_of(ctx: &Context, status_id: i64) -> Result<crate::protocol::Note> {
     let urls = ctx.urls.clone();

@@ -4,10 +4,12 @@
 //! HTTP signatures and the delivery queue are Trellis's own (see
 //! `signatures` and `delivery`).
 
+pub mod backfill;
 pub mod delivery;
 pub mod guard;
 pub mod inbox;
 pub mod intake;
+pub mod linked_members;
 pub mod objects;
 pub mod resolve;
 pub mod signatures;

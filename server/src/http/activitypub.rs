@@ -28,6 +28,7 @@ pub fn routes() -> Router<Context> {
         .route("/users/{username}/following", get(following))
         .route("/users/{username}/moderators", get(moderators))
         .route("/users/{username}/report", get(network_report))
+        .route("/users/{username}/members", get(community_members))
         .route(
             "/inbox",
             post(inbox::receive).layer(DefaultBodyLimit::max(inbox::MAX_BODY_BYTES)),
@@ -115,6 +116,20 @@ async fn network_report(
     }
 }
 
+/// A community's discoverable members, for the communities linked with it.
+async fn community_members(
+    State(ctx): State<Context>,
+    Path(username): Path<String>,
+) -> Result<Response> {
+    let group = accounts::local_by_username(&ctx, &username).await?;
+    let members = communities::discoverable_members(&ctx, &group).await?;
+    collection(
+        communities::members_url(&group.ap_id),
+        members.len() as i64,
+        Some(members.into_iter().map(serde_json::Value::String).collect()),
+    )
+}
+
 /// An `OrderedCollection`: the count alone, or with its items.
 fn collection(
     id: String,
@@ -131,12 +146,15 @@ fn collection(
     .into_response())
 }
 
+/// The outbox: the count, and the latest public posts as `Create`s, so a
+/// server whose member just followed can show what came before.
 async fn outbox(State(ctx): State<Context>, Path(username): Path<String>) -> Result<Response> {
     let view = accounts::view(&ctx, accounts::local_by_username(&ctx, &username).await?).await?;
+    let items = statuses::outbox_items(&ctx, &view.account).await?;
     collection(
         ctx.urls.outbox(&view.account.username),
         view.statuses_count,
-        None,
+        Some(items),
     )
 }
 

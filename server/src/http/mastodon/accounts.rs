@@ -128,19 +128,20 @@ pub struct FollowParams {
 /// Follows, or with the account already followed changes whether its
 /// boosts show and whether each new post is notified.
 pub async fn follow(
-    State(ctx): State<Context>,
+    data: crate::federation::Data,
     auth: Auth,
     Path(id): Path<String>,
     Input(params): Input<FollowParams>,
 ) -> Result<Json<entities::Relationship>> {
     let follower = auth.require("write:follows")?;
-    let target = accounts::visible_by_id(&ctx, path_id(&id)?).await?;
+    let target = accounts::visible_by_id(&data, path_id(&id)?).await?;
     let options = follows::FollowOptions {
         notify: params.notify,
         reblogs: params.reblogs,
     };
-    follows::follow(&ctx, follower, &target, options).await?;
-    relationship(&ctx, follower, target.id).await
+    follows::follow(&data, follower, &target, options).await?;
+    crate::federation::backfill::after_follow(&data, follower, &target);
+    relationship(&data, follower, target.id).await
 }
 
 #[derive(Debug, Default, Deserialize)]

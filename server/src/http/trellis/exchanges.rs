@@ -6,7 +6,7 @@
 use crate::{
     domain::{
         Context,
-        exchanges::{self, ExchangeFilter, ExchangeView},
+        exchanges::{self, ExchangeFilter, ExchangeView, Scope},
         kinds::Dimension,
         stories::{self, Period, StoryCounts},
     },
@@ -63,6 +63,7 @@ pub struct ExchangeParams {
     role: Option<String>,
     community: Option<String>,
     place: Option<String>,
+    scope: Option<String>,
     #[serde(flatten)]
     page: PageParams,
 }
@@ -97,6 +98,12 @@ pub async fn list(
         community: nonempty(params.community),
         place: nonempty(params.place),
         asker: None,
+        scope: match nonempty(params.scope).as_deref() {
+            None => Scope::Known,
+            Some(word) => Scope::parse(word).ok_or_else(|| {
+                Error::Validation(format!("scope is known, local or linked, not {word:?}"))
+            })?,
+        },
         max_id: page.max_id,
         limit: page.limit,
     };

@@ -165,20 +165,22 @@ use axum::response::IntoResponse;
 
 /// `POST /accounts/ID/{follow,unfollow}`: from a profile page.
 pub async fn follow(
-    State(ctx): State<Context>,
+    data: crate::federation::Data,
     Path((id, action)): Path<(String, String)>,
     posted: Posted,
 ) -> PageResult {
+    let ctx: &Context = &data;
     let member = posted.visitor.member()?.account.clone();
-    let target = crate::domain::accounts::visible_by_id(&ctx, path_id(&id)?).await?;
+    let target = crate::domain::accounts::visible_by_id(ctx, path_id(&id)?).await?;
     let back = posted.fields.return_to("/home");
     match action.as_str() {
         "follow" => {
-            crate::domain::follows::follow(&ctx, &member, &target, Default::default()).await?;
+            crate::domain::follows::follow(ctx, &member, &target, Default::default()).await?;
+            crate::federation::backfill::after_follow(&data, &member, &target);
             done(&back, "followed")
         }
         "unfollow" => {
-            crate::domain::follows::unfollow(&ctx, &member, &target).await?;
+            crate::domain::follows::unfollow(ctx, &member, &target).await?;
             done(&back, "unfollowed")
         }
         _ => Err(crate::error::Error::not_found().into()),

@@ -77,6 +77,7 @@ pub async fn exchanges_page(
     let viewer = visitor.account().cloned();
     let filter = exchanges::ExchangeFilter {
         answered: Some(answered),
+        scope: Default::default(),
         max_id: query.max_id(),
         limit: POSTS_PER_PAGE as i64,
         ..Default::default()

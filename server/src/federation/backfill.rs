@@ -1,0 +1,122 @@
+//! What someone posted before a member here followed them. Following a
+//! person on another server reads the latest public posts of their outbox
+//! (at most 20), so an open question from last week can be found and
+//! answered, and their profile here is not empty.
+
+use super::{
+    Data, intake,
+    objects::{ApubNote, note},
+};
+use crate::{
+    db::models::Account,
+    domain::{follows, inbound},
+    error::{Error, Result},
+    protocol::{self, object_id, same_origin},
+};
+use activitypub_federation::fetch::{fetch_object_http, object_id::ObjectId};
+use serde_json::Value;
+use url::Url;
+
+/// Posts read from an outbox at most.
+const RECENT: usize = 20;
+
+/// Starts reading `target`'s recent posts in the background, once
+/// `follower` (a member here) followed them. Nothing for local accounts.
+pub fn after_follow(data: &Data, follower: &Account, target: &Account) {
+    if target.local || target.actor_type != "Person" {
+        return;
+    }
+    let data = data.reset_request_count();
+    let follower_id = follower.id;
+    let target = target.clone();
+    tokio::spawn(async move {
+        match recent_posts(&data, follower_id, &target).await {
+            Ok(count) => tracing::debug!(actor = %target.ap_id, count, "read recent posts"),
+            Err(error) => tracing::info!(actor = %target.ap_id, %error, "recent posts not read"),
+        }
+    });
+}
+
+/// Reads the first page of `target`'s outbox and stores its public posts;
+/// returns how many it stored.
+pub async fn recent_posts(data: &Data, follower_id: i64, target: &Account) -> Result<usize> {
+    let actor = Url::parse(&target.ap_id).map_err(|e| Error::Internal(e.to_string()))?;
+    let Some(outbox) = target
+        .outbox_url
+        .as_deref()
+        .and_then(|url| Url::parse(url).ok())
+        .filter(|url| same_origin(url, &actor))
+    else {
+        return Ok(0);
+    };
+    let collection = fetch_object_http::<_, Value>(&outbox, data).await?.object;
+    // Mastodon pages its outbox; Trellis lists the items in the collection.
+    let page = match &collection["first"] {
+        Value::String(first) => {
+            let first = Url::parse(first).map_err(|e| Error::BadRequest(e.to_string()))?;
+            if !same_origin(&first, &actor) {
+                return Ok(0);
+            }
+            fetch_object_http::<_, Value>(&first, data).await?.object
+        }
+        Value::Object(_) => collection["first"].clone(),
+        _ => collection,
+    };
+    let items = page["orderedItems"].as_array().cloned().unwrap_or_default();
+    let mut stored = 0;
+    for item in items.into_iter().take(RECENT) {
+        // Each post gets a request's worth of fetches (its mentions, the
+        // post it replies to).
+        let data = data.reset_request_count();
+        match store_item(&data, target, &item).await {
+            Ok(true) => stored += 1,
+            Ok(false) => {}
+            Err(error) => tracing::debug!(%error, "an outbox item was not stored"),
+        }
+    }
+    if stored > 0 {
+        follows::backfill_after_fetch(data, follower_id, target.id).await?;
+    }
+    Ok(stored)
+}
+
+/// Stores one outbox item if it is a public post of `target`'s own.
+async fn store_item(data: &Data, target: &Account, item: &Value) -> Result<bool> {
+    if item["type"] != "Create" || item["actor"].as_str() != Some(target.ap_id.as_str()) {
+        return Ok(false);
+    }
+    let object = &item["object"];
+    if !object.is_object() {
+        // Given by id: fetched from its own server, with the usual checks.
+        let Some(id) = object_id(object) else {
+            return Ok(false);
+        };
+        let note = ObjectId::<ApubNote>::from(id).dereference(data).await?;
+        return Ok(note.status.account_id == target.id);
+    }
+    let mut parsed: protocol::Note = serde_json::from_value(object.clone())
+        .map_err(|e| Error::BadRequest(format!("not a note: {e}")))?;
+    intake::cap_note(&mut parsed)?;
+    let actor = Url::parse(&target.ap_id).map_err(|e| Error::Internal(e.to_string()))?;
+    let public = parsed
+        .to
+        .iter()
+        .chain(&parsed.cc)
+        .any(|a| protocol::is_public(a.as_str()));
+    if !note::NOTE_TYPES.contains(&parsed.kind.as_str())
+        || parsed.attributed_to.as_str() != target.ap_id
+        || !same_origin(&parsed.id, &actor)
+        || !public
+    {
+        return Ok(false);
+    }
+    if inbound::status_by_ap_id(data, parsed.id.as_str())
+        .await?
+        .is_some()
+    {
+        return Ok(false);
+    }
+    let incoming = note::prepare(parsed, data).await?;
+    inbound::store_fetched_note(data, incoming).await?;
+    Ok(true)
+}
