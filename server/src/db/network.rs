@@ -85,3 +85,16 @@ pub fn remote_profile(conn: &mut DbConnection, account_id: i64) -> QueryResult<O
         .first(conn)
         .optional()
 }
+
+/// The linked networks (parents and children) that published a profile,
+/// with it.
+pub fn linked_profiles(conn: &mut DbConnection) -> QueryResult<Vec<(Account, String)>> {
+    network_links::table
+        .inner_join(accounts::table.on(accounts::id.eq(network_links::account_id)))
+        .inner_join(
+            network_profiles::table.on(network_profiles::account_id.eq(network_links::account_id)),
+        )
+        .select((Account::as_select(), network_profiles::profile))
+        .order(accounts::domain.asc())
+        .load(conn)
+}

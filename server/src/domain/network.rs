@@ -3,7 +3,11 @@
 //! actor; its profile carries the charter as an extension property and, for
 //! apps that know nothing of it, as profile fields.
 
-use super::{Context, accounts, render, text};
+use super::{
+    Context, accounts, render,
+    terms::{Synonyms, Vocabulary},
+    text,
+};
 use crate::{
     db::{self, ids::next_id, models::Account, models::ProfileField},
     error::{Error, Result},
@@ -66,6 +70,9 @@ pub struct Network {
     /// The network this one is part of, as `name@host`.
     pub parent: Option<String>,
     pub charter: Charter,
+    /// Terms its members use for the same thing; matching uses them here
+    /// and in the networks linked with this one.
+    pub vocabulary: Vocabulary,
 }
 
 /// A change to the network: only what is named changes.
@@ -228,6 +235,7 @@ impl Network {
                 "assessment": self.charter.assessment,
                 "operatingPrinciples": self.charter.operating_principles,
             },
+            "vocabulary": self.vocabulary,
         })
     }
 
@@ -319,8 +327,51 @@ pub fn is_network_actor(account: &Account) -> bool {
 /// Applies `changes`, shows them on the network actor's profile and tells
 /// its followers' servers.
 pub async fn update(ctx: &Context, changes: NetworkChanges) -> Result<Network> {
-    let current = get(ctx).await?;
-    let next = current.apply(changes)?;
+    let next = get(ctx).await?.apply(changes)?;
+    publish(ctx, next).await
+}
+
+/// Replaces the network's vocabulary, checked whole first, and tells the
+/// networks that follow it, whose matching uses it too.
+pub async fn set_vocabulary(ctx: &Context, groups: Vec<Vec<String>>) -> Result<Network> {
+    let vocabulary = Vocabulary::checked(groups)?;
+    let mut next = get(ctx).await?;
+    next.vocabulary = vocabulary;
+    publish(ctx, next).await
+}
+
+/// The synonyms matching uses: this network's vocabulary and those of the
+/// networks linked with it, merged.
+pub fn synonyms_in(conn: &mut db::DbConnection) -> Result<Synonyms> {
+    let own = parse(db::network::profile(conn)?)?;
+    let linked = linked_vocabularies_in(conn)?;
+    Ok(Synonyms::new(
+        std::iter::once(&own.vocabulary).chain(linked.iter().map(|(_, v)| v)),
+    ))
+}
+
+/// The vocabularies of the linked networks that publish one.
+fn linked_vocabularies_in(conn: &mut db::DbConnection) -> Result<Vec<(Account, Vocabulary)>> {
+    Ok(db::network::linked_profiles(conn)?
+        .into_iter()
+        .filter_map(|(account, json)| {
+            let network: Network = serde_json::from_str(&json).ok()?;
+            (!network.vocabulary.is_empty()).then_some((account, network.vocabulary))
+        })
+        .collect())
+}
+
+/// What the vocabulary endpoint shows: this network's groups and those
+/// that come from linked networks.
+pub async fn vocabularies(ctx: &Context) -> Result<(Vocabulary, Vec<(Account, Vocabulary)>)> {
+    let own = get(ctx).await?.vocabulary;
+    let linked = ctx.db.read(linked_vocabularies_in).await?;
+    Ok((own, linked))
+}
+
+/// Stores `next`, shows it on the network actor's profile and sends the
+/// actor's `Update` to its followers' servers.
+async fn publish(ctx: &Context, next: Network) -> Result<Network> {
     let actor = actor(ctx).await?;
     let mut profile = actor.clone();
     profile.display_name = next.name.clone();
@@ -456,6 +507,8 @@ struct Published {
     network_type: Option<NetworkType>,
     parent: Option<String>,
     charter: Option<PublishedCharter>,
+    /// Read apart, so an odd vocabulary costs only itself.
+    vocabulary: Option<serde_json::Value>,
 }
 
 #[derive(Deserialize)]
@@ -495,7 +548,13 @@ impl Network {
                 operating_principles: c.operating_principles,
             }),
         };
-        Network::default().apply(changes).ok()
+        let mut network = Network::default().apply(changes).ok()?;
+        network.vocabulary = published
+            .vocabulary
+            .and_then(|v| serde_json::from_value::<Vec<Vec<String>>>(v).ok())
+            .map(Vocabulary::from_remote)
+            .unwrap_or_default();
+        Some(network)
     }
 }
 
@@ -536,6 +595,9 @@ mod tests {
         };
         written.charter.purpose = "Share what works".into();
         written.charter.operating_principles = vec!["Ask first".into()];
+        written.vocabulary =
+            Vocabulary::checked(vec![vec!["procurement".into(), "bulk purchasing".into()]])
+                .unwrap();
         written = written
             .apply(changes(
                 serde_json::json!({"level": "town", "type": "alignment"}),
@@ -547,6 +609,22 @@ mod tests {
         assert_eq!(Network::from_published(&bad), None);
         let odd_parent = serde_json::json!({"name": "A", "parent": "not a handle"});
         assert_eq!(Network::from_published(&odd_parent).unwrap().parent, None);
+    }
+
+    #[test]
+    fn an_odd_published_vocabulary_costs_only_itself() {
+        let odd = serde_json::json!({"name": "A", "vocabulary": "procurement"});
+        let read = Network::from_published(&odd).expect("the rest reads");
+        assert_eq!(read.name, "A");
+        assert!(read.vocabulary.is_empty());
+        let partly = serde_json::json!({
+            "name": "A",
+            "vocabulary": [["procurement", "bulk purchasing"], ["alone"]],
+        });
+        assert_eq!(
+            Network::from_published(&partly).unwrap().vocabulary.0,
+            [["procurement", "bulk purchasing"]]
+        );
     }
 
     #[test]

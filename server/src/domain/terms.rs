@@ -8,7 +8,7 @@
 use crate::error::{Error, Result};
 use rust_stemmers::{Algorithm, Stemmer};
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 /// Words that say nothing about the subject: "research and development"
 /// is "research development", and sharing "of" is no overlap at all.
@@ -182,6 +182,60 @@ impl Synonyms {
                 Some(best.map_or(s, |b| b.max(s)))
             })?;
         Some(Likeness::Near(NEAR_WEIGHT * share))
+    }
+}
+
+/// A member's terms of one kind, ready to be compared with every key the
+/// server holds: most keys share no word with them and are passed over
+/// after a few hash lookups.
+pub struct Matcher<'a> {
+    synonyms: &'a Synonyms,
+    keys: Vec<String>,
+    canonicals: HashSet<String>,
+    words: HashSet<String>,
+}
+
+impl<'a> Matcher<'a> {
+    pub fn new(synonyms: &'a Synonyms, keys: Vec<String>) -> Matcher<'a> {
+        let canonicals: HashSet<String> = keys
+            .iter()
+            .map(|k| synonyms.canonical(k).to_string())
+            .collect();
+        let words = keys
+            .iter()
+            .chain(&canonicals)
+            .flat_map(|k| k.split(' '))
+            .map(str::to_string)
+            .collect();
+        Matcher {
+            synonyms,
+            keys,
+            canonicals,
+            words,
+        }
+    }
+
+    /// The member's term (by position) that `candidate` is most like, and
+    /// how alike they are; the first term wins a tie.
+    pub fn best(&self, candidate: &str) -> Option<(usize, Likeness)> {
+        let canonical = self.synonyms.canonical(candidate);
+        let may_match = self.canonicals.contains(canonical)
+            || candidate
+                .split(' ')
+                .chain(canonical.split(' '))
+                .any(|w| self.words.contains(w));
+        if !may_match {
+            return None;
+        }
+        let mut best: Option<(usize, Likeness)> = None;
+        for (n, key) in self.keys.iter().enumerate() {
+            if let Some(likeness) = self.synonyms.compare(key, candidate)
+                && best.is_none_or(|(_, b)| likeness.strength() > b.strength())
+            {
+                best = Some((n, likeness));
+            }
+        }
+        best
     }
 }
 
@@ -365,6 +419,26 @@ mod tests {
         // Near through a synonym: the canonical words overlap.
         let near = synonyms.compare(&key("procurement"), &key("bulk purchasing advice"));
         assert!(matches!(near, Some(Likeness::Near(_))), "{near:?}");
+    }
+
+    #[test]
+    fn the_matcher_finds_the_closest_of_a_members_terms() {
+        let synonyms = Synonyms::new([&vocabulary(&[&["procurement", "bulk purchasing"]])]);
+        let needs = vec![key("grant writing"), key("procurement"), key("grants")];
+        let matcher = Matcher::new(&synonyms, needs);
+        assert_eq!(
+            matcher.best(&key("Grant-writing")),
+            Some((0, Likeness::Same))
+        );
+        assert_eq!(
+            matcher.best(&key("bulk purchase")),
+            Some((1, Likeness::Synonym))
+        );
+        let (which, near) = matcher.best(&key("grant applications")).unwrap();
+        // "grants" shares one word of two, "grant writing" one of three.
+        assert_eq!(which, 2);
+        assert!(!near.is_full());
+        assert_eq!(matcher.best(&key("heat pumps")), None);
     }
 
     #[test]
