@@ -401,26 +401,32 @@ pub async fn suggest(
 ) -> Result<Vec<(Suggestion, views::AccountView)>> {
     let member = member.clone();
     ctx.db
-        .read(move |conn| {
-            let own = practice::of_account(conn, member.id)?;
-            let synonyms = network::synonyms_in(conn)?;
-            let evidence = gather(conn, &member, &own, &synonyms)?;
-            let ranked = rank(named(conn, evidence, &own.place, limit)?, limit);
-            let ids: Vec<i64> = ranked.iter().map(|s| s.account_id).collect();
-            let people = accounts::by_ids(conn, &ids)?;
-            let mut shown: HashMap<i64, views::AccountView> = views::account_views(conn, people)?
-                .into_iter()
-                .map(|view| (view.account.id, view))
-                .collect();
-            Ok(ranked
-                .into_iter()
-                .filter_map(|suggestion| {
-                    let view = shown.remove(&suggestion.account_id)?;
-                    Some((suggestion, view))
-                })
-                .collect())
-        })
+        .read(move |conn| suggestions_in(conn, &member, limit))
         .await
+}
+
+fn suggestions_in(
+    conn: &mut DbConnection,
+    member: &Account,
+    limit: usize,
+) -> Result<Vec<(Suggestion, views::AccountView)>> {
+    let own = practice::of_account(conn, member.id)?;
+    let synonyms = network::synonyms_in(conn)?;
+    let evidence = gather(conn, member, &own, &synonyms)?;
+    let ranked = rank(named(conn, evidence, &own.place, limit)?, limit);
+    let ids: Vec<i64> = ranked.iter().map(|s| s.account_id).collect();
+    let people = accounts::by_ids(conn, &ids)?;
+    let mut shown: HashMap<i64, views::AccountView> = views::account_views(conn, people)?
+        .into_iter()
+        .map(|view| (view.account.id, view))
+        .collect();
+    Ok(ranked
+        .into_iter()
+        .filter_map(|suggestion| {
+            let view = shown.remove(&suggestion.account_id)?;
+            Some((suggestion, view))
+        })
+        .collect())
 }
 
 pub async fn dismiss(ctx: &Context, member: &Account, target: i64) -> Result<()> {
@@ -840,5 +846,184 @@ mod tests {
         assert_eq!(names(&words(&["A"])), "A");
         assert_eq!(names(&words(&["A", "B", "C"])), "A, B and C");
         assert_eq!(names(&words(&["A", "B", "C", "D"])), "A, B and 2 others");
+    }
+
+    /// A network of `members` people on a fresh SQLite file: each holds a
+    /// role, a place, three interests, two offers and two needs drawn from
+    /// a vocabulary where many terms share a word (so near matches are
+    /// many), one term of their own, and follows 20 others.
+    async fn network_of(members: usize) -> (tempfile::TempDir, crate::db::Database, Vec<Account>) {
+        use crate::db::models::Follow;
+        use rand::{Rng, SeedableRng, rngs::StdRng};
+        let dir = tempfile::tempdir().unwrap();
+        let db = crate::db::Database::open(
+            &format!("sqlite://{}", dir.path().join("t.db").display()),
+            2,
+        )
+        .unwrap();
+        let firsts = [
+            "community",
+            "heat",
+            "grant",
+            "solar",
+            "food",
+            "bike",
+            "youth",
+            "energy",
+            "water",
+            "housing",
+            "waste",
+            "tree",
+            "data",
+            "health",
+            "arts",
+            "transport",
+            "retrofit",
+            "volunteer",
+            "repair",
+            "school",
+            "garden",
+            "river",
+            "farm",
+            "market",
+            "care",
+            "digital",
+            "climate",
+            "flood",
+            "local",
+            "civic",
+        ];
+        let seconds = [
+            "pumps",
+            "writing",
+            "planning",
+            "mapping",
+            "networks",
+            "training",
+            "funding",
+            "projects",
+            "events",
+            "policy",
+            "research",
+            "outreach",
+            "advice",
+            "design",
+            "partnerships",
+            "campaigns",
+            "surveys",
+            "workshops",
+            "cooperatives",
+            "reporting",
+        ];
+        let roles: Vec<String> = (0..40)
+            .map(|n| format!("{} officer", firsts[n % 30]))
+            .collect();
+        let places: Vec<String> = (0..30).map(|n| format!("Town {n}")).collect();
+        let mut rng = StdRng::seed_from_u64(1);
+        let term = move |rng: &mut StdRng| {
+            format!(
+                "{} {}",
+                firsts[rng.random_range(0..firsts.len())],
+                seconds[rng.random_range(0..seconds.len())]
+            )
+        };
+        let now = crate::db::now();
+        let people = db
+            .write(move |conn| -> Result<Vec<Account>> {
+                let mut people = Vec::with_capacity(members);
+                for n in 0..members {
+                    let username = format!("member{n}");
+                    let account = accounts::insert(
+                        conn,
+                        &Account {
+                            id: next_id(),
+                            username: username.clone(),
+                            domain: "town.example".into(),
+                            local: true,
+                            actor_type: "Person".into(),
+                            display_name: format!("Member {n}"),
+                            note: String::new(),
+                            ap_id: format!("https://town.example/users/{username}"),
+                            url: None,
+                            inbox_url: format!("https://town.example/users/{username}/inbox"),
+                            shared_inbox_url: None,
+                            outbox_url: None,
+                            followers_url: None,
+                            following_url: None,
+                            public_key_id: format!("https://town.example/users/{username}#k"),
+                            public_key_pem: String::new(),
+                            private_key_pem: None,
+                            locked: false,
+                            bot: false,
+                            discoverable: true,
+                            created_at: now,
+                            updated_at: now,
+                            last_fetched_at: None,
+                            deleted_at: None,
+                            fields: "[]".into(),
+                        },
+                    )?;
+                    let own = Practice {
+                        roles: vec![roles[rng.random_range(0..roles.len())].clone()],
+                        place: places[rng.random_range(0..places.len())].clone(),
+                        interests: vec![term(&mut rng), term(&mut rng), format!("topic {n} work")],
+                        offers: vec![term(&mut rng), term(&mut rng)],
+                        needs: vec![term(&mut rng), term(&mut rng)],
+                        ..Practice::default()
+                    };
+                    practice::store_remote(conn, account.id, &own)?;
+                    people.push(account);
+                }
+                for person in &people {
+                    for _ in 0..20 {
+                        let other = &people[rng.random_range(0..people.len())];
+                        if other.id == person.id
+                            || follows::between(conn, person.id, other.id)?.is_some()
+                        {
+                            continue;
+                        }
+                        let id = next_id();
+                        follows::insert(
+                            conn,
+                            &Follow {
+                                id,
+                                account_id: person.id,
+                                target_account_id: other.id,
+                                ap_id: format!("https://town.example/follows/{id}"),
+                                accepted: true,
+                                created_at: now,
+                                notify: false,
+                                show_reblogs: true,
+                            },
+                        )?;
+                    }
+                }
+                Ok(people)
+            })
+            .await
+            .unwrap();
+        (dir, db, people)
+    }
+
+    #[tokio::test]
+    #[ignore = "a measurement: cargo test -p trellis --lib --release -- --ignored --nocapture suggestions_for_5000"]
+    async fn suggestions_for_5000_members_answer_well_under_a_second() {
+        let (_dir, db, people) = network_of(5000).await;
+        let asked = 20;
+        let started = std::time::Instant::now();
+        let mut slowest = std::time::Duration::ZERO;
+        for member in people.iter().step_by(people.len() / asked).take(asked) {
+            let member = member.clone();
+            let one = std::time::Instant::now();
+            let found = db
+                .read(move |conn| suggestions_in(conn, &member, 40))
+                .await
+                .unwrap();
+            slowest = slowest.max(one.elapsed());
+            assert_eq!(found.len(), 40);
+        }
+        let mean = started.elapsed() / asked as u32;
+        println!("suggestions at 5000 members: mean {mean:?}, slowest {slowest:?}");
+        assert!(slowest < std::time::Duration::from_secs(1), "{slowest:?}");
     }
 }

@@ -271,9 +271,10 @@ pub struct TermMatch {
 }
 
 /// Everyone's entries of `their_kind` that are like one of `yours` (the
-/// member's texts): the same key, a synonym, or near. Two queries: the
-/// different keys of that kind, compared in memory, then the entries with
-/// the keys that matched, through the index.
+/// member's texts): the same key, a synonym, or near (sharing more than
+/// the words most entries of the kind use). Two queries: the different
+/// keys of that kind, compared in memory, then the entries with the keys
+/// that matched, through the index.
 pub fn matching(
     conn: &mut DbConnection,
     their_kind: &str,
@@ -283,12 +284,16 @@ pub fn matching(
     if yours.is_empty() {
         return Ok(Vec::new());
     }
-    let matcher = Matcher::new(synonyms, yours.iter().map(|t| terms::key(t)).collect());
-    let matched: std::collections::HashMap<String, (usize, Likeness)> =
-        store::keys_of_kind(conn, their_kind)?
-            .into_iter()
-            .filter_map(|key| Some((key.clone(), matcher.best(&key)?)))
-            .collect();
+    let candidates = store::keys_of_kind(conn, their_kind)?;
+    let matcher = Matcher::new(
+        synonyms,
+        yours.iter().map(|t| terms::key(t)).collect(),
+        terms::common_words(&candidates),
+    );
+    let matched: std::collections::HashMap<String, (usize, Likeness)> = candidates
+        .into_iter()
+        .filter_map(|key| Some((key.clone(), matcher.best(&key)?)))
+        .collect();
     if matched.is_empty() {
         return Ok(Vec::new());
     }

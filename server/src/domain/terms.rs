@@ -84,16 +84,41 @@ impl Likeness {
 }
 
 /// The share of words two keys have in common (Jaccard's index), when it
-/// is enough to call them near.
-fn overlap(a: &str, b: &str) -> Option<f64> {
+/// is enough to call them near: at least one shared word must not be one
+/// of the `common` ones.
+fn overlap(a: &str, b: &str, common: &HashSet<String>) -> Option<f64> {
     let a: BTreeSet<&str> = a.split(' ').collect();
     let b: BTreeSet<&str> = b.split(' ').collect();
-    let shared = a.intersection(&b).count();
-    if shared == 0 {
+    let shared: Vec<&&str> = a.intersection(&b).collect();
+    if shared.iter().all(|w| common.contains(**w)) {
         return None;
     }
-    let share = shared as f64 / (a.len() + b.len() - shared) as f64;
+    let share = shared.len() as f64 / (a.len() + b.len() - shared.len()) as f64;
     (share >= MIN_OVERLAP).then_some(share)
+}
+
+/// A word is common when more than this many of the different keys of a
+/// kind use it…
+const COMMON_MIN_KEYS: usize = 10;
+/// …and they are more than this share of them.
+const COMMON_SHARE: f64 = 0.1;
+
+/// The words of `keys` so widely used that sharing them says little: when
+/// most roles end in "officer", "energy officer" is not near "youth
+/// officer". A small network has none: ten keys must share the word.
+pub fn common_words<'k>(keys: impl IntoIterator<Item = &'k String>) -> HashSet<String> {
+    let mut uses: HashMap<&str, usize> = HashMap::new();
+    let mut total = 0;
+    for key in keys {
+        total += 1;
+        for word in key.split(' ') {
+            *uses.entry(word).or_default() += 1;
+        }
+    }
+    uses.into_iter()
+        .filter(|(_, n)| *n > COMMON_MIN_KEYS && *n as f64 > COMMON_SHARE * total as f64)
+        .map(|(w, _)| w.to_string())
+        .collect()
 }
 
 /// Groups of terms that mean the same, from this network's vocabulary and
@@ -166,6 +191,12 @@ impl Synonyms {
 
     /// How alike the terms with keys `a` and `b` are, if at all.
     pub fn compare(&self, a: &str, b: &str) -> Option<Likeness> {
+        self.compare_beside(a, b, &HashSet::new())
+    }
+
+    /// [`Synonyms::compare`], where sharing only `common` words makes no
+    /// near match.
+    fn compare_beside(&self, a: &str, b: &str, common: &HashSet<String>) -> Option<Likeness> {
         if a == b {
             return Some(Likeness::Same);
         }
@@ -175,9 +206,9 @@ impl Synonyms {
         }
         // "bulk purchasing advice" is near "procurement" when procurement
         // means bulk purchasing: compare the canonical words too.
-        let share = overlap(a, b)
+        let share = overlap(a, b, common)
             .into_iter()
-            .chain(overlap(ca, cb))
+            .chain(overlap(ca, cb, common))
             .fold(None, |best: Option<f64>, s| {
                 Some(best.map_or(s, |b| b.max(s)))
             })?;
@@ -192,11 +223,15 @@ pub struct Matcher<'a> {
     synonyms: &'a Synonyms,
     keys: Vec<String>,
     canonicals: HashSet<String>,
+    /// The words of the member's terms that can make a near match.
     words: HashSet<String>,
+    common: HashSet<String>,
 }
 
 impl<'a> Matcher<'a> {
-    pub fn new(synonyms: &'a Synonyms, keys: Vec<String>) -> Matcher<'a> {
+    /// `common`: words that make no near match on their own (see
+    /// [`common_words`]).
+    pub fn new(synonyms: &'a Synonyms, keys: Vec<String>, common: HashSet<String>) -> Matcher<'a> {
         let canonicals: HashSet<String> = keys
             .iter()
             .map(|k| synonyms.canonical(k).to_string())
@@ -205,6 +240,7 @@ impl<'a> Matcher<'a> {
             .iter()
             .chain(&canonicals)
             .flat_map(|k| k.split(' '))
+            .filter(|w| !common.contains(*w))
             .map(str::to_string)
             .collect();
         Matcher {
@@ -212,6 +248,7 @@ impl<'a> Matcher<'a> {
             keys,
             canonicals,
             words,
+            common,
         }
     }
 
@@ -229,7 +266,7 @@ impl<'a> Matcher<'a> {
         }
         let mut best: Option<(usize, Likeness)> = None;
         for (n, key) in self.keys.iter().enumerate() {
-            if let Some(likeness) = self.synonyms.compare(key, candidate)
+            if let Some(likeness) = self.synonyms.compare_beside(key, candidate, &self.common)
                 && best.is_none_or(|(_, b)| likeness.strength() > b.strength())
             {
                 best = Some((n, likeness));
@@ -425,7 +462,7 @@ mod tests {
     fn the_matcher_finds_the_closest_of_a_members_terms() {
         let synonyms = Synonyms::new([&vocabulary(&[&["procurement", "bulk purchasing"]])]);
         let needs = vec![key("grant writing"), key("procurement"), key("grants")];
-        let matcher = Matcher::new(&synonyms, needs);
+        let matcher = Matcher::new(&synonyms, needs, HashSet::new());
         assert_eq!(
             matcher.best(&key("Grant-writing")),
             Some((0, Likeness::Same))
@@ -439,6 +476,26 @@ mod tests {
         assert_eq!(which, 2);
         assert!(!near.is_full());
         assert_eq!(matcher.best(&key("heat pumps")), None);
+    }
+
+    #[test]
+    fn sharing_only_a_common_word_is_no_match() {
+        let mut roles: Vec<String> = (0..20).map(|n| key(&format!("role{n} officer"))).collect();
+        roles.push(key("grant writer"));
+        let common = common_words(&roles);
+        assert!(common.contains("offic"), "{common:?}");
+        assert!(!common.contains("grant"));
+        let synonyms = Synonyms::default();
+        let matcher = Matcher::new(&synonyms, vec![key("energy officer")], common.clone());
+        assert_eq!(matcher.best(&key("youth officer")), None);
+        assert_eq!(
+            matcher.best(&key("Energy Officers")),
+            Some((0, Likeness::Same))
+        );
+        let writers = Matcher::new(&synonyms, vec![key("grant officer")], common);
+        assert!(writers.best(&key("grant writer")).is_some());
+        // A small network has no common words.
+        assert!(common_words(&[key("energy officer"), key("youth officer")]).is_empty());
     }
 
     #[test]
