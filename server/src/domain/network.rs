@@ -71,7 +71,9 @@ pub struct Network {
     pub parent: Option<String>,
     pub charter: Charter,
     /// Terms its members use for the same thing; matching uses them here
-    /// and in the networks linked with this one.
+    /// and in the networks linked with this one. Left out when empty, as
+    /// it was before networks had one.
+    #[serde(skip_serializing_if = "Vocabulary::is_empty")]
     pub vocabulary: Vocabulary,
 }
 
@@ -392,7 +394,10 @@ async fn publish(ctx: &Context, next: Network) -> Result<Network> {
             db::network::save_profile(conn, &stored)?;
             let saved = db::accounts::update_profile(conn, &profile)?;
             let document = accounts::actor_document_in(conn, &saved)?;
-            accounts::send_actor_update(conn, &urls, &saved, document)
+            // The parent keeps this network's profile (and vocabulary) but
+            // does not follow it: it hears of changes too.
+            let parents = db::network::linked(conn, PARENT)?;
+            accounts::send_actor_update_also(conn, &urls, &saved, document, &parents)
         })
         .await?;
     ctx.deliveries_queued();
