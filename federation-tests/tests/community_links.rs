@@ -167,6 +167,28 @@ async fn linked_communities_share_across_towns_and_up_to_the_county(backend: Bac
         wait_for_link(town, "officers", &on(&county), "active").await;
     }
 
+    // The two towns' communities follow the county's, but are not its
+    // members: every count shown is of people (cathy and carl).
+    let county_officers = county.get(&communities("officers"), None).await;
+    assert_eq!(
+        county_officers.body["members_count"], 2,
+        "{}",
+        county_officers.body
+    );
+    assert_eq!(
+        county_officers.body["account"]["followers_count"], 2,
+        "{}",
+        county_officers.body
+    );
+    let looked_up = county
+        .get("/api/v1/accounts/lookup?acct=officers", None)
+        .await;
+    assert_eq!(looked_up.status, StatusCode::OK, "{}", looked_up.body);
+    assert_eq!(looked_up.body["followers_count"], 2, "{}", looked_up.body);
+    let page = county.get("/@officers", None).await;
+    let html = page.body.as_str().unwrap_or_default();
+    assert!(html.contains("<span>2 members</span>"), "{html}");
+
     // The county links up to the state, whose policy is open.
     let asked = county
         .post_json(

@@ -17,6 +17,16 @@ backend_tests!(
 );
 
 backend_tests!(
+    terms_match_however_they_are_written,
+    terms_match_however_they_are_written
+);
+
+backend_tests!(
+    a_vocabulary_travels_to_linked_networks,
+    a_vocabulary_travels_to_linked_networks
+);
+
+backend_tests!(
     the_map_and_health_report_measure_the_network,
     the_map_and_health_report_measure_the_network
 );
@@ -28,6 +38,7 @@ backend_tests!(
 
 const PATIENCE: Duration = Duration::from_secs(30);
 const EXCHANGES: &str = "/api/trellis/v1/exchanges";
+const VOCABULARY: &str = "/api/trellis/v1/network/vocabulary";
 
 /// The exchange opened by the status with ActivityPub id `uri`, as
 /// `instance` lists it, once `check` holds.
@@ -809,4 +820,266 @@ async fn walk(town: &Instance, path: &str) -> Vec<i64> {
         path = link[start..end].to_string();
     }
     panic!("{path}: more than 100 pages");
+}
+
+/// The reasons given for `username` among `found`, or `None` when they are
+/// not suggested.
+fn reasons_for(found: &[Value], username: &str) -> Option<Value> {
+    found
+        .iter()
+        .find(|s| s["account"]["username"] == username)
+        .map(|s| s["reasons"].clone())
+}
+
+async fn terms_match_however_they_are_written(backend: Backend) {
+    let town = Instance::start("town", backend).await;
+    let ann = town.create_admin("ann").await;
+    let alice = town.create_user("alice").await;
+    let bob = town.create_user("bob").await;
+    let carol = town.create_user("carol").await;
+    let dan = town.create_user("dan").await;
+    let erin = town.create_user("erin").await;
+    practice(
+        &town,
+        &alice,
+        json!({"roles": ["Energy officer"], "place": "Bexley", "needs": ["Grant writing", "procurement"]}),
+    )
+    .await;
+    practice(
+        &town,
+        &bob,
+        json!({"offers": ["grant-writing"], "place": "Bexley"}),
+    )
+    .await;
+    practice(
+        &town,
+        &carol,
+        json!({"roles": ["energy officers"], "place": "Ashford"}),
+    )
+    .await;
+    practice(
+        &town,
+        &dan,
+        json!({"offers": ["grant applications"], "place": "Bexley"}),
+    )
+    .await;
+    practice(
+        &town,
+        &erin,
+        json!({"offers": ["bulk purchasing"], "place": "Bexley"}),
+    )
+    .await;
+
+    // "grant-writing" meets "Grant writing"; "energy officers" is the same
+    // role as "Energy officer", in another place; "grant applications" is
+    // only near, and ranks below. Nothing yet says what erin offers is
+    // what alice needs.
+    let found = suggested(&town, &alice).await;
+    let order: Vec<&str> = found
+        .iter()
+        .map(|s| s["account"]["username"].as_str().unwrap())
+        .collect();
+    assert_eq!(order, ["bob", "carol", "dan"], "{found:?}");
+    assert_eq!(
+        found[0]["reasons"],
+        json!(["bob offers Grant writing, which you need"])
+    );
+    assert_eq!(
+        found[1]["reasons"],
+        json!(["carol has the same role in Ashford: Energy officer"])
+    );
+    assert_eq!(
+        found[2]["reasons"],
+        json!(["dan offers grant applications (close to your Grant writing), which you need"])
+    );
+    assert!(found[2]["score"].as_f64().unwrap() < found[0]["score"].as_f64().unwrap());
+    // The need meets the offer from the other side too, in bob's words.
+    assert_eq!(
+        reasons_for(&suggested(&town, &bob).await, "alice"),
+        Some(json!(["alice needs grant-writing, which you offer"]))
+    );
+
+    // Mastodon apps get the same people, and no source word that does not
+    // apply: none of them is a friend of a friend.
+    let v2 = town.get("/api/v2/suggestions", Some(&alice.token)).await;
+    assert_eq!(v2.status, StatusCode::OK, "{}", v2.body);
+    let v2_order: Vec<&str> = v2
+        .body
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["account"]["username"].as_str().unwrap())
+        .collect();
+    assert_eq!(v2_order, order, "{}", v2.body);
+    for suggestion in v2.body.as_array().unwrap() {
+        assert_eq!(suggestion["sources"], json!([]), "{suggestion}");
+        assert_eq!(suggestion["source"], "global", "{suggestion}");
+    }
+
+    // The vocabulary: admins only, checked whole, nothing changed on a
+    // refusal.
+    let empty = town.get(VOCABULARY, None).await;
+    assert_eq!(empty.status, StatusCode::OK, "{}", empty.body);
+    assert_eq!(empty.body, json!({"groups": [], "linked": []}));
+    let groups = json!({"groups": [["procurement", "bulk purchasing"]]});
+    let member = town.put_json(VOCABULARY, Some(&alice.token), &groups).await;
+    assert_eq!(member.status, StatusCode::FORBIDDEN, "{}", member.body);
+    let anonymous = town.put_json(VOCABULARY, None, &groups).await;
+    assert_eq!(
+        anonymous.status,
+        StatusCode::UNAUTHORIZED,
+        "{}",
+        anonymous.body
+    );
+    for bad in [
+        json!({"groups": [["procurement"]]}),
+        json!({"groups": [["heat pump", "Heat-pumps"]]}),
+        json!({"groups": [["a", "b"], ["B", "c"]]}),
+        json!({"groups": [["x".repeat(101), "y"]]}),
+        json!({"groups": [["ok", ""]]}),
+        json!({"groups": vec![json!(["a", "b"]); 201]}),
+        json!({"groups": "procurement"}),
+        json!({"groups": [[1, 2]]}),
+        json!({"synonyms": []}),
+    ] {
+        let refused = town.put_json(VOCABULARY, Some(&ann.token), &bad).await;
+        assert_eq!(
+            refused.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{bad}: {}",
+            refused.body
+        );
+        assert!(refused.body["error"].is_string(), "{}", refused.body);
+    }
+    assert_eq!(town.get(VOCABULARY, None).await.body, empty.body);
+
+    let saved = town
+        .put_json(
+            VOCABULARY,
+            Some(&ann.token),
+            &json!({"groups": [["  procurement ", "bulk  purchasing", "Procurement"]]}),
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::OK, "{}", saved.body);
+    let expected = json!({"groups": [["procurement", "bulk purchasing"]], "linked": []});
+    assert_eq!(saved.body, expected);
+    assert_eq!(town.get(VOCABULARY, None).await.body, expected);
+    let network = town.get("/api/trellis/v1/network", None).await;
+    assert_eq!(
+        network.body["vocabulary"],
+        json!([["procurement", "bulk purchasing"]]),
+        "{}",
+        network.body
+    );
+
+    // Synonyms match in full.
+    assert_eq!(
+        reasons_for(&suggested(&town, &alice).await, "erin"),
+        Some(json!([
+            "erin offers bulk purchasing (your procurement), which you need"
+        ]))
+    );
+}
+
+async fn a_vocabulary_travels_to_linked_networks(backend: Backend) {
+    let town = Instance::start("town", backend).await;
+    let county = Instance::start("county", backend).await;
+    let ann = town.create_admin("ann").await;
+    let cat = county.create_admin("cat").await;
+    let alice = town.create_user("alice").await;
+    let erin = town.create_user("erin").await;
+    practice(&town, &alice, json!({"needs": ["procurement"]})).await;
+    practice(&town, &erin, json!({"offers": ["bulk purchasing"]})).await;
+    assert_eq!(reasons_for(&suggested(&town, &alice).await, "erin"), None);
+
+    // The county's vocabulary, then the town declares the county its
+    // parent: the town keeps what the county's network actor publishes.
+    let saved = county
+        .put_json(
+            VOCABULARY,
+            Some(&cat.token),
+            &json!({"groups": [["procurement", "bulk purchasing"]]}),
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::OK, "{}", saved.body);
+    let parent = format!("network@{}", county.domain());
+    let declared = town
+        .put_json(
+            "/api/trellis/v1/network",
+            Some(&ann.token),
+            &json!({"parent": parent}),
+        )
+        .await;
+    assert_eq!(declared.status, StatusCode::OK, "{}", declared.body);
+    let linked = wait_until(
+        "the town to keep the county's vocabulary",
+        PATIENCE,
+        || async {
+            let shown = town.get(VOCABULARY, None).await.body;
+            (shown["linked"].as_array().map(Vec::len) == Some(1)).then_some(shown)
+        },
+    )
+    .await;
+    assert_eq!(linked["groups"], json!([]), "{linked}");
+    assert_eq!(linked["linked"][0]["acct"], parent.as_str(), "{linked}");
+    assert_eq!(
+        linked["linked"][0]["groups"],
+        json!([["procurement", "bulk purchasing"]]),
+        "{linked}"
+    );
+
+    // The town's matching uses it.
+    assert_eq!(
+        reasons_for(&suggested(&town, &alice).await, "erin"),
+        Some(json!([
+            "erin offers bulk purchasing (your procurement), which you need"
+        ]))
+    );
+
+    // A change at the county reaches the town, which follows it.
+    let changed = county
+        .put_json(
+            VOCABULARY,
+            Some(&cat.token),
+            &json!({"groups": [["procurement", "bulk purchasing"], ["CSA", "veg boxes"]]}),
+        )
+        .await;
+    assert_eq!(changed.status, StatusCode::OK, "{}", changed.body);
+    wait_until(
+        "the county's change to reach the town",
+        PATIENCE,
+        || async {
+            let shown = town.get(VOCABULARY, None).await.body;
+            (shown["linked"][0]["groups"].as_array().map(Vec::len) == Some(2)).then_some(())
+        },
+    )
+    .await;
+
+    // And the town's own vocabulary reaches the county, its parent, which
+    // lists the town among the linked networks.
+    let own = town
+        .put_json(
+            VOCABULARY,
+            Some(&ann.token),
+            &json!({"groups": [["retrofit", "home insulation"]]}),
+        )
+        .await;
+    assert_eq!(own.status, StatusCode::OK, "{}", own.body);
+    let town_network = format!("network@{}", town.domain());
+    wait_until(
+        "the county to keep the town's vocabulary",
+        PATIENCE,
+        || async {
+            let shown = county.get(VOCABULARY, None).await.body;
+            shown["linked"]
+                .as_array()?
+                .iter()
+                .any(|n| {
+                    n["acct"] == town_network.as_str()
+                        && n["groups"] == json!([["retrofit", "home insulation"]])
+                })
+                .then_some(())
+        },
+    )
+    .await;
 }

@@ -5,7 +5,7 @@
 use crate::{
     config::Config,
     db::Database,
-    domain::{Context, accounts, network, network_reports, streaming},
+    domain::{Context, accounts, network, network_reports, practice, streaming},
     federation::{self, delivery},
     http,
 };
@@ -47,6 +47,9 @@ pub async fn build(config: Config) -> anyhow::Result<App> {
     network::actor(&ctx)
         .await
         .context("creating the network actor")?;
+    practice::fill_missing_keys(&ctx)
+        .await
+        .context("filling the keys of practice terms")?;
     let federation = federation::federation_config(ctx.clone(), &instance_actor).await?;
     let router = http::router(ctx.clone(), federation.clone());
     Ok(App {

@@ -181,15 +181,29 @@ pub fn is_picked(conn: &mut DbConnection, community_id: i64, status_id: i64) -> 
 
 /// How many people (not linked communities or networks) follow a community.
 pub fn people_count(conn: &mut DbConnection, community_id: i64) -> QueryResult<i64> {
+    Ok(people_counts(conn, &[community_id])?
+        .get(&community_id)
+        .copied()
+        .unwrap_or(0))
+}
+
+/// [`people_count`] for each of `community_ids` that has members, in one
+/// query.
+pub fn people_counts(
+    conn: &mut DbConnection,
+    community_ids: &[i64],
+) -> QueryResult<std::collections::HashMap<i64, i64>> {
     use super::schema::follows;
-    follows::table
+    let rows: Vec<(i64, i64)> = follows::table
         .inner_join(accounts::table.on(accounts::id.eq(follows::account_id)))
-        .filter(follows::target_account_id.eq(community_id))
+        .filter(follows::target_account_id.eq_any(community_ids))
         .filter(follows::accepted.eq(true))
         .filter(accounts::actor_type.eq("Person"))
         .filter(accounts::deleted_at.is_null())
-        .count()
-        .get_result(conn)
+        .group_by(follows::target_account_id)
+        .select((follows::target_account_id, diesel::dsl::count_star()))
+        .load(conn)?;
+    Ok(rows.into_iter().collect())
 }
 
 pub fn ban(conn: &mut DbConnection, community_id: i64, account_id: i64) -> QueryResult<()> {

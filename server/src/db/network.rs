@@ -263,3 +263,16 @@ pub fn oldest_snapshot(conn: &mut DbConnection) -> QueryResult<Option<(NaiveDate
         .first(conn)
         .optional()
 }
+/// The linked networks (parents and children) that published a profile,
+/// with it.
+pub fn linked_profiles(conn: &mut DbConnection) -> QueryResult<Vec<(Account, String)>> {
+    network_links::table
+        .inner_join(accounts::table.on(accounts::id.eq(network_links::account_id)))
+        .inner_join(
+            network_profiles::table.on(network_profiles::account_id.eq(network_links::account_id)),
+        )
+        .filter(network_links::state.eq("active"))
+        .select((Account::as_select(), network_profiles::profile))
+        .order(accounts::domain.asc())
+        .load(conn)
+}

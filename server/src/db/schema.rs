@@ -304,6 +304,7 @@ diesel::table! {
         position -> Integer,
         text -> Text,
         term -> Text,
+        term_key -> Text,
     }
 }
 

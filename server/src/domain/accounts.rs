@@ -468,7 +468,20 @@ pub fn send_actor_update(
     conn: &mut db::DbConnection,
     urls: &Urls,
     account: &Account,
+    actor: crate::protocol::Actor,
+) -> Result<()> {
+    send_actor_update_also(conn, urls, account, actor, &[])
+}
+
+/// [`send_actor_update`], also to `others` (accounts that do not follow
+/// but keep what the actor says, as a parent network keeps its child's
+/// profile).
+pub fn send_actor_update_also(
+    conn: &mut db::DbConnection,
+    urls: &Urls,
+    account: &Account,
     mut actor: crate::protocol::Actor,
+    others: &[Account],
 ) -> Result<()> {
     let followers = db::follows::followers(conn, account.id)?;
     // The activity carries the context; the embedded actor needs none.
@@ -489,7 +502,7 @@ pub fn send_actor_update(
         urls,
         account,
         &update,
-        super::outbox::inboxes_of(&followers),
+        super::outbox::inboxes_of(followers.iter().chain(others)),
     )
 }
 

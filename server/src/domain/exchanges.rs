@@ -221,7 +221,7 @@ fn askers_matching(conn: &mut DbConnection, filter: &ExchangeFilter) -> Result<O
         .map(str::trim)
         .filter(|r| !r.is_empty())
     {
-        let with_role = practice::accounts_with(conn, "role", role)?;
+        let with_role = super::practice::accounts_in_role(conn, role)?;
         askers = Some(match askers {
             Some(asker) => asker
                 .into_iter()

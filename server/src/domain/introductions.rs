@@ -2,13 +2,18 @@
 //! triangles, shared practice, offers that meet needs), and members
 //! introducing two people they know to each other.
 
-use super::{Context, views};
+use super::{
+    Context, network,
+    practice::{self, Practice},
+    terms::{self, Likeness, Synonyms},
+    views,
+};
 use crate::{
     db::{
         self, DbConnection, accounts, blocks, follows,
         ids::next_id,
         models::{Account, Status},
-        practice, statuses, weaving,
+        practice as practice_store, statuses, weaving,
     },
     error::{Error, Result},
 };
@@ -21,15 +26,37 @@ pub struct Evidence {
     pub account_id: i64,
     /// How the member would call them: display name, or handle.
     pub name: String,
+    /// Their place, when they gave one and it is not the member's.
+    pub elsewhere: Option<String>,
     /// People the member follows who follow them.
     pub mutuals: Vec<String>,
-    pub shared_roles: Vec<String>,
+    pub shared_roles: Vec<Shared>,
     pub shared_communities: Vec<String>,
-    pub shared_interests: Vec<String>,
+    pub shared_interests: Vec<Shared>,
     /// What they offer that the member needs.
-    pub offers_you_need: Vec<String>,
+    pub offers_you_need: Vec<Shared>,
     /// What they need that the member offers.
-    pub needs_you_offer: Vec<String>,
+    pub needs_you_offer: Vec<Shared>,
+}
+
+/// One of their entries that is like one of the member's.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Shared {
+    pub theirs: String,
+    pub yours: String,
+    pub likeness: Likeness,
+}
+
+impl Shared {
+    /// The words a reason shows: the member's own when the two say the
+    /// same, theirs with the member's beside them when not.
+    fn words(&self) -> String {
+        match self.likeness {
+            Likeness::Same => self.yours.clone(),
+            Likeness::Synonym => format!("{} (your {})", self.theirs, self.yours),
+            Likeness::Near(_) => format!("{} (close to your {})", self.theirs, self.yours),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -37,7 +64,8 @@ pub struct Suggestion {
     pub account_id: i64,
     pub score: f64,
     pub reasons: Vec<String>,
-    /// Mastodon's words for where a suggestion comes from.
+    /// Mastodon's words for where a suggestion comes from, those that
+    /// apply (see [`sources`]).
     pub sources: Vec<&'static str>,
 }
 
@@ -45,7 +73,7 @@ pub struct Suggestion {
 /// network weaver looks for first. A shared acquaintance closes a
 /// triangle; shared roles, communities and interests make a tie likely to
 /// be useful. Each reason counts up to a cap, so one long list cannot
-/// drown the others.
+/// drown the others; a near term counts for less than a full match.
 const MATCH_WEIGHT: f64 = 3.0;
 const MUTUAL_WEIGHT: f64 = 2.0;
 const ROLE_WEIGHT: f64 = 2.0;
@@ -55,12 +83,17 @@ const CAP: usize = 3;
 
 pub fn score(evidence: &Evidence) -> f64 {
     let counted = |items: &[String], weight: f64| items.len().min(CAP) as f64 * weight;
-    counted(&evidence.offers_you_need, MATCH_WEIGHT)
-        + counted(&evidence.needs_you_offer, MATCH_WEIGHT)
+    let weighed = |items: &[Shared], weight: f64| {
+        let mut strengths: Vec<f64> = items.iter().map(|s| s.likeness.strength()).collect();
+        strengths.sort_by(|a, b| b.total_cmp(a));
+        strengths.iter().take(CAP).sum::<f64>() * weight
+    };
+    weighed(&evidence.offers_you_need, MATCH_WEIGHT)
+        + weighed(&evidence.needs_you_offer, MATCH_WEIGHT)
         + counted(&evidence.mutuals, MUTUAL_WEIGHT)
-        + counted(&evidence.shared_roles, ROLE_WEIGHT)
+        + weighed(&evidence.shared_roles, ROLE_WEIGHT)
         + counted(&evidence.shared_communities, COMMUNITY_WEIGHT)
-        + counted(&evidence.shared_interests, INTEREST_WEIGHT)
+        + weighed(&evidence.shared_interests, INTEREST_WEIGHT)
 }
 
 /// "Sam", "Sam and Lee", "Sam, Lee and 2 others".
@@ -74,34 +107,61 @@ fn names(items: &[String]) -> String {
     }
 }
 
-/// The reasons in words, strongest first.
+/// The words of `items`, full matches first (the order they came in
+/// otherwise), for [`names`].
+fn shown(items: &[Shared]) -> Vec<String> {
+    let (full, near): (Vec<&Shared>, Vec<&Shared>) =
+        items.iter().partition(|s| s.likeness.is_full());
+    full.into_iter().chain(near).map(Shared::words).collect()
+}
+
+/// The reasons in words, strongest first. When the person is somewhere
+/// else, the reasons from practice say where: a tie across places is what
+/// a network of networks is for. We do not know pronouns, so the person
+/// is named.
 pub fn reasons(evidence: &Evidence) -> Vec<String> {
-    let them = &evidence.name;
+    let name = &evidence.name;
+    let who = match &evidence.elsewhere {
+        Some(place) => format!("{name} in {place}"),
+        None => name.clone(),
+    };
     let mut said = Vec::new();
     if !evidence.offers_you_need.is_empty() {
         said.push(format!(
-            "{them} offers {}, which you need",
-            names(&evidence.offers_you_need)
+            "{who} offers {}, which you need",
+            names(&shown(&evidence.offers_you_need))
         ));
     }
     if !evidence.needs_you_offer.is_empty() {
         said.push(format!(
-            "{them} needs {}, which you offer",
-            names(&evidence.needs_you_offer)
+            "{who} needs {}, which you offer",
+            names(&shown(&evidence.needs_you_offer))
         ));
     }
     if !evidence.mutuals.is_empty() {
         said.push(format!("you both know {}", names(&evidence.mutuals)));
     }
-    if !evidence.shared_roles.is_empty() {
-        let noun = if evidence.shared_roles.len() == 1 {
+    let (same_roles, near_roles): (Vec<Shared>, Vec<Shared>) = evidence
+        .shared_roles
+        .iter()
+        .cloned()
+        .partition(|s| s.likeness.is_full());
+    if !same_roles.is_empty() {
+        let noun = if same_roles.len() == 1 {
             "role"
         } else {
             "roles"
         };
+        let roles = names(&shown(&same_roles));
+        said.push(match &evidence.elsewhere {
+            Some(place) => format!("{name} has the same {noun} in {place}: {roles}"),
+            None => format!("you share the {noun} {roles}"),
+        });
+    }
+    if !near_roles.is_empty() {
         said.push(format!(
-            "you share the {noun} {}",
-            names(&evidence.shared_roles)
+            "{who} has a role like yours: {}",
+            names(&shown(&near_roles))
         ));
     }
     if !evidence.shared_communities.is_empty() {
@@ -110,13 +170,42 @@ pub fn reasons(evidence: &Evidence) -> Vec<String> {
             names(&evidence.shared_communities)
         ));
     }
-    if !evidence.shared_interests.is_empty() {
+    let (same_interests, near_interests): (Vec<Shared>, Vec<Shared>) = evidence
+        .shared_interests
+        .iter()
+        .cloned()
+        .partition(|s| s.likeness.is_full());
+    if !same_interests.is_empty() {
+        let interests = names(&shown(&same_interests));
+        said.push(match &evidence.elsewhere {
+            Some(_) => format!("{who} is also interested in {interests}"),
+            None => format!("you are both interested in {interests}"),
+        });
+    }
+    if !near_interests.is_empty() {
         said.push(format!(
-            "you are both interested in {}",
-            names(&evidence.shared_interests)
+            "{who} has interests like yours: {}",
+            names(&shown(&near_interests))
         ));
     }
     said
+}
+
+/// Mastodon's words (4.3: `featured`, `most_followed`,
+/// `most_interactions`, `similar_to_recently_followed`,
+/// `friends_of_friends`) that truly say where a suggestion comes from.
+/// Only a shared acquaintance has one: `friends_of_friends`, someone
+/// followed by people the member follows. A match of practice or a shared
+/// community is none of the others: no staff picked it, it is not
+/// popularity, and it is not likeness to someone the member recently
+/// followed. Such a suggestion has no Mastodon word; the reasons in
+/// Trellis's own API say what it is.
+fn sources(evidence: &Evidence) -> Vec<&'static str> {
+    if evidence.mutuals.is_empty() {
+        Vec::new()
+    } else {
+        vec!["friends_of_friends"]
+    }
 }
 
 /// Highest score first; equal scores keep the older account first, so the
@@ -124,25 +213,11 @@ pub fn reasons(evidence: &Evidence) -> Vec<String> {
 pub fn rank(evidence: Vec<Evidence>, limit: usize) -> Vec<Suggestion> {
     let mut ranked: Vec<Suggestion> = evidence
         .into_iter()
-        .map(|e| {
-            let mut sources = Vec::new();
-            if !e.mutuals.is_empty() {
-                sources.push("friends_of_friends");
-            }
-            let shares_practice = !(e.shared_roles.is_empty()
-                && e.shared_communities.is_empty()
-                && e.shared_interests.is_empty()
-                && e.offers_you_need.is_empty()
-                && e.needs_you_offer.is_empty());
-            if shares_practice {
-                sources.push("similar_to_recently_followed");
-            }
-            Suggestion {
-                account_id: e.account_id,
-                score: score(&e),
-                reasons: reasons(&e),
-                sources,
-            }
+        .map(|e| Suggestion {
+            account_id: e.account_id,
+            score: score(&e),
+            reasons: reasons(&e),
+            sources: sources(&e),
         })
         .filter(|s| s.score > 0.0)
         .collect();
@@ -189,8 +264,14 @@ fn names_by_id(accounts: &[Account], actor_type: &str) -> HashMap<i64, String> {
 }
 
 /// Gathers the evidence for everyone this server knows who might be worth
-/// knowing for `member`.
-fn gather(conn: &mut DbConnection, member: &Account) -> Result<Vec<Evidence>> {
+/// knowing for `member`, by account; names and places are added later,
+/// for those shown.
+fn gather(
+    conn: &mut DbConnection,
+    member: &Account,
+    own: &Practice,
+    synonyms: &Synonyms,
+) -> Result<Vec<Evidence>> {
     let following = follows::following(conn, member.id)?;
     let skip = excluded(conn, member, &following)?;
     let mut found: BTreeMap<i64, Evidence> = BTreeMap::new();
@@ -208,23 +289,28 @@ fn gather(conn: &mut DbConnection, member: &Account) -> Result<Vec<Evidence>> {
             add(theirs, &mut |e| e.mutuals.push(friend_name.clone()));
         }
     }
-    // Shared practice, and offers that meet needs.
-    let own = practice::of_account(conn, member.id)?.unwrap_or_default();
-    for (kind, text) in &own.terms {
-        let (their_kind, slot): (&str, fn(&mut Evidence) -> &mut Vec<String>) = match kind.as_str()
-        {
-            "role" => ("role", |e| &mut e.shared_roles),
-            "interest" => ("interest", |e| &mut e.shared_interests),
-            "need" => ("offer", |e| &mut e.offers_you_need),
-            "offer" => ("need", |e| &mut e.needs_you_offer),
-            _ => continue,
-        };
-        for id in practice::accounts_with(conn, their_kind, text)? {
-            add(id, &mut |e| slot(e).push(text.clone()));
+    // Shared practice, and offers that meet needs, compared as terms.
+    type Slot = fn(&mut Evidence) -> &mut Vec<Shared>;
+    let lists: [(&[String], &str, Slot); 4] = [
+        (&own.roles, practice::ROLE, |e| &mut e.shared_roles),
+        (&own.interests, practice::INTEREST, |e| {
+            &mut e.shared_interests
+        }),
+        (&own.needs, practice::OFFER, |e| &mut e.offers_you_need),
+        (&own.offers, practice::NEED, |e| &mut e.needs_you_offer),
+    ];
+    for (yours, their_kind, slot) in lists {
+        for found in practice::matching(conn, their_kind, yours, synonyms)? {
+            let shared = Shared {
+                theirs: found.theirs,
+                yours: found.yours,
+                likeness: found.likeness,
+            };
+            add(found.account_id, &mut |e| slot(e).push(shared.clone()));
         }
     }
     // Communities the member belongs to (all their members in one query;
-    // only people are kept below).
+    // only people are kept later).
     let groups = names_by_id(&following, "Group");
     let group_ids: Vec<i64> = groups.keys().copied().collect();
     for (fellow, group) in follows::accepted_to(conn, &group_ids)? {
@@ -234,32 +320,77 @@ fn gather(conn: &mut DbConnection, member: &Account) -> Result<Vec<Evidence>> {
             });
         }
     }
-    let ids: Vec<i64> = found.keys().copied().collect();
-    let people: BTreeMap<i64, Account> = accounts::by_ids(conn, &ids)?
-        .into_iter()
-        .filter(|a| a.actor_type == "Person" && a.deleted_at.is_none())
-        .map(|a| (a.id, a))
-        .collect();
     Ok(found
         .into_iter()
-        .filter_map(|(id, mut evidence)| {
-            let person = people.get(&id)?;
+        .map(|(id, mut evidence)| {
             evidence.account_id = id;
-            evidence.name = name_of(person);
+            for list in [&mut evidence.mutuals, &mut evidence.shared_communities] {
+                let mut seen = BTreeSet::new();
+                list.retain(|item| seen.insert(item.to_lowercase()));
+            }
             for list in [
-                &mut evidence.mutuals,
                 &mut evidence.shared_roles,
-                &mut evidence.shared_communities,
                 &mut evidence.shared_interests,
                 &mut evidence.offers_you_need,
                 &mut evidence.needs_you_offer,
             ] {
+                // Strongest first, so a repeat keeps its best likeness.
+                list.sort_by(|a, b| b.likeness.strength().total_cmp(&a.likeness.strength()));
                 let mut seen = BTreeSet::new();
-                list.retain(|item| seen.insert(item.to_lowercase()));
+                list.retain(|item| seen.insert(item.words().to_lowercase()));
             }
-            Some(evidence)
+            evidence
         })
         .collect())
+}
+
+/// How many of the best-scored are looked up at a time to find the people
+/// to show (a few are not: groups, deleted accounts).
+const NAMED_AT_ONCE: usize = 200;
+
+/// The best `limit` of `evidence` that are people, with their names and,
+/// when it is not the member's, their place. Only those are looked up, so
+/// a large network costs one or two small queries here.
+fn named(
+    conn: &mut DbConnection,
+    mut evidence: Vec<Evidence>,
+    own_place: &str,
+    limit: usize,
+) -> Result<Vec<Evidence>> {
+    let mut scored: Vec<(f64, Evidence)> = evidence
+        .drain(..)
+        .map(|e| (score(&e), e))
+        .filter(|(score, _)| *score > 0.0)
+        .collect();
+    scored.sort_by(|(a, x), (b, y)| b.total_cmp(a).then(x.account_id.cmp(&y.account_id)));
+    let own_place = terms::key(own_place);
+    let mut shown = Vec::new();
+    for chunk in scored.chunks(NAMED_AT_ONCE) {
+        if shown.len() >= limit {
+            break;
+        }
+        let ids: Vec<i64> = chunk.iter().map(|(_, e)| e.account_id).collect();
+        let people: HashMap<i64, Account> = accounts::by_ids(conn, &ids)?
+            .into_iter()
+            .filter(|a| a.actor_type == "Person" && a.deleted_at.is_none())
+            .map(|a| (a.id, a))
+            .collect();
+        let places = practice_store::places_of(conn, &ids)?;
+        for (_, evidence) in chunk {
+            let Some(person) = people.get(&evidence.account_id) else {
+                continue;
+            };
+            let mut evidence = evidence.clone();
+            evidence.name = name_of(person);
+            evidence.elsewhere = places
+                .get(&person.id)
+                .filter(|place| terms::key(place) != own_place)
+                .cloned();
+            shown.push(evidence);
+        }
+    }
+    shown.truncate(limit);
+    Ok(shown)
 }
 
 /// Suggestions for `member`, best first, with the accounts to show.
@@ -270,23 +401,32 @@ pub async fn suggest(
 ) -> Result<Vec<(Suggestion, views::AccountView)>> {
     let member = member.clone();
     ctx.db
-        .read(move |conn| {
-            let ranked = rank(gather(conn, &member)?, limit);
-            let ids: Vec<i64> = ranked.iter().map(|s| s.account_id).collect();
-            let people = accounts::by_ids(conn, &ids)?;
-            let mut shown: HashMap<i64, views::AccountView> = views::account_views(conn, people)?
-                .into_iter()
-                .map(|view| (view.account.id, view))
-                .collect();
-            Ok(ranked
-                .into_iter()
-                .filter_map(|suggestion| {
-                    let view = shown.remove(&suggestion.account_id)?;
-                    Some((suggestion, view))
-                })
-                .collect())
-        })
+        .read(move |conn| suggestions_in(conn, &member, limit))
         .await
+}
+
+fn suggestions_in(
+    conn: &mut DbConnection,
+    member: &Account,
+    limit: usize,
+) -> Result<Vec<(Suggestion, views::AccountView)>> {
+    let own = practice::of_account(conn, member.id)?;
+    let synonyms = network::synonyms_in(conn)?;
+    let evidence = gather(conn, member, &own, &synonyms)?;
+    let ranked = rank(named(conn, evidence, &own.place, limit)?, limit);
+    let ids: Vec<i64> = ranked.iter().map(|s| s.account_id).collect();
+    let people = accounts::by_ids(conn, &ids)?;
+    let mut shown: HashMap<i64, views::AccountView> = views::account_views(conn, people)?
+        .into_iter()
+        .map(|view| (view.account.id, view))
+        .collect();
+    Ok(ranked
+        .into_iter()
+        .filter_map(|suggestion| {
+            let view = shown.remove(&suggestion.account_id)?;
+            Some((suggestion, view))
+        })
+        .collect())
 }
 
 pub async fn dismiss(ctx: &Context, member: &Account, target: i64) -> Result<()> {
@@ -548,19 +688,43 @@ mod tests {
         items.iter().map(|s| s.to_string()).collect()
     }
 
+    /// Entries that say the same as the member's.
+    fn same(items: &[&str]) -> Vec<Shared> {
+        items
+            .iter()
+            .map(|s| Shared {
+                theirs: s.to_string(),
+                yours: s.to_string(),
+                likeness: Likeness::Same,
+            })
+            .collect()
+    }
+
+    /// Their entry `theirs` compared with the member's `yours`.
+    fn like(theirs: &str, yours: &str) -> Shared {
+        let synonyms = Synonyms::new([&terms::Vocabulary(vec![words(&[
+            "procurement",
+            "bulk purchasing",
+        ])])]);
+        Shared {
+            theirs: theirs.into(),
+            yours: yours.into(),
+            likeness: synonyms
+                .compare(&terms::key(theirs), &terms::key(yours))
+                .expect("alike"),
+        }
+    }
+
     #[test]
     fn an_offer_meeting_a_need_outranks_a_shared_acquaintance() {
         let mut ana = evidence(2, "Ana");
-        ana.offers_you_need = words(&["grant writing"]);
+        ana.offers_you_need = same(&["grant writing"]);
         let mut lee = evidence(1, "Lee");
         lee.mutuals = words(&["Sam"]);
         let mut kim = evidence(3, "Kim");
         kim.mutuals = words(&["Sam", "Lee"]);
-        kim.shared_roles = words(&["Planner"]);
-        assert_eq!(
-            rank(vec![kim], 1)[0].sources,
-            vec!["friends_of_friends", "similar_to_recently_followed"]
-        );
+        kim.shared_roles = same(&["Planner"]);
+        assert_eq!(rank(vec![kim], 1)[0].sources, vec!["friends_of_friends"]);
         let ranked = rank(vec![lee, ana], 10);
         assert_eq!(ranked[0].account_id, 2);
         assert_eq!(
@@ -572,6 +736,14 @@ mod tests {
     }
 
     #[test]
+    fn only_the_mastodon_sources_that_apply_are_given() {
+        let mut practice_only = evidence(1, "Jo");
+        practice_only.shared_interests = same(&["composting"]);
+        practice_only.shared_communities = words(&["Growers"]);
+        assert_eq!(rank(vec![practice_only], 1)[0].sources, Vec::<&str>::new());
+    }
+
+    #[test]
     fn reasons_add_up_and_are_capped() {
         let mut many = evidence(1, "Kim");
         many.mutuals = words(&["A", "B", "C", "D", "E"]);
@@ -579,8 +751,8 @@ mod tests {
         assert_eq!(reasons(&many), vec!["you both know A, B and 3 others"]);
         let mut both = evidence(2, "Jo");
         both.mutuals = words(&["Sam", "Lee"]);
-        both.shared_roles = words(&["Energy officer"]);
-        both.needs_you_offer = words(&["bike repair"]);
+        both.shared_roles = same(&["Energy officer"]);
+        both.needs_you_offer = same(&["bike repair"]);
         assert_eq!(
             score(&both),
             MATCH_WEIGHT + 2.0 * MUTUAL_WEIGHT + ROLE_WEIGHT
@@ -593,18 +765,75 @@ mod tests {
                 "you share the role Energy officer",
             ]
         );
+    }
+
+    #[test]
+    fn a_near_term_counts_less_and_says_what_it_is_close_to() {
+        let mut exact = evidence(1, "Ana");
+        exact.offers_you_need = vec![like("Grant-writing", "grant writing")];
+        let mut near = evidence(2, "Bo");
+        near.offers_you_need = vec![like("grant applications", "grant writing")];
+        let mut synonym = evidence(3, "Cy");
+        synonym.offers_you_need = vec![like("bulk purchasing", "procurement")];
+        assert!(score(&near) < score(&exact));
+        assert_eq!(score(&synonym), score(&exact));
         assert_eq!(
-            rank(vec![both], 5)[0].sources,
-            vec!["friends_of_friends", "similar_to_recently_followed"]
+            reasons(&exact),
+            ["Ana offers grant writing, which you need"]
+        );
+        assert_eq!(
+            reasons(&near),
+            ["Bo offers grant applications (close to your grant writing), which you need"]
+        );
+        assert_eq!(
+            reasons(&synonym),
+            ["Cy offers bulk purchasing (your procurement), which you need"]
+        );
+        let mut roles = evidence(4, "Di");
+        roles.shared_roles = vec![like("energy advisor", "energy officer")];
+        roles.shared_interests = vec![like("heat pump", "heat pumps")];
+        assert_eq!(
+            reasons(&roles),
+            [
+                "Di has a role like yours: energy advisor (close to your energy officer)",
+                "you are both interested in heat pumps",
+            ]
+        );
+    }
+
+    #[test]
+    fn reasons_name_the_place_when_it_is_not_the_members() {
+        let mut ana = evidence(1, "Ana");
+        ana.elsewhere = Some("Ashford".into());
+        ana.shared_roles = same(&["Energy officer"]);
+        ana.offers_you_need = same(&["grant writing"]);
+        ana.shared_interests = same(&["composting"]);
+        ana.mutuals = words(&["Sam"]);
+        assert_eq!(
+            reasons(&ana),
+            [
+                "Ana in Ashford offers grant writing, which you need",
+                "you both know Sam",
+                "Ana has the same role in Ashford: Energy officer",
+                "Ana in Ashford is also interested in composting",
+            ]
+        );
+        ana.shared_roles = same(&["Energy officer", "Facilitator"]);
+        assert!(
+            reasons(&ana).contains(
+                &"Ana has the same roles in Ashford: Energy officer and Facilitator".to_string()
+            ),
+            "{:?}",
+            reasons(&ana)
         );
     }
 
     #[test]
     fn ties_keep_the_older_account_first_and_nothing_scores_nothing() {
         let mut first = evidence(7, "X");
-        first.shared_interests = words(&["composting"]);
+        first.shared_interests = same(&["composting"]);
         let mut second = evidence(3, "Y");
-        second.shared_interests = words(&["mapping"]);
+        second.shared_interests = same(&["mapping"]);
         let empty = evidence(1, "Z");
         let ranked = rank(vec![first, second, empty], 10);
         let ids: Vec<i64> = ranked.iter().map(|s| s.account_id).collect();
@@ -617,5 +846,184 @@ mod tests {
         assert_eq!(names(&words(&["A"])), "A");
         assert_eq!(names(&words(&["A", "B", "C"])), "A, B and C");
         assert_eq!(names(&words(&["A", "B", "C", "D"])), "A, B and 2 others");
+    }
+
+    /// A network of `members` people on a fresh SQLite file: each holds a
+    /// role, a place, three interests, two offers and two needs drawn from
+    /// a vocabulary where many terms share a word (so near matches are
+    /// many), one term of their own, and follows 20 others.
+    async fn network_of(members: usize) -> (tempfile::TempDir, crate::db::Database, Vec<Account>) {
+        use crate::db::models::Follow;
+        use rand::{Rng, SeedableRng, rngs::StdRng};
+        let dir = tempfile::tempdir().unwrap();
+        let db = crate::db::Database::open(
+            &format!("sqlite://{}", dir.path().join("t.db").display()),
+            2,
+        )
+        .unwrap();
+        let firsts = [
+            "community",
+            "heat",
+            "grant",
+            "solar",
+            "food",
+            "bike",
+            "youth",
+            "energy",
+            "water",
+            "housing",
+            "waste",
+            "tree",
+            "data",
+            "health",
+            "arts",
+            "transport",
+            "retrofit",
+            "volunteer",
+            "repair",
+            "school",
+            "garden",
+            "river",
+            "farm",
+            "market",
+            "care",
+            "digital",
+            "climate",
+            "flood",
+            "local",
+            "civic",
+        ];
+        let seconds = [
+            "pumps",
+            "writing",
+            "planning",
+            "mapping",
+            "networks",
+            "training",
+            "funding",
+            "projects",
+            "events",
+            "policy",
+            "research",
+            "outreach",
+            "advice",
+            "design",
+            "partnerships",
+            "campaigns",
+            "surveys",
+            "workshops",
+            "cooperatives",
+            "reporting",
+        ];
+        let roles: Vec<String> = (0..40)
+            .map(|n| format!("{} officer", firsts[n % 30]))
+            .collect();
+        let places: Vec<String> = (0..30).map(|n| format!("Town {n}")).collect();
+        let mut rng = StdRng::seed_from_u64(1);
+        let term = move |rng: &mut StdRng| {
+            format!(
+                "{} {}",
+                firsts[rng.random_range(0..firsts.len())],
+                seconds[rng.random_range(0..seconds.len())]
+            )
+        };
+        let now = crate::db::now();
+        let people = db
+            .write(move |conn| -> Result<Vec<Account>> {
+                let mut people = Vec::with_capacity(members);
+                for n in 0..members {
+                    let username = format!("member{n}");
+                    let account = accounts::insert(
+                        conn,
+                        &Account {
+                            id: next_id(),
+                            username: username.clone(),
+                            domain: "town.example".into(),
+                            local: true,
+                            actor_type: "Person".into(),
+                            display_name: format!("Member {n}"),
+                            note: String::new(),
+                            ap_id: format!("https://town.example/users/{username}"),
+                            url: None,
+                            inbox_url: format!("https://town.example/users/{username}/inbox"),
+                            shared_inbox_url: None,
+                            outbox_url: None,
+                            followers_url: None,
+                            following_url: None,
+                            public_key_id: format!("https://town.example/users/{username}#k"),
+                            public_key_pem: String::new(),
+                            private_key_pem: None,
+                            locked: false,
+                            bot: false,
+                            discoverable: true,
+                            created_at: now,
+                            updated_at: now,
+                            last_fetched_at: None,
+                            deleted_at: None,
+                            fields: "[]".into(),
+                        },
+                    )?;
+                    let own = Practice {
+                        roles: vec![roles[rng.random_range(0..roles.len())].clone()],
+                        place: places[rng.random_range(0..places.len())].clone(),
+                        interests: vec![term(&mut rng), term(&mut rng), format!("topic {n} work")],
+                        offers: vec![term(&mut rng), term(&mut rng)],
+                        needs: vec![term(&mut rng), term(&mut rng)],
+                        ..Practice::default()
+                    };
+                    practice::store_remote(conn, account.id, &own)?;
+                    people.push(account);
+                }
+                for person in &people {
+                    for _ in 0..20 {
+                        let other = &people[rng.random_range(0..people.len())];
+                        if other.id == person.id
+                            || follows::between(conn, person.id, other.id)?.is_some()
+                        {
+                            continue;
+                        }
+                        let id = next_id();
+                        follows::insert(
+                            conn,
+                            &Follow {
+                                id,
+                                account_id: person.id,
+                                target_account_id: other.id,
+                                ap_id: format!("https://town.example/follows/{id}"),
+                                accepted: true,
+                                created_at: now,
+                                notify: false,
+                                show_reblogs: true,
+                            },
+                        )?;
+                    }
+                }
+                Ok(people)
+            })
+            .await
+            .unwrap();
+        (dir, db, people)
+    }
+
+    #[tokio::test]
+    #[ignore = "a measurement: cargo test -p trellis --lib --release -- --ignored --nocapture suggestions_for_5000"]
+    async fn suggestions_for_5000_members_answer_well_under_a_second() {
+        let (_dir, db, people) = network_of(5000).await;
+        let asked = 20;
+        let started = std::time::Instant::now();
+        let mut slowest = std::time::Duration::ZERO;
+        for member in people.iter().step_by(people.len() / asked).take(asked) {
+            let member = member.clone();
+            let one = std::time::Instant::now();
+            let found = db
+                .read(move |conn| suggestions_in(conn, &member, 40))
+                .await
+                .unwrap();
+            slowest = slowest.max(one.elapsed());
+            assert_eq!(found.len(), 40);
+        }
+        let mean = started.elapsed() / asked as u32;
+        println!("suggestions at 5000 members: mean {mean:?}, slowest {slowest:?}");
+        assert!(slowest < std::time::Duration::from_secs(1), "{slowest:?}");
     }
 }

@@ -30,6 +30,7 @@ pub mod sessions;
 pub mod statuses;
 pub mod stories;
 pub mod streaming;
+pub mod terms;
 pub mod text;
 pub mod timelines;
 pub mod urls;

@@ -3,7 +3,11 @@
 //! actor; its profile carries the charter as an extension property and, for
 //! apps that know nothing of it, as profile fields.
 
-use super::{Context, accounts, render, text};
+use super::{
+    Context, accounts, render,
+    terms::{Synonyms, Vocabulary},
+    text,
+};
 use crate::{
     db::{self, ids::next_id, models::Account, models::ProfileField},
     error::{Error, Result},
@@ -98,6 +102,11 @@ pub struct Network {
     pub charter: Charter,
     /// Who receives the network report; a local choice, not published.
     pub share_report: ShareReport,
+    /// Terms its members use for the same thing; matching uses them here
+    /// and in the networks linked with this one. Left out when empty, as
+    /// it was before networks had one.
+    #[serde(skip_serializing_if = "Vocabulary::is_empty")]
+    pub vocabulary: Vocabulary,
 }
 
 /// A change to the network: only what is named changes.
@@ -262,6 +271,7 @@ impl Network {
                 "assessment": self.charter.assessment,
                 "operatingPrinciples": self.charter.operating_principles,
             },
+            "vocabulary": self.vocabulary,
         })
     }
 
@@ -353,6 +363,62 @@ pub fn is_network_actor(account: &Account) -> bool {
 pub async fn update(ctx: &Context, changes: NetworkChanges) -> Result<Network> {
     let current = get(ctx).await?;
     let next = current.apply(changes)?;
+    let share_changed = next.share_report != current.share_report;
+    let saved = publish(ctx, next).await?;
+    if share_changed {
+        // Those the new choice no longer reaches forget the report; those
+        // it now reaches get it at once.
+        let sender = super::network_reports::Sender::of(ctx);
+        let share = saved.share_report;
+        ctx.db
+            .write(move |conn| sender.withdraw(conn, share))
+            .await?;
+        super::network_reports::refresh(ctx, true).await?;
+    }
+    Ok(saved)
+}
+
+/// Replaces the network's vocabulary, checked whole first, and tells the
+/// networks that follow it, whose matching uses it too.
+pub async fn set_vocabulary(ctx: &Context, groups: Vec<Vec<String>>) -> Result<Network> {
+    let vocabulary = Vocabulary::checked(groups)?;
+    let mut next = get(ctx).await?;
+    next.vocabulary = vocabulary;
+    publish(ctx, next).await
+}
+
+/// The synonyms matching uses: this network's vocabulary and those of the
+/// networks linked with it, merged.
+pub fn synonyms_in(conn: &mut db::DbConnection) -> Result<Synonyms> {
+    let own = parse(db::network::profile(conn)?)?;
+    let linked = linked_vocabularies_in(conn)?;
+    Ok(Synonyms::new(
+        std::iter::once(&own.vocabulary).chain(linked.iter().map(|(_, v)| v)),
+    ))
+}
+
+/// The vocabularies of the linked networks that publish one.
+fn linked_vocabularies_in(conn: &mut db::DbConnection) -> Result<Vec<(Account, Vocabulary)>> {
+    Ok(db::network::linked_profiles(conn)?
+        .into_iter()
+        .filter_map(|(account, json)| {
+            let network: Network = serde_json::from_str(&json).ok()?;
+            (!network.vocabulary.is_empty()).then_some((account, network.vocabulary))
+        })
+        .collect())
+}
+
+/// What the vocabulary endpoint shows: this network's groups and those
+/// that come from linked networks.
+pub async fn vocabularies(ctx: &Context) -> Result<(Vocabulary, Vec<(Account, Vocabulary)>)> {
+    let own = get(ctx).await?.vocabulary;
+    let linked = ctx.db.read(linked_vocabularies_in).await?;
+    Ok((own, linked))
+}
+
+/// Stores `next`, shows it on the network actor's profile and sends the
+/// actor's `Update` to its followers' servers.
+async fn publish(ctx: &Context, next: Network) -> Result<Network> {
     let actor = actor(ctx).await?;
     let mut profile = actor.clone();
     profile.display_name = next.name.clone();
@@ -373,20 +439,13 @@ pub async fn update(ctx: &Context, changes: NetworkChanges) -> Result<Network> {
             db::network::save_profile(conn, &stored)?;
             let saved = db::accounts::update_profile(conn, &profile)?;
             let document = accounts::actor_document_in(conn, &saved)?;
-            accounts::send_actor_update(conn, &urls, &saved, document)
+            // The parent keeps this network's profile (and vocabulary) but
+            // does not follow it: it hears of changes too.
+            let parents = db::network::linked(conn, PARENT)?;
+            accounts::send_actor_update_also(conn, &urls, &saved, document, &parents)
         })
         .await?;
     ctx.deliveries_queued();
-    if next.share_report != current.share_report {
-        // Those the new choice no longer reaches forget the report; those
-        // it now reaches get it at once.
-        let sender = super::network_reports::Sender::of(ctx);
-        let share = next.share_report;
-        ctx.db
-            .write(move |conn| sender.withdraw(conn, share))
-            .await?;
-        super::network_reports::refresh(ctx, true).await?;
-    }
     get(ctx).await
 }
 
@@ -746,6 +805,8 @@ struct Published {
     network_type: Option<NetworkType>,
     parent: Option<String>,
     charter: Option<PublishedCharter>,
+    /// Read apart, so an odd vocabulary costs only itself.
+    vocabulary: Option<serde_json::Value>,
 }
 
 #[derive(Deserialize)]
@@ -786,7 +847,13 @@ impl Network {
             }),
             share_report: None,
         };
-        Network::default().apply(changes).ok()
+        let mut network = Network::default().apply(changes).ok()?;
+        network.vocabulary = published
+            .vocabulary
+            .and_then(|v| serde_json::from_value::<Vec<Vec<String>>>(v).ok())
+            .map(Vocabulary::from_remote)
+            .unwrap_or_default();
+        Some(network)
     }
 }
 
@@ -827,6 +894,9 @@ mod tests {
         };
         written.charter.purpose = "Share what works".into();
         written.charter.operating_principles = vec!["Ask first".into()];
+        written.vocabulary =
+            Vocabulary::checked(vec![vec!["procurement".into(), "bulk purchasing".into()]])
+                .unwrap();
         written = written
             .apply(changes(
                 serde_json::json!({"level": "town", "type": "alignment"}),
@@ -838,6 +908,22 @@ mod tests {
         assert_eq!(Network::from_published(&bad), None);
         let odd_parent = serde_json::json!({"name": "A", "parent": "not a handle"});
         assert_eq!(Network::from_published(&odd_parent).unwrap().parent, None);
+    }
+
+    #[test]
+    fn an_odd_published_vocabulary_costs_only_itself() {
+        let odd = serde_json::json!({"name": "A", "vocabulary": "procurement"});
+        let read = Network::from_published(&odd).expect("the rest reads");
+        assert_eq!(read.name, "A");
+        assert!(read.vocabulary.is_empty());
+        let partly = serde_json::json!({
+            "name": "A",
+            "vocabulary": [["procurement", "bulk purchasing"], ["alone"]],
+        });
+        assert_eq!(
+            Network::from_published(&partly).unwrap().vocabulary.0,
+            [["procurement", "bulk purchasing"]]
+        );
     }
 
     #[test]

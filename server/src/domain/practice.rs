@@ -5,12 +5,16 @@
 //! extension on the actor and, for apps that know only Mastodon's profile
 //! fields, as fields appended to the member's own.
 
-use super::{Context, accounts as account_rules, text};
+use super::{
+    Context, accounts as account_rules,
+    terms::{self, Likeness, Matcher, Synonyms},
+    text,
+};
 use crate::{
     db::{
         self, DbConnection,
         models::{Account, ProfileField},
-        practice::{self as store, StoredPractice},
+        practice::{self as store, StoredPractice, StoredTerm},
     },
     error::{Error, Result},
 };
@@ -44,10 +48,10 @@ const MAX_ENTRIES: usize = 10;
 const MAX_ENTRY: usize = 100;
 
 /// The list kinds, as stored and as named in the API.
-const ROLE: &str = "role";
-const INTEREST: &str = "interest";
-const OFFER: &str = "offer";
-const NEED: &str = "need";
+pub const ROLE: &str = "role";
+pub const INTEREST: &str = "interest";
+pub const OFFER: &str = "offer";
+pub const NEED: &str = "need";
 
 fn checked_text(what: &str, text: String) -> Result<String> {
     let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
@@ -131,7 +135,11 @@ impl Practice {
             (OFFER, &self.offers),
             (NEED, &self.needs),
         ] {
-            terms.extend(list.iter().map(|t| (kind.to_string(), t.clone())));
+            terms.extend(list.iter().map(|t| StoredTerm {
+                kind: kind.to_string(),
+                key: terms::key(t),
+                text: t.clone(),
+            }));
         }
         StoredPractice {
             organization: self.organization.clone(),
@@ -146,7 +154,7 @@ impl Practice {
             place: stored.place,
             ..Practice::default()
         };
-        for (kind, text) in stored.terms {
+        for StoredTerm { kind, text, .. } in stored.terms {
             match kind.as_str() {
                 ROLE => practice.roles.push(text),
                 INTEREST => practice.interests.push(text),
@@ -249,6 +257,94 @@ pub fn profile_fields_of(
             (id, fields)
         })
         .collect())
+}
+
+/// Someone's entry that is like one of the member's.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TermMatch {
+    pub account_id: i64,
+    /// Their words.
+    pub theirs: String,
+    /// The member's words it is like.
+    pub yours: String,
+    pub likeness: Likeness,
+}
+
+/// Everyone's entries of `their_kind` that are like one of `yours` (the
+/// member's texts): the same key, a synonym, or near (sharing more than
+/// the words most entries of the kind use). Two queries: the different
+/// keys of that kind, compared in memory, then the entries with the keys
+/// that matched, through the index.
+pub fn matching(
+    conn: &mut DbConnection,
+    their_kind: &str,
+    yours: &[String],
+    synonyms: &Synonyms,
+) -> Result<Vec<TermMatch>> {
+    if yours.is_empty() {
+        return Ok(Vec::new());
+    }
+    let candidates = store::keys_of_kind(conn, their_kind)?;
+    let matcher = Matcher::new(
+        synonyms,
+        yours.iter().map(|t| terms::key(t)).collect(),
+        terms::common_words(&candidates),
+    );
+    let matched: std::collections::HashMap<String, (usize, Likeness)> = candidates
+        .into_iter()
+        .filter_map(|key| Some((key.clone(), matcher.best(&key)?)))
+        .collect();
+    if matched.is_empty() {
+        return Ok(Vec::new());
+    }
+    let keys: Vec<String> = matched.keys().cloned().collect();
+    Ok(store::entries_with(conn, their_kind, &keys)?
+        .into_iter()
+        .filter_map(|(account_id, key, theirs)| {
+            let (which, likeness) = *matched.get(&key)?;
+            Some(TermMatch {
+                account_id,
+                theirs,
+                yours: yours[which].clone(),
+                likeness,
+            })
+        })
+        .collect())
+}
+
+/// Accounts holding `role`, written any way that has its key.
+pub fn accounts_in_role(conn: &mut DbConnection, role: &str) -> Result<Vec<i64>> {
+    Ok(store::accounts_with(conn, ROLE, &[terms::key(role)])?)
+}
+
+/// Entries stored before they had keys get them, a batch per transaction
+/// so the writer is never held long. Run at start; on a database already
+/// filled it is one query that finds nothing.
+pub async fn fill_missing_keys(ctx: &Context) -> Result<usize> {
+    const BATCH: i64 = 500;
+    let mut filled = 0;
+    loop {
+        let done = ctx
+            .db
+            .write(|conn| -> Result<usize> {
+                let mut done = 0;
+                for (account_id, kind, position, text) in store::without_key(conn, BATCH)? {
+                    let key = terms::key(&text);
+                    // Only an empty text has an empty key, and none is
+                    // stored; one would be left rather than looped on.
+                    if !key.is_empty() {
+                        store::set_key(conn, (account_id, &kind, position), &key)?;
+                        done += 1;
+                    }
+                }
+                Ok(done)
+            })
+            .await?;
+        filled += done;
+        if done == 0 {
+            return Ok(filled);
+        }
+    }
 }
 
 pub async fn get(ctx: &Context, account: &Account) -> Result<Practice> {

@@ -4,7 +4,7 @@
 
 use super::Visibility;
 use crate::db::{
-    DbConnection, accounts, follows,
+    DbConnection, accounts, communities, follows,
     models::{Account, Status},
     statuses::{self, Mark},
 };
@@ -15,6 +15,7 @@ use std::collections::{HashMap, HashSet};
 #[derive(Debug, Clone)]
 pub struct AccountView {
     pub account: Account,
+    /// For a community, the people in it (see [`account_views`]).
     pub followers_count: i64,
     pub following_count: i64,
     pub statuses_count: i64,
@@ -39,7 +40,20 @@ pub fn account_views(
         return Ok(Vec::new());
     }
     let ids: Vec<i64> = accounts.iter().map(|a| a.id).collect();
-    let followers = follows::follower_counts(conn, &ids)?;
+    let mut followers = follows::follower_counts(conn, &ids)?;
+    // A community's followers are its members and the communities linked
+    // with it; apps show the count as its size, so it counts people only.
+    let groups: Vec<i64> = accounts
+        .iter()
+        .filter(|a| a.actor_type == "Group")
+        .map(|a| a.id)
+        .collect();
+    if !groups.is_empty() {
+        let people = communities::people_counts(conn, &groups)?;
+        for group in groups {
+            followers.insert(group, people.get(&group).copied().unwrap_or(0));
+        }
+    }
     let following = follows::following_counts(conn, &ids)?;
     let activity = statuses::activity_of(conn, &ids)?;
     let mut practice = super::practice::profile_fields_of(conn, &accounts)?;

@@ -28,8 +28,23 @@ pub struct Params {
 pub struct Suggestion {
     /// Deprecated in Mastodon 4.3 for `sources`; kept for older apps.
     pub source: &'static str,
+    /// Only the words that apply, which can be none: see
+    /// `introductions::Suggestion::sources`.
     pub sources: Vec<&'static str>,
     pub account: entities::Account,
+}
+
+/// The pre-4.3 word for `sources`, as Mastodon maps its first one
+/// (`REST::SuggestionSerializer`): a shared acquaintance is a
+/// `past_interactions`. Older apps require one of the three words; a
+/// suggestion with no Mastodon source gets `global`, the one that claims
+/// nothing about the member's own activity.
+fn legacy_source(sources: &[&'static str]) -> &'static str {
+    match sources.first().copied() {
+        Some("featured") => "staff",
+        Some("friends_of_friends" | "similar_to_recently_followed") => "past_interactions",
+        _ => "global",
+    }
 }
 
 async fn found(
@@ -52,7 +67,7 @@ pub async fn v2(
         found
             .iter()
             .map(|(suggestion, view)| Suggestion {
-                source: "global",
+                source: legacy_source(&suggestion.sources),
                 sources: suggestion.sources.clone(),
                 account: entities::account(&ctx.urls, view),
             })

@@ -54,7 +54,7 @@ fn community(ctx: &Context, view: &CommunityView) -> Community {
         join_policy: view.join_policy,
         link_policy: view.link_policy,
         local: account.local,
-        members_count: view.account.followers_count,
+        members_count: view.members,
         url: account.url.clone().unwrap_or_else(|| account.ap_id.clone()),
         moderators: view.moderators.iter().map(|m| m.acct()).collect(),
         account: entities::account(&ctx.urls, &view.account),

@@ -19,6 +19,10 @@ pub fn routes() -> Router<Context> {
             "/api/trellis/v1/network",
             get(network::show).put(network::update),
         )
+        .route(
+            "/api/trellis/v1/network/vocabulary",
+            get(network::vocabulary).put(network::set_vocabulary),
+        )
         .route("/api/trellis/v1/network/children", get(network::children))
         .route("/api/trellis/v1/network/map", get(network::map))
         .route("/api/trellis/v1/network/map.svg", get(network::map_svg))

@@ -1,11 +1,12 @@
 //! `GET` and `PUT /api/trellis/v1/network`: the network's profile and
-//! charter; its children; its map and health.
+//! charter; its vocabulary of synonyms; its children; its map and health.
 
 use crate::{
     domain::{
         Context,
         network::{self, Network, NetworkChanges},
         network_map, network_reports,
+        terms::Vocabulary,
     },
     error::{Error, Result},
     federation::{Data, resolve},
@@ -46,6 +47,62 @@ pub async fn update(
 ) -> Result<Json<Network>> {
     require_admin(&auth)?;
     Ok(Json(resolve::update_network(&data, changes).await?))
+}
+
+/// `PUT /api/trellis/v1/network/vocabulary`: the whole list of synonym
+/// groups, replacing the one before.
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewVocabulary {
+    groups: Vec<Vec<String>>,
+}
+
+/// The vocabulary as shown: this network's groups, and those of linked
+/// networks that matching here uses too.
+#[derive(Debug, serde::Serialize)]
+pub struct VocabularyView {
+    groups: Vocabulary,
+    linked: Vec<Value>,
+}
+
+async fn vocabulary_view(ctx: &Context) -> Result<Json<VocabularyView>> {
+    let (groups, linked) = network::vocabularies(ctx).await?;
+    Ok(Json(VocabularyView {
+        groups,
+        linked: linked
+            .iter()
+            .map(|(network, vocabulary)| {
+                json!({
+                    "acct": network.acct(),
+                    "name": network.display_name,
+                    "groups": vocabulary,
+                })
+            })
+            .collect(),
+    }))
+}
+
+/// `GET /api/trellis/v1/network/vocabulary`: public, like the network
+/// actor that carries it.
+pub async fn vocabulary(State(ctx): State<Context>) -> Result<Json<VocabularyView>> {
+    vocabulary_view(&ctx).await
+}
+
+/// Admins replace the vocabulary; a bad group refuses the whole (422) and
+/// nothing changes.
+pub async fn set_vocabulary(
+    State(ctx): State<Context>,
+    auth: Auth,
+    Input(body): Input<NewVocabulary>,
+) -> Result<Json<VocabularyView>> {
+    auth.require("write:accounts")?;
+    if !auth.user.admin {
+        return Err(Error::Forbidden(
+            "Only the network's admins may change its vocabulary".into(),
+        ));
+    }
+    network::set_vocabulary(&ctx, body.groups).await?;
+    vocabulary_view(&ctx).await
 }
 
 /// `GET /api/trellis/v1/network/children`: the networks that declared this
