@@ -43,7 +43,7 @@ async fn a_need_meets_an_offer_in_a_linked_community(backend: Backend) {
     set_practice(
         &town,
         &tess,
-        json!({"display_name": "Tess", "place": "Ashford", "roles": ["Food grower"], "offers": ["Composting workshops"]}),
+        json!({"place": "Ashford", "roles": ["Food grower"], "offers": ["Composting workshops"]}),
     )
     .await;
     set_practice(
