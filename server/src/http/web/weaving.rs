@@ -325,7 +325,7 @@ pub async fn map_page(
     visitor: Visitor,
     Query(query): Query<ListQuery>,
 ) -> PageResult {
-    visitor.member()?;
+    let names = network_map::may_see_names(&visitor.member()?.user);
     let whole = network_map::graph(&ctx).await?;
     let community = query.community.clone().unwrap_or_default();
     let role = query.role.clone().unwrap_or_default();
@@ -346,10 +346,15 @@ pub async fn map_page(
                     .as_deref()
                     .is_some_and(|p| p.eq_ignore_ascii_case(&place)))
     });
-    let health = network_map::health(&ctx).await?;
+    let health = for_viewer(network_map::health(&ctx).await?, names);
     render(&MapPage {
         layout: Layout::new(&ctx, &visitor, "Network map").await,
-        svg: graph::to_svg(&shown),
+        svg: graph::to_svg_with(
+            &shown,
+            graph::MapOptions {
+                name_brokers: names,
+            },
+        ),
         shown: shown.nodes.len(),
         community,
         role,
@@ -380,13 +385,18 @@ struct HealthPage {
 
 /// `/network/health`: the health report for members.
 pub async fn health_page(State(ctx): State<Context>, visitor: Visitor) -> PageResult {
-    visitor.member()?;
-    let health = network_map::health(&ctx).await?;
+    let names = network_map::may_see_names(&visitor.member()?.user);
+    let health = for_viewer(network_map::health(&ctx).await?, names);
     render(&HealthPage {
         layout: Layout::new(&ctx, &visitor, "Network health").await,
         computed: health.generated_at.clone(),
         health: health_in_words(&health),
     })
+}
+
+/// The report with names only for those who may see them.
+fn for_viewer(health: network_map::Health, names: bool) -> network_map::Health {
+    if names { health } else { health.for_member() }
 }
 
 /// One figure of the health report, said in a sentence.
@@ -412,7 +422,7 @@ fn health_in_words(health: &network_map::Health) -> Vec<HealthLine> {
         .iter()
         .map(|(dimension, n)| format!("{} {n}", dimension.replace('_', " ")))
         .collect();
-    vec![
+    let mut lines = vec![
         line(
             "Members",
             format!(
@@ -480,6 +490,23 @@ fn health_in_words(health: &network_map::Health) -> Vec<HealthLine> {
                 wait_of(health)
             ),
         ),
+        line(
+            "Tie strength",
+            format!(
+                "{} strong and {} weak; a strong tie goes both ways, with mutual follows and a conversation or help in an exchange.",
+                g.strong_ties, g.weak_ties
+            ),
+        ),
+        line(
+            "Centralisation",
+            format!(
+                "{:.2} (0 when everyone is equally connected, 1 for one hub); the best-connected 1, 3 and 10 people hold {:.0}%, {:.0}% and {:.0}% of ties.",
+                g.degree_centralisation,
+                g.ties_through_top.top_1 * 100.0,
+                g.ties_through_top.top_3 * 100.0,
+                g.ties_through_top.top_10 * 100.0
+            ),
+        ),
         line("Benefit stories", format!("{}.", stories.join(", "))),
         line(
             "Introductions",
@@ -488,5 +515,18 @@ fn health_in_words(health: &network_map::Health) -> Vec<HealthLine> {
                 health.introductions.made, health.introductions.became_collaborations
             ),
         ),
-    ]
+    ];
+    lines.extend(health.advice.iter().map(|advice| {
+        line(
+            match advice.topic {
+                "shape" => "Shape",
+                "brokers" => "Brokers",
+                "tie_strength" => "Deepening ties",
+                "introductions" => "Introductions to follow up",
+                _ => "No tie yet",
+            },
+            advice.text.clone(),
+        )
+    }));
+    lines
 }
