@@ -12,6 +12,7 @@
 pub mod centrality;
 mod export;
 mod figures;
+mod layout;
 mod svg;
 #[cfg(test)]
 mod test_support;
@@ -23,7 +24,7 @@ pub use figures::{
     degree_centralisation, density, median, reciprocity, tie_strengths, ties_across,
     ties_across_communities, ties_across_instances, ties_across_places,
 };
-pub use svg::to_svg;
+pub use svg::{MapOptions, to_svg, to_svg_with};
 
 use serde::Serialize;
 use std::collections::HashMap;
