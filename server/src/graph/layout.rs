@@ -18,8 +18,8 @@ use std::f64::consts::TAU;
 fn rounds(tied: usize) -> usize {
     match tied {
         0..=200 => 300,
-        201..=1_000 => 150,
-        _ => 60,
+        201..=1_000 => 120,
+        _ => 40,
     }
 }
 
@@ -191,8 +191,9 @@ fn repel(at: &[(f64, f64)], tied: &[usize], k: f64, push: &mut [(f64, f64)]) {
 }
 
 /// How far a square must be, relative to its size, to push as one body.
-/// 0.8 is the usual trade between speed and a faithful picture.
-const THETA: f64 = 0.8;
+/// 1.2, as ForceAtlas2 uses: a map is read for its clusters, and a coarser
+/// far field costs a third of the time of the textbook 0.8.
+const THETA: f64 = 1.2;
 
 /// Squares of the map, each split in four while it holds more than one
 /// member, down to [`MAX_DEPTH`], where members on (nearly) one spot share

@@ -48,19 +48,24 @@ pub fn to_svg(graph: &Graph) -> String {
 
 /// Draws the network; an empty graph gives a picture that says so.
 pub fn to_svg_with(graph: &Graph, options: MapOptions) -> String {
+    to_svg_measured(graph, &Figures::of(graph), options)
+}
+
+/// As [`to_svg_with`], with the graph's figures already computed (they
+/// are the costly part of a large map, and the domain caches them).
+pub fn to_svg_measured(graph: &Graph, figures: &Figures, options: MapOptions) -> String {
     if graph.nodes.is_empty() {
         return empty_picture();
     }
-    let figures = Figures::of(graph);
     let colours = CommunityColours::of(&graph.nodes);
     let pairs = weighted_pairs(graph);
     let positions = place(graph, &pairs, &colours);
     let marked: Vec<usize> = if options.name_brokers {
-        marked_people(&figures)
+        marked_people(figures)
     } else {
         Vec::new()
     };
-    let legend = legend_lines(&colours, &figures, options);
+    let legend = legend_lines(&colours, figures, options);
     let height = MAP_SIZE.max(legend_height(&legend));
 
     let mut out = open_svg(height);
@@ -68,7 +73,7 @@ pub fn to_svg_with(graph: &Graph, options: MapOptions) -> String {
     write_introductions(&mut out, graph, &pairs, &positions);
     write_nodes(&mut out, graph, &positions, &colours, &marked);
     write_legend(&mut out, &legend);
-    write_caption(&mut out, graph, &figures, options, height);
+    write_caption(&mut out, graph, figures, options, height);
     out.push_str("</svg>\n");
     out
 }

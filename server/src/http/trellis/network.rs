@@ -94,11 +94,11 @@ pub async fn map(
 /// members coloured by community; brokers named for admins.
 pub async fn map_svg(State(ctx): State<Context>, auth: Auth) -> Result<axum::response::Response> {
     auth.require("read")?;
-    let graph = network_map::graph(&ctx).await?;
+    let measured = network_map::measured(&ctx).await?;
     let options = crate::graph::MapOptions {
         name_brokers: network_map::may_see_names(&auth.user),
     };
-    let svg = crate::graph::to_svg_with(&graph, options);
+    let svg = crate::graph::to_svg_measured(&measured.graph, &measured.figures, options);
     Ok(([(axum::http::header::CONTENT_TYPE, "image/svg+xml")], svg).into_response())
 }
 

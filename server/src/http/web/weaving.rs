@@ -326,7 +326,8 @@ pub async fn map_page(
     Query(query): Query<ListQuery>,
 ) -> PageResult {
     let names = network_map::may_see_names(&visitor.member()?.user);
-    let whole = network_map::graph(&ctx).await?;
+    let measured = network_map::measured(&ctx).await?;
+    let whole = &measured.graph;
     let community = query.community.clone().unwrap_or_default();
     let role = query.role.clone().unwrap_or_default();
     let place = query.place.clone().unwrap_or_default();
@@ -346,15 +347,19 @@ pub async fn map_page(
                     .as_deref()
                     .is_some_and(|p| p.eq_ignore_ascii_case(&place)))
     });
+    let options = graph::MapOptions {
+        name_brokers: names,
+    };
+    // The whole map's figures are cached; a filtered one needs its own.
+    let svg = if community.is_empty() && role.is_empty() && place.is_empty() {
+        graph::to_svg_measured(whole, &measured.figures, options)
+    } else {
+        graph::to_svg_with(&shown, options)
+    };
     let health = for_viewer(network_map::health(&ctx).await?, names);
     render(&MapPage {
         layout: Layout::new(&ctx, &visitor, "Network map").await,
-        svg: graph::to_svg_with(
-            &shown,
-            graph::MapOptions {
-                name_brokers: names,
-            },
-        ),
+        svg,
         shown: shown.nodes.len(),
         community,
         role,
