@@ -190,17 +190,3 @@ pub fn touch(conn: &mut DbConnection, account_id: i64) -> QueryResult<Account> {
         .set(accounts::updated_at.eq(super::now()))
         .get_result(conn)
 }
-
-/// People: local members only, or everyone this server knows.
-pub fn people(conn: &mut DbConnection, local_only: bool) -> QueryResult<Vec<Account>> {
-    let mut query = accounts::table
-        .filter(accounts::actor_type.eq("Person"))
-        .filter(accounts::deleted_at.is_null())
-        .select(Account::as_select())
-        .order(accounts::id.asc())
-        .into_boxed();
-    if local_only {
-        query = query.filter(accounts::local.eq(true));
-    }
-    query.load(conn)
-}

@@ -11,6 +11,17 @@ use super::{
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
+// The tie queries count per pair of people, the two ends coming from
+// different tables.
+diesel::allow_columns_to_appear_in_same_group_by_clause!(
+    exchange_replies::account_id,
+    exchanges::account_id,
+);
+diesel::allow_columns_to_appear_in_same_group_by_clause!(
+    super::schema::favourites::account_id,
+    statuses::account_id,
+);
+
 pub fn set_kind(conn: &mut DbConnection, status_id: i64, kind: Option<&str>) -> QueryResult<()> {
     diesel::delete(post_kinds::table.find(status_id)).execute(conn)?;
     if let Some(kind) = kind {
@@ -269,27 +280,21 @@ pub fn exchanges_page(
     query.load(conn)
 }
 
-/// Every exchange opened by one of `askers`.
-pub fn exchanges_of(conn: &mut DbConnection, askers: &[i64]) -> QueryResult<Vec<Exchange>> {
-    exchanges::table
-        .filter(exchanges::account_id.eq_any(askers.to_vec()))
-        .select(Exchange::as_select())
-        .load(conn)
-}
-
-/// (replier, asker) for every public reply in an exchange: who helps whom.
-pub fn exchange_ties(conn: &mut DbConnection) -> QueryResult<Vec<(i64, i64)>> {
+/// (replier, asker, replies) for the public replies in exchanges: who helps
+/// whom, and how often. Counted in the database so a busy network sends a
+/// row per pair, not per reply.
+pub fn exchange_ties(conn: &mut DbConnection) -> QueryResult<Vec<(i64, i64, i64)>> {
     exchange_replies::table
         .inner_join(exchanges::table)
+        .inner_join(statuses::table.on(statuses::id.eq(exchange_replies::status_id)))
         .filter(exchange_replies::account_id.ne(exchanges::account_id))
-        .filter(
-            exchange_replies::status_id.eq_any(
-                statuses::table
-                    .filter(statuses::visibility.eq_any(["public", "unlisted"]))
-                    .select(statuses::id),
-            ),
-        )
-        .select((exchange_replies::account_id, exchanges::account_id))
+        .filter(statuses::visibility.eq_any(["public", "unlisted"]))
+        .group_by((exchange_replies::account_id, exchanges::account_id))
+        .select((
+            exchange_replies::account_id,
+            exchanges::account_id,
+            diesel::dsl::count_star(),
+        ))
         .load(conn)
 }
 
@@ -384,53 +389,176 @@ pub fn follows_between_people(conn: &mut DbConnection) -> QueryResult<Vec<(i64, 
         .load(conn)
 }
 
-/// (author, replied-to author) for every public or unlisted reply:
-/// private conversations stay off the map.
-pub fn reply_pairs(conn: &mut DbConnection) -> QueryResult<Vec<(i64, i64)>> {
-    statuses::table
+/// (author, replied-to author, replies) over public and unlisted replies,
+/// one row per pair: private conversations stay off the map. Uses the
+/// partial index `statuses_reply_pairs`, so only replies are read, and
+/// only from the index.
+pub fn reply_pairs(conn: &mut DbConnection) -> QueryResult<Vec<(i64, i64, i64)>> {
+    let rows: Vec<(i64, Option<i64>, i64)> = statuses::table
         .filter(statuses::in_reply_to_account_id.is_not_null())
         .filter(statuses::reblog_of_id.is_null())
         .filter(statuses::visibility.eq_any(["public", "unlisted"]))
+        .group_by((statuses::account_id, statuses::in_reply_to_account_id))
         .select((
             statuses::account_id,
-            statuses::in_reply_to_account_id.assume_not_null(),
+            statuses::in_reply_to_account_id,
+            diesel::dsl::count_star(),
+        ))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(author, to, count)| Some((author, to?, count)))
+        .collect())
+}
+
+/// (favouriter, author, favourites) over public and unlisted posts, one
+/// row per pair: a favourite is a light tie, but a steady stream of them
+/// is attention that weaving can build on.
+pub fn favourite_pairs(conn: &mut DbConnection) -> QueryResult<Vec<(i64, i64, i64)>> {
+    use super::schema::favourites;
+    favourites::table
+        .inner_join(statuses::table)
+        .filter(statuses::visibility.eq_any(["public", "unlisted"]))
+        .filter(favourites::account_id.ne(statuses::account_id))
+        .group_by((favourites::account_id, statuses::account_id))
+        .select((
+            favourites::account_id,
+            statuses::account_id,
+            diesel::dsl::count_star(),
         ))
         .load(conn)
 }
 
-/// (member, community) for every accepted membership of a community.
-pub fn memberships(conn: &mut DbConnection) -> QueryResult<Vec<(i64, i64)>> {
+/// (first, second) of every introduction, without the notes.
+pub fn introduced_pairs(conn: &mut DbConnection) -> QueryResult<Vec<(i64, i64)>> {
+    introductions::table
+        .select((introductions::first_id, introductions::second_id))
+        .load(conn)
+}
+
+/// The columns of a person the map shows, without keys or profile text.
+#[derive(Debug, Clone, Queryable)]
+pub struct MapPerson {
+    pub id: i64,
+    pub username: String,
+    pub domain: String,
+    pub local: bool,
+    pub display_name: String,
+}
+
+impl MapPerson {
+    /// As [`super::models::Account::acct`].
+    pub fn acct(&self) -> String {
+        if self.local {
+            self.username.clone()
+        } else {
+            format!("{}@{}", self.username, self.domain)
+        }
+    }
+}
+
+/// Every person not deleted, local and remote, in id order.
+pub fn map_people(conn: &mut DbConnection) -> QueryResult<Vec<MapPerson>> {
+    use super::schema::accounts;
+    accounts::table
+        .filter(accounts::actor_type.eq("Person"))
+        .filter(accounts::deleted_at.is_null())
+        .order(accounts::id.asc())
+        .select((
+            accounts::id,
+            accounts::username,
+            accounts::domain,
+            accounts::local,
+            accounts::display_name,
+        ))
+        .load(conn)
+}
+
+/// (member, community) with the community's columns the map names it by,
+/// for every accepted membership: one query where a lookup per community
+/// used to follow.
+pub fn memberships_named(conn: &mut DbConnection) -> QueryResult<Vec<(i64, MapPerson)>> {
     use super::schema::{accounts, follows};
     follows::table
         .inner_join(accounts::table.on(accounts::id.eq(follows::target_account_id)))
         .filter(follows::accepted.eq(true))
         .filter(accounts::actor_type.eq("Group"))
-        .select((follows::account_id, follows::target_account_id))
+        .select((
+            follows::account_id,
+            (
+                accounts::id,
+                accounts::username,
+                accounts::domain,
+                accounts::local,
+                accounts::display_name,
+            ),
+        ))
         .load(conn)
 }
 
-/// Local members who posted, boosted or favourited since `since`.
-pub fn active_local_members(
+/// How many local members posted, boosted or favourited since `since`:
+/// one seek per member on `statuses_by_account_published` and
+/// `favourites_by_account_created`, however many statuses there are.
+pub fn count_active_local_members(
     conn: &mut DbConnection,
     since: NaiveDateTime,
-) -> QueryResult<Vec<i64>> {
-    use super::schema::favourites;
-    let mut ids: Vec<i64> = statuses::table
-        .filter(statuses::local.eq(true))
-        .filter(statuses::published_at.ge(since))
-        .select(statuses::account_id)
-        .distinct()
-        .load(conn)?;
-    ids.extend(
-        favourites::table
-            .filter(favourites::created_at.ge(since))
-            .select(favourites::account_id)
-            .distinct()
-            .load::<i64>(conn)?,
+) -> QueryResult<i64> {
+    use super::schema::{accounts, favourites};
+    use diesel::dsl::exists;
+    let posted = exists(
+        statuses::table
+            .filter(statuses::account_id.eq(accounts::id))
+            .filter(statuses::published_at.ge(since)),
     );
-    ids.sort_unstable();
-    ids.dedup();
-    Ok(ids)
+    let favourited = exists(
+        favourites::table
+            .filter(favourites::account_id.eq(accounts::id))
+            .filter(favourites::created_at.ge(since)),
+    );
+    accounts::table
+        .filter(accounts::local.eq(true))
+        .filter(accounts::actor_type.eq("Person"))
+        .filter(accounts::deleted_at.is_null())
+        .filter(posted.or(favourited))
+        .count()
+        .get_result(conn)
+}
+
+/// Every exchange a local member opened: (exchange, opened, answered).
+pub fn local_exchanges(
+    conn: &mut DbConnection,
+) -> QueryResult<Vec<(i64, NaiveDateTime, Option<NaiveDateTime>)>> {
+    use super::schema::accounts;
+    exchanges::table
+        .inner_join(accounts::table.on(accounts::id.eq(exchanges::account_id)))
+        .filter(accounts::local.eq(true))
+        .filter(accounts::deleted_at.is_null())
+        .select((
+            exchanges::status_id,
+            exchanges::opened_at,
+            exchanges::answered_at,
+        ))
+        .load(conn)
+}
+
+/// For each exchange a local member opened that someone else replied to,
+/// when the first such reply came; one row per exchange.
+pub fn first_replies_to_local_exchanges(
+    conn: &mut DbConnection,
+) -> QueryResult<Vec<(i64, Option<NaiveDateTime>)>> {
+    use super::schema::accounts;
+    exchange_replies::table
+        .inner_join(exchanges::table)
+        .inner_join(accounts::table.on(accounts::id.eq(exchanges::account_id)))
+        .filter(accounts::local.eq(true))
+        .filter(accounts::deleted_at.is_null())
+        .filter(exchange_replies::account_id.ne(exchanges::account_id))
+        .group_by(exchange_replies::exchange_id)
+        .select((
+            exchange_replies::exchange_id,
+            diesel::dsl::min(exchange_replies::replied_at),
+        ))
+        .load(conn)
 }
 
 /// Moves a status, and its place in an exchange, back in time: only the

@@ -55,6 +55,8 @@ pub struct Context {
     pub urls: urls::Urls,
     /// The streaming connections open on this process.
     pub streams: streaming::Hub,
+    /// The network map and its figures, reused for a short while.
+    pub map_cache: network_map::MapCache,
     deliveries_waiting: Arc<Notify>,
 }
 
@@ -66,6 +68,7 @@ impl Context {
             config: Arc::new(config),
             urls,
             streams: streaming::Hub::default(),
+            map_cache: network_map::MapCache::default(),
             deliveries_waiting: Arc::new(Notify::new()),
         }
     }

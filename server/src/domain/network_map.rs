@@ -1,48 +1,51 @@
 //! The network as a graph, from what this server knows: its members and
-//! the people elsewhere they have ties with; follows, replies, exchanges
-//! and introductions as weighted ties. The map exports it; the health
-//! report measures it.
+//! the people elsewhere they have ties with; follows, replies, favourites,
+//! exchanges and introductions as weighted edges. The map exports it; the
+//! health report measures it and says what a weaver can do about it.
+//!
+//! The graph and its figures are cached per process (see [`measured`]), so
+//! a map page, its health sidebar and the API answer from one load.
 
 use super::{Context, introductions, kinds::Dimension};
 use crate::{
-    db::{self, DbConnection, accounts, practice, weaving},
+    db::{self, DbConnection, models::User, practice, weaving},
     error::Result,
-    graph::{Figures, Graph, Node, TieKind},
+    graph::{Figures, Graph, Node, TieKind, centrality},
 };
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 /// Loads the graph: every local member, and each person elsewhere with at
-/// least one tie to a local member.
+/// least one tie (or introduction) to a local member. Ties arrive counted
+/// per pair from the database, so the work grows with the number of pairs,
+/// not of statuses.
 pub fn load(conn: &mut DbConnection) -> Result<Graph> {
-    let people: HashMap<i64, crate::db::models::Account> = accounts::people(conn, false)?
+    let people: HashMap<i64, weaving::MapPerson> = weaving::map_people(conn)?
         .into_iter()
-        .map(|a| (a.id, a))
+        .map(|person| (person.id, person))
         .collect();
-    let mut ties: Vec<(i64, i64, TieKind)> = Vec::new();
-    ties.extend(
-        weaving::follows_between_people(conn)?
-            .into_iter()
-            .map(|(a, b)| (a, b, TieKind::Follow)),
-    );
-    ties.extend(
-        weaving::reply_pairs(conn)?
-            .into_iter()
-            .map(|(a, b)| (a, b, TieKind::Reply)),
-    );
-    ties.extend(
-        weaving::exchange_ties(conn)?
-            .into_iter()
-            .map(|(a, b)| (a, b, TieKind::Exchange)),
-    );
-    ties.extend(
-        weaving::introductions(conn)?
-            .into_iter()
-            .map(|i| (i.first_id, i.second_id, TieKind::Introduction)),
-    );
-    let is_local = |id: &i64| people.get(id).is_some_and(|a| a.local);
-    let mut on_map: Vec<i64> = people.values().filter(|a| a.local).map(|a| a.id).collect();
-    for (a, b, _) in &ties {
+    let mut ties: Vec<(i64, i64, TieKind, u32)> = Vec::new();
+    let count = |n: i64| u32::try_from(n).unwrap_or(u32::MAX);
+    for (a, b) in weaving::follows_between_people(conn)? {
+        ties.push((a, b, TieKind::Follow, 1));
+    }
+    for (a, b, n) in weaving::reply_pairs(conn)? {
+        ties.push((a, b, TieKind::Reply, count(n)));
+    }
+    for (a, b, n) in weaving::favourite_pairs(conn)? {
+        ties.push((a, b, TieKind::Favourite, count(n)));
+    }
+    for (a, b, n) in weaving::exchange_ties(conn)? {
+        ties.push((a, b, TieKind::Exchange, count(n)));
+    }
+    for (a, b) in weaving::introduced_pairs(conn)? {
+        ties.push((a, b, TieKind::Introduction, 1));
+    }
+    let is_local = |id: &i64| people.get(id).is_some_and(|p| p.local);
+    let mut on_map: Vec<i64> = people.values().filter(|p| p.local).map(|p| p.id).collect();
+    for (a, b, _, _) in &ties {
         if people.contains_key(a) && people.contains_key(b) && (is_local(a) || is_local(b)) {
             on_map.push(*a);
             on_map.push(*b);
@@ -51,27 +54,27 @@ pub fn load(conn: &mut DbConnection) -> Result<Graph> {
     on_map.sort_unstable();
     on_map.dedup();
 
-    let roles = terms_by_account(conn)?;
-    let places: HashMap<i64, String> = practice::places(conn)?.into_iter().collect();
-    let communities = communities_by_member(conn)?;
+    let mut roles = terms_by_account(conn)?;
+    let mut places: HashMap<i64, String> = practice::places(conn)?.into_iter().collect();
+    let mut communities = communities_by_member(conn)?;
     let mut graph = Graph::default();
-    let mut index = HashMap::new();
+    let mut index = HashMap::with_capacity(on_map.len());
     for id in &on_map {
-        let account = &people[id];
+        let person = &people[id];
         let node = Node {
             id: id.to_string(),
-            acct: account.acct(),
-            display_name: account.display_name.clone(),
-            roles: roles.get(id).cloned().unwrap_or_default(),
-            place: places.get(id).cloned(),
-            communities: communities.get(id).cloned().unwrap_or_default(),
-            local: account.local,
+            acct: person.acct(),
+            display_name: person.display_name.clone(),
+            roles: roles.remove(id).unwrap_or_default(),
+            place: places.remove(id),
+            communities: communities.remove(id).unwrap_or_default(),
+            local: person.local,
         };
         index.insert(*id, graph.add_node(node));
     }
-    for (a, b, kind) in ties {
+    for (a, b, kind, weight) in ties {
         if let (Some(&from), Some(&to)) = (index.get(&a), index.get(&b)) {
-            graph.add_edge(from, to, kind, 1);
+            graph.add_edge(from, to, kind, weight);
         }
     }
     Ok(graph)
@@ -86,22 +89,14 @@ fn terms_by_account(conn: &mut DbConnection) -> Result<HashMap<i64, Vec<String>>
 }
 
 fn communities_by_member(conn: &mut DbConnection) -> Result<HashMap<i64, Vec<String>>> {
-    let mut names: HashMap<i64, String> = HashMap::new();
     let mut by_member: HashMap<i64, Vec<String>> = HashMap::new();
-    for (member, group) in weaving::memberships(conn)? {
-        if !names.contains_key(&group)
-            && let Some(account) = accounts::by_id(conn, group)?
-        {
-            let name = if account.display_name.trim().is_empty() {
-                account.acct()
-            } else {
-                account.display_name.trim().to_string()
-            };
-            names.insert(group, name);
-        }
-        if let Some(name) = names.get(&group) {
-            by_member.entry(member).or_default().push(name.clone());
-        }
+    for (member, group) in weaving::memberships_named(conn)? {
+        let name = if group.display_name.trim().is_empty() {
+            group.acct()
+        } else {
+            group.display_name.trim().to_string()
+        };
+        by_member.entry(member).or_default().push(name);
     }
     for list in by_member.values_mut() {
         list.sort();
@@ -109,8 +104,102 @@ fn communities_by_member(conn: &mut DbConnection) -> Result<HashMap<i64, Vec<Str
     Ok(by_member)
 }
 
-pub async fn graph(ctx: &Context) -> Result<Graph> {
-    ctx.db.read(load).await
+/// How long a loaded graph is served as current. Long enough that the map
+/// page, its health sidebar and a burst of API calls share one load; short
+/// enough that a weaver who just made an introduction sees it on the next
+/// visit.
+pub const MAP_TTL: Duration = Duration::from_secs(30);
+
+/// The graph with its figures, as loaded at one moment.
+#[derive(Clone)]
+pub struct Measured {
+    pub graph: Arc<Graph>,
+    pub figures: Arc<Figures>,
+    loaded: Instant,
+}
+
+/// The last [`Measured`] of this process, and a lock held by whoever is
+/// loading the next one, so requests that arrive together never start
+/// two loads.
+#[derive(Clone, Default)]
+pub struct MapCache {
+    current: Arc<std::sync::RwLock<Option<Measured>>>,
+    loading: Arc<tokio::sync::Mutex<()>>,
+}
+
+impl MapCache {
+    fn current(&self) -> Option<Measured> {
+        self.current
+            .read()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .clone()
+    }
+
+    fn store(&self, measured: Measured) {
+        *self
+            .current
+            .write()
+            .unwrap_or_else(|poisoned| poisoned.into_inner()) = Some(measured);
+    }
+}
+
+/// The graph and its figures. Younger than [`MAP_TTL`], the cached copy is
+/// served. Older, it is still served while one background load replaces
+/// it (stale while revalidating): on a large network a load takes seconds
+/// on SQLite, and no request should wait for it but the first after the
+/// process starts. The figures are computed on the database thread with
+/// the load, keeping the async workers free.
+pub async fn measured(ctx: &Context) -> Result<Measured> {
+    let cache = &ctx.map_cache;
+    if let Some(measured) = cache.current() {
+        if measured.loaded.elapsed() >= MAP_TTL
+            && let Ok(guard) = cache.loading.clone().try_lock_owned()
+        {
+            let ctx = ctx.clone();
+            tokio::spawn(async move {
+                match load_measured(&ctx).await {
+                    Ok(fresh) => ctx.map_cache.store(fresh),
+                    Err(error) => tracing::warn!(%error, "reloading the network map failed"),
+                }
+                drop(guard);
+            });
+        }
+        return Ok(measured);
+    }
+    let _guard = cache.loading.lock().await;
+    // Someone else may have loaded it while this request waited.
+    if let Some(measured) = cache.current() {
+        return Ok(measured);
+    }
+    let measured = load_measured(ctx).await?;
+    cache.store(measured.clone());
+    Ok(measured)
+}
+
+async fn load_measured(ctx: &Context) -> Result<Measured> {
+    ctx.db
+        .read(|conn| {
+            let graph = load(conn)?;
+            let figures = Figures::of(&graph);
+            Ok::<_, crate::error::Error>(Measured {
+                graph: Arc::new(graph),
+                figures: Arc::new(figures),
+                loaded: Instant::now(),
+            })
+        })
+        .await
+}
+
+pub async fn graph(ctx: &Context) -> Result<Arc<Graph>> {
+    Ok(measured(ctx).await?.graph)
+}
+
+/// Whether `user` may see who the brokers and the hub are. Members see the
+/// counts only: being named as the person a network hangs on is something
+/// for those who weave it to act on, not a ranking for everyone. One place
+/// to widen when a weaver role arrives.
+pub fn may_see_names(user: &User) -> bool {
+    user.admin
 }
 
 /// How the network is doing, in figures a weaver can act on.
@@ -124,10 +213,46 @@ pub struct Health {
     pub active_window_days: i64,
     /// The graph's figures: density, reciprocity, core and periphery…
     pub graph: Figures,
+    /// The best-connected member; absent for members (see
+    /// [`may_see_names`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub best_connected: Option<Person>,
+    /// The top brokers, largest share first; absent for members, who see
+    /// `graph.broker_count`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub brokers: Option<Vec<NamedBroker>>,
     pub exchanges: ExchangeHealth,
     /// Benefit stories known here, per dimension.
     pub stories: BTreeMap<&'static str, usize>,
     pub introductions: IntroductionHealth,
+    /// The figures in sentences, each with what a weaver can do about it.
+    pub advice: Vec<Advice>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Person {
+    pub acct: String,
+    pub display_name: String,
+    /// Their ties, and the share of all ties that touch them.
+    pub ties: usize,
+    pub share_of_ties: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct NamedBroker {
+    pub acct: String,
+    pub display_name: String,
+    pub ties: usize,
+    /// Share of the shortest paths between other members through them.
+    pub share: f64,
+}
+
+/// One figure said as a weaver would act on it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Advice {
+    /// `shape`, `brokers`, `tie_strength`, `introductions` or `isolated`.
+    pub topic: &'static str,
+    pub text: String,
 }
 
 #[derive(Debug, Clone, Default, Serialize)]
@@ -149,44 +274,43 @@ pub struct IntroductionHealth {
 
 pub const ACTIVE_DAYS: i64 = 30;
 
+/// The full report, names included; see [`Health::for_member`].
 pub async fn health(ctx: &Context) -> Result<Health> {
     // Recorded as they are noticed, so the report counts them.
     introductions::record_collaborations(ctx).await?;
-    ctx.db.read(measure).await
+    let measured = measured(ctx).await?;
+    let activity = ctx.db.read(measure_activity).await?;
+    Ok(Health::of(&measured.graph, &measured.figures, activity))
 }
 
-fn measure(conn: &mut DbConnection) -> Result<Health> {
-    let graph = load(conn)?;
-    let members: Vec<i64> = accounts::people(conn, true)?.iter().map(|a| a.id).collect();
+/// What the report counts besides the graph.
+pub struct Activity {
+    members: usize,
+    active_members: usize,
+    exchanges: ExchangeHealth,
+    stories: BTreeMap<&'static str, usize>,
+    introductions: IntroductionHealth,
+}
+
+fn measure_activity(conn: &mut DbConnection) -> Result<Activity> {
+    let members = db::accounts::count_local_people(conn)? as usize;
     let since = db::now() - chrono::Duration::days(ACTIVE_DAYS);
-    let local: std::collections::HashSet<i64> = members.iter().copied().collect();
-    let active = weaving::active_local_members(conn, since)?
-        .into_iter()
-        .filter(|id| local.contains(id))
-        .count();
+    let active_members = weaving::count_active_local_members(conn, since)? as usize;
+    let first_replies: HashMap<i64, chrono::NaiveDateTime> =
+        weaving::first_replies_to_local_exchanges(conn)?
+            .into_iter()
+            .filter_map(|(exchange, first)| Some((exchange, first?)))
+            .collect();
     let mut exchanges = ExchangeHealth::default();
     let mut waits = Vec::new();
-    let opened = weaving::exchanges_of(conn, &members)?;
-    let opened_ids: Vec<i64> = opened.iter().map(|e| e.status_id).collect();
-    // Each exchange's first reply by someone other than the asker.
-    let mut first_replies: HashMap<i64, chrono::NaiveDateTime> = HashMap::new();
-    let askers: HashMap<i64, i64> = opened.iter().map(|e| (e.status_id, e.account_id)).collect();
-    for reply in weaving::replies_of(conn, &opened_ids)? {
-        if askers.get(&reply.exchange_id) != Some(&reply.account_id) {
-            let first = first_replies
-                .entry(reply.exchange_id)
-                .or_insert(reply.replied_at);
-            *first = (*first).min(reply.replied_at);
-        }
-    }
-    for exchange in opened {
+    for (exchange, opened_at, answered_at) in weaving::local_exchanges(conn)? {
         exchanges.opened += 1;
-        if exchange.answered_at.is_some() {
+        if answered_at.is_some() {
             exchanges.answered += 1;
         }
-        if let Some(&first) = first_replies.get(&exchange.status_id) {
+        if let Some(&first) = first_replies.get(&exchange) {
             exchanges.replied += 1;
-            waits.push((first - exchange.opened_at).num_seconds().max(0) as f64);
+            waits.push((first - opened_at).num_seconds().max(0) as f64);
         }
     }
     exchanges.median_seconds_to_first_reply = crate::graph::median(&mut waits);
@@ -198,12 +322,9 @@ fn measure(conn: &mut DbConnection) -> Result<Health> {
         }
     }
     let made = weaving::introductions(conn)?;
-    Ok(Health {
-        generated_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-        members: members.len(),
-        active_members: active,
-        active_window_days: ACTIVE_DAYS,
-        graph: Figures::of(&graph),
+    Ok(Activity {
+        members,
+        active_members,
         exchanges,
         stories,
         introductions: IntroductionHealth {
@@ -211,6 +332,208 @@ fn measure(conn: &mut DbConnection) -> Result<Health> {
             became_collaborations: made.iter().filter(|i| i.collaborated_at.is_some()).count(),
         },
     })
+}
+
+impl Health {
+    /// The report with names, for those [`may_see_names`] allows.
+    pub fn of(graph: &Graph, figures: &Figures, activity: Activity) -> Health {
+        let best_connected = figures.hub.map(|node| Person {
+            acct: graph.nodes[node].acct.clone(),
+            display_name: graph.nodes[node].display_name.clone(),
+            ties: figures.best_connected_ties,
+            share_of_ties: figures.ties_through_top.top_1,
+        });
+        let brokers = figures
+            .brokers
+            .iter()
+            .map(|broker| NamedBroker {
+                acct: graph.nodes[broker.node].acct.clone(),
+                display_name: graph.nodes[broker.node].display_name.clone(),
+                ties: broker.ties,
+                share: broker.share,
+            })
+            .collect();
+        let mut health = Health {
+            generated_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            members: activity.members,
+            active_members: activity.active_members,
+            active_window_days: ACTIVE_DAYS,
+            graph: figures.clone(),
+            best_connected,
+            brokers: Some(brokers),
+            exchanges: activity.exchanges,
+            stories: activity.stories,
+            introductions: activity.introductions,
+            advice: Vec::new(),
+        };
+        health.advice = advise(&health);
+        health
+    }
+
+    /// The report as a member sees it: counts, no names.
+    pub fn for_member(mut self) -> Health {
+        self.best_connected = None;
+        self.brokers = None;
+        self.advice = advise(&self);
+        self
+    }
+}
+
+fn percent(share: f64) -> String {
+    format!("{:.0}%", 100.0 * share)
+}
+
+fn name_of(display_name: &str, acct: &str) -> String {
+    if display_name.trim().is_empty() {
+        acct.to_string()
+    } else {
+        display_name.trim().to_string()
+    }
+}
+
+/// The figures that need a decision, in sentences that say what to do.
+/// Names appear only when the report carries them.
+pub fn advise(health: &Health) -> Vec<Advice> {
+    let g = &health.graph;
+    let mut advice = Vec::new();
+    let mut say = |topic, text: String| advice.push(Advice { topic, text });
+    let hub = health
+        .best_connected
+        .as_ref()
+        .map(|p| name_of(&p.display_name, &p.acct));
+    if g.ties == 0 {
+        say(
+            "shape",
+            "No ties yet: start by introducing members who share a role or a place.".into(),
+        );
+    } else if g.hub_and_spoke {
+        let who = hub.unwrap_or_else(|| "one person".into());
+        say(
+            "shape",
+            format!(
+                "Hub-and-spoke: {} of ties go through {who} (degree centralisation {:.2}). \
+                 Introduce their contacts to each other, so the network does not stop \
+                 when {who} does.",
+                percent(g.ties_through_top.top_1),
+                g.degree_centralisation
+            ),
+        );
+    } else if g.ties_through_top.top_3 >= CONCENTRATED && g.ties >= CONCENTRATED_MIN_TIES {
+        say(
+            "shape",
+            format!(
+                "Concentrated: {} of ties go through three people. Introduce their \
+                 contacts to each other and ask them to pass on hosting.",
+                percent(g.ties_through_top.top_3)
+            ),
+        );
+    } else {
+        say(
+            "shape",
+            format!(
+                "Woven: the best-connected person holds {} of ties, the top ten {} \
+                 (degree centralisation {:.2}); no one person holds the network together.",
+                percent(g.ties_through_top.top_1),
+                percent(g.ties_through_top.top_10),
+                g.degree_centralisation
+            ),
+        );
+    }
+    let estimated = match g.betweenness_pivots {
+        Some(pivots) => format!(" (estimated from {pivots} members)"),
+        None => String::new(),
+    };
+    if g.broker_count > 0 {
+        let names = match &health.brokers {
+            Some(brokers) if !brokers.is_empty() => {
+                let listed: Vec<String> = brokers
+                    .iter()
+                    .map(|b| format!("{} {}", name_of(&b.display_name, &b.acct), percent(b.share)))
+                    .collect();
+                format!(": {}", listed.join(", "))
+            }
+            _ => String::new(),
+        };
+        say(
+            "brokers",
+            format!(
+                "{} bridge groups that would lose touch without them, each on at least {} \
+                 of the shortest paths between other members{estimated}{names}. Tie their \
+                 groups to each other directly, and thank them.",
+                people(g.broker_count),
+                percent(centrality::BROKER_SHARE)
+            ),
+        );
+    } else if g.ties > 0 {
+        say(
+            "brokers",
+            format!(
+                "No one is on {} of the shortest paths between other members{estimated}: \
+                 the network does not hang on a few bridges.",
+                percent(centrality::BROKER_SHARE)
+            ),
+        );
+    }
+    if g.ties > 0 {
+        let strong_share = g.strong_ties as f64 / g.ties as f64;
+        let next = if strong_share < WEAK_NETWORK {
+            "Most ties are light: invite pairs who follow each other into an exchange or a call."
+        } else {
+            "Keep weak ties too: they bring news from other groups."
+        };
+        say(
+            "tie_strength",
+            format!(
+                "{} strong ({} of ties: returned, with mutual follows and conversation or help \
+                 in an exchange), {} weak. {next}",
+                g.strong_ties,
+                percent(strong_share),
+                g.weak_ties
+            ),
+        );
+    }
+    if g.introductions_not_yet_ties > 0 {
+        say(
+            "introductions",
+            format!(
+                "{} introduced but not yet in touch: follow up with them.",
+                pairs(g.introductions_not_yet_ties)
+            ),
+        );
+    }
+    if g.isolated_members > 0 {
+        say(
+            "isolated",
+            format!(
+                "{} with no tie yet: introduce them first.",
+                people(g.isolated_members)
+            ),
+        );
+    }
+    advice
+}
+
+/// Three people holding this share of ties read as concentrated…
+const CONCENTRATED: f64 = 0.75;
+/// …once there are enough ties for three people to be few.
+const CONCENTRATED_MIN_TIES: usize = 12;
+/// Below this share of strong ties the network is mostly acquaintance.
+const WEAK_NETWORK: f64 = 0.2;
+
+fn people(n: usize) -> String {
+    if n == 1 {
+        "1 person".into()
+    } else {
+        format!("{n} people")
+    }
+}
+
+fn pairs(n: usize) -> String {
+    if n == 1 {
+        "1 pair".into()
+    } else {
+        format!("{n} pairs")
+    }
 }
 
 /// The health report as text, for `trellis network report`.
@@ -277,6 +600,35 @@ pub fn report(health: &Health) -> String {
         percent(g.ties_to_other_instances, g.ties)
     ));
     line(format!(
+        "Tie strength         {} strong, {} weak (strong: returned, strength {}+)",
+        g.strong_ties,
+        g.weak_ties,
+        crate::graph::STRONG_TIE
+    ));
+    line(format!(
+        "Centralisation       {:.2}; the top 1, 3 and 10 people hold {}, {} and {} of ties{}",
+        g.degree_centralisation,
+        self::percent(g.ties_through_top.top_1),
+        self::percent(g.ties_through_top.top_3),
+        self::percent(g.ties_through_top.top_10),
+        if g.hub_and_spoke {
+            " (hub-and-spoke)"
+        } else {
+            ""
+        }
+    ));
+    let named = match &health.brokers {
+        Some(brokers) if !brokers.is_empty() => {
+            let listed: Vec<String> = brokers
+                .iter()
+                .map(|b| format!("{} {}", b.acct, self::percent(b.share)))
+                .collect();
+            format!(": {}", listed.join(", "))
+        }
+        _ => String::new(),
+    };
+    line(format!("Brokers              {}{named}", g.broker_count));
+    line(format!(
         "Exchanges            {} opened, {} answered, {} replied to; median first reply {}",
         health.exchanges.opened, health.exchanges.answered, health.exchanges.replied, wait
     ));
@@ -287,9 +639,16 @@ pub fn report(health: &Health) -> String {
         .collect();
     line(format!("Stories              {}", stories.join(", ")));
     line(format!(
-        "Introductions        {} made, {} became micro-collaborations",
-        health.introductions.made, health.introductions.became_collaborations
+        "Introductions        {} made, {} became micro-collaborations, {} not yet in touch",
+        health.introductions.made,
+        health.introductions.became_collaborations,
+        g.introductions_not_yet_ties
     ));
+    line(String::new());
+    line("What to do".to_string());
+    for advice in &health.advice {
+        line(format!("- {}", advice.text));
+    }
     out
 }
 
@@ -311,6 +670,159 @@ pub fn human_duration(seconds: i64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Fills a SQLite database with `members` local members, a fifth as
+    /// many people elsewhere, twenty communities, ten follows each, and
+    /// `statuses` statuses (40% public replies) with a favourite for every
+    /// second status and an exchange for every fiftieth.
+    const FILL: &str = "
+        WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n WHERE x < :people)
+        INSERT INTO accounts (id, username, domain, local, actor_type, display_name, ap_id,
+            inbox_url, public_key_id, public_key_pem, created_at, updated_at)
+        SELECT x, 'm' || x, CASE WHEN x <= :members THEN 'town.example' ELSE 'far.example' END,
+            x <= :members, CASE WHEN x > :people - 20 THEN 'Group' ELSE 'Person' END,
+            'Member ' || x, 'https://x.example/' || x, 'i', 'k' || x, 'p',
+            '2026-01-01 00:00:00', '2026-01-01 00:00:00' FROM n;
+        WITH RECURSIVE n(x) AS (SELECT 0 UNION ALL SELECT x + 1 FROM n WHERE x < :members * 10 - 1)
+        INSERT OR IGNORE INTO follows (id, account_id, target_account_id, ap_id, accepted, created_at)
+        SELECT x + 1, x / 10 + 1, (x * 7919 + (x / 10) * 13) % (:people - 20) + 1,
+            'f' || x, TRUE, '2026-01-01 00:00:00' FROM n WHERE (x / 10 + 1) <> ((x * 7919 + (x / 10) * 13) % (:people - 20) + 1);
+        WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n WHERE x < :members)
+        INSERT INTO follows (id, account_id, target_account_id, ap_id, accepted, created_at)
+        SELECT 10000000 + x, x, :people - 20 + 1 + x % 20, 'g' || x, TRUE, '2026-01-01 00:00:00' FROM n;
+        WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n WHERE x < :statuses)
+        INSERT INTO statuses (id, ap_id, account_id, local, content, visibility,
+            in_reply_to_account_id, published_at, created_at)
+        SELECT x, 's' || x, x % :members + 1, TRUE, 'Some words of a post, about this long.',
+            CASE WHEN x % 10 = 0 THEN 'private' ELSE 'public' END,
+            CASE WHEN x % 5 < 2 THEN (x * 48271) % :members + 1 END,
+            datetime('2026-01-01', '+' || (x % 340) || ' days'),
+            datetime('2026-01-01', '+' || (x % 340) || ' days') FROM n;
+        WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n WHERE x < :statuses / 2)
+        INSERT OR IGNORE INTO favourites (id, account_id, status_id, ap_id, created_at)
+        SELECT x, (x * 16807) % :members + 1, x * 2, 'v' || x, '2026-06-01 00:00:00' FROM n;
+        INSERT INTO exchanges (status_id, account_id, opened_at)
+        SELECT id, account_id, published_at FROM statuses WHERE id % 50 = 0;
+        INSERT INTO exchange_replies (status_id, exchange_id, account_id, replied_at)
+        SELECT s.id, e.status_id, s.account_id, s.published_at
+        FROM statuses s JOIN exchanges e ON e.status_id = s.id - 1 WHERE s.in_reply_to_account_id IS NOT NULL;
+    ";
+
+    /// The issue's yardstick on SQLite: `cargo test -p trellis --lib
+    /// bench_health_on_sqlite -- --ignored --nocapture` (add `--release`
+    /// for the Rust side at full speed; SQLite itself is optimised in every
+    /// profile). `TRELLIS_BENCH_STATUSES` changes the million.
+    #[tokio::test(flavor = "multi_thread")]
+    #[ignore = "a benchmark: fills a million statuses"]
+    async fn bench_health_on_sqlite() {
+        let statuses: u64 = std::env::var("TRELLIS_BENCH_STATUSES")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(1_000_000);
+        let members = 5_000;
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("bench.db").display());
+        let database = crate::db::Database::open(&url, 2).unwrap();
+        let fill = FILL
+            .replace(":people", &(members + members / 5 + 20).to_string())
+            .replace(":members", &members.to_string())
+            .replace(":statuses", &statuses.to_string());
+        let started = Instant::now();
+        database
+            .write(move |conn| {
+                diesel::connection::SimpleConnection::batch_execute(conn, &fill)?;
+                Ok::<_, crate::error::Error>(())
+            })
+            .await
+            .unwrap();
+        println!("filled {statuses} statuses in {:?}", started.elapsed());
+        database
+            .write(|conn| {
+                diesel::connection::SimpleConnection::batch_execute(conn, "ANALYZE")?;
+                Ok::<_, crate::error::Error>(())
+            })
+            .await
+            .unwrap();
+        database
+            .read(|conn| {
+                fn time(conn: &mut DbConnection, name: &str, run: fn(&mut DbConnection) -> usize) {
+                    let started = Instant::now();
+                    let rows = run(conn);
+                    println!("  {name}: {rows} rows in {:?}", started.elapsed());
+                }
+                time(conn, "people", |c| weaving::map_people(c).unwrap().len());
+                time(conn, "follows", |c| {
+                    weaving::follows_between_people(c).unwrap().len()
+                });
+                time(conn, "replies", |c| weaving::reply_pairs(c).unwrap().len());
+                time(conn, "favourites", |c| {
+                    weaving::favourite_pairs(c).unwrap().len()
+                });
+                time(conn, "exchanges", |c| {
+                    weaving::exchange_ties(c).unwrap().len()
+                });
+                time(conn, "memberships", |c| {
+                    weaving::memberships_named(c).unwrap().len()
+                });
+                // The two heavy queries again with a 256 MiB page cache
+                // instead of SQLite's default 2 MiB: how much of their time
+                // is the index not fitting in memory.
+                diesel::connection::SimpleConnection::batch_execute(
+                    conn,
+                    "PRAGMA cache_size = -262144",
+                )?;
+                for _ in 0..2 {
+                    time(conn, "replies, big cache", |c| {
+                        weaving::reply_pairs(c).unwrap().len()
+                    });
+                    time(conn, "favourites, big cache", |c| {
+                        weaving::favourite_pairs(c).unwrap().len()
+                    });
+                }
+                diesel::connection::SimpleConnection::batch_execute(
+                    conn,
+                    "PRAGMA cache_size = -2000",
+                )?;
+                Ok::<_, crate::error::Error>(())
+            })
+            .await
+            .unwrap();
+        for round in 0..2 {
+            let (graph, loaded) = database
+                .read(|conn| {
+                    let started = Instant::now();
+                    let graph = load(conn)?;
+                    Ok::<_, crate::error::Error>((graph, started.elapsed()))
+                })
+                .await
+                .unwrap();
+            let started = Instant::now();
+            let figures = Figures::of(&graph);
+            let measured = started.elapsed();
+            let (activity, counted) = database
+                .read(|conn| {
+                    let started = Instant::now();
+                    let activity = measure_activity(conn)?;
+                    Ok::<_, crate::error::Error>((activity, started.elapsed()))
+                })
+                .await
+                .unwrap();
+            let started = Instant::now();
+            let svg = crate::graph::to_svg(&graph);
+            let drawn = started.elapsed();
+            println!(
+                "round {round}: load {loaded:?} ({} people, {} edges), figures {measured:?}, \
+                 activity {counted:?} ({} active, {} exchanges), svg {drawn:?} ({} KiB)",
+                graph.nodes.len(),
+                graph.edges.len(),
+                activity.active_members,
+                activity.exchanges.opened,
+                svg.len() / 1024
+            );
+            assert_eq!(activity.members, members as usize);
+            assert!(figures.ties > 40_000 && figures.strong_ties > 0);
+        }
+    }
 
     #[test]
     fn durations_read_at_a_glance() {

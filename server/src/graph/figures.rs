@@ -1,10 +1,20 @@
 //! Health figures for a network weaver, computed on the tie graph: an
-//! ordered pair (a, b) is a directed tie when any edge of any kind goes from
-//! a to b, and {a, b} is an undirected tie when either direction exists.
+//! ordered pair (a, b) is a directed tie when an edge of a tie kind (any
+//! but an introduction) goes from a to b, and {a, b} is an undirected tie
+//! when either direction exists. Each undirected tie has a strength, the
+//! sum over its edges of the kind's [`TieKind::strength`] times the count.
 
 use serde::Serialize;
 
-use super::{Graph, Node};
+use super::centrality::{self, Betweenness, Broker, TopShares};
+use super::{Graph, Node, TieKind};
+
+/// A tie is strong when it goes both ways and its strength reaches this:
+/// following each other (2) and one conversation (a reply each way, 4),
+/// or an answer in a learning exchange (3) between people who follow each
+/// other. Anything less is a weak tie, the kind that carries news between
+/// groups but not trust or joint work.
+pub const STRONG_TIE: u64 = 5;
 
 /// The tie graph behind every figure, built once so [`Figures::of`] does not
 /// walk the edges a dozen times.
@@ -13,25 +23,44 @@ struct Ties {
     directed: Vec<(usize, usize)>,
     /// Sorted and unique, smaller index first.
     undirected: Vec<(usize, usize)>,
+    /// The strength of each tie in `undirected`, at the same position.
+    strength: Vec<u64>,
     /// Undirected neighbours of each node.
     neighbours: Vec<Vec<usize>>,
+    /// Introduced pairs, smaller index first, sorted and unique.
+    introduced: Vec<(usize, usize)>,
 }
 
 impl Ties {
     fn of(graph: &Graph) -> Self {
-        let mut directed: Vec<(usize, usize)> = graph
-            .usable_edges()
-            .map(|edge| (edge.from, edge.to))
-            .collect();
+        let mut directed = Vec::with_capacity(graph.edges.len());
+        let mut weighed = Vec::with_capacity(graph.edges.len());
+        let mut introduced = Vec::new();
+        for edge in graph.usable_edges() {
+            let pair = (edge.from.min(edge.to), edge.from.max(edge.to));
+            if edge.kind == TieKind::Introduction {
+                introduced.push(pair);
+            } else {
+                directed.push((edge.from, edge.to));
+                weighed.push((pair, edge.kind.strength() * u64::from(edge.weight)));
+            }
+        }
         directed.sort_unstable();
         directed.dedup();
+        introduced.sort_unstable();
+        introduced.dedup();
 
-        let mut undirected: Vec<(usize, usize)> = directed
-            .iter()
-            .map(|&(from, to)| (from.min(to), from.max(to)))
-            .collect();
-        undirected.sort_unstable();
-        undirected.dedup();
+        weighed.sort_unstable();
+        let mut undirected: Vec<(usize, usize)> = Vec::with_capacity(weighed.len());
+        let mut strength: Vec<u64> = Vec::with_capacity(weighed.len());
+        for (pair, weight) in weighed {
+            if undirected.last() == Some(&pair) {
+                *strength.last_mut().expect("pushed with its pair") += weight;
+            } else {
+                undirected.push(pair);
+                strength.push(weight);
+            }
+        }
 
         let mut neighbours = vec![Vec::new(); graph.nodes.len()];
         for &(a, b) in &undirected {
@@ -41,8 +70,31 @@ impl Ties {
         Ties {
             directed,
             undirected,
+            strength,
             neighbours,
+            introduced,
         }
+    }
+
+    fn returned(&self, from: usize, to: usize) -> bool {
+        self.directed.binary_search(&(to, from)).is_ok()
+    }
+
+    /// How many ties are strong: returned, and at least [`STRONG_TIE`].
+    fn strong(&self) -> usize {
+        self.undirected
+            .iter()
+            .zip(&self.strength)
+            .filter(|&(&(a, b), &strength)| strength >= STRONG_TIE && self.returned(a, b))
+            .count()
+    }
+
+    /// Introduced pairs that have no tie yet.
+    fn introduced_not_tied(&self) -> usize {
+        self.introduced
+            .iter()
+            .filter(|pair| self.undirected.binary_search(pair).is_err())
+            .count()
     }
 
     fn node_count(&self) -> usize {
@@ -64,7 +116,7 @@ impl Ties {
         let returned = self
             .directed
             .iter()
-            .filter(|&&(from, to)| self.directed.binary_search(&(to, from)).is_ok())
+            .filter(|&&(from, to)| self.returned(from, to))
             .count();
         returned as f64 / self.directed.len() as f64
     }
@@ -152,6 +204,28 @@ impl Ties {
         }
         crossing
     }
+}
+
+/// The undirected tie neighbours of each node, for the centrality figures.
+pub(super) fn tie_neighbours(graph: &Graph) -> Vec<Vec<usize>> {
+    Ties::of(graph).neighbours
+}
+
+/// Strength of every undirected tie, smaller index first, in pair order.
+pub fn tie_strengths(graph: &Graph) -> Vec<((usize, usize), u64)> {
+    let ties = Ties::of(graph);
+    ties.undirected.into_iter().zip(ties.strength).collect()
+}
+
+/// Betweenness of every member on the undirected tie graph; see
+/// [`centrality::betweenness`] for when it is an estimate.
+pub fn betweenness(graph: &Graph) -> Betweenness {
+    centrality::betweenness(&Ties::of(graph).neighbours)
+}
+
+/// Freeman's degree centralisation of the tie graph.
+pub fn degree_centralisation(graph: &Graph) -> f64 {
+    centrality::degree_centralisation(&Ties::of(graph).neighbours)
 }
 
 /// Share of all possible directed ties that exist: ties / (n·(n−1)).
@@ -302,13 +376,78 @@ pub struct Figures {
     /// Ties between a local member and a remote one; how far this network is
     /// linked into the networks around it.
     pub ties_to_other_instances: usize,
+    /// Ties that go both ways with a strength of at least [`STRONG_TIE`]:
+    /// relationships that carry trust and joint work.
+    pub strong_ties: usize,
+    /// The other ties: a follow, a favourite, a reply that was not returned.
+    /// Weak ties carry news between groups; a weaver deepens the ones that
+    /// matter.
+    pub weak_ties: usize,
+    /// Introductions whose two people have not interacted yet; not ties,
+    /// but the follow-ups a weaver owes.
+    pub introductions_not_yet_ties: usize,
+    /// Freeman's degree centralisation over tied members, 0.0 (everyone
+    /// equally connected) to 1.0 (one hub, everyone else a spoke).
+    pub degree_centralisation: f64,
+    /// Share of ties that touch the best-connected 1, 3 and 10 members: how
+    /// much of the network rests on a few people.
+    pub ties_through_top: TopShares,
+    /// Ties of the best-connected member.
+    pub best_connected_ties: usize,
+    /// The network hangs on one person (see
+    /// [`centrality::is_hub_and_spoke`]); their contacts should meet each
+    /// other.
+    pub hub_and_spoke: bool,
+    /// People at least [`centrality::BROKER_SHARE`] of the shortest paths
+    /// between other members run through: the bridges between groups, and
+    /// the places the network breaks if they leave.
+    pub broker_count: usize,
+    /// When betweenness was estimated, how many members the searches ran
+    /// from; `null` when it is exact.
+    pub betweenness_pivots: Option<usize>,
+    /// The best-connected member, by node index; named by the layer that
+    /// knows who may see names.
+    #[serde(skip)]
+    pub hub: Option<usize>,
+    /// The brokers, largest share first, at most
+    /// [`centrality::BROKERS_NAMED`]; node indexes, named likewise.
+    #[serde(skip)]
+    pub brokers: Vec<Broker>,
 }
 
 impl Figures {
     pub fn of(graph: &Graph) -> Self {
         let ties = Ties::of(graph);
         let split = ties.core_periphery(&ties.core_numbers());
+        let ranked = centrality::ranked_by_ties(&ties.neighbours);
+        let through = |top| centrality::share_of_ties_through(&ties.neighbours, &ranked, top);
+        let ties_through_top = TopShares {
+            top_1: through(1),
+            top_3: through(3),
+            top_10: through(10),
+        };
+        let degree_centralisation = centrality::degree_centralisation(&ties.neighbours);
+        let betweenness = centrality::betweenness(&ties.neighbours);
+        let mut brokers = centrality::brokers(&ties.neighbours, &betweenness);
+        let broker_count = brokers.len();
+        brokers.truncate(centrality::BROKERS_NAMED);
+        let strong_ties = ties.strong();
         Figures {
+            strong_ties,
+            weak_ties: ties.undirected.len() - strong_ties,
+            introductions_not_yet_ties: ties.introduced_not_tied(),
+            degree_centralisation,
+            hub_and_spoke: centrality::is_hub_and_spoke(
+                ranked.len(),
+                degree_centralisation,
+                &ties_through_top,
+            ),
+            ties_through_top,
+            broker_count,
+            betweenness_pivots: betweenness.pivots,
+            hub: ranked.first().copied(),
+            best_connected_ties: ranked.first().map_or(0, |&v| ties.neighbours[v].len()),
+            brokers,
             nodes: graph.nodes.len(),
             local_members: graph.nodes.iter().filter(|node| node.local).count(),
             ties: ties.undirected.len(),
@@ -328,7 +467,7 @@ impl Figures {
 #[cfg(test)]
 mod tests {
     use super::super::TieKind;
-    use super::super::test_support::{graph_with_follows, member};
+    use super::super::test_support::{self, graph_with_follows, member};
     use super::*;
 
     fn close(actual: f64, expected: f64) {
@@ -597,11 +736,129 @@ mod tests {
     }
 
     #[test]
+    fn an_introduction_alone_is_not_a_tie() {
+        let mut graph = graph_with_follows(3, &[(0, 1)]);
+        graph.add_edge(1, 2, TieKind::Introduction, 1);
+        graph.add_edge(2, 1, TieKind::Introduction, 1);
+        graph.add_edge(0, 1, TieKind::Introduction, 1);
+        close(density(&graph), 1.0 / 6.0);
+        close(reciprocity(&graph), 0.0);
+        assert_eq!(core_numbers(&graph), vec![1, 1, 0]);
+        let figures = Figures::of(&graph);
+        assert_eq!(figures.ties, 1);
+        assert_eq!(figures.isolated_members, 1);
+        // 1 and 2 were introduced and have not met; 0 and 1 had a tie.
+        assert_eq!(figures.introductions_not_yet_ties, 1);
+    }
+
+    #[test]
+    fn a_favourite_is_a_tie() {
+        let mut graph = graph_with_follows(2, &[]);
+        graph.add_edge(0, 1, TieKind::Favourite, 3);
+        assert_eq!(Figures::of(&graph).ties, 1);
+        assert_eq!(tie_strengths(&graph), vec![((0, 1), 3)]);
+    }
+
+    #[test]
+    fn tie_strength_weighs_kinds_and_counts_both_ways() {
+        let mut graph = graph_with_follows(4, &[(0, 1), (1, 0), (2, 3)]);
+        graph.add_edge(1, 0, TieKind::Reply, 2);
+        graph.add_edge(0, 1, TieKind::Exchange, 1);
+        graph.add_edge(0, 1, TieKind::Favourite, 4);
+        graph.add_edge(2, 3, TieKind::Introduction, 1);
+        // Follows 1 + 1, two replies 2 × 2, an exchange 3, favourites 4 × 1;
+        // the introduction adds nothing.
+        assert_eq!(tie_strengths(&graph), vec![((0, 1), 13), ((2, 3), 1)]);
+    }
+
+    #[test]
+    fn strong_ties_go_both_ways_and_reach_the_threshold() {
+        let mut graph = graph_with_follows(6, &[(0, 1), (1, 0), (2, 3), (3, 2), (4, 5)]);
+        // Mutual follows and a reply each way: 6, strong.
+        graph.add_edge(0, 1, TieKind::Reply, 1);
+        graph.add_edge(1, 0, TieKind::Reply, 1);
+        // Mutual follows and a favourite: 3, weak.
+        graph.add_edge(2, 3, TieKind::Favourite, 1);
+        // One way only, however much: weak.
+        graph.add_edge(4, 5, TieKind::Reply, 20);
+        let figures = Figures::of(&graph);
+        assert_eq!((figures.strong_ties, figures.weak_ties), (1, 2));
+        // Just under: mutual follows and one reply is 4.
+        let mut under = graph_with_follows(2, &[(0, 1), (1, 0)]);
+        under.add_edge(0, 1, TieKind::Reply, 1);
+        assert_eq!(Figures::of(&under).strong_ties, 0);
+        under.add_edge(0, 1, TieKind::Favourite, 1);
+        assert_eq!(Figures::of(&under).strong_ties, 1);
+    }
+
+    #[test]
+    fn a_hub_and_spoke_network_is_told_apart_from_a_woven_one() {
+        // Both read "1-core … periphery 0" on the old figures.
+        let hub = Figures::of(&test_support::star(9));
+        assert_eq!((hub.core_k, hub.periphery_members), (1, 0));
+        assert!(hub.hub_and_spoke);
+        assert_eq!(hub.hub, Some(0));
+        close(hub.degree_centralisation, 1.0);
+        close(hub.ties_through_top.top_1, 1.0);
+        assert_eq!(hub.broker_count, 1);
+        assert_eq!(hub.brokers[0].node, 0);
+        close(hub.brokers[0].share, 1.0);
+
+        let woven = Figures::of(&test_support::clique(10));
+        assert!(!woven.hub_and_spoke);
+        close(woven.degree_centralisation, 0.0);
+        close(woven.ties_through_top.top_1, 0.2);
+        assert_eq!(woven.broker_count, 0);
+        assert!(woven.brokers.is_empty());
+    }
+
+    #[test]
+    fn brokers_are_named_at_most_five_and_counted_in_full() {
+        // Seven stars of three spokes, their hubs in a ring: every hub
+        // bridges, and the count says seven while five are named.
+        let mut pairs = Vec::new();
+        for star in 0..7 {
+            let hub = star * 4;
+            pairs.extend((1..4).map(|spoke| (hub, hub + spoke)));
+            pairs.push((hub, (hub + 4) % 28));
+        }
+        let figures = Figures::of(&test_support::undirected(28, &pairs));
+        assert_eq!(figures.broker_count, 7);
+        assert_eq!(figures.brokers.len(), centrality::BROKERS_NAMED);
+        assert!(figures.brokers.iter().all(|b| b.node % 4 == 0));
+        assert_eq!(figures.betweenness_pivots, None);
+    }
+
+    #[test]
+    fn figures_of_five_thousand_members_in_budget() {
+        let graph = test_support::generated(5_000, 10);
+        let started = std::time::Instant::now();
+        let figures = Figures::of(&graph);
+        let elapsed = started.elapsed();
+        println!(
+            "figures of {} members, {} ties: {elapsed:?} (pivots {:?}, brokers {})",
+            figures.nodes, figures.ties, figures.betweenness_pivots, figures.broker_count
+        );
+        assert_eq!(
+            figures.betweenness_pivots,
+            Some(centrality::BETWEENNESS_PIVOTS)
+        );
+        assert!(figures.ties > 30_000);
+        // Generous for a debug build on a shared machine; release is ~10×.
+        assert!(elapsed < std::time::Duration::from_secs(20));
+    }
+
+    #[test]
     fn figures_serialize_with_snake_case_names() {
         let json = serde_json::to_value(Figures::of(&star())).unwrap();
         assert_eq!(json["core_k"], 1);
         assert_eq!(json["ties_across_places"]["counted"], 0);
         assert_eq!(json["ties_to_other_instances"], 0);
         assert_eq!(json["isolated_members"], 0);
+        assert_eq!(json["hub_and_spoke"], true);
+        assert_eq!(json["ties_through_top"]["top_3"], 1.0);
+        assert_eq!(json["broker_count"], 1);
+        assert!(json["betweenness_pivots"].is_null());
+        assert!(json.get("brokers").is_none() && json.get("hub").is_none());
     }
 }

@@ -1,22 +1,28 @@
-//! The network map as a picture: the core at the centre, the periphery
-//! around it and unconnected members on the outside, so a weaver sees at a
-//! glance who is far from the nucleus. The layout is computed, not
-//! simulated, so the same graph always gives the same bytes.
+//! The network map as a picture: a force-directed layout (see
+//! [`super::layout`]) so groups that talk among themselves form clusters,
+//! seeded by community so communities start apart; people with no tie yet
+//! on an outer ring; brokers ringed and named. The same graph always gives
+//! the same bytes.
 
 use std::cmp::Reverse;
 use std::collections::{BTreeMap, HashMap};
-use std::f64::consts::{FRAC_PI_2, TAU};
 
-use super::{Graph, Node, core_numbers, xml_escape};
+use super::{Figures, Graph, Node, TieKind, figures::tie_neighbours, layout, xml_escape};
 
 const MAP_SIZE: f64 = 900.0;
-const LEGEND_WIDTH: f64 = 260.0;
+const LEGEND_WIDTH: f64 = 300.0;
 const CENTRE: f64 = MAP_SIZE / 2.0;
-/// Leaves room for node circles and the caption inside the map square.
-const OUTER_RING: f64 = 395.0;
-/// Above this many members names would overlap, so only hover titles remain.
+/// Loners' ring; leaves room for node circles inside the map square.
+const OUTER_RING: f64 = 400.0;
+/// Tied members fill this disc, inside the loners' ring.
+const INNER_DISC: f64 = 360.0;
+/// Above this many members names would overlap, so only brokers (and the
+/// hub of a hub-and-spoke network) are named; everyone has a hover title.
 const LABEL_LIMIT: usize = 30;
-const LEGEND_NAME_CHARS: usize = 28;
+/// Legend names wrap onto a second line past this many characters, and
+/// only a name longer than two lines is shortened.
+const LEGEND_LINE_CHARS: usize = 30;
+const LEGEND_LINE_HEIGHT: f64 = 18.0;
 
 /// Colours that stay apart for common colour-vision deficiencies first,
 /// then a few more that are still distinct on screen and in print.
@@ -25,38 +31,112 @@ const PALETTE: [&str; 10] = [
     "#b8a000", "#2f4f4f",
 ];
 const NO_COMMUNITY: &str = "#9a9a9a";
+const BROKER_RING: &str = "#111111";
+
+/// What the picture may reveal.
+#[derive(Clone, Copy, Debug)]
+pub struct MapOptions {
+    /// Ring and name the brokers and the hub. Off for members, who see how
+    /// many there are but not who (see the health report).
+    pub name_brokers: bool,
+}
+
+/// Draws the network with brokers named: for admins and the command line.
+pub fn to_svg(graph: &Graph) -> String {
+    to_svg_with(graph, MapOptions { name_brokers: true })
+}
 
 /// Draws the network; an empty graph gives a picture that says so.
-pub fn to_svg(graph: &Graph) -> String {
+pub fn to_svg_with(graph: &Graph, options: MapOptions) -> String {
+    to_svg_measured(graph, &Figures::of(graph), options)
+}
+
+/// As [`to_svg_with`], with the graph's figures already computed (they
+/// are the costly part of a large map, and the domain caches them).
+pub fn to_svg_measured(graph: &Graph, figures: &Figures, options: MapOptions) -> String {
     if graph.nodes.is_empty() {
         return empty_picture();
     }
-    let cores = core_numbers(graph);
     let colours = CommunityColours::of(&graph.nodes);
-    let layout = Layout::of(graph, &cores, &colours);
     let pairs = weighted_pairs(graph);
+    let positions = place(graph, &pairs, &colours);
+    let marked: Vec<usize> = if options.name_brokers {
+        marked_people(figures)
+    } else {
+        Vec::new()
+    };
+    let legend = legend_lines(&colours, figures, options);
+    let height = MAP_SIZE.max(legend_height(&legend));
 
-    let mut out = open_svg();
-    write_edges(&mut out, &pairs, &layout.positions);
-    write_nodes(&mut out, graph, &layout, &colours);
-    write_legend(&mut out, &colours);
-    write_caption(&mut out, graph.nodes.len(), pairs.len(), &cores);
+    let mut out = open_svg(height);
+    write_edges(&mut out, &pairs, &positions);
+    write_introductions(&mut out, graph, &pairs, &positions);
+    write_nodes(&mut out, graph, &positions, &colours, &marked);
+    write_legend(&mut out, &legend);
+    write_caption(&mut out, graph, figures, options, height);
     out.push_str("</svg>\n");
     out
 }
 
-fn open_svg() -> String {
+/// The brokers, and the hub of a hub-and-spoke network (who may carry no
+/// paths between others when everyone else also knows each other).
+fn marked_people(figures: &Figures) -> Vec<usize> {
+    let mut marked: Vec<usize> = figures.brokers.iter().map(|broker| broker.node).collect();
+    if figures.hub_and_spoke
+        && let Some(hub) = figures.hub
+        && !marked.contains(&hub)
+    {
+        marked.push(hub);
+    }
+    marked
+}
+
+/// Seeds the layout by colour rank, so a community starts in one place.
+fn place(
+    graph: &Graph,
+    pairs: &[(usize, usize, u64)],
+    colours: &CommunityColours,
+) -> Vec<(f64, f64)> {
+    let neighbours = tie_neighbours(graph);
+    let mut weights: Vec<Vec<f64>> = neighbours
+        .iter()
+        .map(|list| vec![1.0; list.len()])
+        .collect();
+    let strength: HashMap<(usize, usize), u64> = pairs
+        .iter()
+        .map(|&(a, b, weight)| ((a, b), weight))
+        .collect();
+    for (v, list) in neighbours.iter().enumerate() {
+        for (slot, &w) in list.iter().enumerate() {
+            let weight = strength.get(&(v.min(w), v.max(w))).copied().unwrap_or(1);
+            // Heavier ties pull harder, on a log scale so one busy pair
+            // does not fold its two people into one dot.
+            weights[v][slot] = 1.0 + (weight as f64).ln() / 2.0;
+        }
+    }
+    let groups: Vec<usize> = graph.nodes.iter().map(|node| colours.rank(node)).collect();
+    layout::positions(
+        &neighbours,
+        &weights,
+        &groups,
+        MAP_SIZE,
+        INNER_DISC,
+        OUTER_RING,
+    )
+}
+
+fn open_svg(height: f64) -> String {
     let width = MAP_SIZE + LEGEND_WIDTH;
     format!(
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{width}\" height=\"{MAP_SIZE}\" \
-         viewBox=\"0 0 {width} {MAP_SIZE}\" role=\"img\" aria-label=\"Network map\" \
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{width}\" height=\"{height}\" \
+         viewBox=\"0 0 {width} {height}\" role=\"img\" aria-label=\"Network map\" \
          font-family=\"sans-serif\" font-size=\"13\">\n\
-         <rect width=\"{width}\" height=\"{MAP_SIZE}\" fill=\"#ffffff\"/>\n"
+         <rect width=\"{width}\" height=\"{height}\" fill=\"#ffffff\"/>\n"
     )
 }
 
 fn empty_picture() -> String {
-    let mut out = open_svg();
+    let mut out = open_svg(MAP_SIZE);
     out.push_str(&format!(
         "<text x=\"{CENTRE}\" y=\"{CENTRE}\" text-anchor=\"middle\" font-size=\"22\" \
          fill=\"#555555\">No members yet</text>\n</svg>\n"
@@ -136,7 +216,7 @@ impl<'a> CommunityColours<'a> {
         let mut lines: Vec<(&'static str, String)> = self.ranked[..own_colours]
             .iter()
             .enumerate()
-            .map(|(rank, &(name, count))| (PALETTE[rank], format!("{} ({count})", shorten(name))))
+            .map(|(rank, &(name, count))| (PALETTE[rank], format!("{name} ({count})")))
             .collect();
         let rest = &self.ranked[own_colours..];
         if !rest.is_empty() {
@@ -156,113 +236,19 @@ impl<'a> CommunityColours<'a> {
     }
 }
 
-fn shorten(name: &str) -> String {
-    if name.chars().count() <= LEGEND_NAME_CHARS {
-        return name.to_string();
-    }
-    let mut short: String = name.chars().take(LEGEND_NAME_CHARS - 1).collect();
-    short.push('…');
-    short
-}
-
-/// Where each member sits: one ring per core number, highest innermost,
-/// so isolated members (core 0) land on the outermost ring.
-struct Layout {
-    positions: Vec<(f64, f64)>,
-    node_radius: f64,
-}
-
-impl Layout {
-    fn of(graph: &Graph, cores: &[u32], colours: &CommunityColours) -> Self {
-        let rings = rings_by_core(graph, cores, colours);
-        let sizes: Vec<usize> = rings.iter().map(Vec::len).collect();
-        let radii = ring_radii(&sizes);
-        let mut positions = vec![(CENTRE, CENTRE); graph.nodes.len()];
-        for (ring, &radius) in rings.iter().zip(&radii) {
-            for (slot, &node) in ring.iter().enumerate() {
-                // Clockwise from the top, so a community's arcs on different
-                // rings face the same way; the half-slot shift keeps the
-                // first member of each ring from lining up in one column.
-                let angle = TAU * (slot as f64 + 0.5) / ring.len() as f64 - FRAC_PI_2;
-                positions[node] = (CENTRE + radius * angle.cos(), CENTRE + radius * angle.sin());
-            }
-        }
-        Layout {
-            positions,
-            node_radius: node_radius(&sizes, &radii),
-        }
-    }
-}
-
-/// Node indexes grouped by core number, highest first; within a ring,
-/// ordered by community so each community forms one arc, then by acct.
-fn rings_by_core(graph: &Graph, cores: &[u32], colours: &CommunityColours) -> Vec<Vec<usize>> {
-    let mut order: Vec<usize> = (0..graph.nodes.len()).collect();
-    order.sort_by(|&a, &b| {
-        cores[b]
-            .cmp(&cores[a])
-            .then_with(|| {
-                colours
-                    .rank(&graph.nodes[a])
-                    .cmp(&colours.rank(&graph.nodes[b]))
-            })
-            .then_with(|| graph.nodes[a].acct.cmp(&graph.nodes[b].acct))
-            .then_with(|| a.cmp(&b))
-    });
-    let mut rings: Vec<Vec<usize>> = Vec::new();
-    let mut previous_core = None;
-    for node in order {
-        if previous_core != Some(cores[node]) {
-            rings.push(Vec::new());
-            previous_core = Some(cores[node]);
-        }
-        rings.last_mut().expect("a ring was just pushed").push(node);
-    }
-    rings
-}
-
-/// Ring radii out to [`OUTER_RING`], halfway between evenly spaced rings
-/// and rings whose discs hold area in proportion to the members inside
-/// them: the core is usually the most crowded ring, and even spacing alone
-/// would squeeze it into the middle while outer rings sit nearly empty.
-/// A lone member on the innermost ring goes to the very centre.
-fn ring_radii(sizes: &[usize]) -> Vec<f64> {
-    let lone_centre = sizes.first() == Some(&1);
-    let around = if lone_centre { &sizes[1..] } else { sizes };
-    let members: usize = around.iter().sum();
-    let mut members_within = 0;
-    let spread = around.iter().enumerate().map(|(ring, &size)| {
-        members_within += size;
-        let even = (ring + 1) as f64 / around.len() as f64;
-        let by_area = (members_within as f64 / members as f64).sqrt();
-        OUTER_RING * (even + by_area) / 2.0
-    });
-    let centre = lone_centre.then_some(0.0);
-    centre.into_iter().chain(spread).collect()
-}
-
-/// One size for every circle, small enough that neighbours on the most
-/// crowded ring do not overlap, and readable when there are few.
-fn node_radius(sizes: &[usize], radii: &[f64]) -> f64 {
-    sizes
-        .iter()
-        .zip(radii)
-        .filter(|&(_, &radius)| radius > 0.0)
-        .map(|(&size, &radius)| TAU * radius / size as f64 * 0.4)
-        .fold(9.0, f64::min)
-        .max(2.0)
-}
-
-/// Undirected pairs with the weights of all their edges summed, so a pair
-/// that follows, replies and exchanges both ways is one darker line.
+/// Tied pairs with their strength (see [`TieKind::strength`]) summed over
+/// both directions and every kind, so a pair that follows, replies and
+/// exchanges both ways is one darker line. Introductions are left out:
+/// they are drawn apart, and only while the two are not tied.
 fn weighted_pairs(graph: &Graph) -> Vec<(usize, usize, u64)> {
     let mut ends: Vec<(usize, usize, u64)> = graph
         .usable_edges()
+        .filter(|edge| edge.kind.is_tie())
         .map(|edge| {
             (
                 edge.from.min(edge.to),
                 edge.from.max(edge.to),
-                u64::from(edge.weight),
+                edge.kind.strength() * u64::from(edge.weight),
             )
         })
         .collect();
@@ -275,6 +261,40 @@ fn weighted_pairs(graph: &Graph) -> Vec<(usize, usize, u64)> {
         }
     }
     pairs
+}
+
+/// Dashed lines for introductions that have not become ties yet: the
+/// weaver's open suggestions.
+fn write_introductions(
+    out: &mut String,
+    graph: &Graph,
+    pairs: &[(usize, usize, u64)],
+    positions: &[(f64, f64)],
+) {
+    let mut open: Vec<(usize, usize)> = graph
+        .usable_edges()
+        .filter(|edge| edge.kind == TieKind::Introduction)
+        .map(|edge| (edge.from.min(edge.to), edge.from.max(edge.to)))
+        .filter(|&(a, b)| pairs.binary_search_by(|p| (p.0, p.1).cmp(&(a, b))).is_err())
+        .collect();
+    open.sort_unstable();
+    open.dedup();
+    if open.is_empty() {
+        return;
+    }
+    out.push_str(
+        "<g class=\"introductions\" stroke=\"#b05a00\" stroke-width=\"1.2\" \
+         stroke-dasharray=\"4 3\">\n",
+    );
+    for (a, b) in open {
+        let (x1, y1) = positions[a];
+        let (x2, y2) = positions[b];
+        out.push_str(&format!(
+            "<line class=\"introduction\" x1=\"{x1:.1}\" y1=\"{y1:.1}\" x2=\"{x2:.1}\" \
+             y2=\"{y2:.1}\"/>\n"
+        ));
+    }
+    out.push_str("</g>\n");
 }
 
 /// Opacity grows with the log of the weight, so one very busy pair does not
@@ -309,11 +329,31 @@ fn circle_paint(colour: &str, local: bool) -> String {
     }
 }
 
-fn write_nodes(out: &mut String, graph: &Graph, layout: &Layout, colours: &CommunityColours) {
-    let labelled = graph.nodes.len() <= LABEL_LIMIT;
-    let radius = layout.node_radius;
+/// Circle size: small enough that a crowded map does not turn into one
+/// blot, readable when there are few.
+fn node_radius(members: usize) -> f64 {
+    (INNER_DISC / (members as f64).sqrt() * 0.35).clamp(2.5, 9.0)
+}
+
+fn write_nodes(
+    out: &mut String,
+    graph: &Graph,
+    positions: &[(f64, f64)],
+    colours: &CommunityColours,
+    marked: &[usize],
+) {
+    let everyone_labelled = graph.nodes.len() <= LABEL_LIMIT;
+    let radius = node_radius(graph.nodes.len());
     out.push_str("<g class=\"members\">\n");
-    for (node, &(x, y)) in graph.nodes.iter().zip(&layout.positions) {
+    for (index, (node, &(x, y))) in graph.nodes.iter().zip(positions).enumerate() {
+        let broker = marked.contains(&index);
+        if broker {
+            out.push_str(&format!(
+                "<circle class=\"broker\" cx=\"{x:.1}\" cy=\"{y:.1}\" r=\"{:.1}\" \
+                 fill=\"none\" stroke=\"{BROKER_RING}\" stroke-width=\"2.5\"/>\n",
+                radius + 4.0
+            ));
+        }
         // The group carries the name for the map page's hover script.
         out.push_str(&format!(
             "<g class=\"node\" data-name=\"{}\" tabindex=\"0\">\
@@ -323,10 +363,11 @@ fn write_nodes(out: &mut String, graph: &Graph, layout: &Layout, colours: &Commu
             circle_paint(colours.colour(node), node.local),
             hover_text(node)
         ));
-        if labelled {
+        if everyone_labelled || broker {
+            let weight = if broker { " font-weight=\"bold\"" } else { "" };
             out.push_str(&format!(
-                "<text x=\"{:.1}\" y=\"{:.1}\" font-size=\"11\" fill=\"#333333\">{}</text>\n",
-                x + radius + 3.0,
+                "<text x=\"{:.1}\" y=\"{:.1}\" font-size=\"11\" fill=\"#333333\"{weight}>{}</text>\n",
+                x + radius + 5.0,
                 y + 4.0,
                 xml_escape(node.label())
             ));
@@ -345,55 +386,214 @@ fn hover_text(node: &Node) -> String {
     }
 }
 
-fn write_legend(out: &mut String, colours: &CommunityColours) {
-    let x = MAP_SIZE + 10.0;
-    out.push_str(&format!(
-        "<g class=\"legend\">\n<text x=\"{x}\" y=\"40\" font-weight=\"bold\">Communities</text>\n"
-    ));
-    let mut y = 64.0;
+/// One line of the legend: a community colour, a kind of circle or line,
+/// or a sentence on how to read the positions.
+enum LegendLine {
+    Heading(&'static str),
+    Colour(&'static str, String),
+    Circle(bool, &'static str),
+    Broker(String),
+    Dashed(&'static str),
+    Text(String),
+}
+
+fn legend_lines(
+    colours: &CommunityColours,
+    figures: &Figures,
+    options: MapOptions,
+) -> Vec<LegendLine> {
+    let mut lines = vec![LegendLine::Heading("Communities")];
     for (colour, text) in colours.legend() {
-        out.push_str(&format!(
-            "<rect class=\"legend-entry\" x=\"{x}\" y=\"{:.0}\" width=\"12\" height=\"12\" \
-             fill=\"{colour}\"/><text x=\"{}\" y=\"{y:.0}\">{}</text>\n",
-            y - 11.0,
-            x + 20.0,
-            xml_escape(&text)
-        ));
-        y += 22.0;
+        lines.push(LegendLine::Colour(colour, text));
     }
-    y += 16.0;
-    let keys = [(true, "member here"), (false, "member elsewhere")];
-    for (local, text) in keys {
-        out.push_str(&format!(
-            "<circle cx=\"{:.0}\" cy=\"{:.0}\" r=\"6\" {}/><text x=\"{}\" y=\"{y:.0}\">{text}</text>\n",
-            x + 6.0,
-            y - 5.0,
-            circle_paint("#555555", local),
-            x + 20.0
-        ));
-        y += 22.0;
+    lines.push(LegendLine::Heading("People"));
+    lines.push(LegendLine::Circle(true, "member here"));
+    lines.push(LegendLine::Circle(false, "member elsewhere"));
+    let brokers = figures.broker_count;
+    if options.name_brokers && (brokers > 0 || figures.hub_and_spoke) {
+        lines.push(LegendLine::Broker(if figures.hub_and_spoke {
+            "broker or hub, named".into()
+        } else {
+            "broker, named".into()
+        }));
+    } else if brokers > 0 {
+        lines.push(LegendLine::Text(format!(
+            "{brokers} broker{} (names in the admins' report)",
+            if brokers == 1 { "" } else { "s" }
+        )));
+    }
+    if figures.introductions_not_yet_ties > 0 {
+        lines.push(LegendLine::Dashed("introduced, not yet in touch"));
+    }
+    lines.push(LegendLine::Heading("Reading the map"));
+    for sentence in [
+        "Lines are ties; darker lines are stronger ties.",
+        "People who are tied are drawn close, so clusters are groups that talk mostly among themselves.",
+        "Brokers sit between clusters: shortest paths between others run through them.",
+        "The outer ring holds people with no tie yet.",
+    ] {
+        lines.push(LegendLine::Text(sentence.into()));
+    }
+    lines
+}
+
+/// Splits text into lines of at most [`LEGEND_LINE_CHARS`] at spaces
+/// (a longer word is cut), so names are wrapped rather than cut short.
+fn wrap(text: &str) -> Vec<String> {
+    let mut lines: Vec<String> = Vec::new();
+    let mut current = String::new();
+    for word in text.split(' ') {
+        let fits = current.chars().count() + 1 + word.chars().count() <= LEGEND_LINE_CHARS;
+        if !current.is_empty() && !fits {
+            lines.push(std::mem::take(&mut current));
+        }
+        if !current.is_empty() {
+            current.push(' ');
+        }
+        current.push_str(word);
+        while current.chars().count() > LEGEND_LINE_CHARS {
+            let head: String = current.chars().take(LEGEND_LINE_CHARS).collect();
+            current = current.chars().skip(LEGEND_LINE_CHARS).collect();
+            lines.push(head);
+        }
+    }
+    if !current.is_empty() {
+        lines.push(current);
+    }
+    lines
+}
+
+fn line_count(line: &LegendLine) -> usize {
+    match line {
+        LegendLine::Colour(_, text) | LegendLine::Broker(text) | LegendLine::Text(text) => {
+            wrap(text).len()
+        }
+        LegendLine::Dashed(text) | LegendLine::Circle(_, text) => wrap(text).len(),
+        LegendLine::Heading(_) => 1,
+    }
+}
+
+/// Where the legend ends, so the picture grows to hold a long one instead
+/// of cutting it off.
+fn legend_height(lines: &[LegendLine]) -> f64 {
+    let mut y = 40.0;
+    for line in lines {
+        y += gap_before(line) + line_count(line) as f64 * LEGEND_LINE_HEIGHT;
+    }
+    y + 20.0
+}
+
+fn gap_before(line: &LegendLine) -> f64 {
+    match line {
+        LegendLine::Heading(_) => 14.0,
+        _ => 4.0,
+    }
+}
+
+fn write_legend(out: &mut String, lines: &[LegendLine]) {
+    let x = MAP_SIZE + 10.0;
+    let text_x = x + 20.0;
+    out.push_str("<g class=\"legend\">\n");
+    let mut y = 40.0;
+    for line in lines {
+        y += gap_before(line);
+        let top = y;
+        let write_text = |out: &mut String, text: &str, at: f64| {
+            for (row, part) in wrap(text).iter().enumerate() {
+                out.push_str(&format!(
+                    "<text x=\"{at}\" y=\"{:.0}\">{}</text>\n",
+                    top + 13.0 + row as f64 * LEGEND_LINE_HEIGHT,
+                    xml_escape(part)
+                ));
+            }
+        };
+        match line {
+            LegendLine::Heading(text) => out.push_str(&format!(
+                "<text x=\"{x}\" y=\"{:.0}\" font-weight=\"bold\">{text}</text>\n",
+                top + 13.0
+            )),
+            LegendLine::Colour(colour, text) => {
+                out.push_str(&format!(
+                    "<rect class=\"legend-entry\" x=\"{x}\" y=\"{:.0}\" width=\"12\" \
+                     height=\"12\" fill=\"{colour}\"/>\n",
+                    top + 2.0
+                ));
+                write_text(out, text, text_x);
+            }
+            LegendLine::Circle(local, text) => {
+                out.push_str(&format!(
+                    "<circle cx=\"{:.0}\" cy=\"{:.0}\" r=\"6\" {}/>\n",
+                    x + 6.0,
+                    top + 8.0,
+                    circle_paint("#555555", *local)
+                ));
+                write_text(out, text, text_x);
+            }
+            LegendLine::Broker(text) => {
+                out.push_str(&format!(
+                    "<circle cx=\"{:.0}\" cy=\"{:.0}\" r=\"6\" fill=\"none\" \
+                     stroke=\"{BROKER_RING}\" stroke-width=\"2.5\"/>\n",
+                    x + 6.0,
+                    top + 8.0
+                ));
+                write_text(out, text, text_x);
+            }
+            LegendLine::Dashed(text) => {
+                out.push_str(&format!(
+                    "<line x1=\"{x}\" y1=\"{0:.0}\" x2=\"{1}\" y2=\"{0:.0}\" stroke=\"#b05a00\" \
+                     stroke-width=\"1.2\" stroke-dasharray=\"4 3\"/>\n",
+                    top + 8.0,
+                    x + 14.0
+                ));
+                write_text(out, text, text_x);
+            }
+            LegendLine::Text(text) => write_text(out, text, x),
+        }
+        y += line_count(line) as f64 * LEGEND_LINE_HEIGHT;
     }
     out.push_str("</g>\n");
 }
 
-fn write_caption(out: &mut String, members: usize, ties: usize, cores: &[u32]) {
-    let k = cores.iter().copied().max().unwrap_or(0);
-    let core_size = if k == 0 {
-        0
+/// One line under the map on its shape. A hub-and-spoke network says so,
+/// with the hub's name when names may be shown; otherwise the brokers.
+fn write_caption(
+    out: &mut String,
+    graph: &Graph,
+    figures: &Figures,
+    options: MapOptions,
+    height: f64,
+) {
+    let shape = if figures.hub_and_spoke {
+        let hub = match (options.name_brokers, figures.hub) {
+            (true, Some(hub)) => graph.nodes[hub].label().to_string(),
+            _ => "one person".to_string(),
+        };
+        format!(
+            "hub-and-spoke: {:.0}% of ties go through {hub}",
+            100.0 * figures.ties_through_top.top_1
+        )
     } else {
-        cores.iter().filter(|&&core| core == k).count()
+        format!(
+            "{} broker{} between clusters",
+            figures.broker_count,
+            if figures.broker_count == 1 { "" } else { "s" }
+        )
     };
     out.push_str(&format!(
-        "<text x=\"10\" y=\"{:.0}\" fill=\"#555555\">{members} members · {ties} ties · \
-         core of {core_size} with {k}+ ties each, at the centre</text>\n",
-        MAP_SIZE - 10.0
+        "<text class=\"caption\" x=\"10\" y=\"{:.0}\" fill=\"#555555\">{} members · {} ties · {}</text>\n",
+        height - 10.0,
+        graph.nodes.len(),
+        figures.ties,
+        xml_escape(&shape)
     ));
 }
 
 #[cfg(test)]
 mod tests {
     use super::super::TieKind;
-    use super::super::test_support::{assert_well_formed, graph_with_follows, member};
+    use super::super::test_support::{
+        assert_well_formed, barbell, graph_with_follows, member, star, undirected,
+    };
     use super::*;
 
     fn in_community(name: &str, community: Option<&str>, local: bool) -> Node {
@@ -430,13 +630,18 @@ mod tests {
         &svg[start..end]
     }
 
-    fn centre_distance(circle: &str) -> f64 {
+    fn centre(circle: &str) -> (f64, f64) {
         let attribute = |name: &str| -> f64 {
             let start = circle.find(&format!("{name}=\"")).unwrap() + name.len() + 2;
             let end = circle[start..].find('"').unwrap() + start;
             circle[start..end].parse().unwrap()
         };
-        (attribute("cx") - CENTRE).hypot(attribute("cy") - CENTRE)
+        (attribute("cx"), attribute("cy"))
+    }
+
+    fn centre_distance(circle: &str) -> f64 {
+        let (x, y) = centre(circle);
+        (x - CENTRE).hypot(y - CENTRE)
     }
 
     #[test]
@@ -466,19 +671,162 @@ mod tests {
     }
 
     #[test]
-    fn core_sits_inside_periphery_inside_isolated() {
+    fn tied_members_fill_the_disc_and_loners_ring_it() {
         let svg = to_svg(&sample());
-        let core = centre_distance(circle_of(&svg, "ana"));
-        let periphery = centre_distance(circle_of(&svg, "dee"));
+        for name in ["ana", "ben", "cai", "dee"] {
+            assert!(centre_distance(circle_of(&svg, name)) <= INNER_DISC + 0.1);
+        }
         let isolated = centre_distance(circle_of(&svg, "eve@far.example"));
-        assert!(core < periphery && periphery < isolated);
         assert!((isolated - OUTER_RING).abs() < 0.1);
     }
 
     #[test]
-    fn a_lone_core_member_sits_at_the_centre() {
+    fn a_lone_member_sits_at_the_centre() {
         let svg = to_svg(&graph_with_follows(1, &[]));
         assert!(centre_distance(circle_of(&svg, "m0")) < 0.1);
+    }
+
+    #[test]
+    fn a_star_is_drawn_with_its_hub_in_the_middle_and_captioned_so() {
+        let mut graph = star(9);
+        graph.nodes[0].display_name = "Ana".into();
+        let svg = to_svg(&graph);
+        let hub = centre_distance(circle_of(&svg, "Ana (m0)"));
+        for spoke in 1..10 {
+            assert!(hub < centre_distance(circle_of(&svg, &format!("m{spoke}"))));
+        }
+        assert!(
+            svg.contains("hub-and-spoke: 100% of ties go through Ana"),
+            "{svg}"
+        );
+        assert!(!svg.contains("at the centre"));
+        assert_eq!(svg.matches("class=\"broker\"").count(), 1);
+    }
+
+    #[test]
+    fn brokers_are_ringed_and_named_only_when_allowed() {
+        let mut graph = barbell();
+        graph.nodes[3].display_name = "Bridget".into();
+        for index in 0..40 {
+            // Enough loners that only brokers get a label.
+            graph.add_node(member(&format!("z{index}")));
+        }
+        let named = to_svg(&graph);
+        assert_eq!(named.matches("class=\"broker\"").count(), 3);
+        assert!(named.contains("font-weight=\"bold\">Bridget</text>"));
+        assert!(!named.contains(">z1</text>"));
+        let unnamed = to_svg_with(
+            &graph,
+            MapOptions {
+                name_brokers: false,
+            },
+        );
+        assert_eq!(unnamed.matches("class=\"broker\"").count(), 0);
+        assert!(!unnamed.contains(">Bridget</text>"));
+        // The legend wraps the sentence at the thirtieth character.
+        assert!(unnamed.contains(">3 brokers (names in the</text>"));
+        assert!(unnamed.contains(">admins&apos; report)</text>"));
+        assert!(unnamed.contains("3 brokers between clusters"));
+    }
+
+    #[test]
+    fn communities_are_drawn_as_separate_clusters() {
+        // Two communities of eight who all know each other, one tie across.
+        let mut pairs = Vec::new();
+        for base in [0, 8] {
+            for a in base..base + 8 {
+                pairs.extend((a + 1..base + 8).map(|b| (a, b)));
+            }
+        }
+        pairs.push((7, 8));
+        let mut graph = undirected(16, &pairs);
+        for (index, node) in graph.nodes.iter_mut().enumerate() {
+            node.communities = vec![if index < 8 { "energy" } else { "food" }.into()];
+        }
+        let svg = to_svg(&graph);
+        let at: Vec<(f64, f64)> = (0..16)
+            .map(|v| centre(circle_of(&svg, &format!("m{v}"))))
+            .collect();
+        let mean = |range: std::ops::Range<usize>| {
+            let (x, y) = range.fold((0.0, 0.0), |(x, y), v| (x + at[v].0, y + at[v].1));
+            (x / 8.0, y / 8.0)
+        };
+        let (energy, food) = (mean(0..8), mean(8..16));
+        let apart = (energy.0 - food.0).hypot(energy.1 - food.1);
+        let width = (0..8)
+            .map(|v| (at[v].0 - energy.0).hypot(at[v].1 - energy.1))
+            .fold(0.0, f64::max);
+        assert!(apart > 1.5 * width, "{apart} apart, {width} wide");
+    }
+
+    #[test]
+    fn open_introductions_are_dashed_and_met_ones_are_not_drawn_twice() {
+        let mut graph = sample();
+        graph.add_edge(3, 4, TieKind::Introduction, 1);
+        graph.add_edge(0, 1, TieKind::Introduction, 1);
+        let svg = to_svg(&graph);
+        assert_eq!(svg.matches("class=\"introduction\"").count(), 1);
+        assert!(svg.contains("introduced, not yet in touch"));
+        // Four ties, one open introduction, and its legend sample.
+        assert_eq!(svg.matches("<line ").count(), 4 + 1 + 1);
+    }
+
+    #[test]
+    fn the_legend_says_how_to_read_the_map() {
+        let svg = to_svg(&sample());
+        assert!(svg.contains(">Reading the map</text>"));
+        assert!(svg.contains(">The outer ring holds people"));
+    }
+
+    #[test]
+    fn long_community_names_wrap_and_a_long_legend_grows_the_picture() {
+        let mut graph = Graph::default();
+        let long = "Community energy cooperatives of the northern valleys";
+        graph.add_node(in_community("ana", Some(long), true));
+        let svg = to_svg(&graph);
+        assert!(
+            svg.contains(">Community energy cooperatives</text>"),
+            "{svg}"
+        );
+        assert!(svg.contains(">of the northern valleys (1)</text>"), "{svg}");
+        assert!(!svg.contains('…'));
+
+        let mut crowded = Graph::default();
+        for index in 0..12 {
+            let name = format!(
+                "A community with a name long enough to wrap over four lines of the \
+                 legend, which once cut such names short {index:02}"
+            );
+            crowded.add_node(in_community(&format!("m{index}"), Some(&name), true));
+        }
+        let svg = to_svg(&crowded);
+        let height: f64 = svg
+            .split("height=\"")
+            .nth(1)
+            .and_then(|rest| rest.split('"').next())
+            .unwrap()
+            .parse()
+            .unwrap();
+        assert!(height > MAP_SIZE);
+        let lowest = svg
+            .match_indices(" y=\"")
+            .map(|(at, _)| {
+                let rest = &svg[at + 4..];
+                rest[..rest.find('"').unwrap()].parse::<f64>().unwrap()
+            })
+            .fold(0.0, f64::max);
+        assert!(lowest < height, "text at {lowest} below {height}");
+    }
+
+    #[test]
+    fn wrap_breaks_at_spaces_and_cuts_long_words() {
+        assert_eq!(wrap("short"), vec!["short"]);
+        assert_eq!(
+            wrap("Community energy cooperatives of the north"),
+            vec!["Community energy cooperatives", "of the north"]
+        );
+        let word = "x".repeat(35);
+        assert_eq!(wrap(&word), vec!["x".repeat(30), "x".repeat(5)]);
     }
 
     #[test]
@@ -542,24 +890,17 @@ mod tests {
         let graph = graph_with_follows(400, &follows);
         let svg = to_svg(&graph);
         assert_eq!(svg.matches("class=\"member\"").count(), 400);
-        assert!(!svg.contains("font-size=\"11\""));
-    }
-
-    #[test]
-    fn ring_radii_grow_outwards_to_the_outer_ring() {
-        let radii = ring_radii(&[30, 5, 5, 1]);
-        assert!(radii.windows(2).all(|pair| pair[0] < pair[1]));
-        assert_eq!(radii[3], OUTER_RING);
-        // Even spacing would put the crowded core at a quarter of the way out.
-        assert!(radii[0] > OUTER_RING / 2.0);
-        assert_eq!(ring_radii(&[1, 4]), vec![0.0, OUTER_RING]);
-        assert_eq!(ring_radii(&[1]), vec![0.0]);
-        assert_eq!(ring_radii(&[4]), vec![OUTER_RING]);
+        // Only brokers are named on a map this size.
+        assert_eq!(
+            svg.matches("font-size=\"11\"").count(),
+            svg.matches("class=\"broker\"").count()
+        );
     }
 
     #[test]
     fn weighted_pairs_merge_directions_and_kinds() {
         let pairs = weighted_pairs(&sample());
-        assert_eq!(pairs, vec![(0, 1, 6), (0, 2, 1), (1, 2, 1), (2, 3, 1)]);
+        // The follow (1) and five replies (5 × 2) of ana and ben.
+        assert_eq!(pairs, vec![(0, 1, 11), (0, 2, 1), (1, 2, 1), (2, 3, 1)]);
     }
 }

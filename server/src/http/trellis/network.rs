@@ -160,18 +160,29 @@ pub async fn map(
     Ok(([(axum::http::header::CONTENT_TYPE, content_type)], body).into_response())
 }
 
-/// `GET /api/trellis/v1/network/map.svg`: the picture, core at the centre,
-/// members coloured by community.
+/// `GET /api/trellis/v1/network/map.svg`: the picture, clusters apart,
+/// members coloured by community; brokers named for admins.
 pub async fn map_svg(State(ctx): State<Context>, auth: Auth) -> Result<axum::response::Response> {
     auth.require("read")?;
-    let svg = crate::graph::to_svg(&network_map::graph(&ctx).await?);
+    let measured = network_map::measured(&ctx).await?;
+    let options = crate::graph::MapOptions {
+        name_brokers: network_map::may_see_names(&auth.user),
+    };
+    let svg = crate::graph::to_svg_measured(&measured.graph, &measured.figures, options);
     Ok(([(axum::http::header::CONTENT_TYPE, "image/svg+xml")], svg).into_response())
 }
 
-/// `GET /api/trellis/v1/network/health`: the figures of the health report.
+/// `GET /api/trellis/v1/network/health`: the figures of the health report;
+/// the brokers and the best-connected member by name for admins, as
+/// counts for everyone else.
 pub async fn health(State(ctx): State<Context>, auth: Auth) -> Result<Json<network_map::Health>> {
     auth.require("read")?;
-    Ok(Json(network_map::health(&ctx).await?))
+    let health = network_map::health(&ctx).await?;
+    if network_map::may_see_names(&auth.user) {
+        Ok(Json(health))
+    } else {
+        Ok(Json(health.for_member()))
+    }
 }
 
 /// `GET /api/trellis/v1/network/report`: this network's latest report, for

@@ -326,8 +326,9 @@ pub async fn map_page(
     visitor: Visitor,
     Query(query): Query<ListQuery>,
 ) -> PageResult {
-    visitor.member()?;
-    let whole = network_map::graph(&ctx).await?;
+    let names = network_map::may_see_names(&visitor.member()?.user);
+    let measured = network_map::measured(&ctx).await?;
+    let whole = &measured.graph;
     let community = query.community.clone().unwrap_or_default();
     let role = query.role.clone().unwrap_or_default();
     let place = query.place.clone().unwrap_or_default();
@@ -347,10 +348,19 @@ pub async fn map_page(
                     .as_deref()
                     .is_some_and(|p| p.eq_ignore_ascii_case(&place)))
     });
-    let health = network_map::health(&ctx).await?;
+    let options = graph::MapOptions {
+        name_brokers: names,
+    };
+    // The whole map's figures are cached; a filtered one needs its own.
+    let svg = if community.is_empty() && role.is_empty() && place.is_empty() {
+        graph::to_svg_measured(whole, &measured.figures, options)
+    } else {
+        graph::to_svg_with(&shown, options)
+    };
+    let health = for_viewer(network_map::health(&ctx).await?, names);
     render(&MapPage {
         layout: Layout::new(&ctx, &visitor, "Network map").await,
-        svg: graph::to_svg(&shown),
+        svg,
         shown: shown.nodes.len(),
         community,
         role,
@@ -381,13 +391,18 @@ struct HealthPage {
 
 /// `/network/health`: the health report for members.
 pub async fn health_page(State(ctx): State<Context>, visitor: Visitor) -> PageResult {
-    visitor.member()?;
-    let health = network_map::health(&ctx).await?;
+    let names = network_map::may_see_names(&visitor.member()?.user);
+    let health = for_viewer(network_map::health(&ctx).await?, names);
     render(&HealthPage {
         layout: Layout::new(&ctx, &visitor, "Network health").await,
         computed: health.generated_at.clone(),
         health: health_in_words(&health),
     })
+}
+
+/// The report with names only for those who may see them.
+fn for_viewer(health: network_map::Health, names: bool) -> network_map::Health {
+    if names { health } else { health.for_member() }
 }
 
 /// One figure of the health report, said in a sentence.
@@ -413,7 +428,7 @@ fn health_in_words(health: &network_map::Health) -> Vec<HealthLine> {
         .iter()
         .map(|(dimension, n)| format!("{} {n}", dimension.replace('_', " ")))
         .collect();
-    vec![
+    let mut lines = vec![
         line(
             "Members",
             format!(
@@ -481,6 +496,23 @@ fn health_in_words(health: &network_map::Health) -> Vec<HealthLine> {
                 wait_of(health)
             ),
         ),
+        line(
+            "Tie strength",
+            format!(
+                "{} strong and {} weak; a strong tie goes both ways, with mutual follows and a conversation or help in an exchange.",
+                g.strong_ties, g.weak_ties
+            ),
+        ),
+        line(
+            "Centralisation",
+            format!(
+                "{:.2} (0 when everyone is equally connected, 1 for one hub); the best-connected 1, 3 and 10 people hold {:.0}%, {:.0}% and {:.0}% of ties.",
+                g.degree_centralisation,
+                g.ties_through_top.top_1 * 100.0,
+                g.ties_through_top.top_3 * 100.0,
+                g.ties_through_top.top_10 * 100.0
+            ),
+        ),
         line("Benefit stories", format!("{}.", stories.join(", "))),
         line(
             "Introductions",
@@ -489,5 +521,18 @@ fn health_in_words(health: &network_map::Health) -> Vec<HealthLine> {
                 health.introductions.made, health.introductions.became_collaborations
             ),
         ),
-    ]
+    ];
+    lines.extend(health.advice.iter().map(|advice| {
+        line(
+            match advice.topic {
+                "shape" => "Shape",
+                "brokers" => "Brokers",
+                "tie_strength" => "Deepening ties",
+                "introductions" => "Introductions to follow up",
+                _ => "No tie yet",
+            },
+            advice.text.clone(),
+        )
+    }));
+    lines
 }
