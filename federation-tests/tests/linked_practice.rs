@@ -161,6 +161,25 @@ async fn a_need_meets_an_offer_in_a_linked_community(backend: Backend) {
     })
     .await;
     assert_eq!(open["kind"], "question", "{open}");
+
+    // On the county's map, Tess (tied to Cy by the follow) shows in her
+    // community in the town.
+    let node = wait_until("Tess on the county's map", PATIENCE, || async {
+        let map = county
+            .get("/api/trellis/v1/network/map", Some(&cy.token))
+            .await
+            .body;
+        map["nodes"]
+            .as_array()?
+            .iter()
+            .find(|n| n["acct"] == tess_acct.as_str())
+            .cloned()
+    })
+    .await;
+    assert!(
+        node["communities"].to_string().contains("growers"),
+        "{node}"
+    );
     let local = county
         .get("/api/trellis/v1/exchanges?scope=local", Some(&cy.token))
         .await;

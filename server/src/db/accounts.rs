@@ -82,6 +82,16 @@ pub fn count_local_people(conn: &mut DbConnection) -> QueryResult<i64> {
         .get_result(conn)
 }
 
+/// The ids of the people with an account here.
+pub fn local_people_ids(conn: &mut DbConnection) -> QueryResult<Vec<i64>> {
+    accounts::table
+        .filter(accounts::local.eq(true))
+        .filter(accounts::actor_type.eq("Person"))
+        .filter(accounts::deleted_at.is_null())
+        .select(accounts::id)
+        .load(conn)
+}
+
 /// Domains of the servers whose actors this instance knows.
 pub fn known_domains(conn: &mut DbConnection) -> QueryResult<Vec<String>> {
     accounts::table

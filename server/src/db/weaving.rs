@@ -496,6 +496,25 @@ pub fn memberships_named(conn: &mut DbConnection) -> QueryResult<Vec<(i64, MapPe
         .load(conn)
 }
 
+/// (member, community) for the members learnt from linked communities on
+/// other servers, with the community named.
+pub fn linked_memberships_named(conn: &mut DbConnection) -> QueryResult<Vec<(i64, MapPerson)>> {
+    use super::schema::{accounts, linked_members};
+    linked_members::table
+        .inner_join(accounts::table.on(accounts::id.eq(linked_members::community_id)))
+        .select((
+            linked_members::account_id,
+            (
+                accounts::id,
+                accounts::username,
+                accounts::domain,
+                accounts::local,
+                accounts::display_name,
+            ),
+        ))
+        .load(conn)
+}
+
 /// How many local members posted, boosted or favourited since `since`:
 /// one seek per member on `statuses_by_account_published` and
 /// `favourites_by_account_created`, however many statuses there are.

@@ -199,10 +199,7 @@ pub async fn list(
 fn askers_matching(conn: &mut DbConnection, filter: &ExchangeFilter) -> Result<Option<Vec<i64>>> {
     let mut askers: Option<Vec<i64>> = filter.asker.map(|asker| vec![asker]);
     if filter.scope != Scope::Known {
-        let mut within: Vec<i64> = crate::db::accounts::people(conn, true)?
-            .iter()
-            .map(|a| a.id)
-            .collect();
+        let mut within: Vec<i64> = crate::db::accounts::local_people_ids(conn)?;
         if filter.scope == Scope::Linked {
             within.extend(
                 crate::db::communities::linked_memberships(conn)?

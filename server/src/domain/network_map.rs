@@ -90,7 +90,11 @@ fn terms_by_account(conn: &mut DbConnection) -> Result<HashMap<i64, Vec<String>>
 
 fn communities_by_member(conn: &mut DbConnection) -> Result<HashMap<i64, Vec<String>>> {
     let mut by_member: HashMap<i64, Vec<String>> = HashMap::new();
-    for (member, group) in weaving::memberships_named(conn)? {
+    // Members elsewhere are shown in the linked community they belong to.
+    let memberships = weaving::memberships_named(conn)?
+        .into_iter()
+        .chain(weaving::linked_memberships_named(conn)?);
+    for (member, group) in memberships {
         let name = if group.display_name.trim().is_empty() {
             group.acct()
         } else {
@@ -100,6 +104,7 @@ fn communities_by_member(conn: &mut DbConnection) -> Result<HashMap<i64, Vec<Str
     }
     for list in by_member.values_mut() {
         list.sort();
+        list.dedup();
     }
     Ok(by_member)
 }
@@ -281,6 +286,20 @@ pub async fn health(ctx: &Context) -> Result<Health> {
     let measured = measured(ctx).await?;
     let activity = ctx.db.read(measure_activity).await?;
     Ok(Health::of(&measured.graph, &measured.figures, activity))
+}
+
+/// The report and the graph as they are this moment, skipping the cache
+/// (and refreshing it): for the network report, which is sent elsewhere
+/// and should not be half a minute behind.
+pub async fn health_now(ctx: &Context) -> Result<(Health, Arc<Graph>)> {
+    introductions::record_collaborations(ctx).await?;
+    let measured = load_measured(ctx).await?;
+    ctx.map_cache.store(measured.clone());
+    let activity = ctx.db.read(measure_activity).await?;
+    Ok((
+        Health::of(&measured.graph, &measured.figures, activity),
+        measured.graph,
+    ))
 }
 
 /// What the report counts besides the graph.

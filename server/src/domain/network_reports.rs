@@ -245,8 +245,7 @@ impl Branch {
 
 /// Measures this network now.
 pub async fn compute(ctx: &Context) -> Result<Report> {
-    let health = network_map::health(ctx).await?;
-    let graph = network_map::graph(ctx).await?;
+    let (health, graph) = network_map::health_now(ctx).await?;
     ctx.db
         .read(move |conn| {
             let mut report = Report {
