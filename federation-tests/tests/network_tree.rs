@@ -159,6 +159,8 @@ async fn a_state_sees_every_town_through_its_county(backend: Backend) {
 
     // The command line prints the same tree.
     let (printed, _) = state.cli(&["network", "tree"]).await;
+    // Shown with --nocapture: what a state's admin reads.
+    println!("{printed}");
     for name in ["Cascadia", "Kent County", "Ashford", "Brookfield"] {
         assert!(printed.contains(name), "{name} missing from:\n{printed}");
     }

@@ -1036,7 +1036,16 @@ async fn a_vocabulary_travels_to_linked_networks(backend: Backend) {
         ]))
     );
 
-    // A change at the county reaches the town, which follows it.
+    // A change at the county reaches the town, which follows it (once the
+    // county has the town's Follow: a change before it reaches no one).
+    wait_until("the county to list the town", PATIENCE, || async {
+        let children = county
+            .get("/api/trellis/v1/network/children", None)
+            .await
+            .body;
+        (children.as_array().map(Vec::len) == Some(1)).then_some(())
+    })
+    .await;
     let changed = county
         .put_json(
             VOCABULARY,

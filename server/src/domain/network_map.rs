@@ -288,13 +288,14 @@ pub async fn health(ctx: &Context) -> Result<Health> {
     Ok(Health::of(&measured.graph, &measured.figures, activity))
 }
 
-/// The report and the graph as they are this moment, skipping the cache
-/// (and refreshing it): for the network report, which is sent elsewhere
-/// and should not be half a minute behind.
+/// The report and the graph as they are this moment, past the cache: for
+/// the network report, which is sent elsewhere and should not be half a
+/// minute behind. The cache is left alone, so a measurement taken while
+/// the server starts (of a network not yet woven) is not what the first
+/// visitors are shown.
 pub async fn health_now(ctx: &Context) -> Result<(Health, Arc<Graph>)> {
     introductions::record_collaborations(ctx).await?;
     let measured = load_measured(ctx).await?;
-    ctx.map_cache.store(measured.clone());
     let activity = ctx.db.read(measure_activity).await?;
     Ok((
         Health::of(&measured.graph, &measured.figures, activity),

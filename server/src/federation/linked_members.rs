@@ -35,6 +35,9 @@ pub async fn run(federation: FederationConfig<Context>) {
     let ctx: Context = federation.to_request_data().app_data().clone();
     let relearn_after = ctx.config.network_report_interval();
     let mut learnt: HashMap<i64, Instant> = HashMap::new();
+    // The first round also clears what links that ended while the server
+    // was down left behind.
+    let mut first_round = true;
     let mut ticks = tokio::time::interval(CHECK_EVERY);
     ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
@@ -51,13 +54,19 @@ pub async fn run(federation: FederationConfig<Context>) {
             }
         };
         let ids: Vec<i64> = linked.iter().map(|group| group.id).collect();
+        let before = learnt.len();
         learnt.retain(|id, _| ids.contains(id));
-        if let Err(error) = ctx
-            .db
-            .write(move |conn| {
-                Ok::<_, Error>(db::communities::forget_linked_members_except(conn, &ids)?)
-            })
-            .await
+        // Only a link that ended leaves members to forget; otherwise the
+        // check stays a single read.
+        let ended = learnt.len() < before || first_round;
+        first_round = false;
+        if ended
+            && let Err(error) = ctx
+                .db
+                .write(move |conn| {
+                    Ok::<_, Error>(db::communities::forget_linked_members_except(conn, &ids)?)
+                })
+                .await
         {
             tracing::warn!(%error, "forgetting unlinked communities' members failed");
         }
