@@ -193,3 +193,45 @@ pub fn set_admin(conn: &mut DbConnection, account_id: i64, admin: bool) -> Query
         .set(users::admin.eq(admin))
         .execute(conn)
 }
+
+pub fn set_weaver(conn: &mut DbConnection, account_id: i64, weaver: bool) -> QueryResult<usize> {
+    diesel::update(users::table.filter(users::account_id.eq(account_id)))
+        .set(users::weaver.eq(weaver))
+        .execute(conn)
+}
+
+/// Weavers and admins, by username.
+pub fn weavers(conn: &mut DbConnection) -> QueryResult<Vec<(User, Account)>> {
+    users::table
+        .inner_join(accounts::table)
+        .filter(users::weaver.eq(true).or(users::admin.eq(true)))
+        .filter(accounts::deleted_at.is_null())
+        .select((User::as_select(), Account::as_select()))
+        .order(accounts::username.asc())
+        .load(conn)
+}
+
+pub fn set_introductions_digest(
+    conn: &mut DbConnection,
+    user_id: i64,
+    wanted: bool,
+) -> QueryResult<usize> {
+    diesel::update(users::table.find(user_id))
+        .set(users::introductions_digest.eq(wanted))
+        .execute(conn)
+}
+
+/// Members who can log in and did not turn the introductions digest off,
+/// oldest first.
+pub fn digest_readers(conn: &mut DbConnection) -> QueryResult<Vec<Account>> {
+    users::table
+        .inner_join(accounts::table)
+        .filter(users::introductions_digest.eq(true))
+        .filter(users::approved.eq(true))
+        .filter(accounts::local.eq(true))
+        .filter(accounts::actor_type.eq("Person"))
+        .filter(accounts::deleted_at.is_null())
+        .select(Account::as_select())
+        .order(accounts::id.asc())
+        .load(conn)
+}
