@@ -12,7 +12,7 @@ use crate::{
     db::{
         self, DbConnection, accounts, blocks, follows,
         ids::next_id,
-        models::{Account, Status},
+        models::{Account, Status, User},
         practice as practice_store, statuses, weaving,
     },
     error::{Error, Result},
@@ -403,6 +403,35 @@ pub async fn suggest(
     ctx.db
         .read(move |conn| suggestions_in(conn, &member, limit))
         .await
+}
+
+/// The refusal for members who are neither weavers nor admins.
+fn weavers_only() -> Error {
+    Error::Forbidden("Only the network's weavers and admins may see this".into())
+}
+
+/// Suggestions for another member, for a weaver or an admin helping them
+/// find people: the same list, worded to that member, as they would see
+/// it themselves. Only members here: what this server knows of people
+/// elsewhere is too little to suggest for them.
+pub async fn suggest_for(
+    ctx: &Context,
+    by: &User,
+    member_id: i64,
+    limit: usize,
+) -> Result<Vec<(Suggestion, views::AccountView)>> {
+    if !super::accounts::can_weave(by) {
+        return Err(weavers_only());
+    }
+    let member = ctx
+        .db
+        .read(move |conn| {
+            accounts::by_id(conn, member_id)?
+                .filter(|a| a.local && a.actor_type == "Person" && a.deleted_at.is_none())
+                .ok_or_else(|| Error::NotFound("No member here has that id".into()))
+        })
+        .await?;
+    suggest(ctx, &member, limit).await
 }
 
 fn suggestions_in(

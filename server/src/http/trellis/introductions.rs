@@ -1,10 +1,11 @@
 //! Introductions: `GET /api/trellis/v1/introductions` (suggested people,
-//! with the reasons), `POST /api/trellis/v1/introductions` (introduce two
+//! with the reasons; `?for=ACCOUNT_ID` another member's, for weavers and
+//! admins), `POST /api/trellis/v1/introductions` (introduce two
 //! people) and `GET /api/trellis/v1/introductions/made`.
 
 use crate::{
     domain::{Context, accounts, introductions},
-    error::Result,
+    error::{Error, Result},
     http::{
         auth::Auth,
         input::{Input, count_param},
@@ -27,6 +28,9 @@ pub struct Suggested {
 #[derive(Debug, Deserialize)]
 pub struct SuggestParams {
     limit: Option<String>,
+    /// Another member's id: their suggestions instead of one's own.
+    #[serde(rename = "for")]
+    for_member: Option<String>,
 }
 
 pub async fn suggested(
@@ -36,7 +40,15 @@ pub async fn suggested(
 ) -> Result<Json<Vec<Suggested>>> {
     let member = auth.require("read:accounts")?;
     let limit = count_param(params.limit.as_deref(), "limit", 20)?.clamp(1, 80) as usize;
-    let found = introductions::suggest(&ctx, member, limit).await?;
+    let found = match params.for_member.as_deref() {
+        Some(id) => {
+            let id = id
+                .parse()
+                .map_err(|_| Error::BadRequest("for must be an account id".into()))?;
+            introductions::suggest_for(&ctx, &auth.user, id, limit).await?
+        }
+        None => introductions::suggest(&ctx, member, limit).await?,
+    };
     Ok(Json(
         found
             .iter()
