@@ -221,17 +221,32 @@ pub fn set_introductions_digest(
         .execute(conn)
 }
 
-/// Members who can log in and did not turn the introductions digest off,
-/// oldest first.
-pub fn digest_readers(conn: &mut DbConnection) -> QueryResult<Vec<Account>> {
-    users::table
+/// Members who can log in (approved, not suspended, log-in not
+/// disabled), oldest first; with `digest_readers_only`, only those who did
+/// not turn the introductions digest off.
+pub fn active_members(
+    conn: &mut DbConnection,
+    digest_readers_only: bool,
+) -> QueryResult<Vec<Account>> {
+    use super::schema::account_moderation;
+    let mut query = users::table
         .inner_join(accounts::table)
-        .filter(users::introductions_digest.eq(true))
+        .left_join(account_moderation::table.on(account_moderation::account_id.eq(accounts::id)))
         .filter(users::approved.eq(true))
         .filter(accounts::local.eq(true))
         .filter(accounts::actor_type.eq("Person"))
         .filter(accounts::deleted_at.is_null())
+        .filter(account_moderation::suspended_at.is_null())
+        .filter(
+            account_moderation::login_disabled
+                .is_null()
+                .or(account_moderation::login_disabled.eq(false)),
+        )
         .select(Account::as_select())
         .order(accounts::id.asc())
-        .load(conn)
+        .into_boxed();
+    if digest_readers_only {
+        query = query.filter(users::introductions_digest.eq(true));
+    }
+    query.load(conn)
 }

@@ -406,7 +406,7 @@ pub async fn suggest(
 }
 
 /// The refusal for members who are neither weavers nor admins.
-fn weavers_only() -> Error {
+pub(super) fn weavers_only() -> Error {
     Error::Forbidden("Only the network's weavers and admins may see this".into())
 }
 
@@ -439,9 +439,20 @@ fn suggestions_in(
     member: &Account,
     limit: usize,
 ) -> Result<Vec<(Suggestion, views::AccountView)>> {
-    let own = practice::of_account(conn, member.id)?;
     let synonyms = network::synonyms_in(conn)?;
-    let evidence = gather(conn, member, &own, &synonyms)?;
+    suggestions_with(conn, member, &synonyms, limit)
+}
+
+/// [`suggestions_in`] with the network's synonyms already read, for
+/// callers that suggest for many members in one transaction.
+pub(super) fn suggestions_with(
+    conn: &mut DbConnection,
+    member: &Account,
+    synonyms: &Synonyms,
+    limit: usize,
+) -> Result<Vec<(Suggestion, views::AccountView)>> {
+    let own = practice::of_account(conn, member.id)?;
+    let evidence = gather(conn, member, &own, synonyms)?;
     let ranked = rank(named(conn, evidence, &own.place, limit)?, limit);
     let ids: Vec<i64> = ranked.iter().map(|s| s.account_id).collect();
     let people = accounts::by_ids(conn, &ids)?;
@@ -480,10 +491,15 @@ pub const MAX_NOTE: usize = 1000;
 
 /// Checks that `introducer` may introduce `first` and `second`: two
 /// different people, neither the introducer, each someone the introducer
-/// follows or is followed by.
+/// follows or is followed by. A weaver (or admin, see
+/// [`super::accounts::can_weave`]) may also introduce any two members
+/// here: bringing together people who do not yet know anyone, the
+/// weaver included, is what the network's "who should meet whom" asks
+/// of them.
 pub async fn check(
     ctx: &Context,
     introducer: &Account,
+    weaves: bool,
     first: Option<Account>,
     second: Option<Account>,
     note: &str,
@@ -511,21 +527,23 @@ pub async fn check(
             )));
         }
     }
+    let members_here = first.local && second.local;
     let introducer = introducer.clone();
     let (a, b) = (first.id, second.id);
-    let knows = ctx
-        .db
-        .read(move |conn| -> Result<bool> {
-            let mut knows = |other: i64| -> Result<bool> {
-                Ok(
-                    follows::between(conn, introducer.id, other)?.is_some_and(|f| f.accepted)
-                        || follows::between(conn, other, introducer.id)?
-                            .is_some_and(|f| f.accepted),
-                )
-            };
-            Ok(knows(a)? && knows(b)?)
-        })
-        .await?;
+    let knows = (weaves && members_here)
+        || ctx
+            .db
+            .read(move |conn| -> Result<bool> {
+                let mut knows = |other: i64| -> Result<bool> {
+                    Ok(
+                        follows::between(conn, introducer.id, other)?.is_some_and(|f| f.accepted)
+                            || follows::between(conn, other, introducer.id)?
+                                .is_some_and(|f| f.accepted),
+                    )
+                };
+                Ok(knows(a)? && knows(b)?)
+            })
+            .await?;
     if !knows {
         return Err(Error::Validation(
             "you can introduce people you follow or who follow you".into(),

@@ -1,10 +1,12 @@
 //! Introductions: `GET /api/trellis/v1/introductions` (suggested people,
 //! with the reasons; `?for=ACCOUNT_ID` another member's, for weavers and
 //! admins), `POST /api/trellis/v1/introductions` (introduce two
-//! people) and `GET /api/trellis/v1/introductions/made`.
+//! people), `GET /api/trellis/v1/introductions/made` and, for weavers
+//! and admins, `GET /api/trellis/v1/introductions/network` (who should
+//! meet whom).
 
 use crate::{
-    domain::{Context, accounts, introductions},
+    domain::{Context, accounts, introductions, weavers},
     error::{Error, Result},
     http::{
         auth::Auth,
@@ -61,6 +63,45 @@ pub async fn suggested(
     ))
 }
 
+/// Two members here a weaver might introduce: `member` (the one the list
+/// is ordered by) should meet `meet`; the reasons are worded to `member`.
+#[derive(Debug, Serialize)]
+pub struct Pairing {
+    pub member: entities::Account,
+    /// `isolated`, `peripheral` or `core`: where `member` stands.
+    pub standing: &'static str,
+    pub meet: entities::Account,
+    pub score: f64,
+    pub reasons: Vec<String>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct LimitParams {
+    limit: Option<String>,
+}
+
+pub async fn network(
+    State(ctx): State<Context>,
+    auth: Auth,
+    Query(params): Query<LimitParams>,
+) -> Result<Json<Vec<Pairing>>> {
+    auth.require("read:accounts")?;
+    let limit = count_param(params.limit.as_deref(), "limit", 20)?.clamp(1, 80) as usize;
+    let found = weavers::who_should_meet(&ctx, &auth.user, limit).await?;
+    Ok(Json(
+        found
+            .iter()
+            .map(|pairing| Pairing {
+                member: entities::account(&ctx.urls, &pairing.member),
+                standing: pairing.standing.as_str(),
+                meet: entities::account(&ctx.urls, &pairing.meet),
+                score: pairing.score,
+                reasons: pairing.reasons.clone(),
+            })
+            .collect(),
+    ))
+}
+
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct NewIntroduction {
@@ -92,7 +133,8 @@ pub async fn introduce(
     let introducer = auth.require("write:statuses")?;
     let first = accounts::by_acct(&ctx, &body.a).await?;
     let second = accounts::by_acct(&ctx, &body.b).await?;
-    let draft = introductions::check(&ctx, introducer, first, second, &body.note).await?;
+    let weaves = accounts::can_weave(&auth.user);
+    let draft = introductions::check(&ctx, introducer, weaves, first, second, &body.note).await?;
     let message = introductions::introduce(&ctx, introducer, draft).await?;
     Ok(Json(entities::status(&ctx.urls, &message)))
 }

@@ -122,6 +122,10 @@ pub fn routes() -> Router<Context> {
             "/api/trellis/v1/introductions/made",
             get(introductions::made),
         )
+        .route(
+            "/api/trellis/v1/introductions/network",
+            get(introductions::network),
+        )
         .route("/api/trellis/v1/weavers", get(weavers::list))
         .route(
             "/api/trellis/v1/weavers/{acct}",
