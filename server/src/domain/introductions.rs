@@ -230,7 +230,7 @@ pub fn rank(evidence: Vec<Evidence>, limit: usize) -> Vec<Suggestion> {
     ranked
 }
 
-fn name_of(account: &Account) -> String {
+pub(super) fn name_of(account: &Account) -> String {
     if account.display_name.trim().is_empty() {
         account.username.clone()
     } else {

@@ -5,14 +5,20 @@
 //! the edge); neither calls back here.
 
 use super::{
-    Context, accounts, introductions, network, network_map,
+    Context, accounts, introductions, network, network_map, statuses,
+    text::{self, ResolvedMentions},
     views::{self, AccountView},
 };
 use crate::{
-    db::{self, DbConnection, models::Account},
-    error::Result,
+    db::{
+        self, DbConnection,
+        models::{Account, User},
+        weaving::{self, DigestSetting},
+    },
+    error::{Error, Result},
     graph::{Graph, core_numbers, core_periphery},
 };
+use chrono::{Duration, NaiveDateTime};
 use std::collections::{HashMap, HashSet};
 
 /// Where a member stands in the network's tie graph.
@@ -136,7 +142,7 @@ fn pairings_in(conn: &mut DbConnection, limit: usize) -> Result<Vec<Pairing>> {
     let synonyms = network::synonyms_in(conn)?;
     let chosen = choose(&order, limit, |id| {
         let found = introductions::suggestions_with(conn, &members[&id], &synonyms, CANDIDATES)?;
-        Ok::<_, crate::error::Error>(
+        Ok::<_, Error>(
             found
                 .into_iter()
                 .filter(|(_, view)| members.contains_key(&view.account.id))
@@ -157,6 +163,272 @@ fn pairings_in(conn: &mut DbConnection, limit: usize) -> Result<Vec<Pairing>> {
             reasons: suggestion.reasons,
         })
         .collect())
+}
+
+/// The introductions digest: whether it goes out weekly, and when it
+/// last went out.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Digest {
+    pub weekly: bool,
+    pub last_sent_at: Option<NaiveDateTime>,
+}
+
+impl From<DigestSetting> for Digest {
+    fn from(setting: DigestSetting) -> Self {
+        Digest {
+            weekly: setting.weekly,
+            last_sent_at: setting.last_sent_at,
+        }
+    }
+}
+
+/// Introductions a digest offers each member, at most.
+pub const DIGEST_SIZE: usize = 3;
+
+/// How long the weekly digest waits after the last one.
+fn week() -> Duration {
+    Duration::days(7)
+}
+
+/// How long after one digest another can be sent by hand: a double click,
+/// or two weavers at once, must not message every member twice.
+fn resend_after() -> Duration {
+    Duration::hours(24)
+}
+
+fn require_weaver(by: &User) -> Result<()> {
+    if accounts::can_weave(by) {
+        Ok(())
+    } else {
+        Err(introductions::weavers_only())
+    }
+}
+
+pub async fn digest(ctx: &Context, by: &User) -> Result<Digest> {
+    require_weaver(by)?;
+    ctx.db
+        .read(|conn| Ok(weaving::digest_setting(conn)?.into()))
+        .await
+}
+
+/// Turns the weekly digest on or off for the whole network. Once on, the
+/// first goes out within the hour when none went out in the last week.
+pub async fn set_weekly(ctx: &Context, by: &User, weekly: bool) -> Result<Digest> {
+    require_weaver(by)?;
+    let by = by.account_id;
+    ctx.db
+        .write(move |conn| {
+            weaving::set_digest_weekly(conn, weekly, by)?;
+            Ok(weaving::digest_setting(conn)?.into())
+        })
+        .await
+}
+
+/// Sends the digest now, unless one went out in the last day (409). The
+/// claim is taken in one write before any message, so the weekly loop
+/// in this or another process does not send it again this week. The
+/// messages go out in the background: one suggestion run and one post
+/// per member takes minutes in a large network, too long for a request.
+pub async fn send_now(ctx: &Context, by: &User) -> Result<Digest> {
+    require_weaver(by)?;
+    let now = db::now();
+    let claimed = claim(ctx, now, now - resend_after(), false).await?;
+    if !claimed {
+        return Err(Error::Conflict(
+            "The introductions digest went out less than a day ago".into(),
+        ));
+    }
+    let sending = ctx.clone();
+    tokio::spawn(async move { send_logged(&sending).await });
+    ctx.db
+        .read(|conn| Ok(weaving::digest_setting(conn)?.into()))
+        .await
+}
+
+async fn claim(
+    ctx: &Context,
+    now: NaiveDateTime,
+    sent_before: NaiveDateTime,
+    weekly_only: bool,
+) -> Result<bool> {
+    ctx.db
+        .write(move |conn| {
+            Ok::<_, Error>(weaving::claim_digest(conn, now, sent_before, weekly_only)?)
+        })
+        .await
+}
+
+async fn send_logged(ctx: &Context) {
+    match send(ctx).await {
+        Ok(sent) => tracing::info!(sent, "introductions digest sent"),
+        Err(error) => tracing::warn!(%error, "sending the introductions digest failed"),
+    }
+}
+
+/// One suggestion in a digest, as the message names it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DigestItem {
+    pub name: String,
+    /// `@user` here, `@user@host` elsewhere.
+    pub handle: String,
+    pub reasons: Vec<String>,
+}
+
+/// The digest's text for one member, or None when there is nothing to
+/// suggest: an empty digest is noise. Other people are named by handle
+/// in plain text and not mentioned, so only `member` receives it.
+pub fn digest_message(
+    member: &str,
+    network_name: &str,
+    items: &[DigestItem],
+    introductions_page: &str,
+    settings_page: &str,
+) -> Option<String> {
+    if items.is_empty() {
+        return None;
+    }
+    let from = if network_name.trim().is_empty() {
+        "the network".to_string()
+    } else {
+        network_name.trim().to_string()
+    };
+    let mut text = format!("@{member} People you might want to meet, from {from}:\n");
+    for item in items {
+        text.push_str(&format!("\n- {} ({})", item.name, item.handle));
+        if !item.reasons.is_empty() {
+            text.push_str(&format!(": {}", item.reasons.join("; ")));
+        }
+    }
+    text.push_str(&format!(
+        "\n\nSay hello, or see more at {introductions_page}\n\n\
+         You get this because the network's weavers send introductions each week. \
+         To stop them, untick the digest at {settings_page}"
+    ));
+    Some(text)
+}
+
+/// Sends the digest: a direct message from the network to each member who
+/// can log in and did not turn it off, with up to [`DIGEST_SIZE`]
+/// suggestions. Members with no suggestion get nothing. A failure for one
+/// member is logged and the others still get theirs. Returns how many
+/// were sent.
+pub async fn send(ctx: &Context) -> Result<usize> {
+    let from = network::actor(ctx).await?;
+    let network_name = network::get(ctx).await?.name;
+    let (readers, synonyms) = ctx
+        .db
+        .read(|conn| {
+            Ok::<_, Error>((
+                db::oauth::active_members(conn, true)?,
+                network::synonyms_in(conn)?,
+            ))
+        })
+        .await?;
+    let introductions_page = ctx.urls.site_page("/introductions");
+    let settings_page = ctx.urls.site_page("/settings/practice");
+    let mut sent = 0;
+    for member in readers {
+        let reader = member.clone();
+        let synonyms = synonyms.clone();
+        let found = ctx
+            .db
+            .read(move |conn| {
+                introductions::suggestions_with(conn, &reader, &synonyms, DIGEST_SIZE)
+            })
+            .await;
+        let items: Vec<DigestItem> = match found {
+            Ok(found) => found
+                .into_iter()
+                .map(|(suggestion, view)| DigestItem {
+                    name: introductions::name_of(&view.account),
+                    handle: format!("@{}", view.account.acct()),
+                    reasons: suggestion.reasons,
+                })
+                .collect(),
+            Err(error) => {
+                tracing::warn!(%error, member = %member.username, "suggestions for the digest failed");
+                continue;
+            }
+        };
+        let Some(text) = digest_message(
+            &member.username,
+            &network_name,
+            &items,
+            &introductions_page,
+            &settings_page,
+        ) else {
+            continue;
+        };
+        match tell(ctx, &from, &member, text).await {
+            Ok(()) => sent += 1,
+            Err(error) => {
+                tracing::warn!(%error, member = %member.username, "sending the digest failed")
+            }
+        }
+    }
+    Ok(sent)
+}
+
+/// A direct message from the network to `member`, mentioning them alone.
+async fn tell(ctx: &Context, from: &Account, member: &Account, text: String) -> Result<()> {
+    let mut resolved = ResolvedMentions::new();
+    for handle in text::mentions(&text, &ctx.urls.domain()) {
+        if handle.domain.is_none() && handle.username.eq_ignore_ascii_case(&member.username) {
+            resolved.insert(handle, member.clone());
+        }
+    }
+    statuses::create(
+        ctx,
+        from,
+        statuses::NewStatus {
+            text,
+            visibility: Some("direct".into()),
+            ..Default::default()
+        },
+        resolved,
+    )
+    .await?;
+    Ok(())
+}
+
+/// Sends the weekly digest when it is on and a week has passed since the
+/// last. Every process of a deployment runs this; the conditional update
+/// in [`claim`] lets one of them send it.
+pub async fn send_if_due(ctx: &Context) -> Result<Option<usize>> {
+    let now = db::now();
+    if !claim(ctx, now, now - week(), true).await? {
+        return Ok(None);
+    }
+    Ok(Some(send(ctx).await?))
+}
+
+/// How often the weekly loop looks whether the digest is due; a digest
+/// goes out at most this late.
+const CHECK_EVERY: std::time::Duration = std::time::Duration::from_secs(60 * 60);
+
+/// The weekly digest's loop, started with the server.
+pub async fn run(ctx: Context) {
+    let mut ticks = tokio::time::interval(CHECK_EVERY);
+    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        ticks.tick().await;
+        match send_if_due(&ctx).await {
+            Ok(Some(sent)) => tracing::info!(sent, "weekly introductions digest sent"),
+            Ok(None) => {}
+            Err(error) => tracing::warn!(%error, "the weekly introductions digest failed"),
+        }
+    }
+}
+
+/// Whether `user` gets the digest from now on.
+pub async fn want_digest(ctx: &Context, user: &User, wanted: bool) -> Result<()> {
+    let user_id = user.id;
+    ctx.db
+        .write(move |conn| {
+            Ok::<_, Error>(db::oauth::set_introductions_digest(conn, user_id, wanted)?)
+        })
+        .await?;
+    Ok(())
 }
 
 #[cfg(test)]
@@ -265,5 +537,81 @@ mod tests {
             ]
         );
         assert_eq!(choose(&order, 1, candidates).unwrap().len(), 1);
+    }
+
+    #[test]
+    fn a_digest_names_each_person_with_handle_and_reasons() {
+        let items = vec![
+            DigestItem {
+                name: "Ana Lima".into(),
+                handle: "@ana".into(),
+                reasons: vec![
+                    "Ana offers grant writing, which you need".into(),
+                    "you both know Sam".into(),
+                ],
+            },
+            DigestItem {
+                name: "Bo".into(),
+                handle: "@bo@city.example".into(),
+                reasons: vec!["you are both interested in composting".into()],
+            },
+        ];
+        let text = digest_message(
+            "kim",
+            "Town Network",
+            &items,
+            "https://town.example/introductions",
+            "https://town.example/settings/practice",
+        )
+        .expect("a digest");
+        assert!(
+            text.starts_with("@kim People you might want to meet, from Town Network:\n"),
+            "{text}"
+        );
+        assert!(
+            text.contains(
+                "\n- Ana Lima (@ana): Ana offers grant writing, which you need; you both know Sam"
+            ),
+            "{text}"
+        );
+        assert!(text.contains("\n- Bo (@bo@city.example): you are both interested in composting"));
+        assert!(text.contains("https://town.example/settings/practice"));
+        assert!(digest_message("kim", "", &[], "", "").is_none());
+        assert!(
+            digest_message("kim", " ", &items[..1], "p", "s")
+                .unwrap()
+                .contains("from the network:")
+        );
+    }
+
+    #[tokio::test]
+    async fn a_digest_is_claimed_once_per_week_and_only_when_weekly_is_on() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = crate::db::Database::open(
+            &format!("sqlite://{}", dir.path().join("t.db").display()),
+            2,
+        )
+        .unwrap();
+        let claims = db
+            .write(|conn| -> Result<Vec<bool>> {
+                let now = db::now();
+                let week_ago = now - week();
+                let mut claims = vec![
+                    // Off: the weekly loop sends nothing.
+                    weaving::claim_digest(conn, now, week_ago, true)?,
+                ];
+                use diesel::RunQueryDsl;
+                diesel::sql_query("UPDATE introduction_digest SET weekly = TRUE").execute(conn)?;
+                claims.push(weaving::claim_digest(conn, now, week_ago, true)?);
+                // Claimed: another process a moment later finds it sent.
+                claims.push(weaving::claim_digest(conn, now, week_ago, true)?);
+                // A week on, it is due again.
+                let later = now + week();
+                claims.push(weaving::claim_digest(conn, later, later - week(), true)?);
+                Ok(claims)
+            })
+            .await
+            .unwrap();
+        assert_eq!(claims, vec![false, true, false, true]);
     }
 }

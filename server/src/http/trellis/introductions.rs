@@ -3,7 +3,8 @@
 //! admins), `POST /api/trellis/v1/introductions` (introduce two
 //! people), `GET /api/trellis/v1/introductions/made` and, for weavers
 //! and admins, `GET /api/trellis/v1/introductions/network` (who should
-//! meet whom).
+//! meet whom) and `GET`/`PUT`/`POST /api/trellis/v1/introductions/digest`
+//! (the weekly digest: its setting, and sending it now).
 
 use crate::{
     domain::{Context, accounts, introductions, weavers},
@@ -17,6 +18,7 @@ use crate::{
 use axum::{
     Json,
     extract::{Query, State},
+    http::StatusCode,
 };
 use serde::{Deserialize, Serialize};
 
@@ -155,4 +157,51 @@ pub async fn made(State(ctx): State<Context>, auth: Auth) -> Result<Json<Vec<Mad
             })
             .collect(),
     ))
+}
+
+/// The introductions digest setting.
+#[derive(Debug, Serialize)]
+pub struct Digest {
+    pub weekly: bool,
+    pub last_sent_at: Option<String>,
+}
+
+fn digest_entity(digest: &weavers::Digest) -> Digest {
+    Digest {
+        weekly: digest.weekly,
+        last_sent_at: digest.last_sent_at.map(entities::iso),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DigestChange {
+    weekly: bool,
+}
+
+pub async fn digest(State(ctx): State<Context>, auth: Auth) -> Result<Json<Digest>> {
+    auth.require("read:accounts")?;
+    Ok(Json(digest_entity(
+        &weavers::digest(&ctx, &auth.user).await?,
+    )))
+}
+
+pub async fn set_digest(
+    State(ctx): State<Context>,
+    auth: Auth,
+    Input(change): Input<DigestChange>,
+) -> Result<Json<Digest>> {
+    auth.require("write:accounts")?;
+    let digest = weavers::set_weekly(&ctx, &auth.user, change.weekly).await?;
+    Ok(Json(digest_entity(&digest)))
+}
+
+/// 202: the messages go out in the background.
+pub async fn send_digest(
+    State(ctx): State<Context>,
+    auth: Auth,
+) -> Result<(StatusCode, Json<Digest>)> {
+    auth.require("write:statuses")?;
+    let digest = weavers::send_now(&ctx, &auth.user).await?;
+    Ok((StatusCode::ACCEPTED, Json(digest_entity(&digest))))
 }

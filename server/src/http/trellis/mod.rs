@@ -126,6 +126,12 @@ pub fn routes() -> Router<Context> {
             "/api/trellis/v1/introductions/network",
             get(introductions::network),
         )
+        .route(
+            "/api/trellis/v1/introductions/digest",
+            get(introductions::digest)
+                .put(introductions::set_digest)
+                .post(introductions::send_digest),
+        )
         .route("/api/trellis/v1/weavers", get(weavers::list))
         .route(
             "/api/trellis/v1/weavers/{acct}",
