@@ -293,6 +293,7 @@ async fn the_digest_reaches_members_who_kept_it_on(backend: Backend) {
     for bad in [
         json!({"weekly": "maybe"}),
         json!({"weekly": true, "daily": true}),
+        json!({}),
     ] {
         let refused = town.put_json(DIGEST, Some(&ada.token), &bad).await;
         assert_eq!(

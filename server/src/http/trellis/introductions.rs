@@ -11,7 +11,7 @@ use crate::{
     error::{Error, Result},
     http::{
         auth::Auth,
-        input::{Input, count_param},
+        input::{Input, count_param, flexible_bool},
         mastodon::entities,
     },
 };
@@ -176,7 +176,8 @@ fn digest_entity(digest: &weavers::Digest) -> Digest {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct DigestChange {
-    weekly: bool,
+    #[serde(default, deserialize_with = "flexible_bool")]
+    weekly: Option<bool>,
 }
 
 pub async fn digest(State(ctx): State<Context>, auth: Auth) -> Result<Json<Digest>> {
@@ -192,7 +193,10 @@ pub async fn set_digest(
     Input(change): Input<DigestChange>,
 ) -> Result<Json<Digest>> {
     auth.require("write:accounts")?;
-    let digest = weavers::set_weekly(&ctx, &auth.user, change.weekly).await?;
+    let weekly = change
+        .weekly
+        .ok_or_else(|| Error::Validation("weekly is required: true or false".into()))?;
+    let digest = weavers::set_weekly(&ctx, &auth.user, weekly).await?;
     Ok(Json(digest_entity(&digest)))
 }
 
