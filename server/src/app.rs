@@ -1,11 +1,12 @@
 //! Assembling and running the server: open the database, make sure the
-//! instance actor exists, build the router and start the delivery workers
-//! and the streaming loop.
+//! instance actor exists, build the router and start the delivery workers,
+//! the streaming loop and the scheduled jobs (network report, weekly
+//! introductions digest).
 
 use crate::{
     config::Config,
     db::Database,
-    domain::{Context, accounts, network, network_reports, practice, streaming},
+    domain::{Context, accounts, network, network_reports, practice, streaming, weavers},
     federation::{self, delivery},
     http,
 };
@@ -72,6 +73,7 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     let workers = delivery::Worker::start(app.ctx.clone());
     let streaming = tokio::spawn(streaming::run(app.ctx.clone()));
     let reports = tokio::spawn(network_reports::run(app.ctx.clone()));
+    let digest = tokio::spawn(weavers::run(app.ctx.clone()));
     let linked_members = tokio::spawn(federation::linked_members::run(app.federation.clone()));
     tracing::info!(%bind, domain = %app.ctx.urls.domain(), "Trellis is listening");
     let streams = app.ctx.streams.clone();
@@ -90,6 +92,7 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     workers.stop().await;
     streaming.abort();
     reports.abort();
+    digest.abort();
     linked_members.abort();
     served?;
     Ok(())

@@ -228,6 +228,16 @@ pub enum Admin {
         /// The member to delete.
         username: String,
     },
+    /// Make a member a weaver, or with --remove no longer one. Weavers see
+    /// anyone's suggested introductions and the network's "who should
+    /// meet whom", and can send the introductions digest.
+    Weaver {
+        /// The member's username.
+        username: String,
+        /// Take the role away instead of giving it.
+        #[arg(long)]
+        remove: bool,
+    },
     /// Show the delivery queue per remote host.
     Queue,
     /// Fill a fresh database with a generated network (members, practice
@@ -485,6 +495,15 @@ async fn run_admin(ctx: &Context, admin: Admin) -> anyhow::Result<()> {
             eprintln!("deleted {}; other servers are being told", account.username);
             deliver_before_exit(ctx).await?;
         }
+        Admin::Weaver { username, remove } => {
+            let account = accounts::local_by_username(ctx, &username).await?;
+            crate::domain::admin::set_weaver(ctx, &account, !remove).await?;
+            if remove {
+                eprintln!("{username} is no longer a weaver");
+            } else {
+                eprintln!("{username} is a weaver");
+            }
+        }
         Admin::Queue => {
             let hosts = ctx
                 .db
@@ -547,7 +566,11 @@ async fn moderate(ctx: &Context, command: Admin) -> anyhow::Result<()> {
                         _ if !user.approved => "pending",
                         _ => "active",
                     };
-                    let role = if user.admin { "admin" } else { "member" };
+                    let role = match (user.admin, user.weaver) {
+                        (true, _) => "admin",
+                        (false, true) => "weaver",
+                        (false, false) => "member",
+                    };
                     println!("{}	{}	{role}	{state}", account.username, user.email);
                 }
             }

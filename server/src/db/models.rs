@@ -75,6 +75,10 @@ pub struct User {
     pub admin: bool,
     pub approved: bool,
     pub created_at: NaiveDateTime,
+    /// May see and act on introductions for the whole network.
+    pub weaver: bool,
+    /// Gets the introductions digest when the network sends one.
+    pub introductions_digest: bool,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]

@@ -193,3 +193,60 @@ pub fn set_admin(conn: &mut DbConnection, account_id: i64, admin: bool) -> Query
         .set(users::admin.eq(admin))
         .execute(conn)
 }
+
+pub fn set_weaver(conn: &mut DbConnection, account_id: i64, weaver: bool) -> QueryResult<usize> {
+    diesel::update(users::table.filter(users::account_id.eq(account_id)))
+        .set(users::weaver.eq(weaver))
+        .execute(conn)
+}
+
+/// Weavers and admins, by username.
+pub fn weavers(conn: &mut DbConnection) -> QueryResult<Vec<(User, Account)>> {
+    users::table
+        .inner_join(accounts::table)
+        .filter(users::weaver.eq(true).or(users::admin.eq(true)))
+        .filter(accounts::deleted_at.is_null())
+        .select((User::as_select(), Account::as_select()))
+        .order(accounts::username.asc())
+        .load(conn)
+}
+
+pub fn set_introductions_digest(
+    conn: &mut DbConnection,
+    user_id: i64,
+    wanted: bool,
+) -> QueryResult<usize> {
+    diesel::update(users::table.find(user_id))
+        .set(users::introductions_digest.eq(wanted))
+        .execute(conn)
+}
+
+/// Members who can log in (approved, not suspended, log-in not
+/// disabled), oldest first; with `digest_readers_only`, only those who did
+/// not turn the introductions digest off.
+pub fn active_members(
+    conn: &mut DbConnection,
+    digest_readers_only: bool,
+) -> QueryResult<Vec<Account>> {
+    use super::schema::account_moderation;
+    let mut query = users::table
+        .inner_join(accounts::table)
+        .left_join(account_moderation::table.on(account_moderation::account_id.eq(accounts::id)))
+        .filter(users::approved.eq(true))
+        .filter(accounts::local.eq(true))
+        .filter(accounts::actor_type.eq("Person"))
+        .filter(accounts::deleted_at.is_null())
+        .filter(account_moderation::suspended_at.is_null())
+        .filter(
+            account_moderation::login_disabled
+                .is_null()
+                .or(account_moderation::login_disabled.eq(false)),
+        )
+        .select(Account::as_select())
+        .order(accounts::id.asc())
+        .into_boxed();
+    if digest_readers_only {
+        query = query.filter(users::introductions_digest.eq(true));
+    }
+    query.load(conn)
+}

@@ -40,6 +40,8 @@ diesel::table! {
         admin -> Bool,
         approved -> Bool,
         created_at -> Timestamp,
+        weaver -> Bool,
+        introductions_digest -> Bool,
     }
 }
 
@@ -365,6 +367,15 @@ diesel::table! {
 }
 
 diesel::table! {
+    introduction_digest (id) {
+        id -> Integer,
+        weekly -> Bool,
+        changed_by -> Nullable<BigInt>,
+        last_sent_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
     linked_members (community_id, account_id) {
         community_id -> BigInt,
         account_id -> BigInt,
@@ -599,6 +610,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     story_dimensions,
     introductions,
     suggestion_dismissals,
+    introduction_digest,
     web_sessions,
     sign_up_requests,
     domain_blocks,

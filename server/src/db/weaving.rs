@@ -4,8 +4,8 @@
 use super::{
     DbConnection,
     schema::{
-        exchange_replies, exchanges, introductions, post_kinds, statuses, story_dimensions,
-        suggestion_dismissals,
+        exchange_replies, exchanges, introduction_digest, introductions, post_kinds, statuses,
+        story_dimensions, suggestion_dismissals,
     },
 };
 use chrono::NaiveDateTime;
@@ -627,4 +627,59 @@ pub fn local_community_roles(conn: &mut DbConnection) -> QueryResult<Vec<String>
         .filter(accounts::deleted_at.is_null())
         .select(communities::role)
         .load(conn)
+}
+
+/// The introductions digest setting (its one row, made by the migration).
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = introduction_digest)]
+pub struct DigestSetting {
+    pub id: i32,
+    pub weekly: bool,
+    pub changed_by: Option<i64>,
+    pub last_sent_at: Option<NaiveDateTime>,
+}
+
+const DIGEST_ROW: i32 = 1;
+
+pub fn digest_setting(conn: &mut DbConnection) -> QueryResult<DigestSetting> {
+    introduction_digest::table.find(DIGEST_ROW).first(conn)
+}
+
+pub fn set_digest_weekly(conn: &mut DbConnection, weekly: bool, by: i64) -> QueryResult<usize> {
+    diesel::update(introduction_digest::table.find(DIGEST_ROW))
+        .set((
+            introduction_digest::weekly.eq(weekly),
+            introduction_digest::changed_by.eq(Some(by)),
+        ))
+        .execute(conn)
+}
+
+/// Claims a sending of the digest: moves `last_sent_at` to `now` when it
+/// was last sent before `sent_before` (or never), and, when `weekly_only`,
+/// only if the weekly digest is on. One row changes for the one caller
+/// that wins; the database re-checks the condition under the row lock,
+/// so two processes cannot both claim the same week.
+pub fn claim_digest(
+    conn: &mut DbConnection,
+    now: NaiveDateTime,
+    sent_before: NaiveDateTime,
+    weekly_only: bool,
+) -> QueryResult<bool> {
+    let due = introduction_digest::table
+        .filter(introduction_digest::id.eq(DIGEST_ROW))
+        .filter(
+            introduction_digest::last_sent_at
+                .is_null()
+                .or(introduction_digest::last_sent_at.le(sent_before)),
+        );
+    let claimed = if weekly_only {
+        diesel::update(due.filter(introduction_digest::weekly.eq(true)))
+            .set(introduction_digest::last_sent_at.eq(Some(now)))
+            .execute(conn)?
+    } else {
+        diesel::update(due)
+            .set(introduction_digest::last_sent_at.eq(Some(now)))
+            .execute(conn)?
+    };
+    Ok(claimed == 1)
 }

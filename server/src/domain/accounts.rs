@@ -24,6 +24,15 @@ pub struct NewUser<'a> {
     pub reason: Option<&'a str>,
 }
 
+/// Whether `user` may weave the whole network: see anyone's suggested
+/// introductions, the network's "who should meet whom", the names in the
+/// health report, and send the introductions digest. Admins can do all
+/// of it; weavers are members an admin trusted with it alone, without
+/// the rest of an admin's powers.
+pub fn can_weave(user: &User) -> bool {
+    user.admin || user.weaver
+}
+
 /// Longest reason a sign-up may give.
 const MAX_REASON: usize = 1000;
 
@@ -129,6 +138,8 @@ pub async fn create_user(ctx: &Context, new: NewUser<'_>) -> Result<Account> {
         admin: new.admin,
         approved: new.approved,
         created_at: db::now(),
+        weaver: false,
+        introductions_digest: true,
     };
     let username = new.username.to_string();
     ctx.db

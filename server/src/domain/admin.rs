@@ -1,5 +1,5 @@
 //! What the admin pages show and change that no other use case covers:
-//! the member list, admin rights and the delivery queue.
+//! the member list, admin and weaver rights and the delivery queue.
 
 use super::{Account, Context, User};
 use crate::{
@@ -40,6 +40,45 @@ pub async fn set_admin(ctx: &Context, by: &Account, account_id: i64, admin: bool
         return Err(Error::NotFound("No member has that login".into()));
     }
     Ok(())
+}
+
+/// Makes a member a weaver, or no longer one. Only people with a login
+/// here can be; an admin weaves already, so the flag changes nothing for
+/// them until they stop being an admin.
+pub async fn set_weaver(
+    ctx: &Context,
+    account: &Account,
+    weaver: bool,
+) -> Result<(User, super::views::AccountView)> {
+    if !account.local || account.actor_type != "Person" {
+        return Err(Error::Validation(format!(
+            "{} is not a member here; only members here can be weavers",
+            account.acct()
+        )));
+    }
+    let account = account.clone();
+    ctx.db
+        .write(move |conn| {
+            if db::oauth::set_weaver(conn, account.id, weaver)? == 0 {
+                return Err(Error::NotFound("No member has that login".into()));
+            }
+            let user =
+                db::oauth::user_by_account(conn, account.id)?.ok_or_else(Error::not_found)?;
+            Ok((user, super::views::account_view(conn, account)?))
+        })
+        .await
+}
+
+/// The members who can weave the network: weavers and admins.
+pub async fn weavers(ctx: &Context) -> Result<Vec<(User, super::views::AccountView)>> {
+    ctx.db
+        .read(|conn| {
+            let (users, accounts): (Vec<User>, Vec<Account>) =
+                db::oauth::weavers(conn)?.into_iter().unzip();
+            let views = super::views::account_views(conn, accounts)?;
+            Ok(users.into_iter().zip(views).collect())
+        })
+        .await
 }
 
 /// The delivery queue, one line per remote host.

@@ -430,6 +430,7 @@ async fn introduce_people(
         let Ok(draft) = introductions::check(
             ctx,
             introducer,
+            false,
             Some(first.clone()),
             Some(second.clone()),
             "You are working on the same thing.",

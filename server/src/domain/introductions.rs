@@ -12,7 +12,7 @@ use crate::{
     db::{
         self, DbConnection, accounts, blocks, follows,
         ids::next_id,
-        models::{Account, Status},
+        models::{Account, Status, User},
         practice as practice_store, statuses, weaving,
     },
     error::{Error, Result},
@@ -230,7 +230,7 @@ pub fn rank(evidence: Vec<Evidence>, limit: usize) -> Vec<Suggestion> {
     ranked
 }
 
-fn name_of(account: &Account) -> String {
+pub(super) fn name_of(account: &Account) -> String {
     if account.display_name.trim().is_empty() {
         account.username.clone()
     } else {
@@ -405,14 +405,54 @@ pub async fn suggest(
         .await
 }
 
+/// The refusal for members who are neither weavers nor admins.
+pub(super) fn weavers_only() -> Error {
+    Error::Forbidden("Only the network's weavers and admins may see this".into())
+}
+
+/// Suggestions for another member, for a weaver or an admin helping them
+/// find people: the same list, worded to that member, as they would see
+/// it themselves. Only members here: what this server knows of people
+/// elsewhere is too little to suggest for them.
+pub async fn suggest_for(
+    ctx: &Context,
+    by: &User,
+    member_id: i64,
+    limit: usize,
+) -> Result<Vec<(Suggestion, views::AccountView)>> {
+    if !super::accounts::can_weave(by) {
+        return Err(weavers_only());
+    }
+    let member = ctx
+        .db
+        .read(move |conn| {
+            accounts::by_id(conn, member_id)?
+                .filter(|a| a.local && a.actor_type == "Person" && a.deleted_at.is_none())
+                .ok_or_else(|| Error::NotFound("No member here has that id".into()))
+        })
+        .await?;
+    suggest(ctx, &member, limit).await
+}
+
 fn suggestions_in(
     conn: &mut DbConnection,
     member: &Account,
     limit: usize,
 ) -> Result<Vec<(Suggestion, views::AccountView)>> {
-    let own = practice::of_account(conn, member.id)?;
     let synonyms = network::synonyms_in(conn)?;
-    let evidence = gather(conn, member, &own, &synonyms)?;
+    suggestions_with(conn, member, &synonyms, limit)
+}
+
+/// [`suggestions_in`] with the network's synonyms already read, for
+/// callers that suggest for many members in one transaction.
+pub(super) fn suggestions_with(
+    conn: &mut DbConnection,
+    member: &Account,
+    synonyms: &Synonyms,
+    limit: usize,
+) -> Result<Vec<(Suggestion, views::AccountView)>> {
+    let own = practice::of_account(conn, member.id)?;
+    let evidence = gather(conn, member, &own, synonyms)?;
     let ranked = rank(named(conn, evidence, &own.place, limit)?, limit);
     let ids: Vec<i64> = ranked.iter().map(|s| s.account_id).collect();
     let people = accounts::by_ids(conn, &ids)?;
@@ -451,10 +491,15 @@ pub const MAX_NOTE: usize = 1000;
 
 /// Checks that `introducer` may introduce `first` and `second`: two
 /// different people, neither the introducer, each someone the introducer
-/// follows or is followed by.
+/// follows or is followed by. A weaver (or admin, see
+/// [`super::accounts::can_weave`]) may also introduce any two members
+/// here: bringing together people who do not yet know anyone, the
+/// weaver included, is what the network's "who should meet whom" asks
+/// of them.
 pub async fn check(
     ctx: &Context,
     introducer: &Account,
+    weaves: bool,
     first: Option<Account>,
     second: Option<Account>,
     note: &str,
@@ -482,21 +527,23 @@ pub async fn check(
             )));
         }
     }
+    let members_here = first.local && second.local;
     let introducer = introducer.clone();
     let (a, b) = (first.id, second.id);
-    let knows = ctx
-        .db
-        .read(move |conn| -> Result<bool> {
-            let mut knows = |other: i64| -> Result<bool> {
-                Ok(
-                    follows::between(conn, introducer.id, other)?.is_some_and(|f| f.accepted)
-                        || follows::between(conn, other, introducer.id)?
-                            .is_some_and(|f| f.accepted),
-                )
-            };
-            Ok(knows(a)? && knows(b)?)
-        })
-        .await?;
+    let knows = (weaves && members_here)
+        || ctx
+            .db
+            .read(move |conn| -> Result<bool> {
+                let mut knows = |other: i64| -> Result<bool> {
+                    Ok(
+                        follows::between(conn, introducer.id, other)?.is_some_and(|f| f.accepted)
+                            || follows::between(conn, other, introducer.id)?
+                                .is_some_and(|f| f.accepted),
+                    )
+                };
+                Ok(knows(a)? && knows(b)?)
+            })
+            .await?;
     if !knows {
         return Err(Error::Validation(
             "you can introduce people you follow or who follow you".into(),

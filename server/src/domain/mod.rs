@@ -35,6 +35,7 @@ pub mod text;
 pub mod timelines;
 pub mod urls;
 pub mod views;
+pub mod weavers;
 
 pub use crate::db::{
     Backend,

@@ -69,6 +69,11 @@ impl Urls {
         self.join(&format!("/activities/{id}"))
     }
 
+    /// One of the site's own pages, e.g. `/introductions`.
+    pub fn site_page(&self, path: &str) -> String {
+        self.join(path)
+    }
+
     pub fn tag(&self, name: &str) -> String {
         self.join(&format!("/tags/{name}"))
     }

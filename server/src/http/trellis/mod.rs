@@ -6,6 +6,7 @@ pub mod exchanges;
 pub mod introductions;
 pub mod network;
 pub mod profile;
+pub mod weavers;
 
 use crate::domain::Context;
 use axum::{
@@ -120,6 +121,21 @@ pub fn routes() -> Router<Context> {
         .route(
             "/api/trellis/v1/introductions/made",
             get(introductions::made),
+        )
+        .route(
+            "/api/trellis/v1/introductions/network",
+            get(introductions::network),
+        )
+        .route(
+            "/api/trellis/v1/introductions/digest",
+            get(introductions::digest)
+                .put(introductions::set_digest)
+                .post(introductions::send_digest),
+        )
+        .route("/api/trellis/v1/weavers", get(weavers::list))
+        .route(
+            "/api/trellis/v1/weavers/{acct}",
+            axum::routing::put(weavers::grant).delete(weavers::remove),
         )
         .route("/api/trellis/v1/stories", get(exchanges::stories))
         .route(

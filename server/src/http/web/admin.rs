@@ -237,6 +237,7 @@ pub struct MemberRow {
     pub account: AccountLink,
     pub email: String,
     pub admin: bool,
+    pub weaver: bool,
     pub approved: bool,
     pub joined: String,
     pub suspended: bool,
@@ -297,6 +298,7 @@ pub async fn members_page(
                     account: AccountLink::of(&ctx, account),
                     email: user.email.clone(),
                     admin: user.admin,
+                    weaver: user.weaver,
                     approved: user.approved,
                     joined: user.created_at.format("%-d %b %Y").to_string(),
                     suspended: limits.is_some_and(|l| l.suspended_at.is_some()),
@@ -315,7 +317,7 @@ pub async fn members_page(
     })
 }
 
-/// `POST /admin/members/ID/{make_admin,remove_admin}`
+/// `POST /admin/members/ID/{make_admin,remove_admin,make_weaver,remove_weaver}`
 pub async fn change_member(
     State(ctx): State<Context>,
     Path((id, action)): Path<(String, String)>,
@@ -323,12 +325,15 @@ pub async fn change_member(
 ) -> PageResult {
     let by = posted.visitor.admin()?.account.clone();
     let id = path_id(&id)?;
-    let admin_rights = match action.as_str() {
-        "make_admin" => true,
-        "remove_admin" => false,
+    match action.as_str() {
+        "make_admin" => admin::set_admin(&ctx, &by, id, true).await?,
+        "remove_admin" => admin::set_admin(&ctx, &by, id, false).await?,
+        "make_weaver" | "remove_weaver" => {
+            let member = accounts::by_id(&ctx, id).await?;
+            admin::set_weaver(&ctx, &member, action == "make_weaver").await?;
+        }
         _ => return Err(Error::not_found().into()),
-    };
-    admin::set_admin(&ctx, &by, id, admin_rights).await?;
+    }
     done(&posted.fields.return_to("/admin/members"), "saved")
 }
 

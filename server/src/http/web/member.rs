@@ -8,7 +8,7 @@ use super::{
 };
 use crate::{
     config::Registrations,
-    domain::{Context, accounts, network, practice, sessions, text},
+    domain::{Context, accounts, network, practice, sessions, text, weavers},
     error::Error,
 };
 use askama::Template;
@@ -247,6 +247,8 @@ pub async fn save_profile(State(ctx): State<Context>, posted: Posted) -> PageRes
 struct PracticeSettings {
     layout: Layout,
     practice: practice::Practice,
+    /// Whether the member gets the network's introductions digest.
+    introductions_digest: bool,
 }
 
 /// `GET /settings/practice`
@@ -255,20 +257,23 @@ pub async fn practice_form(
     visitor: Visitor,
     Query(query): Query<NextQuery>,
 ) -> PageResult {
-    let account = visitor.member()?.account.clone();
-    let current = practice::get(&ctx, &account).await?;
+    let session = visitor.member()?;
+    let current = practice::get(&ctx, &session.account).await?;
     render(&PracticeSettings {
         layout: Layout::new(&ctx, &visitor, "Your practice")
             .await
             .with_done(query.done.as_deref()),
         practice: current,
+        introductions_digest: session.user.introductions_digest,
     })
 }
 
 /// `POST /settings/practice`: lists are one entry per line.
 pub async fn save_practice(State(ctx): State<Context>, posted: Posted) -> PageResult {
-    let account = posted.visitor.member()?.account.clone();
+    let session = posted.visitor.member()?;
+    let account = session.account.clone();
     let fields = &posted.fields;
+    let digest = fields.checked("introductions_digest");
     let changes = practice::PracticeChanges {
         roles: Some(fields.lines("roles")),
         organization: Some(fields.get("organization").to_string()),
@@ -278,7 +283,10 @@ pub async fn save_practice(State(ctx): State<Context>, posted: Posted) -> PageRe
         needs: Some(fields.lines("needs")),
     };
     match practice::update(&ctx, &account, changes).await {
-        Ok(_) => done("/settings/practice", "saved"),
+        Ok(_) => {
+            weavers::want_digest(&ctx, &session.user, digest).await?;
+            done("/settings/practice", "saved")
+        }
         Err(error) => {
             let page = PracticeSettings {
                 layout: Layout::new(&ctx, &posted.visitor, "Your practice")
@@ -292,6 +300,7 @@ pub async fn save_practice(State(ctx): State<Context>, posted: Posted) -> PageRe
                     offers: fields.lines("offers"),
                     needs: fields.lines("needs"),
                 },
+                introductions_digest: digest,
             };
             render_with(refused_status(&error), &page)
         }

@@ -11,7 +11,7 @@ use super::{
 use crate::{
     domain::{
         Context, accounts, exchanges, introductions, kinds::Dimension, network_map, statuses,
-        stories,
+        stories, weavers,
     },
     graph,
     http::input::path_id,
@@ -222,11 +222,22 @@ pub struct SuggestionItem {
     pub reasons: Vec<String>,
 }
 
+/// Two members a weaver might introduce, for the network-wide list.
+pub struct PairingItem {
+    pub member: AccountLink,
+    pub standing: &'static str,
+    pub meet: AccountLink,
+    pub reasons: Vec<String>,
+}
+
 #[derive(Template)]
 #[template(path = "introductions.html")]
 struct IntroductionsPage {
     layout: Layout,
     suggestions: Vec<SuggestionItem>,
+    /// Who should meet whom across the network; for weavers and admins
+    /// only, None for everyone else.
+    network: Option<Vec<PairingItem>>,
     made: Vec<MadeItem>,
     a: String,
     b: String,
@@ -242,6 +253,9 @@ pub struct MadeItem {
 /// How many people to suggest on the page.
 const SUGGESTIONS: usize = 12;
 
+/// How many pairs the weavers' section lists.
+const PAIRINGS: usize = 20;
+
 /// `/introductions`: people to meet with the reasons, and a form to
 /// introduce two people to each other.
 pub async fn introductions_page(
@@ -249,9 +263,26 @@ pub async fn introductions_page(
     visitor: Visitor,
     Query(query): Query<IntroduceQuery>,
 ) -> PageResult {
-    let member = visitor.member()?.account.clone();
+    let session = visitor.member()?;
+    let member = session.account.clone();
     let suggested = introductions::suggest(&ctx, &member, SUGGESTIONS).await?;
     let made = introductions::made_by(&ctx, &member).await?;
+    let network = if accounts::can_weave(&session.user) {
+        let pairings = weavers::who_should_meet(&ctx, &session.user, PAIRINGS).await?;
+        Some(
+            pairings
+                .iter()
+                .map(|pairing| PairingItem {
+                    member: AccountLink::of(&ctx, &pairing.member.account),
+                    standing: pairing.standing.as_str(),
+                    meet: AccountLink::of(&ctx, &pairing.meet.account),
+                    reasons: pairing.reasons.clone(),
+                })
+                .collect(),
+        )
+    } else {
+        None
+    };
     render(&IntroductionsPage {
         layout: Layout::new(&ctx, &visitor, "Introductions")
             .await
@@ -263,6 +294,7 @@ pub async fn introductions_page(
                 reasons: suggestion.reasons.clone(),
             })
             .collect(),
+        network,
         made: made
             .iter()
             .map(|(intro, first, second)| MadeItem {
@@ -286,11 +318,14 @@ pub struct IntroduceQuery {
 
 /// `POST /introductions`: introduces `a` and `b` (handles) with a note.
 pub async fn introduce(State(ctx): State<Context>, posted: Posted) -> PageResult {
-    let introducer = posted.visitor.member()?.account.clone();
+    let session = posted.visitor.member()?;
+    let introducer = session.account.clone();
+    let weaves = accounts::can_weave(&session.user);
     let fields = &posted.fields;
     let first = accounts::by_acct(&ctx, fields.get("a")).await?;
     let second = accounts::by_acct(&ctx, fields.get("b")).await?;
-    let draft = introductions::check(&ctx, &introducer, first, second, fields.get("note")).await?;
+    let draft =
+        introductions::check(&ctx, &introducer, weaves, first, second, fields.get("note")).await?;
     introductions::introduce(&ctx, &introducer, draft).await?;
     done("/introductions", "introduced")
 }

@@ -1,0 +1,3 @@
+DROP TABLE introduction_digest;
+ALTER TABLE users DROP COLUMN introductions_digest;
+ALTER TABLE users DROP COLUMN weaver;
