@@ -201,10 +201,10 @@ pub async fn graph(ctx: &Context) -> Result<Arc<Graph>> {
 
 /// Whether `user` may see who the brokers and the hub are. Members see the
 /// counts only: being named as the person a network hangs on is something
-/// for those who weave it to act on, not a ranking for everyone. One place
-/// to widen when a weaver role arrives.
+/// for those who weave it to act on (admins and weavers), not a ranking
+/// for everyone.
 pub fn may_see_names(user: &User) -> bool {
-    user.admin
+    super::accounts::can_weave(user)
 }
 
 /// How the network is doing, in figures a weaver can act on.
