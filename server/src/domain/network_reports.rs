@@ -844,6 +844,11 @@ pub async fn tree(ctx: &Context) -> Result<Tree> {
     })
 }
 
+/// "1 member", "7 members".
+fn counted(n: u64, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
 /// The tree as text, for `trellis network tree`: each network indented
 /// under the one it is part of, then the totals.
 pub fn tree_text(tree: &Tree) -> String {
@@ -872,34 +877,38 @@ pub fn tree_text(tree: &Tree) -> String {
             .unwrap_or_else(|| "not measured yet".into());
         let stories: u64 = report.stories.by_dimension.values().sum();
         out.push_str(&format!(
-            "{indent}    {} members ({} active), {} communities, {} ties inside, {} to other networks; {age}\n",
-            report.members,
+            "{indent}    {} ({} active), {}, {} inside, {} to other networks; {age}\n",
+            counted(report.members, "member", "members"),
             report.active_members,
-            report.communities.values().sum::<u64>(),
-            report.ties.inside,
+            counted(
+                report.communities.values().sum::<u64>(),
+                "community",
+                "communities"
+            ),
+            counted(report.ties.inside, "tie", "ties"),
             report.ties.to_other_networks,
         ));
         out.push_str(&format!(
-            "{indent}    exchanges {} opened, {} answered; {stories} stories; {} introductions, {} became collaborations\n",
-            report.exchanges.opened,
+            "{indent}    {} opened, {} answered; {}; {}, {} became collaborations\n",
+            counted(report.exchanges.opened, "exchange", "exchanges"),
             report.exchanges.answered,
-            report.introductions.made,
+            counted(stories, "story", "stories"),
+            counted(report.introductions.made, "introduction", "introductions"),
             report.introductions.became_collaborations,
         ));
     }
     let t = &tree.totals;
     out.push_str(&format!(
-        "\nAcross the tree: {} networks, {} sharing; {} members ({} active), {} communities, \
-         {} exchanges opened, {} answered, {} stories, {} introductions\n",
-        t.networks,
+        "\nAcross the tree: {}, {} sharing; {} ({} active), {}, {} opened, {} answered, {}, {}\n",
+        counted(t.networks, "network", "networks"),
         t.shared,
-        t.members,
+        counted(t.members, "member", "members"),
         t.active_members,
-        t.communities,
-        t.exchanges_opened,
+        counted(t.communities, "community", "communities"),
+        counted(t.exchanges_opened, "exchange", "exchanges"),
         t.exchanges_answered,
-        t.stories.values().sum::<u64>(),
-        t.introductions_made,
+        counted(t.stories.values().sum::<u64>(), "story", "stories"),
+        counted(t.introductions_made, "introduction", "introductions"),
     ));
     out
 }
