@@ -151,14 +151,6 @@ pub fn report(conn: &mut DbConnection, account_id: i64) -> QueryResult<Option<St
         .optional()
 }
 
-/// The stored reports of `account_ids`.
-pub fn reports_of(conn: &mut DbConnection, account_ids: &[i64]) -> QueryResult<Vec<StoredReport>> {
-    network_reports::table
-        .filter(network_reports::account_id.eq_any(account_ids))
-        .select(StoredReport::as_select())
-        .load(conn)
-}
-
 /// Replaces the report of `account_id`, keeping when it was last sent.
 pub fn save_report(
     conn: &mut DbConnection,
