@@ -40,3 +40,77 @@ async fn health_reports_database(backend: Backend) {
         "{queue}"
     );
 }
+
+backend_tests!(bulk_network, bulk_generator_builds_what_the_server_reads);
+
+/// The benchmarks' bulk generator writes straight into the tables; the
+/// server must read what it wrote as if its own code had written it.
+async fn bulk_generator_builds_what_the_server_reads(backend: Backend) {
+    use federation_tests::bulk;
+    let mut instance = Instance::start("bulk", backend).await;
+    instance.stop().await;
+    let spec = bulk::Spec {
+        members: 60,
+        statuses: 4000,
+    };
+    let written = bulk::generate(
+        instance.database_url(),
+        &format!("http://{}", instance.domain()),
+        spec,
+    );
+    assert_eq!(written.statuses, 4000, "{written}");
+    // Members, people elsewhere and communities, beside the server's own actors.
+    assert!(written.accounts >= 60 + 12 + bulk::COMMUNITIES, "{written}");
+    assert!(
+        written.replies > 1000 && written.exchanges > 50,
+        "{written}"
+    );
+    assert!(
+        written.favourites > 1500 && written.home_feed > 500,
+        "{written}"
+    );
+    instance.restart().await;
+
+    let token = instance.admin(&["token", "m1"]).await.trim().to_string();
+    let token = Some(token.as_str());
+    let home = instance.get("/api/v1/timelines/home?limit=20", token).await;
+    let home = home.body.as_array().expect("a page of statuses").clone();
+    assert_eq!(home.len(), 20, "m1 follows busy people");
+    let ids: Vec<u64> = home
+        .iter()
+        .map(|s| s["id"].as_str().unwrap().parse().unwrap())
+        .collect();
+    assert!(ids.windows(2).all(|w| w[0] > w[1]), "newest first: {ids:?}");
+    // Ids sort by time as the server's own do: a post now sorts first.
+    let posted = instance
+        .post_json(
+            "/api/v1/statuses",
+            token,
+            &serde_json::json!({"status": "fresh"}),
+        )
+        .await;
+    let fresh: u64 = posted.body["id"].as_str().unwrap().parse().unwrap();
+    assert!(fresh > ids[0], "{fresh} after {}", ids[0]);
+
+    let notifications = instance.get("/api/v1/notifications?limit=40", token).await;
+    let kinds: Vec<&str> = notifications
+        .body
+        .as_array()
+        .expect("notifications")
+        .iter()
+        .map(|n| n["type"].as_str().unwrap())
+        .collect();
+    assert!(
+        kinds.contains(&"favourite") && kinds.contains(&"mention"),
+        "{kinds:?}"
+    );
+
+    let health = instance.get("/api/trellis/v1/network/health", token).await;
+    assert_eq!(health.body["members"], 60, "{}", health.body);
+    assert!(health.body["exchanges"]["replied"].as_u64().unwrap() > 10);
+    assert!(health.body["introductions"]["made"].as_u64().unwrap() >= 2);
+    let open = instance
+        .get("/api/trellis/v1/exchanges?state=open&limit=5", token)
+        .await;
+    assert_eq!(open.body.as_array().expect("exchanges").len(), 5);
+}

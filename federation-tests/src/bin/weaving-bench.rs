@@ -2,11 +2,12 @@
 //! SQLite and on PostgreSQL side by side in one run:
 //!
 //! ```text
-//! cargo run --release -p federation-tests --bin weaving-bench -- [MEMBERS] [ROUNDS] [--baseline PATH]
+//! cargo run --release -p federation-tests --bin weaving-bench -- [MEMBERS] [ROUNDS] [--statuses N] [--baseline PATH]
 //! ```
 //!
 //! It builds the release `trellis`, starts one server per database, fills
 //! each with `trellis admin demo-network` (same seed, so the same network),
+//! or with `--statuses N` with the bulk generator ([`federation_tests::bulk`]),
 //! then requests each endpoint ROUNDS times, taking the servers in turn so
 //! that none gets a quieter machine, and prints a Markdown table of median
 //! and 90th-percentile times. With `--baseline PATH` it also runs the
@@ -16,7 +17,7 @@
 //! README's testing notes).
 
 use diesel::{Connection, PgConnection, RunQueryDsl};
-use federation_tests::{Backend, Instance};
+use federation_tests::{Backend, Instance, bulk};
 use std::{
     path::PathBuf,
     time::{Duration, Instant},
@@ -25,25 +26,30 @@ use std::{
 struct Options {
     members: usize,
     rounds: usize,
+    /// Fill with the bulk generator, this many statuses, instead of
+    /// `demo-network`.
+    statuses: Option<i64>,
     baseline: Option<PathBuf>,
 }
 
 fn options() -> Options {
     let mut numbers = Vec::new();
     let mut baseline = None;
+    let mut statuses = None;
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
-        if arg == "--baseline" {
+        if arg == "--statuses" {
+            let n = args.next().and_then(|n| n.parse().ok());
+            statuses = Some(n.expect("--statuses needs a number"));
+        } else if arg == "--baseline" {
             let path = args
                 .next()
                 .expect("--baseline needs the path of a trellis binary");
             baseline = Some(PathBuf::from(path));
         } else {
-            numbers.push(
-                arg.parse::<usize>().unwrap_or_else(|_| {
-                    panic!("{arg:?}: expected MEMBERS ROUNDS [--baseline PATH]")
-                }),
-            );
+            numbers.push(arg.parse::<usize>().unwrap_or_else(|_| {
+                panic!("{arg:?}: expected MEMBERS ROUNDS [--statuses N] [--baseline PATH]")
+            }));
         }
     }
     let members = numbers.first().copied().unwrap_or(300);
@@ -54,6 +60,7 @@ fn options() -> Options {
     Options {
         members,
         rounds: numbers.get(1).copied().unwrap_or(20),
+        statuses,
         baseline,
     }
 }
@@ -104,7 +111,7 @@ async fn run(options: Options, bin: PathBuf) {
             ("PostgreSQL", Backend::Postgres),
         ] {
             let name = format!("{database}{suffix}");
-            servers.push(start(&name, backend, bin, members).await);
+            servers.push(start(&name, backend, bin, members, options.statuses).await);
         }
     }
     let http = reqwest::Client::new();
@@ -148,11 +155,43 @@ async fn run(options: Options, bin: PathBuf) {
 
 /// Starts a server running `bin` on `backend`, fills it with the generated
 /// network and takes a token for a member in the middle of it.
-async fn start(name: &str, backend: Backend, bin: &std::path::Path, members: usize) -> Server {
+async fn start(
+    name: &str,
+    backend: Backend,
+    bin: &std::path::Path,
+    members: usize,
+    statuses: Option<i64>,
+) -> Server {
     // The bench sends every request with one token: no rate limit.
     let limits = [("TRELLIS_RATE_LIMIT_REQUESTS", "0")];
-    let instance = Instance::start_binary("bench", backend, &limits, bin).await;
+    let mut instance = Instance::start_binary("bench", backend, &limits, bin).await;
     let started = Instant::now();
+    if let Some(statuses) = statuses {
+        // The server has migrated its database; it is stopped while the
+        // generator writes, and started again on the full database, as
+        // after a restart.
+        instance.stop().await;
+        let url = instance.database_url().to_string();
+        let base_url = format!("http://{}", instance.domain());
+        let spec = bulk::Spec {
+            members: members as i64,
+            statuses,
+        };
+        let written = tokio::task::spawn_blocking(move || bulk::generate(&url, &base_url, spec))
+            .await
+            .expect("the generator");
+        println!(
+            "  {name}: {written} in {:.1} s",
+            started.elapsed().as_secs_f64()
+        );
+        instance.restart().await;
+        let token = instance.admin(&["token", "m10"]).await.trim().to_string();
+        return Server {
+            name: name.to_string(),
+            instance,
+            token,
+        };
+    }
     let (out, _) = instance
         .cli(&[
             "admin",

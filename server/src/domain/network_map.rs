@@ -120,6 +120,9 @@ pub const MAP_TTL: Duration = Duration::from_secs(30);
 pub struct Measured {
     pub graph: Arc<Graph>,
     pub figures: Arc<Figures>,
+    /// The counts the health report gives beside the graph, taken in the
+    /// same load: at a million statuses they cost as much as the graph.
+    pub activity: Arc<Activity>,
     loaded: Instant,
 }
 
@@ -182,13 +185,17 @@ pub async fn measured(ctx: &Context) -> Result<Measured> {
 }
 
 async fn load_measured(ctx: &Context) -> Result<Measured> {
+    // Recorded as they are noticed, so the report counts them.
+    introductions::record_collaborations(ctx).await?;
     ctx.db
         .read(|conn| {
             let graph = load(conn)?;
             let figures = Figures::of(&graph);
+            let activity = measure_activity(conn)?;
             Ok::<_, crate::error::Error>(Measured {
                 graph: Arc::new(graph),
                 figures: Arc::new(figures),
+                activity: Arc::new(activity),
                 loaded: Instant::now(),
             })
         })
@@ -281,11 +288,12 @@ pub const ACTIVE_DAYS: i64 = 30;
 
 /// The full report, names included; see [`Health::for_member`].
 pub async fn health(ctx: &Context) -> Result<Health> {
-    // Recorded as they are noticed, so the report counts them.
-    introductions::record_collaborations(ctx).await?;
     let measured = measured(ctx).await?;
-    let activity = ctx.db.read(measure_activity).await?;
-    Ok(Health::of(&measured.graph, &measured.figures, activity))
+    Ok(Health::of(
+        &measured.graph,
+        &measured.figures,
+        &measured.activity,
+    ))
 }
 
 /// The report and the graph as they are this moment, past the cache: for
@@ -294,16 +302,15 @@ pub async fn health(ctx: &Context) -> Result<Health> {
 /// the server starts (of a network not yet woven) is not what the first
 /// visitors are shown.
 pub async fn health_now(ctx: &Context) -> Result<(Health, Arc<Graph>)> {
-    introductions::record_collaborations(ctx).await?;
     let measured = load_measured(ctx).await?;
-    let activity = ctx.db.read(measure_activity).await?;
     Ok((
-        Health::of(&measured.graph, &measured.figures, activity),
+        Health::of(&measured.graph, &measured.figures, &measured.activity),
         measured.graph,
     ))
 }
 
 /// What the report counts besides the graph.
+#[derive(Debug, Clone)]
 pub struct Activity {
     members: usize,
     active_members: usize,
@@ -356,7 +363,7 @@ fn measure_activity(conn: &mut DbConnection) -> Result<Activity> {
 
 impl Health {
     /// The report with names, for those [`may_see_names`] allows.
-    pub fn of(graph: &Graph, figures: &Figures, activity: Activity) -> Health {
+    pub fn of(graph: &Graph, figures: &Figures, activity: &Activity) -> Health {
         let best_connected = figures.hub.map(|node| Person {
             acct: graph.nodes[node].acct.clone(),
             display_name: graph.nodes[node].display_name.clone(),
@@ -381,9 +388,9 @@ impl Health {
             graph: figures.clone(),
             best_connected,
             brokers: Some(brokers),
-            exchanges: activity.exchanges,
-            stories: activity.stories,
-            introductions: activity.introductions,
+            exchanges: activity.exchanges.clone(),
+            stories: activity.stories.clone(),
+            introductions: activity.introductions.clone(),
             advice: Vec::new(),
         };
         health.advice = advise(&health);
