@@ -477,7 +477,7 @@ fn script(spec: Spec, base_url: &str, now: i64) -> impl Fn(Dialect) -> Vec<Strin
             // Half the answered questions were marked answered, an hour after
             // their first reply.
             format!(
-                "UPDATE exchanges SET answered_at = {answered} WHERE status_id % 2 = 0 AND EXISTS \
+                "UPDATE exchanges SET answered_at = {answered} WHERE (status_id / 65536) % 2 = 0 AND EXISTS \
                  (SELECT 1 FROM exchange_replies r WHERE r.exchange_id = exchanges.status_id)",
                 answered = d.timestamp("(status_id / 65536) / 1000 + 7200"),
             ),
@@ -523,5 +523,70 @@ fn script(spec: Spec, base_url: &str, now: i64) -> impl Fn(Dialect) -> Vec<Strin
                 introduced = d.timestamp(&format!("{} / 1000 - x * 3600", end_ms)),
             ),
         ]
+    }
+}
+
+/// A pair's replies and favourites: (from, to, replies, favourites).
+pub type TieCount = (i64, i64, i64, i64);
+
+/// The pair counts the database keeps in `interaction_ties`, and the same
+/// counted afresh from the statuses and favourites, both sorted, for
+/// tests that check the two agree.
+pub fn tie_counts(url: &str) -> (Vec<TieCount>, Vec<TieCount>) {
+    const KEPT: &str = "SELECT account_id AS a, target_account_id AS b, replies AS r, favourites AS f \
+        FROM interaction_ties WHERE replies <> 0 OR favourites <> 0 ORDER BY a, b";
+    const RECOUNTED: &str = "SELECT a, b, CAST(sum(r) AS BIGINT) AS r, CAST(sum(f) AS BIGINT) AS f FROM ( \
+        SELECT account_id AS a, in_reply_to_account_id AS b, count(*) AS r, 0 AS f FROM statuses \
+        WHERE in_reply_to_account_id IS NOT NULL AND reblog_of_id IS NULL \
+            AND visibility IN ('public', 'unlisted') GROUP BY account_id, in_reply_to_account_id \
+        UNION ALL \
+        SELECT fv.account_id, s.account_id, 0, count(*) FROM favourites fv \
+        JOIN statuses s ON s.id = fv.status_id \
+        WHERE s.visibility IN ('public', 'unlisted') AND fv.account_id <> s.account_id \
+        GROUP BY fv.account_id, s.account_id) counted GROUP BY a, b ORDER BY a, b";
+    #[derive(diesel::QueryableByName)]
+    struct Row {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        a: i64,
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        b: i64,
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        r: i64,
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        f: i64,
+    }
+    let rows = |rows: Vec<Row>| -> Vec<TieCount> {
+        rows.into_iter().map(|t| (t.a, t.b, t.r, t.f)).collect()
+    };
+    if let Some(path) = url.strip_prefix("sqlite://") {
+        let mut conn = SqliteConnection::establish(path).expect("the SQLite database");
+        let kept = diesel::sql_query(KEPT).load(&mut conn).expect(KEPT);
+        let recounted = diesel::sql_query(RECOUNTED)
+            .load(&mut conn)
+            .expect(RECOUNTED);
+        (rows(kept), rows(recounted))
+    } else {
+        let mut conn = PgConnection::establish(url).expect("the PostgreSQL database");
+        let kept = diesel::sql_query(KEPT).load(&mut conn).expect(KEPT);
+        let recounted = diesel::sql_query(RECOUNTED)
+            .load(&mut conn)
+            .expect(RECOUNTED);
+        (rows(kept), rows(recounted))
+    }
+}
+
+/// Runs `sql` (one or more statements) on the database at `url`, with
+/// foreign keys enforced as the server has them.
+pub fn execute(url: &str, sql: &str) {
+    if let Some(path) = url.strip_prefix("sqlite://") {
+        let mut conn = SqliteConnection::establish(path).expect("the SQLite database");
+        conn.batch_execute("PRAGMA foreign_keys = ON")
+            .expect("foreign keys");
+        conn.batch_execute(sql)
+            .unwrap_or_else(|e| panic!("{e}\nin:\n{sql}"));
+    } else {
+        let mut conn = PgConnection::establish(url).expect("the PostgreSQL database");
+        conn.batch_execute(sql)
+            .unwrap_or_else(|e| panic!("{e}\nin:\n{sql}"));
     }
 }

@@ -1,7 +1,8 @@
 //! Input found to break things in testing, each case on both databases:
 //! NUL characters (refused when local, removed when remote), tokens in the
-//! query string, oversized remote content, loops of replies, and two
-//! requests meeting the same remote actor or note for the first time.
+//! query string, oversized remote content, loops of replies, two
+//! requests meeting the same remote actor or note for the first time, and
+//! what admins and other servers send about networks.
 
 use federation_tests::{Backend, Instance, User, backend_tests, peer::Peer, wait_until};
 use reqwest::StatusCode;
@@ -25,6 +26,14 @@ backend_tests!(reply_loops_are_fetched_once, reply_loops_are_fetched_once);
 backend_tests!(
     concurrent_first_contacts_all_succeed,
     concurrent_first_contacts_all_succeed
+);
+backend_tests!(
+    network_inputs_are_refused_and_change_nothing,
+    network_inputs_are_refused_and_change_nothing
+);
+backend_tests!(
+    reports_from_strangers_change_nothing,
+    reports_from_strangers_change_nothing
 );
 
 const NUL: &str = "a\u{0}b";
@@ -407,4 +416,271 @@ async fn concurrent_first_contacts_all_succeed(backend: Backend) {
         (me.body["followers_count"] == 4).then_some(())
     })
     .await;
+}
+
+/// What an admin sends about the network (links, vocabulary, sharing,
+/// weavers, history ranges) is checked before anything is stored.
+async fn network_inputs_are_refused_and_change_nothing(backend: Backend) {
+    let town = Instance::start("town", backend).await;
+    let admin = town.create_admin("ann").await;
+    let member = town.create_user("bob").await;
+    let token = Some(admin.token.as_str());
+    let long = "x".repeat(10_000);
+    let network_before = town.get("/api/trellis/v1/network", token).await.body;
+
+    let links = "/api/trellis/v1/network/links";
+    for target in [
+        NUL,
+        long.as_str(),
+        "<b>network</b>@localhost",
+        "",
+        "network@",
+    ] {
+        let answer = town
+            .post_json(links, token, &json!({ "target": target }))
+            .await;
+        refused(
+            &format!("link to {target:.20}"),
+            answer.status,
+            &answer.body,
+        );
+    }
+    let answer = town.post_json(links, token, &json!({"target": 7})).await;
+    refused("link to a number", answer.status, &answer.body);
+    for path in [
+        "/api/trellis/v1/network/links/%00/accept",
+        "/api/trellis/v1/network/links/nobody@nowhere.invalid/accept",
+    ] {
+        let answer = town.post_json(path, token, &json!({})).await;
+        assert!(
+            answer.status.is_client_error(),
+            "{path}: {} {}",
+            answer.status,
+            answer.body
+        );
+    }
+    assert_eq!(town.get(links, token).await.body, json!([]));
+
+    let vocabulary = "/api/trellis/v1/network/vocabulary";
+    for body in [
+        json!({"vocabulary": [["procurement", NUL]]}),
+        json!({"vocabulary": [["procurement", long]]}),
+        json!({"vocabulary": "procurement ~ bulk purchasing"}),
+        json!({"vocabulary": [[1, 2]]}),
+    ] {
+        let answer = town.put_json(vocabulary, token, &body).await;
+        refused(
+            &format!("vocabulary {body:.40}"),
+            answer.status,
+            &answer.body,
+        );
+    }
+    // Markup in a name is text like any other: kept, and escaped where
+    // the network page shows it.
+    let markup = town
+        .put_json(
+            "/api/trellis/v1/network",
+            token,
+            &json!({"name": "<script>alert(1)</script> Town"}),
+        )
+        .await;
+    assert_eq!(markup.status, StatusCode::OK, "{}", markup.body);
+    let web = federation_tests::web::WebClient::new(&town);
+    web.log_in("ann", federation_tests::PASSWORD).await;
+    let page = web.get("/network").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        !page.body.contains("<script>alert(1)") && page.body.contains("&#60;script&#62;alert(1)"),
+        "the name escaped on /network: {}",
+        page.body
+            .lines()
+            .filter(|l| l.contains("alert"))
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
+
+    for body in [
+        json!({"share_report": "everyone"}),
+        json!({"share_report": NUL}),
+        json!({"share_report": 3}),
+    ] {
+        let answer = town.put_json("/api/trellis/v1/network", token, &body).await;
+        refused(&format!("share_report {body}"), answer.status, &answer.body);
+    }
+
+    for (path, who) in [
+        ("/api/trellis/v1/weavers/%00", token),
+        ("/api/trellis/v1/weavers/nobody", token),
+        ("/api/trellis/v1/weavers/bob", Some(member.token.as_str())),
+    ] {
+        let answer = town.put_json(path, who, &json!({})).await;
+        assert!(
+            answer.status.is_client_error(),
+            "{path}: {} {}",
+            answer.status,
+            answer.body
+        );
+    }
+    for path in [
+        "/api/trellis/v1/introductions?for=%00",
+        "/api/trellis/v1/introductions?for=99999999999999999999999",
+        "/api/trellis/v1/introductions?for=-1",
+        "/api/trellis/v1/network/health/history?from=yesterday",
+        "/api/trellis/v1/network/health/history?from=2026-13-45",
+        "/api/trellis/v1/exchanges?scope=everywhere",
+    ] {
+        let answer = town.get(path, token).await;
+        assert!(
+            answer.status.is_client_error(),
+            "{path}: {} {}",
+            answer.status,
+            answer.body
+        );
+    }
+
+    // Nothing changed on the way.
+    let network_after = town.get("/api/trellis/v1/network", token).await.body;
+    assert_eq!(
+        network_before["share_report"],
+        network_after["share_report"]
+    );
+    let bob = town
+        .get("/api/v1/accounts/lookup?acct=bob", None)
+        .await
+        .body;
+    let weavers = town.get("/api/trellis/v1/weavers", token).await;
+    assert!(
+        !weavers
+            .body
+            .to_string()
+            .contains(bob["id"].as_str().unwrap()),
+        "{}",
+        weavers.body
+    );
+}
+
+/// The tree this network shows, without what changes by the second.
+async fn tree_shape(town: &Instance, token: &str) -> (Value, Value, Value) {
+    let tree = town
+        .get("/api/trellis/v1/network/tree", Some(token))
+        .await
+        .body;
+    (
+        tree["root"]["children"].clone(),
+        tree["peers"].clone(),
+        tree["totals"]["networks"].clone(),
+    )
+}
+
+/// A network report from a server this network is not linked with, or
+/// one that lies about itself, is never kept.
+async fn reports_from_strangers_change_nothing(backend: Backend) {
+    let town = Instance::start("town", backend).await;
+    let admin = town.create_admin("ann").await;
+    let peer = Peer::start().await;
+    let inbox = format!("{}/users/network/inbox", town.base_url());
+    let before = tree_shape(&town, &admin.token).await;
+    let sender = peer.actor_id("network");
+    let branch = |network: &str, extra: Value| {
+        let mut branch = json!({
+            "network": network,
+            "acct": format!("network@{}", peer.domain()),
+            "name": "Elsewhere",
+            "place": "Elsewhere",
+            "level": "town",
+            "computed_at": "2026-12-07T06:00:00Z",
+            "report": {"members": 999},
+            "children": []
+        });
+        if let (Some(branch), Some(extra)) = (branch.as_object_mut(), extra.as_object()) {
+            branch.extend(extra.clone());
+        }
+        branch
+    };
+    let update = |n: u32, branch: Value| {
+        json!({
+            "@context": ["https://www.w3.org/ns/activitystreams", {"trellis": "https://trellis.community/ns#"}],
+            "id": peer.url(&format!("/activities/report-{n}")),
+            "type": "Update",
+            "actor": sender,
+            "to": [format!("{}/users/network", town.base_url())],
+            "object": {
+                "id": format!("{sender}/report"),
+                "type": "trellis:NetworkReport",
+                "attributedTo": sender,
+                "trellis:branch": branch
+            }
+        })
+    };
+    let mut deep = branch("https://deep.example/users/network", json!({}));
+    for level in 0..7 {
+        deep = branch(
+            &format!("https://deep{level}.example/users/network"),
+            json!({"children": [deep]}),
+        );
+    }
+    deep["network"] = json!(sender);
+
+    // Well formed, but from a network this one never linked with: taken
+    // and ignored, so a stranger learns nothing from the answer.
+    let (status, body) = peer
+        .post_signed("network", &inbox, &update(1, branch(&sender, json!({}))))
+        .await;
+    assert!(status.is_success(), "{status}: {body}");
+    let refusals = [
+        (
+            "about someone else",
+            update(2, branch("https://other.example/users/network", json!({}))),
+            StatusCode::FORBIDDEN,
+        ),
+        ("too deep", update(3, deep), StatusCode::BAD_REQUEST),
+        (
+            "a long name",
+            update(4, branch(&sender, json!({"name": "x".repeat(10_000)}))),
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            "a script for a story",
+            update(
+                5,
+                branch(
+                    &sender,
+                    json!({"report": {"stories": {"public": [
+                        {"url": "javascript:alert(1)", "excerpt": "", "dimensions": [], "published": ""}
+                    ]}}}),
+                ),
+            ),
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            "figures that are text",
+            update(
+                6,
+                branch(
+                    &sender,
+                    json!({"report": {"health": {"density": "<b>high</b>"}}}),
+                ),
+            ),
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            "the wrong shape",
+            update(7, json!(["not", "a", "branch"])),
+            StatusCode::BAD_REQUEST,
+        ),
+    ];
+    for (what, activity, expected) in refusals {
+        let (status, body) = peer.post_signed("network", &inbox, &activity).await;
+        assert_eq!(status, expected, "{what}: {body}");
+    }
+    // Unsigned, or signed by someone else than the actor it names.
+    let activity = update(8, branch(&sender, json!({})));
+    let (status, _) = peer
+        .post_raw(&inbox, serde_json::to_vec(&activity).unwrap(), &[])
+        .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let (status, _) = peer.post_signed("intruder", &inbox, &activity).await;
+    assert!(status.is_client_error(), "{status}");
+
+    assert_eq!(tree_shape(&town, &admin.token).await, before);
 }

@@ -567,7 +567,17 @@ diesel::joinable!(account_moderation -> accounts (account_id));
 diesel::joinable!(web_sessions -> users (user_id));
 diesel::joinable!(sign_up_requests -> accounts (account_id));
 
+diesel::table! {
+    interaction_ties (account_id, target_account_id) {
+        account_id -> BigInt,
+        target_account_id -> BigInt,
+        replies -> BigInt,
+        favourites -> BigInt,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
+    interaction_ties,
     accounts,
     users,
     oauth_apps,

@@ -390,42 +390,25 @@ pub fn follows_between_people(conn: &mut DbConnection) -> QueryResult<Vec<(i64, 
 }
 
 /// (author, replied-to author, replies) over public and unlisted replies,
-/// one row per pair: private conversations stay off the map. Uses the
-/// partial index `statuses_reply_pairs`, so only replies are read, and
-/// only from the index.
+/// one row per pair: private conversations stay off the map. Read from
+/// `interaction_ties`, which the database keeps counted as replies come
+/// and go (see its migration), so the work is per pair, not per reply.
 pub fn reply_pairs(conn: &mut DbConnection) -> QueryResult<Vec<(i64, i64, i64)>> {
-    let rows: Vec<(i64, Option<i64>, i64)> = statuses::table
-        .filter(statuses::in_reply_to_account_id.is_not_null())
-        .filter(statuses::reblog_of_id.is_null())
-        .filter(statuses::visibility.eq_any(["public", "unlisted"]))
-        .group_by((statuses::account_id, statuses::in_reply_to_account_id))
-        .select((
-            statuses::account_id,
-            statuses::in_reply_to_account_id,
-            diesel::dsl::count_star(),
-        ))
-        .load(conn)?;
-    Ok(rows
-        .into_iter()
-        .filter_map(|(author, to, count)| Some((author, to?, count)))
-        .collect())
+    use super::schema::interaction_ties as ties;
+    ties::table
+        .filter(ties::replies.gt(0))
+        .select((ties::account_id, ties::target_account_id, ties::replies))
+        .load(conn)
 }
 
 /// (favouriter, author, favourites) over public and unlisted posts, one
 /// row per pair: a favourite is a light tie, but a steady stream of them
-/// is attention that weaving can build on.
+/// is attention that weaving can build on. Counted like [`reply_pairs`].
 pub fn favourite_pairs(conn: &mut DbConnection) -> QueryResult<Vec<(i64, i64, i64)>> {
-    use super::schema::favourites;
-    favourites::table
-        .inner_join(statuses::table)
-        .filter(statuses::visibility.eq_any(["public", "unlisted"]))
-        .filter(favourites::account_id.ne(statuses::account_id))
-        .group_by((favourites::account_id, statuses::account_id))
-        .select((
-            favourites::account_id,
-            statuses::account_id,
-            diesel::dsl::count_star(),
-        ))
+    use super::schema::interaction_ties as ties;
+    ties::table
+        .filter(ties::favourites.gt(0))
+        .select((ties::account_id, ties::target_account_id, ties::favourites))
         .load(conn)
 }
 

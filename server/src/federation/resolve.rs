@@ -16,6 +16,28 @@ use crate::{
 use activitypub_federation::fetch::{object_id::ObjectId, webfinger::webfinger_resolve_actor};
 use url::Url;
 
+/// Whether `username@domain` could name an account anywhere: letters,
+/// digits, `_`, `.` and `-` before the `@`, a bare host (and port) after
+/// it. Anything else is not looked up: no WebFinger request goes out for
+/// markup, paths or empty names, and the caller answers "not found"
+/// rather than passing on a remote failure.
+fn plausible_handle(username: &str, domain: &str) -> bool {
+    let username_ok = !username.is_empty()
+        && username.len() <= 64
+        && username
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'));
+    let domain_ok = domain.len() <= 253
+        && url::Url::parse(&format!("https://{domain}/")).is_ok_and(|url| {
+            url.host_str().is_some()
+                && url.username().is_empty()
+                && url.path() == "/"
+                && url.query().is_none()
+                && url.fragment().is_none()
+        });
+    username_ok && domain_ok
+}
+
 /// The account `user` (local) or `user@domain`, fetched when unknown and
 /// `resolve` is set.
 pub async fn account_by_acct(data: &Data, acct: &str, resolve: bool) -> Result<Option<Account>> {
@@ -26,7 +48,10 @@ pub async fn account_by_acct(data: &Data, acct: &str, resolve: bool) -> Result<O
     let Some((username, domain)) = acct.split_once('@') else {
         return Ok(None);
     };
-    if !resolve || domain.eq_ignore_ascii_case(&data.urls.domain()) {
+    if !resolve
+        || !plausible_handle(username, domain)
+        || domain.eq_ignore_ascii_case(&data.urls.domain())
+    {
         return Ok(None);
     }
     let actor: ApubActor = webfinger_resolve_actor(&format!("{username}@{domain}"), data).await?;
@@ -108,4 +133,35 @@ pub async fn mentions(data: &Data, handles: Vec<Handle>) -> ResolvedMentions {
         }
     }
     resolved
+}
+
+#[cfg(test)]
+mod tests {
+    use super::plausible_handle;
+
+    #[test]
+    fn only_plausible_handles_are_looked_up() {
+        for (username, domain) in [
+            ("network", "kent.example"),
+            ("ann_b.c-d", "localhost:8080"),
+            ("Ann", "xn--bcher-kva.example"),
+        ] {
+            assert!(plausible_handle(username, domain), "{username}@{domain}");
+        }
+        for (username, domain) in [
+            ("<b>network</b>", "kent.example"),
+            ("", "kent.example"),
+            ("network", ""),
+            ("network", "kent.example/users"),
+            ("network", "a@kent.example"),
+            ("network", "kent example"),
+            ("network", "kent.example?x=1"),
+            ("net\u{0}work", "kent.example"),
+        ] {
+            assert!(
+                !plausible_handle(username, domain),
+                "{username:?}@{domain:?}"
+            );
+        }
+    }
 }
