@@ -29,6 +29,7 @@ try {
   await open(member, `${base}/map`);
   await member.locator("#map .node").nth(3).hover();
   await screenshot(member, "map");
+  await snap(member, `${base}/network`, "network-tree");
   await snap(member, `${base}/settings/practice`, "settings-practice");
   const phone = await browser.onPhone(member);
   await snap(phone, `${base}/home`, "phone-home-timeline");

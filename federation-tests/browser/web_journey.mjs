@@ -216,6 +216,9 @@ await journey("web", browser, async () => {
   assert.ok((await page.locator("article.status").allInnerTexts()).some((t) => t.includes(question)));
   await snap(page, `${town}/stories`, "stories");
   await snap(page, `${town}/network/health`, "network-health");
+  await snap(page, `${town}/network`, "network-tree");
+  const tree = await page.locator("main").innerText();
+  assert.ok(tree.includes("1 network in this tree"), "/network shows the totals");
 
   step("the town's admin rewrites the charter");
   const admin = await browser.member();

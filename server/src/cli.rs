@@ -403,7 +403,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 let measuring = Spinner::start("drawing the network map");
                 let graph = network_map::graph(&ctx).await?;
                 let out = match format.as_str() {
-                    "json" => crate::graph::to_json(&graph).to_string(),
+                    "json" => crate::graph::to_json(&graph),
                     "graphml" => crate::graph::to_graphml(&graph),
                     "gexf" => crate::graph::to_gexf(&graph),
                     "svg" => crate::graph::to_svg(&graph),

@@ -10,11 +10,11 @@ use super::{Context, introductions, kinds::Dimension};
 use crate::{
     db::{self, DbConnection, models::User, practice, weaving},
     error::Result,
-    graph::{Figures, Graph, Node, TieKind, centrality},
+    graph::{Figures, Graph, MapOptions, Node, TieKind, centrality},
 };
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
 /// Loads the graph: every local member, and each person elsewhere with at
@@ -123,7 +123,55 @@ pub struct Measured {
     /// The counts the health report gives beside the graph, taken in the
     /// same load: at a million statuses they cost as much as the graph.
     pub activity: Arc<Activity>,
+    /// Where each person sits on the drawn map, laid out on first use.
+    positions: Arc<OnceLock<Vec<(f64, f64)>>>,
     loaded: Instant,
+}
+
+impl Measured {
+    /// Where each person sits on the drawn map. The layout is most of the
+    /// cost of a drawing (a second for 5,000 people), so it is made once
+    /// and kept with the graph it belongs to.
+    pub fn positions(&self) -> &[(f64, f64)] {
+        self.positions
+            .get_or_init(|| crate::graph::map_positions(&self.graph))
+    }
+
+    /// The whole map drawn.
+    pub async fn svg(&self, options: MapOptions) -> Result<String> {
+        let measured = self.clone();
+        off_the_workers(move || {
+            crate::graph::to_svg_placed(
+                &measured.graph,
+                &measured.figures,
+                measured.positions(),
+                options,
+            )
+        })
+        .await
+    }
+}
+
+/// The map as a file other tools open: `json`, `graphml` or `gexf`.
+pub async fn export(ctx: &Context, format: &str) -> Result<String> {
+    let graph = graph(ctx).await?;
+    let format = format.to_string();
+    off_the_workers(move || match format.as_str() {
+        "graphml" => crate::graph::to_graphml(&graph),
+        "gexf" => crate::graph::to_gexf(&graph),
+        _ => crate::graph::to_json(&graph),
+    })
+    .await
+}
+
+/// Runs CPU-heavy work (drawing and exporting a large map) on the
+/// blocking pool, so the async workers keep answering other requests.
+async fn off_the_workers<T: Send + 'static>(
+    work: impl FnOnce() -> T + Send + 'static,
+) -> Result<T> {
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(|e| crate::error::Error::Internal(format!("drawing the map failed: {e}")))
 }
 
 /// The last [`Measured`] of this process, and a lock held by whoever is
@@ -196,6 +244,7 @@ async fn load_measured(ctx: &Context) -> Result<Measured> {
                 graph: Arc::new(graph),
                 figures: Arc::new(figures),
                 activity: Arc::new(activity),
+                positions: Arc::default(),
                 loaded: Instant::now(),
             })
         })

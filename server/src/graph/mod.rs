@@ -24,7 +24,7 @@ pub use figures::{
     degree_centralisation, density, median, reciprocity, tie_strengths, ties_across,
     ties_across_communities, ties_across_instances, ties_across_places,
 };
-pub use svg::{MapOptions, to_svg, to_svg_measured, to_svg_with};
+pub use svg::{MapOptions, map_positions, to_svg, to_svg_measured, to_svg_placed, to_svg_with};
 
 use serde::Serialize;
 use std::collections::HashMap;

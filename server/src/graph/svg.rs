@@ -54,12 +54,30 @@ pub fn to_svg_with(graph: &Graph, options: MapOptions) -> String {
 /// As [`to_svg_with`], with the graph's figures already computed (they
 /// are the costly part of a large map, and the domain caches them).
 pub fn to_svg_measured(graph: &Graph, figures: &Figures, options: MapOptions) -> String {
+    to_svg_placed(graph, figures, &map_positions(graph), options)
+}
+
+/// Where [`to_svg_placed`] puts each node: the force-directed layout,
+/// seeded by community. It is most of the cost of a drawing, and depends
+/// on the graph alone, so the domain keeps it with a cached graph.
+pub fn map_positions(graph: &Graph) -> Vec<(f64, f64)> {
+    let colours = CommunityColours::of(&graph.nodes);
+    place(graph, &weighted_pairs(graph), &colours)
+}
+
+/// As [`to_svg_measured`], with the nodes at `positions` (from
+/// [`map_positions`] of the same graph).
+pub fn to_svg_placed(
+    graph: &Graph,
+    figures: &Figures,
+    positions: &[(f64, f64)],
+    options: MapOptions,
+) -> String {
     if graph.nodes.is_empty() {
         return empty_picture();
     }
     let colours = CommunityColours::of(&graph.nodes);
     let pairs = weighted_pairs(graph);
-    let positions = place(graph, &pairs, &colours);
     let marked: Vec<usize> = if options.name_brokers {
         marked_people(figures)
     } else {
@@ -69,9 +87,9 @@ pub fn to_svg_measured(graph: &Graph, figures: &Figures, options: MapOptions) ->
     let height = MAP_SIZE.max(legend_height(&legend));
 
     let mut out = open_svg(height);
-    write_edges(&mut out, &pairs, &positions);
-    write_introductions(&mut out, graph, &pairs, &positions);
-    write_nodes(&mut out, graph, &positions, &colours, &marked);
+    write_edges(&mut out, &pairs, positions);
+    write_introductions(&mut out, graph, &pairs, positions);
+    write_nodes(&mut out, graph, positions, &colours, &marked);
     write_legend(&mut out, &legend);
     write_caption(&mut out, graph, figures, options, height);
     out.push_str("</svg>\n");

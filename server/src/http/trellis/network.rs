@@ -151,12 +151,7 @@ pub async fn map(
             )));
         }
     };
-    let graph = network_map::graph(&ctx).await?;
-    let body = match format.as_str() {
-        "graphml" => crate::graph::to_graphml(&graph),
-        "gexf" => crate::graph::to_gexf(&graph),
-        _ => crate::graph::to_json(&graph).to_string(),
-    };
+    let body = network_map::export(&ctx, &format).await?;
     Ok(([(axum::http::header::CONTENT_TYPE, content_type)], body).into_response())
 }
 
@@ -168,7 +163,7 @@ pub async fn map_svg(State(ctx): State<Context>, auth: Auth) -> Result<axum::res
     let options = crate::graph::MapOptions {
         name_brokers: network_map::may_see_names(&auth.user),
     };
-    let svg = crate::graph::to_svg_measured(&measured.graph, &measured.figures, options);
+    let svg = measured.svg(options).await?;
     Ok(([(axum::http::header::CONTENT_TYPE, "image/svg+xml")], svg).into_response())
 }
 

@@ -388,7 +388,7 @@ pub async fn map_page(
     };
     // The whole map's figures are cached; a filtered one needs its own.
     let svg = if community.is_empty() && role.is_empty() && place.is_empty() {
-        graph::to_svg_measured(whole, &measured.figures, options)
+        measured.svg(options).await?
     } else {
         graph::to_svg_with(&shown, options)
     };
