@@ -216,8 +216,14 @@ pub fn generate(url: &str, base_url: &str, spec: Spec) -> Written {
 fn run<C: Connection>(conn: &mut C, statements: &[String]) {
     conn.transaction::<_, diesel::result::Error, _>(|conn| {
         for statement in statements {
+            let started = std::time::Instant::now();
             conn.batch_execute(statement)
                 .unwrap_or_else(|e| panic!("{e}\nin:\n{statement}"));
+            // Where the time goes when a larger network is slow to build.
+            if started.elapsed() > std::time::Duration::from_secs(10) {
+                let start: String = statement.chars().take(60).collect();
+                eprintln!("  ({:.0} s: {start}…)", started.elapsed().as_secs_f64());
+            }
         }
         Ok(())
     })
@@ -477,8 +483,8 @@ fn script(spec: Spec, base_url: &str, now: i64) -> impl Fn(Dialect) -> Vec<Strin
             // Half the answered questions were marked answered, an hour after
             // their first reply.
             format!(
-                "UPDATE exchanges SET answered_at = {answered} WHERE (status_id / 65536) % 2 = 0 AND EXISTS \
-                 (SELECT 1 FROM exchange_replies r WHERE r.exchange_id = exchanges.status_id)",
+                "UPDATE exchanges SET answered_at = {answered} WHERE (status_id / 65536) % 2 = 0 \
+                 AND status_id IN (SELECT exchange_id FROM exchange_replies)",
                 answered = d.timestamp("(status_id / 65536) / 1000 + 7200"),
             ),
             // Half as many favourites as statuses, by members, on statuses

@@ -434,6 +434,17 @@ impl Instance {
         }
     }
 
+    /// The resident memory of the running server, in KiB, as Linux
+    /// reports it (`VmRSS`); None elsewhere or when it is not running.
+    pub fn resident_kib(&self) -> Option<u64> {
+        let pid = self.child.as_ref()?.id()?;
+        let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+        status
+            .lines()
+            .find_map(|line| line.strip_prefix("VmRSS:"))
+            .and_then(|rest| rest.trim().trim_end_matches("kB").trim().parse().ok())
+    }
+
     fn take_child(&mut self) -> Child {
         self.child
             .take()

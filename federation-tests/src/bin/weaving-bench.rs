@@ -83,8 +83,9 @@ struct Server {
 
 /// The requests measured: what a weaver's dashboard and a member's app
 /// ask for.
-const ENDPOINTS: [(&str, &str); 8] = [
+const ENDPOINTS: [(&str, &str); 9] = [
     ("health", "/api/trellis/v1/network/health"),
+    ("network tree", "/api/trellis/v1/network/tree"),
     ("map (JSON)", "/api/trellis/v1/network/map"),
     ("map (GEXF)", "/api/trellis/v1/network/map?format=gexf"),
     ("map (SVG)", "/api/trellis/v1/network/map.svg"),
@@ -115,6 +116,7 @@ async fn run(options: Options, bin: PathBuf) {
         }
     }
     let http = reqwest::Client::new();
+    let resident: Vec<Option<u64>> = servers.iter().map(|s| s.instance.resident_kib()).collect();
     println!();
     let header: Vec<String> = servers
         .iter()
@@ -124,10 +126,15 @@ async fn run(options: Options, bin: PathBuf) {
     println!("|---|{}", "---:|---:|---:|".repeat(servers.len()));
     for (label, path) in ENDPOINTS {
         let mut times: Vec<Vec<Duration>> = vec![Vec::new(); servers.len()];
+        // An endpoint a baseline build does not have yet answers 404.
+        let mut missing = vec![false; servers.len()];
         // One request each first, so that caches are warm on all; it is
         // shown on its own, as what the first visitor after a start waits.
         for _ in 0..=options.rounds {
             for (i, server) in servers.iter().enumerate() {
+                if missing[i] {
+                    continue;
+                }
                 let started = Instant::now();
                 let response = http
                     .get(format!("{}{path}", server.instance.base_url()))
@@ -137,6 +144,10 @@ async fn run(options: Options, bin: PathBuf) {
                     .expect("request");
                 let status = response.status();
                 response.bytes().await.expect("body");
+                if status == reqwest::StatusCode::NOT_FOUND && times[i].is_empty() {
+                    missing[i] = true;
+                    continue;
+                }
                 assert!(status.is_success(), "{} {path}: {status}", server.name);
                 times[i].push(started.elapsed());
             }
@@ -144,13 +155,36 @@ async fn run(options: Options, bin: PathBuf) {
         let cells: Vec<String> = times
             .iter_mut()
             .flat_map(|t| {
+                if t.is_empty() {
+                    return [None; 3];
+                }
                 let first = t.remove(0);
                 t.sort();
-                [first, percentile(t, 0.5), percentile(t, 0.9)]
+                [
+                    Some(first),
+                    Some(percentile(t, 0.5)),
+                    Some(percentile(t, 0.9)),
+                ]
             })
-            .map(|d| format!("{:.1} ms", d.as_secs_f64() * 1000.0))
+            .map(|d| {
+                d.map_or("n/a".into(), |d| {
+                    format!("{:.1} ms", d.as_secs_f64() * 1000.0)
+                })
+            })
             .collect();
         println!("| {label} | {} |", cells.join(" | "));
+    }
+    println!();
+    println!("Resident memory of each server (VmRSS), after it started and after the rounds:");
+    for (server, before) in servers.iter().zip(resident) {
+        let mib =
+            |kib: Option<u64>| kib.map_or("?".into(), |k| format!("{:.0} MiB", k as f64 / 1024.0));
+        println!(
+            "- {}: {} → {}",
+            server.name,
+            mib(before),
+            mib(server.instance.resident_kib())
+        );
     }
 }
 
