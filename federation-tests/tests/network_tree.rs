@@ -420,3 +420,31 @@ async fn the_history_keeps_a_snapshot_each_interval(backend: Backend) {
             .contains("No network is linked with this one yet.")
     );
 }
+
+backend_tests!(
+    a_networks_own_tree_shows_it_as_it_is,
+    a_networks_own_tree_shows_it_as_it_is
+);
+
+/// The report a network keeps is measured daily, but its own tree and
+/// report pages show it as the map sees it now.
+async fn a_networks_own_tree_shows_it_as_it_is(backend: Backend) {
+    let town = Instance::start("town", backend).await;
+    // The report measured as the server started counts no one yet.
+    wait_until("the report measured at start", PATIENCE, || async {
+        town.logs()
+            .contains("measured the network for its report")
+            .then_some(())
+    })
+    .await;
+    let admin = town.create_admin("ann").await;
+    town.create_user("ada").await;
+    let tree = town.get(TREE, Some(&admin.token)).await.body;
+    assert_eq!(tree["root"]["report"]["members"], 2, "{tree}");
+    assert_eq!(tree["totals"]["members"], 2, "{tree}");
+    let own = town
+        .get("/api/trellis/v1/network/report", Some(&admin.token))
+        .await
+        .body;
+    assert_eq!(own["report"]["members"], 2, "{own}");
+}

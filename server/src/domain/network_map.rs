@@ -125,6 +125,8 @@ pub struct Measured {
     pub activity: Arc<Activity>,
     /// Where each person sits on the drawn map, laid out on first use.
     positions: Arc<OnceLock<Vec<(f64, f64)>>>,
+    /// When the load began, on the database's clock.
+    pub measured_at: chrono::NaiveDateTime,
     loaded: Instant,
 }
 
@@ -235,8 +237,9 @@ pub async fn measured(ctx: &Context) -> Result<Measured> {
 async fn load_measured(ctx: &Context) -> Result<Measured> {
     // Recorded as they are noticed, so the report counts them.
     introductions::record_collaborations(ctx).await?;
+    let measured_at = db::now();
     ctx.db
-        .read(|conn| {
+        .read(move |conn| {
             let graph = load(conn)?;
             let figures = Figures::of(&graph);
             let activity = measure_activity(conn)?;
@@ -245,6 +248,7 @@ async fn load_measured(ctx: &Context) -> Result<Measured> {
                 figures: Arc::new(figures),
                 activity: Arc::new(activity),
                 positions: Arc::default(),
+                measured_at,
                 loaded: Instant::now(),
             })
         })

@@ -246,6 +246,15 @@ impl Branch {
 /// Measures this network now.
 pub async fn compute(ctx: &Context) -> Result<Report> {
     let (health, graph) = network_map::health_now(ctx).await?;
+    report_of(ctx, health, graph).await
+}
+
+/// The report of the network as `health` and `graph` measured it.
+async fn report_of(
+    ctx: &Context,
+    health: network_map::Health,
+    graph: std::sync::Arc<crate::graph::Graph>,
+) -> Result<Report> {
     ctx.db
         .read(move |conn| {
             let mut report = Report {
@@ -585,6 +594,37 @@ const RESEND_AFTER_HOURS: i64 = 24;
 /// whether it was sent.
 pub async fn refresh(ctx: &Context, force: bool) -> Result<bool> {
     let report = compute(ctx).await?;
+    keep(ctx, report, force).await
+}
+
+/// Before this network's own report is shown here, it is brought up to
+/// the cached map (see [`network_map::measured`]) when the map is newer:
+/// measured from it (so a look costs little), kept, and sent on if it
+/// changed, as the schedule would. A network's own page shows it as it
+/// is, not as it was this morning.
+async fn freshen_own(ctx: &Context) -> Result<()> {
+    let measured = network_map::measured(ctx).await?;
+    let measured_at = measured.measured_at;
+    let stale = ctx
+        .db
+        .read(move |conn| -> Result<bool> {
+            let actor = own_actor(conn)?;
+            Ok(db::network::report(conn, actor.id)?
+                .is_none_or(|stored| stored.computed_at < measured_at))
+        })
+        .await?;
+    if stale {
+        let health =
+            network_map::Health::of(&measured.graph, &measured.figures, &measured.activity);
+        let report = report_of(ctx, health, measured.graph.clone()).await?;
+        keep(ctx, report, false).await?;
+    }
+    Ok(())
+}
+
+/// Stores `report` as this network's own and sends it where it is shared
+/// when it changed, when a day has passed, or when `force`d.
+async fn keep(ctx: &Context, report: Report, force: bool) -> Result<bool> {
     let sender = Sender::of(ctx);
     let interval = chrono::Duration::from_std(ctx.config.network_report_interval())
         .unwrap_or(chrono::Duration::days(1));
@@ -819,6 +859,7 @@ pub struct Tree {
 /// This network and every network below it that it heard of, with their
 /// latest shared reports and the totals, and its peers beside.
 pub async fn tree(ctx: &Context) -> Result<Tree> {
+    freshen_own(ctx).await?;
     let sender = Sender::of(ctx);
     let (branch, peers) = ctx
         .db
@@ -915,6 +956,7 @@ pub fn tree_text(tree: &Tree) -> String {
 
 /// This network's own latest report, as a view (no children).
 pub async fn own(ctx: &Context) -> Result<BranchView> {
+    freshen_own(ctx).await?;
     let sender = Sender::of(ctx);
     let branch = ctx
         .db
@@ -1131,8 +1173,9 @@ pub async fn run(ctx: Context) {
     ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         ticks.tick().await;
-        if let Err(error) = refresh(&ctx, false).await {
-            tracing::warn!(%error, "measuring the network for its report failed");
+        match refresh(&ctx, false).await {
+            Ok(sent) => tracing::debug!(sent, "measured the network for its report"),
+            Err(error) => tracing::warn!(%error, "measuring the network for its report failed"),
         }
     }
 }
