@@ -1108,10 +1108,13 @@ pub fn trends_in(conn: &mut DbConnection) -> Result<Vec<String>> {
 /// "12 more people in the core than 90 days ago", for each figure that
 /// moved.
 pub fn trends(earlier: &Report, latest: &Report, apart: chrono::Duration) -> Vec<String> {
-    let when = match apart.num_days() {
-        0 => format!("{} hours ago", apart.num_hours().max(1)),
-        1 => "a day ago".to_string(),
-        days => format!("{days} days ago"),
+    let when = match (apart.num_days(), apart.num_hours(), apart.num_minutes()) {
+        (0, 0, 0 | 1) => "a minute ago".to_string(),
+        (0, 0, minutes) => format!("{minutes} minutes ago"),
+        (0, 1, _) => "an hour ago".to_string(),
+        (0, hours, _) => format!("{hours} hours ago"),
+        (1, _, _) => "a day ago".to_string(),
+        (days, _, _) => format!("{days} days ago"),
     };
     let figure = |report: &Report, name: &str| {
         report
@@ -1283,6 +1286,18 @@ mod tests {
             ]
         );
         assert!(trends(&latest, &latest, chrono::Duration::days(1)).is_empty());
+        for (apart, words) in [
+            (chrono::Duration::seconds(40), "a minute ago"),
+            (chrono::Duration::minutes(15), "15 minutes ago"),
+            (chrono::Duration::minutes(70), "an hour ago"),
+            (chrono::Duration::hours(5), "5 hours ago"),
+            (chrono::Duration::hours(30), "a day ago"),
+        ] {
+            assert_eq!(
+                trends(&earlier, &latest, apart)[0],
+                format!("2 fewer members than {words}")
+            );
+        }
     }
 
     #[test]
