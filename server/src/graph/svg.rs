@@ -86,12 +86,14 @@ pub fn to_svg_placed(
     let legend = legend_lines(&colours, figures, options);
     let height = MAP_SIZE.max(legend_height(&legend));
 
+    let drawn = strongest(&pairs, MAX_DRAWN_TIES);
     let mut out = open_svg(height);
-    write_edges(&mut out, &pairs, positions);
+    write_edges(&mut out, &drawn, positions);
     write_introductions(&mut out, graph, &pairs, positions);
     write_nodes(&mut out, graph, positions, &colours, &marked);
     write_legend(&mut out, &legend);
-    write_caption(&mut out, graph, figures, options, height);
+    let omitted = pairs.len() - drawn.len();
+    write_caption(&mut out, graph, figures, options, omitted, height);
     out.push_str("</svg>\n");
     out
 }
@@ -320,6 +322,28 @@ fn write_introductions(
 fn edge_opacity(weight: u64, heaviest: u64) -> f64 {
     let scale = ((1 + weight) as f64).ln() / ((1 + heaviest) as f64).ln();
     0.12 + 0.6 * scale
+}
+
+/// Lines a map draws at most. Past this many a picture is a grey blot
+/// that takes seconds to write and longer for a browser to paint; the
+/// strongest ties carry its shape, and the caption says the rest are left
+/// out (the exports keep every tie).
+const MAX_DRAWN_TIES: usize = 20_000;
+
+/// The `limit` heaviest of `pairs`, in their original order.
+fn strongest(pairs: &[(usize, usize, u64)], limit: usize) -> Vec<(usize, usize, u64)> {
+    if pairs.len() <= limit {
+        return pairs.to_vec();
+    }
+    let mut kept = pairs.to_vec();
+    // Heaviest first, ties between equal weights broken by the pair, so
+    // the same graph always draws the same lines.
+    kept.select_nth_unstable_by(limit, |x, y| {
+        y.2.cmp(&x.2).then((x.0, x.1).cmp(&(y.0, y.1)))
+    });
+    kept.truncate(limit);
+    kept.sort_unstable();
+    kept
 }
 
 fn write_edges(out: &mut String, pairs: &[(usize, usize, u64)], positions: &[(f64, f64)]) {
@@ -579,6 +603,7 @@ fn write_caption(
     graph: &Graph,
     figures: &Figures,
     options: MapOptions,
+    omitted: usize,
     height: f64,
 ) {
     let shape = if figures.hub_and_spoke {
@@ -597,8 +622,13 @@ fn write_caption(
             if figures.broker_count == 1 { "" } else { "s" }
         )
     };
+    let left_out = if omitted > 0 {
+        format!(" · the {MAX_DRAWN_TIES} strongest pairs drawn, {omitted} lighter ones left out")
+    } else {
+        String::new()
+    };
     out.push_str(&format!(
-        "<text class=\"caption\" x=\"10\" y=\"{:.0}\" fill=\"#555555\">{} members · {} ties · {}</text>\n",
+        "<text class=\"caption\" x=\"10\" y=\"{:.0}\" fill=\"#555555\">{} members · {} ties · {}{left_out}</text>\n",
         height - 10.0,
         graph.nodes.len(),
         figures.ties,
@@ -913,6 +943,33 @@ mod tests {
             svg.matches("font-size=\"11\"").count(),
             svg.matches("class=\"broker\"").count()
         );
+    }
+
+    #[test]
+    fn a_crowded_map_draws_its_strongest_ties_and_says_so() {
+        // 201 people all tied to each other: 20,100 pairs.
+        let graph = super::super::test_support::clique(201);
+        let svg = to_svg(&graph);
+        let ties = svg
+            .split("<g class=\"ties\"")
+            .nth(1)
+            .and_then(|rest| rest.split("</g>").next())
+            .unwrap();
+        assert_eq!(ties.matches("<line").count(), MAX_DRAWN_TIES);
+        assert!(
+            svg.contains("the 20000 strongest pairs drawn, 100 lighter ones left out"),
+            "{}",
+            svg.lines().last().unwrap_or_default()
+        );
+    }
+
+    #[test]
+    fn only_the_strongest_pairs_are_drawn_past_the_limit() {
+        let pairs = vec![(0, 1, 5), (0, 2, 1), (1, 2, 9), (2, 3, 5), (3, 4, 1)];
+        assert_eq!(strongest(&pairs, 10), pairs);
+        // Heaviest first; of the two weighing 5, the first pair.
+        assert_eq!(strongest(&pairs, 2), vec![(0, 1, 5), (1, 2, 9)]);
+        assert_eq!(strongest(&pairs, 3), vec![(0, 1, 5), (1, 2, 9), (2, 3, 5)]);
     }
 
     #[test]
