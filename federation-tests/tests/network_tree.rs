@@ -448,3 +448,28 @@ async fn a_networks_own_tree_shows_it_as_it_is(backend: Backend) {
         .body;
     assert_eq!(own["report"]["members"], 2, "{own}");
 }
+
+backend_tests!(
+    the_measurement_at_start_is_the_first_map,
+    the_measurement_at_start_is_the_first_map
+);
+
+/// With `warm_network_map` on, as it is outside the tests, the network
+/// measured as the server starts is the cached map, so the first request
+/// does not wait for a load of its own: it answers from that measurement.
+async fn the_measurement_at_start_is_the_first_map(backend: Backend) {
+    let town = Instance::start_with("town", backend, &[("TRELLIS_WARM_NETWORK_MAP", "true")]).await;
+    wait_until("the measurement at start", PATIENCE, || async {
+        town.logs()
+            .contains("measured the network for its report")
+            .then_some(())
+    })
+    .await;
+    // Ann joins after it: the map measured at start does not count her.
+    let admin = town.create_admin("ann").await;
+    let health = town
+        .get("/api/trellis/v1/network/health", Some(&admin.token))
+        .await
+        .body;
+    assert_eq!(health["members"], 0, "{health}");
+}

@@ -61,6 +61,12 @@ pub struct Config {
     /// it shares with, and a snapshot of the health figures for the
     /// history. Once a day by default.
     pub network_report_interval_seconds: u64,
+    /// Keep the measurement the network takes as the server starts as the
+    /// cached map, so the first visitors to the map and the health report
+    /// do not wait for a load (seconds on a large network). Off, the first
+    /// request loads it: the test harness turns it off, so that what a
+    /// test writes right after the start shows at once.
+    pub warm_network_map: bool,
 }
 
 /// The longest rate-limit window: anything longer is more likely a typo than
@@ -193,6 +199,7 @@ impl Default for Config {
                 ProxyRange::new(IpAddr::V6(Ipv6Addr::LOCALHOST), 128),
             ],
             network_report_interval_seconds: 24 * 60 * 60,
+            warm_network_map: true,
         }
     }
 }
@@ -366,6 +373,9 @@ impl Config {
         }
         if let Some(v) = var("TRELLIS_DATABASE_POOL_SIZE") {
             self.database_pool_size = parsed("TRELLIS_DATABASE_POOL_SIZE", v)?;
+        }
+        if let Some(v) = var("TRELLIS_WARM_NETWORK_MAP") {
+            self.warm_network_map = parse_bool("TRELLIS_WARM_NETWORK_MAP", &v)?;
         }
         if let Some(v) = var("TRELLIS_FEDERATION_DEV_MODE") {
             self.federation_dev_mode = parse_bool("TRELLIS_FEDERATION_DEV_MODE", &v)?;

@@ -198,7 +198,11 @@ async fn start(
     statuses: Option<i64>,
 ) -> Server {
     // The bench sends every request with one token: no rate limit.
-    let limits = [("TRELLIS_RATE_LIMIT_REQUESTS", "0")];
+    let limits = [
+        ("TRELLIS_RATE_LIMIT_REQUESTS", "0"),
+        // As a live server runs (the harness turns it off for tests).
+        ("TRELLIS_WARM_NETWORK_MAP", "true"),
+    ];
     let mut instance = Instance::start_binary("bench", backend, &limits, bin).await;
     let started = Instant::now();
     if let Some(statuses) = statuses {

@@ -351,11 +351,24 @@ pub async fn health(ctx: &Context) -> Result<Health> {
 
 /// The report and the graph as they are this moment, past the cache: for
 /// the network report, which is sent elsewhere and should not be half a
-/// minute behind. The cache is left alone, so a measurement taken while
-/// the server starts (of a network not yet woven) is not what the first
-/// visitors are shown.
+/// minute behind. While nothing is cached yet (the report is measured as
+/// the server starts), the measurement becomes the cached map too when
+/// `warm_network_map` is on, so the first visitors do not wait for a
+/// second load.
 pub async fn health_now(ctx: &Context) -> Result<(Health, Arc<Graph>)> {
-    let measured = load_measured(ctx).await?;
+    let cache = &ctx.map_cache;
+    let measured = if ctx.config.warm_network_map && cache.current().is_none() {
+        // Held while loading, so a request arriving meanwhile waits for
+        // this load rather than starting another.
+        let _loading = cache.loading.lock().await;
+        let measured = load_measured(ctx).await?;
+        if cache.current().is_none() {
+            cache.store(measured.clone());
+        }
+        measured
+    } else {
+        load_measured(ctx).await?
+    };
     Ok((
         Health::of(&measured.graph, &measured.figures, &measured.activity),
         measured.graph,
