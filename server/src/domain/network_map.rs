@@ -139,6 +139,15 @@ impl Measured {
             .get_or_init(|| crate::graph::map_positions(&self.graph))
     }
 
+    /// This measurement with its layout made, off the async workers.
+    async fn laid_out(self) -> Result<Measured> {
+        off_the_workers(move || {
+            self.positions();
+            self
+        })
+        .await
+    }
+
     /// The whole map drawn.
     pub async fn svg(&self, options: MapOptions) -> Result<String> {
         let measured = self.clone();
@@ -214,8 +223,15 @@ pub async fn measured(ctx: &Context) -> Result<Measured> {
             && let Ok(guard) = cache.loading.clone().try_lock_owned()
         {
             let ctx = ctx.clone();
+            // The map was drawn from the copy being replaced, so it will be
+            // drawn again: lay the new copy out before it is served too.
+            let drawn = measured.positions.get().is_some();
             tokio::spawn(async move {
                 match load_measured(&ctx).await {
+                    Ok(fresh) if drawn => match fresh.laid_out().await {
+                        Ok(fresh) => ctx.map_cache.store(fresh),
+                        Err(error) => tracing::warn!(%error, "laying out the network map failed"),
+                    },
                     Ok(fresh) => ctx.map_cache.store(fresh),
                     Err(error) => tracing::warn!(%error, "reloading the network map failed"),
                 }
@@ -361,7 +377,8 @@ pub async fn health_now(ctx: &Context) -> Result<(Health, Arc<Graph>)> {
         // Held while loading, so a request arriving meanwhile waits for
         // this load rather than starting another.
         let _loading = cache.loading.lock().await;
-        let measured = load_measured(ctx).await?;
+        // The map page is what people open first: lay it out now too.
+        let measured = load_measured(ctx).await?.laid_out().await?;
         if cache.current().is_none() {
             cache.store(measured.clone());
         }
