@@ -1,0 +1,1 @@
+DROP INDEX statuses_by_reblog;
