@@ -4,6 +4,7 @@
 //! `async fn(Backend)`; [`backend_tests!`] turns it into one test per
 //! database, so every scenario runs on SQLite and on PostgreSQL.
 
+pub mod bench;
 pub mod bulk;
 pub mod clients;
 pub mod peer;

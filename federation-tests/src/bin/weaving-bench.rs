@@ -17,62 +17,31 @@
 //! README's testing notes).
 
 use diesel::{Connection, PgConnection, RunQueryDsl};
-use federation_tests::{Backend, Instance, bulk};
+use federation_tests::{
+    Backend, Instance,
+    bench::{self, Args},
+    bulk,
+};
 use std::{
     path::PathBuf,
     time::{Duration, Instant},
 };
 
-struct Options {
-    members: usize,
-    rounds: usize,
-    /// Fill with the bulk generator, this many statuses, instead of
-    /// `demo-network`.
-    statuses: Option<i64>,
-    baseline: Option<PathBuf>,
-}
+const USAGE: &str = "weaving-bench [MEMBERS] [ROUNDS] [--statuses N] [--baseline PATH]";
 
-fn options() -> Options {
-    let mut numbers = Vec::new();
-    let mut baseline = None;
-    let mut statuses = None;
-    let mut args = std::env::args().skip(1);
-    while let Some(arg) = args.next() {
-        if arg == "--statuses" {
-            let n = args.next().and_then(|n| n.parse().ok());
-            statuses = Some(n.expect("--statuses needs a number"));
-        } else if arg == "--baseline" {
-            let path = args
-                .next()
-                .expect("--baseline needs the path of a trellis binary");
-            baseline = Some(PathBuf::from(path));
-        } else {
-            numbers.push(arg.parse::<usize>().unwrap_or_else(|_| {
-                panic!("{arg:?}: expected MEMBERS ROUNDS [--statuses N] [--baseline PATH]")
-            }));
-        }
-    }
-    let members = numbers.first().copied().unwrap_or(300);
+fn main() {
+    let args = Args::read(USAGE);
+    let members: usize = args.number(0, 300);
     assert!(
         members >= 20,
         "the bench needs a network of 20 members or more"
     );
-    Options {
-        members,
-        rounds: numbers.get(1).copied().unwrap_or(20),
-        statuses,
-        baseline,
-    }
-}
-
-fn main() {
-    let options = options();
     let bin = federation_tests::build_trellis(true);
     // SAFETY: set before the runtime, and so before any other thread runs.
     unsafe { std::env::set_var("RUST_LOG", "warn") };
     tokio::runtime::Runtime::new()
         .expect("a tokio runtime")
-        .block_on(run(options, bin));
+        .block_on(run(args, members, bin));
 }
 
 struct Server {
@@ -98,21 +67,18 @@ const ENDPOINTS: [(&str, &str); 9] = [
     ("notifications", "/api/v1/notifications?limit=20"),
 ];
 
-async fn run(options: Options, bin: PathBuf) {
-    let mut builds = vec![("", bin)];
-    if let Some(baseline) = options.baseline {
-        builds.push((" (baseline)", baseline));
-    }
-    let members = options.members;
+async fn run(args: Args, members: usize, bin: PathBuf) {
+    let rounds: usize = args.number(1, 20);
+    let statuses: Option<i64> = args.option("statuses").map(|n| {
+        n.parse()
+            .unwrap_or_else(|_| panic!("--statuses {n:?} is not a number"))
+    });
     let mut servers = Vec::new();
     println!("Generating {members} members on each database…");
-    for (suffix, bin) in &builds {
-        for (database, backend) in [
-            ("SQLite", Backend::Sqlite),
-            ("PostgreSQL", Backend::Postgres),
-        ] {
+    for (suffix, bin) in bench::builds(bin, args.baseline()) {
+        for (database, backend) in bench::DATABASES {
             let name = format!("{database}{suffix}");
-            servers.push(start(&name, backend, bin, members, options.statuses).await);
+            servers.push(start(&name, backend, &bin, members, statuses).await);
         }
     }
     let http = reqwest::Client::new();
@@ -130,7 +96,7 @@ async fn run(options: Options, bin: PathBuf) {
         let mut missing = vec![false; servers.len()];
         // One request each first, so that caches are warm on all; it is
         // shown on its own, as what the first visitor after a start waits.
-        for _ in 0..=options.rounds {
+        for _ in 0..=rounds {
             for (i, server) in servers.iter().enumerate() {
                 if missing[i] {
                     continue;
@@ -162,28 +128,22 @@ async fn run(options: Options, bin: PathBuf) {
                 t.sort();
                 [
                     Some(first),
-                    Some(percentile(t, 0.5)),
-                    Some(percentile(t, 0.9)),
+                    Some(bench::percentile(t, 0.5)),
+                    Some(bench::percentile(t, 0.9)),
                 ]
             })
-            .map(|d| {
-                d.map_or("n/a".into(), |d| {
-                    format!("{:.1} ms", d.as_secs_f64() * 1000.0)
-                })
-            })
+            .map(|d| d.map_or("n/a".into(), bench::millis))
             .collect();
         println!("| {label} | {} |", cells.join(" | "));
     }
     println!();
     println!("Resident memory of each server (VmRSS), after it started and after the rounds:");
     for (server, before) in servers.iter().zip(resident) {
-        let mib =
-            |kib: Option<u64>| kib.map_or("?".into(), |k| format!("{:.0} MiB", k as f64 / 1024.0));
         println!(
             "- {}: {} → {}",
             server.name,
-            mib(before),
-            mib(server.instance.resident_kib())
+            bench::mebibytes(before),
+            bench::mebibytes(server.instance.resident_kib())
         );
     }
 }
@@ -197,33 +157,12 @@ async fn start(
     members: usize,
     statuses: Option<i64>,
 ) -> Server {
-    // The bench sends every request with one token: no rate limit.
-    let limits = [
-        ("TRELLIS_RATE_LIMIT_REQUESTS", "0"),
-        // As a live server runs (the harness turns it off for tests).
-        ("TRELLIS_WARM_NETWORK_MAP", "true"),
-    ];
-    let mut instance = Instance::start_binary("bench", backend, &limits, bin).await;
-    let started = Instant::now();
     if let Some(statuses) = statuses {
-        // The server has migrated its database; it is stopped while the
-        // generator writes, and started again on the full database, as
-        // after a restart.
-        instance.stop().await;
-        let url = instance.database_url().to_string();
-        let base_url = format!("http://{}", instance.domain());
         let spec = bulk::Spec {
             members: members as i64,
             statuses,
         };
-        let written = tokio::task::spawn_blocking(move || bulk::generate(&url, &base_url, spec))
-            .await
-            .expect("the generator");
-        println!(
-            "  {name}: {written} in {:.1} s",
-            started.elapsed().as_secs_f64()
-        );
-        instance.restart().await;
+        let instance = bench::start_generated(name, backend, bin, spec, &bench::SETTINGS).await;
         let token = instance.admin(&["token", "m10"]).await.trim().to_string();
         return Server {
             name: name.to_string(),
@@ -231,6 +170,8 @@ async fn start(
             token,
         };
     }
+    let instance = Instance::start_binary("bench", backend, &bench::SETTINGS, bin).await;
+    let started = Instant::now();
     let (out, _) = instance
         .cli(&[
             "admin",
@@ -265,9 +206,4 @@ async fn start(
         instance,
         token,
     }
-}
-
-fn percentile(sorted: &[Duration], p: f64) -> Duration {
-    let index = ((sorted.len() as f64 - 1.0) * p).round() as usize;
-    sorted[index]
 }

@@ -1,0 +1,130 @@
+//! What the benchmarks share: the builds compared, servers filled by the
+//! bulk generator, and the arithmetic of the tables they print.
+
+use crate::{Backend, Instance, bulk};
+use std::{
+    path::{Path, PathBuf},
+    time::{Duration, Instant},
+};
+
+/// The builds a bench compares: this one, and `--baseline PATH` if given.
+pub fn builds(this: PathBuf, baseline: Option<PathBuf>) -> Vec<(&'static str, PathBuf)> {
+    let mut builds = vec![("", this)];
+    if let Some(baseline) = baseline {
+        builds.push((" (baseline)", baseline));
+    }
+    builds
+}
+
+/// Both databases, with the names the tables show.
+pub const DATABASES: [(&str, Backend); 2] = [
+    ("SQLite", Backend::Sqlite),
+    ("PostgreSQL", Backend::Postgres),
+];
+
+/// Settings every bench server runs with: no rate limit (a bench sends many
+/// requests with few tokens) and the map measured at start, as a live
+/// server does (the test harness turns that off).
+pub const SETTINGS: [(&str, &str); 2] = [
+    ("TRELLIS_RATE_LIMIT_REQUESTS", "0"),
+    ("TRELLIS_WARM_NETWORK_MAP", "true"),
+];
+
+/// Starts `bin` on `backend` (which migrates an empty database), stops it,
+/// fills the database with the bulk generator and starts it again on the
+/// full database, as after a restart.
+pub async fn start_generated(
+    name: &str,
+    backend: Backend,
+    bin: &Path,
+    spec: bulk::Spec,
+    settings: &[(&str, &str)],
+) -> Instance {
+    let mut instance = Instance::start_binary("bench", backend, settings, bin).await;
+    let started = Instant::now();
+    instance.stop().await;
+    let url = instance.database_url().to_string();
+    let base_url = format!("http://{}", instance.domain());
+    let written = tokio::task::spawn_blocking(move || bulk::generate(&url, &base_url, spec))
+        .await
+        .expect("the generator");
+    println!(
+        "  {name}: {written} in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
+    instance.restart().await;
+    instance
+}
+
+/// The value below which a share `p` of `sorted` lies.
+pub fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    let index = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[index]
+}
+
+/// A duration as the tables show it.
+pub fn millis(d: Duration) -> String {
+    format!("{:.1} ms", d.as_secs_f64() * 1000.0)
+}
+
+/// A resident size in KiB as the tables show it.
+pub fn mebibytes(kib: Option<u64>) -> String {
+    kib.map_or("?".into(), |k| format!("{:.0} MiB", k as f64 / 1024.0))
+}
+
+/// The command line of a bench: numbers in order, and `--name value`
+/// options.
+pub struct Args {
+    /// The arguments that are not options, in order.
+    pub numbers: Vec<String>,
+    options: Vec<(String, String)>,
+}
+
+impl Args {
+    /// Reads the process's arguments; `usage` is shown for a bad one.
+    pub fn read(usage: &str) -> Args {
+        let mut numbers = Vec::new();
+        let mut options = Vec::new();
+        let mut args = std::env::args().skip(1);
+        while let Some(arg) = args.next() {
+            if let Some(name) = arg.strip_prefix("--") {
+                let value = args
+                    .next()
+                    .unwrap_or_else(|| panic!("--{name} needs a value; usage: {usage}"));
+                options.push((name.to_string(), value));
+            } else {
+                numbers.push(arg);
+            }
+        }
+        Args { numbers, options }
+    }
+
+    /// The `index`th number, or `default`.
+    pub fn number<T: std::str::FromStr>(&self, index: usize, default: T) -> T {
+        self.numbers.get(index).map_or(default, |n| {
+            n.parse()
+                .unwrap_or_else(|_| panic!("{n:?} is not a number"))
+        })
+    }
+
+    /// The value of `--name`, if given.
+    pub fn option(&self, name: &str) -> Option<&str> {
+        self.options
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// `--name` as a number, or `default`.
+    pub fn option_number<T: std::str::FromStr>(&self, name: &str, default: T) -> T {
+        self.option(name).map_or(default, |n| {
+            n.parse()
+                .unwrap_or_else(|_| panic!("--{name} {n:?} is not a number"))
+        })
+    }
+
+    /// `--baseline PATH`: another `trellis` binary to run side by side.
+    pub fn baseline(&self) -> Option<PathBuf> {
+        self.option("baseline").map(PathBuf::from)
+    }
+}
