@@ -185,6 +185,73 @@ impl Dialect {
     }
 }
 
+/// A connection to a bench database, whichever it is.
+enum Db {
+    Sqlite(SqliteConnection),
+    Postgres(PgConnection),
+}
+
+impl Db {
+    /// Connects to `url` (`sqlite://…` or `postgres://…`), with foreign
+    /// keys enforced as the server has them.
+    fn open(url: &str) -> Db {
+        match url.strip_prefix("sqlite://") {
+            Some(path) => {
+                let mut conn = SqliteConnection::establish(path).expect("the SQLite database");
+                conn.batch_execute("PRAGMA foreign_keys = ON")
+                    .expect("foreign keys");
+                Db::Sqlite(conn)
+            }
+            None => Db::Postgres(PgConnection::establish(url).expect("the PostgreSQL database")),
+        }
+    }
+
+    fn dialect(&self) -> Dialect {
+        match self {
+            Db::Sqlite(_) => Dialect::Sqlite,
+            Db::Postgres(_) => Dialect::Postgres,
+        }
+    }
+
+    fn execute(&mut self, sql: &str) {
+        match self {
+            Db::Sqlite(conn) => conn.batch_execute(sql),
+            Db::Postgres(conn) => conn.batch_execute(sql),
+        }
+        .unwrap_or_else(|e| panic!("{e}\nin:\n{sql}"));
+    }
+
+    /// The statements in one transaction, then fresh planner statistics.
+    fn run(&mut self, statements: &[String]) {
+        match self {
+            Db::Sqlite(conn) => run(conn, statements),
+            Db::Postgres(conn) => run(conn, statements),
+        }
+    }
+
+    fn load<R>(&mut self, sql: &str) -> Vec<R>
+    where
+        R: diesel::QueryableByName<diesel::sqlite::Sqlite>
+            + diesel::QueryableByName<diesel::pg::Pg>
+            + 'static,
+    {
+        match self {
+            Db::Sqlite(conn) => diesel::sql_query(sql).load(conn),
+            Db::Postgres(conn) => diesel::sql_query(sql).load(conn),
+        }
+        .unwrap_or_else(|e| panic!("{e}\nin:\n{sql}"))
+    }
+
+    fn number(&mut self, sql: &str) -> i64 {
+        let number = diesel::dsl::sql::<diesel::sql_types::BigInt>(sql);
+        match self {
+            Db::Sqlite(conn) => number.get_result(conn),
+            Db::Postgres(conn) => number.get_result(conn),
+        }
+        .unwrap_or_else(|e| panic!("{e}\nin:\n{sql}"))
+    }
+}
+
 /// Fills the database at `url` (`sqlite://…` or `postgres://…`), already
 /// migrated and holding no members, with the network `spec` describes.
 /// `base_url` is the server's own origin (`http://localhost:PORT`), which
@@ -192,25 +259,12 @@ impl Dialect {
 pub fn generate(url: &str, base_url: &str, spec: Spec) -> Written {
     let now = chrono::Utc::now().timestamp();
     let script = script(spec, base_url, now);
-    if let Some(path) = url.strip_prefix("sqlite://") {
-        let mut conn = SqliteConnection::establish(path).expect("the SQLite database");
-        conn.batch_execute("PRAGMA foreign_keys = ON; PRAGMA synchronous = OFF")
-            .expect("SQLite settings");
-        run(&mut conn, &script(Dialect::Sqlite));
-        count(|sql| {
-            diesel::dsl::sql::<diesel::sql_types::BigInt>(sql)
-                .get_result(&mut conn)
-                .expect(sql)
-        })
-    } else {
-        let mut conn = PgConnection::establish(url).expect("the PostgreSQL database");
-        run(&mut conn, &script(Dialect::Postgres));
-        count(|sql| {
-            diesel::dsl::sql::<diesel::sql_types::BigInt>(sql)
-                .get_result(&mut conn)
-                .expect(sql)
-        })
+    let mut db = Db::open(url);
+    if db.dialect() == Dialect::Sqlite {
+        db.execute("PRAGMA synchronous = OFF");
     }
+    db.run(&script(db.dialect()));
+    count(|sql| db.number(sql))
 }
 
 fn run<C: Connection>(conn: &mut C, statements: &[String]) {
@@ -265,6 +319,11 @@ fn values(items: &[&str]) -> String {
 /// far more followed and active than most, as in any real network.
 fn script(spec: Spec, base_url: &str, now: i64) -> impl Fn(Dialect) -> Vec<String> {
     let base_url = base_url.trim_end_matches('/').to_string();
+    let domain = base_url
+        .split("://")
+        .nth(1)
+        .unwrap_or(&base_url)
+        .to_string();
     move |d: Dialect| {
         let members = spec.members;
         let remote = spec.remote();
@@ -329,7 +388,6 @@ fn script(spec: Spec, base_url: &str, now: i64) -> impl Fn(Dialect) -> Vec<Strin
                  {ap}, {ap}, {ap} || '/inbox', '{base_url}/inbox', {ap} || '/outbox', \
                  {ap} || '/followers', {ap} || '/following', {ap} || '#main-key', 'bench', \
                  {created}, {created} FROM bulk_n WHERE x <= {members}",
-                domain = base_url.split("://").nth(1).unwrap_or(&base_url),
                 ap = local_url("'m' || x"),
             ),
             format!(
@@ -354,7 +412,6 @@ fn script(spec: Spec, base_url: &str, now: i64) -> impl Fn(Dialect) -> Vec<Strin
                  FROM bulk_n JOIN bulk_roles r ON r.i = (x - {people}) % {roles_n} \
                  JOIN bulk_places p ON p.i = (x - {people}) % {places_n} \
                  WHERE x > {people} AND x <= {people} + {groups}",
-                domain = base_url.split("://").nth(1).unwrap_or(&base_url),
                 ap = local_url(&format!("'community' || (x - {people})")),
                 roles_n = ROLES.len(),
                 places_n = PLACES.len(),
@@ -561,38 +618,68 @@ pub fn tie_counts(url: &str) -> (Vec<TieCount>, Vec<TieCount>) {
         #[diesel(sql_type = diesel::sql_types::BigInt)]
         f: i64,
     }
+    let mut db = Db::open(url);
     let rows = |rows: Vec<Row>| -> Vec<TieCount> {
         rows.into_iter().map(|t| (t.a, t.b, t.r, t.f)).collect()
     };
-    if let Some(path) = url.strip_prefix("sqlite://") {
-        let mut conn = SqliteConnection::establish(path).expect("the SQLite database");
-        let kept = diesel::sql_query(KEPT).load(&mut conn).expect(KEPT);
-        let recounted = diesel::sql_query(RECOUNTED)
-            .load(&mut conn)
-            .expect(RECOUNTED);
-        (rows(kept), rows(recounted))
-    } else {
-        let mut conn = PgConnection::establish(url).expect("the PostgreSQL database");
-        let kept = diesel::sql_query(KEPT).load(&mut conn).expect(KEPT);
-        let recounted = diesel::sql_query(RECOUNTED)
-            .load(&mut conn)
-            .expect(RECOUNTED);
-        (rows(kept), rows(recounted))
+    (rows(db.load(KEPT)), rows(db.load(RECOUNTED)))
+}
+
+/// Accounts whose kept counts (`account_stats`) differ from a fresh count
+/// of their statuses and follows, described, and how many statuses the
+/// kept counts add up to: tests check the first is empty and the second
+/// is not nought.
+pub fn stats_drift(url: &str) -> (Vec<String>, i64) {
+    const DRIFT: &str = "SELECT a.id AS id, \
+        CAST(coalesce(k.statuses_count, -1) AS BIGINT) AS kept_statuses, \
+        CAST((SELECT count(*) FROM statuses s WHERE s.account_id = a.id) AS BIGINT) AS statuses, \
+        CAST(coalesce(k.followers_count, -1) AS BIGINT) AS kept_followers, \
+        CAST((SELECT count(*) FROM follows f WHERE f.target_account_id = a.id AND f.accepted) AS BIGINT) AS followers, \
+        CAST(coalesce(k.following_count, -1) AS BIGINT) AS kept_following, \
+        CAST((SELECT count(*) FROM follows f WHERE f.account_id = a.id AND f.accepted) AS BIGINT) AS following, \
+        CAST(k.last_status_at AS TEXT) AS kept_last, \
+        CAST((SELECT max(s.created_at) FROM statuses s WHERE s.account_id = a.id) AS TEXT) AS last \
+        FROM accounts a LEFT JOIN account_stats k ON k.account_id = a.id ORDER BY a.id";
+    #[derive(diesel::QueryableByName, Debug)]
+    struct Row {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        id: i64,
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        kept_statuses: i64,
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        statuses: i64,
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        kept_followers: i64,
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        followers: i64,
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        kept_following: i64,
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        following: i64,
+        #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Text>)]
+        kept_last: Option<String>,
+        #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Text>)]
+        last: Option<String>,
     }
+    let rows: Vec<Row> = Db::open(url).load(DRIFT);
+    let total = rows.iter().map(|r| r.kept_statuses.max(0)).sum();
+    let drifted = rows
+        .into_iter()
+        .filter(|r| {
+            (
+                r.kept_statuses,
+                r.kept_followers,
+                r.kept_following,
+                &r.kept_last,
+            ) != (r.statuses, r.followers, r.following, &r.last)
+        })
+        .map(|r| format!("account {}: {r:?}", r.id))
+        .collect();
+    (drifted, total)
 }
 
 /// Runs `sql` (one or more statements) on the database at `url`, with
 /// foreign keys enforced as the server has them.
 pub fn execute(url: &str, sql: &str) {
-    if let Some(path) = url.strip_prefix("sqlite://") {
-        let mut conn = SqliteConnection::establish(path).expect("the SQLite database");
-        conn.batch_execute("PRAGMA foreign_keys = ON")
-            .expect("foreign keys");
-        conn.batch_execute(sql)
-            .unwrap_or_else(|e| panic!("{e}\nin:\n{sql}"));
-    } else {
-        let mut conn = PgConnection::establish(url).expect("the PostgreSQL database");
-        conn.batch_execute(sql)
-            .unwrap_or_else(|e| panic!("{e}\nin:\n{sql}"));
-    }
+    Db::open(url).execute(sql);
 }

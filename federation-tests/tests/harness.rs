@@ -69,7 +69,7 @@ async fn bulk_generator_builds_what_the_server_reads(backend: Backend) {
         written.favourites > 1500 && written.home_feed > 500,
         "{written}"
     );
-    ties_stay_counted(instance.database_url());
+    counts_stay_kept(instance.database_url());
     instance.restart().await;
 
     let token = instance.admin(&["token", "m1"]).await.trim().to_string();
@@ -118,11 +118,15 @@ async fn bulk_generator_builds_what_the_server_reads(backend: Backend) {
     assert_eq!(open.body.as_array().expect("exchanges").len(), 5);
 }
 
-/// The database keeps replies and favourites counted per pair with
-/// triggers; whatever the writes, the counts equal a fresh count.
-fn ties_stay_counted(url: &str) {
+/// The database keeps replies and favourites counted per pair, and each
+/// account's statuses and follows, with triggers; whatever the writes, the
+/// counts equal a fresh count.
+fn counts_stay_kept(url: &str) {
     use federation_tests::bulk;
     let agree = |when: &str| {
+        let (drifted, statuses) = bulk::stats_drift(url);
+        assert!(statuses > 1000, "{when}: {statuses} statuses counted");
+        assert!(drifted.is_empty(), "{when}: {drifted:#?}");
         let (kept, recounted) = bulk::tie_counts(url);
         assert!(!kept.is_empty(), "{when}: no ties counted");
         assert_eq!(kept.len(), recounted.len(), "{when}: pairs");
@@ -159,6 +163,22 @@ fn ties_stay_counted(url: &str) {
         (
             "replies made private",
             "UPDATE statuses SET visibility = 'private' WHERE id IN (SELECT id FROM statuses WHERE in_reply_to_account_id = 3 ORDER BY id LIMIT 5)",
+        ),
+        (
+            "unfollowed",
+            "DELETE FROM follows WHERE id IN (SELECT id FROM follows ORDER BY id DESC LIMIT 50)",
+        ),
+        (
+            "follows waiting",
+            "UPDATE follows SET accepted = FALSE WHERE target_account_id = 2",
+        ),
+        (
+            "follows accepted",
+            "UPDATE follows SET accepted = TRUE WHERE target_account_id = 2 AND id % 2 = 0",
+        ),
+        (
+            "the latest statuses deleted",
+            "DELETE FROM statuses WHERE id IN (SELECT max(id) FROM statuses GROUP BY account_id)",
         ),
         ("an account deleted", "DELETE FROM accounts WHERE id = 7"),
     ] {

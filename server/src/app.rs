@@ -23,7 +23,9 @@ pub struct App {
 pub async fn open_database(config: &Config) -> anyhow::Result<Database> {
     let url = config.database_url.clone();
     let pool_size = config.database_pool_size;
-    tokio::task::spawn_blocking(move || Database::open(&url, pool_size))
+    let slow_query =
+        (config.slow_query_ms > 0).then(|| std::time::Duration::from_millis(config.slow_query_ms));
+    tokio::task::spawn_blocking(move || Database::open_logging(&url, pool_size, slow_query))
         .await?
         .with_context(|| format!("opening database {}", redact(&config.database_url)))
 }

@@ -67,6 +67,10 @@ pub struct Config {
     /// request loads it: the test harness turns it off, so that what a
     /// test writes right after the start shows at once.
     pub warm_network_map: bool,
+    /// Log each database statement that takes at least this many
+    /// milliseconds (a warning naming the statement, never its values);
+    /// 0 logs none.
+    pub slow_query_ms: u64,
 }
 
 /// The longest rate-limit window: anything longer is more likely a typo than
@@ -200,6 +204,7 @@ impl Default for Config {
             ],
             network_report_interval_seconds: 24 * 60 * 60,
             warm_network_map: true,
+            slow_query_ms: 500,
         }
     }
 }
@@ -376,6 +381,9 @@ impl Config {
         }
         if let Some(v) = var("TRELLIS_WARM_NETWORK_MAP") {
             self.warm_network_map = parse_bool("TRELLIS_WARM_NETWORK_MAP", &v)?;
+        }
+        if let Some(v) = var("TRELLIS_SLOW_QUERY_MS") {
+            self.slow_query_ms = parsed("TRELLIS_SLOW_QUERY_MS", v)?;
         }
         if let Some(v) = var("TRELLIS_FEDERATION_DEV_MODE") {
             self.federation_dev_mode = parse_bool("TRELLIS_FEDERATION_DEV_MODE", &v)?;

@@ -200,3 +200,35 @@ pub fn touch(conn: &mut DbConnection, account_id: i64) -> QueryResult<Account> {
         .set(accounts::updated_at.eq(super::now()))
         .get_result(conn)
 }
+
+/// What the database keeps counted for an account (see migration
+/// `account_stats`): its statuses, when it last posted, its accepted
+/// followers and follows.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, diesel::Queryable)]
+pub struct Stats {
+    pub statuses: i64,
+    pub last_status_at: Option<chrono::NaiveDateTime>,
+    pub followers: i64,
+    pub following: i64,
+}
+
+/// The kept counts of each of `account_ids`, in one query.
+pub fn stats_of(
+    conn: &mut DbConnection,
+    account_ids: &[i64],
+) -> QueryResult<std::collections::HashMap<i64, Stats>> {
+    use super::schema::account_stats;
+    let rows: Vec<(i64, Stats)> = account_stats::table
+        .filter(account_stats::account_id.eq_any(account_ids))
+        .select((
+            account_stats::account_id,
+            (
+                account_stats::statuses_count,
+                account_stats::last_status_at,
+                account_stats::followers_count,
+                account_stats::following_count,
+            ),
+        ))
+        .load(conn)?;
+    Ok(rows.into_iter().collect())
+}

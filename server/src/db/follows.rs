@@ -6,7 +6,6 @@ use super::{
     schema::{accounts, follows},
 };
 use diesel::prelude::*;
-use std::collections::HashMap;
 
 pub fn insert(conn: &mut DbConnection, follow: &Follow) -> QueryResult<()> {
     diesel::insert_into(follows::table)
@@ -84,34 +83,6 @@ pub fn accepted_to(conn: &mut DbConnection, account_ids: &[i64]) -> QueryResult<
         .filter(follows::accepted.eq(true))
         .select((follows::account_id, follows::target_account_id))
         .load(conn)
-}
-
-/// Followers (accepted) of each of `account_ids` that has any.
-pub fn follower_counts(
-    conn: &mut DbConnection,
-    account_ids: &[i64],
-) -> QueryResult<HashMap<i64, i64>> {
-    let rows: Vec<(i64, i64)> = follows::table
-        .filter(follows::target_account_id.eq_any(account_ids))
-        .filter(follows::accepted.eq(true))
-        .group_by(follows::target_account_id)
-        .select((follows::target_account_id, diesel::dsl::count_star()))
-        .load(conn)?;
-    Ok(rows.into_iter().collect())
-}
-
-/// Accounts followed (accepted) by each of `account_ids` that follows any.
-pub fn following_counts(
-    conn: &mut DbConnection,
-    account_ids: &[i64],
-) -> QueryResult<HashMap<i64, i64>> {
-    let rows: Vec<(i64, i64)> = follows::table
-        .filter(follows::account_id.eq_any(account_ids))
-        .filter(follows::accepted.eq(true))
-        .group_by(follows::account_id)
-        .select((follows::account_id, diesel::dsl::count_star()))
-        .load(conn)?;
-    Ok(rows.into_iter().collect())
 }
 
 /// Removes every follow to or from an account (when it is deleted).

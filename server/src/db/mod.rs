@@ -17,6 +17,7 @@ pub mod oauth;
 pub mod practice;
 pub mod schema;
 pub mod sessions;
+mod slow_queries;
 pub mod statuses;
 pub mod stream_events;
 pub mod weaving;
@@ -113,6 +114,8 @@ impl Target {
 
 struct Manager {
     target: Target,
+    /// Statements that take longer are logged (see [`slow_queries`]).
+    slow_query: Option<Duration>,
     /// Whether connections write. Only the SQLite writer switches the file
     /// to WAL (a setting the file keeps); readers opened side by side at
     /// start-up would otherwise contend for the lock the switch takes.
@@ -139,11 +142,19 @@ impl ManageConnection for Manager {
                 }
                 conn.batch_execute("PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;")
                     .map_err(r2d2::Error::QueryError)?;
+                if let Some(threshold) = self.slow_query {
+                    conn.set_instrumentation(slow_queries::SlowQueryLog::new(threshold));
+                }
                 Ok(DbConnection::Sqlite(conn))
             }
-            Target::Postgres(url) => PgConnection::establish(url)
-                .map(DbConnection::Pg)
-                .map_err(r2d2::Error::ConnectionError),
+            Target::Postgres(url) => {
+                let mut conn =
+                    PgConnection::establish(url).map_err(r2d2::Error::ConnectionError)?;
+                if let Some(threshold) = self.slow_query {
+                    conn.set_instrumentation(slow_queries::SlowQueryLog::new(threshold));
+                }
+                Ok(DbConnection::Pg(conn))
+            }
         }
     }
 
@@ -170,6 +181,16 @@ impl Database {
     /// Connects, creating the SQLite file or the PostgreSQL database if it
     /// does not exist yet, and runs pending migrations.
     pub fn open(url: &str, pool_size: u32) -> Result<Database, DbError> {
+        Database::open_logging(url, pool_size, None)
+    }
+
+    /// [`Database::open`], logging each statement that takes longer than
+    /// `slow_query`.
+    pub fn open_logging(
+        url: &str,
+        pool_size: u32,
+        slow_query: Option<Duration>,
+    ) -> Result<Database, DbError> {
         let target = Target::parse(url)?;
         match &target {
             Target::SqliteFile(path) => prepare_sqlite_place(path)?,
@@ -180,6 +201,7 @@ impl Database {
         // and then report only that it timed out.
         Manager {
             target: target.clone(),
+            slow_query: None,
             writer: true,
         }
         .connect()
@@ -190,6 +212,7 @@ impl Database {
                 .connection_timeout(Duration::from_secs(30))
                 .build(Manager {
                     target: target.clone(),
+                    slow_query,
                     writer,
                 })
                 .map_err(|e| DbError::Connect(e.to_string()))

@@ -576,7 +576,20 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    account_stats (account_id) {
+        account_id -> BigInt,
+        statuses_count -> BigInt,
+        last_status_at -> Nullable<Timestamp>,
+        followers_count -> BigInt,
+        following_count -> BigInt,
+    }
+}
+
+diesel::joinable!(account_stats -> accounts (account_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
+    account_stats,
     interaction_ties,
     accounts,
     users,

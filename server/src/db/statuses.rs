@@ -355,27 +355,6 @@ pub fn counts_of(
     Ok(counts)
 }
 
-/// For each of `account_ids` that posted: how many statuses, and when the
-/// latest was created.
-pub fn activity_of(
-    conn: &mut DbConnection,
-    account_ids: &[i64],
-) -> QueryResult<HashMap<i64, (i64, Option<chrono::NaiveDateTime>)>> {
-    let rows: Vec<(i64, i64, Option<chrono::NaiveDateTime>)> = statuses::table
-        .filter(statuses::account_id.eq_any(account_ids))
-        .group_by(statuses::account_id)
-        .select((
-            statuses::account_id,
-            diesel::dsl::count_star(),
-            diesel::dsl::max(statuses::created_at),
-        ))
-        .load(conn)?;
-    Ok(rows
-        .into_iter()
-        .map(|(id, count, last)| (id, (count, last)))
-        .collect())
-}
-
 /// `(status, account)` for every mention in any of `status_ids`.
 pub fn mentions_of(conn: &mut DbConnection, status_ids: &[i64]) -> QueryResult<Vec<(i64, i64)>> {
     mentions::table
@@ -516,7 +495,10 @@ pub fn tags_of(conn: &mut DbConnection, status_id: i64) -> QueryResult<Vec<Strin
         .load(conn)
 }
 
-/// Ids of public statuses with `tag` from `origin`, newest first.
+/// Ids of public statuses with `tag` from `origin`, newest first. Paged and
+/// ordered by the tag's own `(tag, status_id)` index, so the database
+/// walks that index newest first and stops at the page's end, instead of
+/// gathering every status with the tag and sorting them.
 pub fn ids_with_tag(
     conn: &mut DbConnection,
     tag: &str,
@@ -527,7 +509,7 @@ pub fn ids_with_tag(
         .inner_join(statuses::table)
         .filter(status_tags::tag.eq(tag))
         .filter(statuses::visibility.eq("public"))
-        .select(statuses::id)
+        .select(status_tags::status_id)
         .into_boxed();
     match origin {
         Origin::Any => {}
@@ -535,22 +517,22 @@ pub fn ids_with_tag(
         Origin::Remote => query = query.filter(statuses::local.eq(false)),
     }
     if let Some(max_id) = page.max_id {
-        query = query.filter(statuses::id.lt(max_id));
+        query = query.filter(status_tags::status_id.lt(max_id));
     }
     if let Some(since_id) = page.since_id {
-        query = query.filter(statuses::id.gt(since_id));
+        query = query.filter(status_tags::status_id.gt(since_id));
     }
     if let Some(min_id) = page.min_id {
         let mut ids: Vec<i64> = query
-            .filter(statuses::id.gt(min_id))
-            .order(statuses::id.asc())
+            .filter(status_tags::status_id.gt(min_id))
+            .order(status_tags::status_id.asc())
             .limit(page.limit)
             .load(conn)?;
         ids.reverse();
         return Ok(ids);
     }
     query
-        .order(statuses::id.desc())
+        .order(status_tags::status_id.desc())
         .limit(page.limit)
         .load(conn)
 }

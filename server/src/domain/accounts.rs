@@ -677,9 +677,9 @@ pub async fn directory(
                 // Accounts that never posted go last, newest first among
                 // them (the stable sort keeps the listing's order).
                 let ids: Vec<i64> = listed.iter().map(|a| a.id).collect();
-                let activity = crate::db::statuses::activity_of(conn, &ids)?;
+                let stats = crate::db::accounts::stats_of(conn, &ids)?;
                 listed.sort_by_key(|a| {
-                    std::cmp::Reverse(activity.get(&a.id).and_then(|(_, last)| *last))
+                    std::cmp::Reverse(stats.get(&a.id).and_then(|s| s.last_status_at))
                 });
             }
             let page = listed.into_iter().skip(offset).take(limit).collect();

@@ -40,7 +40,7 @@ pub fn account_views(
         return Ok(Vec::new());
     }
     let ids: Vec<i64> = accounts.iter().map(|a| a.id).collect();
-    let mut followers = follows::follower_counts(conn, &ids)?;
+    let mut stats = accounts::stats_of(conn, &ids)?;
     // A community's followers are its members and the communities linked
     // with it; apps show the count as its size, so it counts people only.
     let groups: Vec<i64> = accounts
@@ -51,22 +51,19 @@ pub fn account_views(
     if !groups.is_empty() {
         let people = communities::people_counts(conn, &groups)?;
         for group in groups {
-            followers.insert(group, people.get(&group).copied().unwrap_or(0));
+            stats.entry(group).or_default().followers = people.get(&group).copied().unwrap_or(0);
         }
     }
-    let following = follows::following_counts(conn, &ids)?;
-    let activity = statuses::activity_of(conn, &ids)?;
     let mut practice = super::practice::profile_fields_of(conn, &accounts)?;
     Ok(accounts
         .into_iter()
         .map(|account| {
-            let (statuses_count, last_status_at) =
-                activity.get(&account.id).copied().unwrap_or((0, None));
+            let stats = stats.get(&account.id).copied().unwrap_or_default();
             AccountView {
-                followers_count: followers.get(&account.id).copied().unwrap_or(0),
-                following_count: following.get(&account.id).copied().unwrap_or(0),
-                statuses_count,
-                last_status_at,
+                followers_count: stats.followers,
+                following_count: stats.following,
+                statuses_count: stats.statuses,
+                last_status_at: stats.last_status_at,
                 practice_fields: practice.remove(&account.id).unwrap_or_default(),
                 account,
             }

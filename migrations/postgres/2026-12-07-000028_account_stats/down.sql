@@ -1,0 +1,10 @@
+DROP TRIGGER account_stats_follow_changed ON follows;
+DROP TRIGGER account_stats_follow_removed ON follows;
+DROP TRIGGER account_stats_follow_added ON follows;
+DROP FUNCTION account_stats_of_follow();
+DROP TRIGGER account_stats_status_removed ON statuses;
+DROP TRIGGER account_stats_status_added ON statuses;
+DROP FUNCTION account_stats_of_status();
+DROP TRIGGER account_stats_account_added ON accounts;
+DROP FUNCTION account_stats_of_account();
+DROP TABLE account_stats;
