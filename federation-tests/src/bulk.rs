@@ -242,6 +242,16 @@ impl Db {
         .unwrap_or_else(|e| panic!("{e}\nin:\n{sql}"))
     }
 
+    fn has_table(&mut self, name: &str) -> bool {
+        let sql = match self {
+            Db::Sqlite(_) => format!("SELECT count(*) FROM sqlite_master WHERE name = '{name}'"),
+            Db::Postgres(_) => format!(
+                "SELECT count(*) FROM information_schema.tables WHERE table_name = '{name}'"
+            ),
+        };
+        self.number(&sql) > 0
+    }
+
     fn number(&mut self, sql: &str) -> i64 {
         let number = diesel::dsl::sql::<diesel::sql_types::BigInt>(sql);
         match self {
@@ -264,6 +274,12 @@ pub fn generate(url: &str, base_url: &str, spec: Spec) -> Written {
         db.execute("PRAGMA synchronous = OFF");
     }
     db.run(&script(db.dialect()));
+    // Builds since full-text search keep each status's text for it.
+    if db.has_table("status_search") {
+        db.run(&["INSERT INTO status_search (status_id, body) \
+            SELECT id, substr(content, 4, length(content) - 7) FROM statuses"
+            .to_string()]);
+    }
     count(|sql| db.number(sql))
 }
 

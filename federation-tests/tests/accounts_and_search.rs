@@ -1,7 +1,7 @@
 //! Edit history, follow options (post notifications, hidden boosts), private
 //! notes, familiar followers, the directory and search, across two servers.
 
-use federation_tests::{Backend, Instance, User, backend_tests, wait_until};
+use federation_tests::{Backend, Instance, Response, User, backend_tests, wait_until};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use std::time::Duration;
@@ -236,6 +236,80 @@ async fn search_directory_notes_and_familiar_followers(backend: Backend) {
         .get(&search("%25", "statuses"), Some(&carol.token))
         .await;
     assert_eq!(percent.body["statuses"], json!([]), "{}", percent.body);
+    // Whole words in any order; not a word that is not there, nor part of
+    // a word, nor the markup around the text.
+    let found_by = |found: &Response| -> Vec<String> {
+        found.body["statuses"]
+            .as_array()
+            .unwrap_or_else(|| panic!("{}", found.body))
+            .iter()
+            .map(|s| s["id"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let public_id = public["id"].as_str().unwrap().to_string();
+    for (q, expected) in [
+        ("guide%20rainwater", vec![public_id.clone()]),
+        ("harvesting%20rainwater", vec![public_id.clone()]),
+        ("rainwater%20harv", vec![]),
+        ("harvesting%20drought", vec![]),
+        ("arvesting", vec![]),
+    ] {
+        let found = town.get(&search(q, "statuses"), Some(&carol.token)).await;
+        assert_eq!(found_by(&found), expected, "{q}: {}", found.body);
+    }
+    let linked = town
+        .post_status(
+            &alice,
+            &json!({"status": "Cistern sizes @carol https://water.example/cisterns"}),
+        )
+        .await;
+    let linked_id = linked["id"].as_str().unwrap().to_string();
+    for (q, expected) in [
+        ("cistern", vec![linked_id.clone()]),
+        ("carol%20cisterns%20water", vec![linked_id.clone()]),
+        ("href", vec![]),
+        ("class%20mention", vec![]),
+    ] {
+        let found = town.get(&search(q, "statuses"), Some(&carol.token)).await;
+        assert_eq!(found_by(&found), expected, "{q}: {}", found.body);
+    }
+    // An edit changes what finds the status.
+    let edited = town
+        .put_json(
+            &format!("/api/v1/statuses/{linked_id}"),
+            Some(&alice.token),
+            &json!({"status": "Barrel sizes for small gardens"}),
+        )
+        .await;
+    assert_eq!(edited.status, StatusCode::OK, "{}", edited.body);
+    let old_words = town
+        .get(&search("cistern", "statuses"), Some(&carol.token))
+        .await;
+    assert!(found_by(&old_words).is_empty(), "{}", old_words.body);
+    let new_words = town
+        .get(&search("barrel%20gardens", "statuses"), Some(&carol.token))
+        .await;
+    assert_eq!(
+        found_by(&new_words),
+        [linked_id.clone()],
+        "{}",
+        new_words.body
+    );
+    // The full-text query languages' operators are only separators.
+    for q in [
+        "%22rainwater",
+        "rainwater%22%20OR%20%22tank",
+        "NEAR(rainwater%20guide)",
+        "rain*",
+        "-rainwater",
+        "rainwater%3A*%20%26%20!tank",
+        "%3C-%3E",
+        "%27",
+        "*",
+    ] {
+        let found = town.get(&search(q, "statuses"), Some(&carol.token)).await;
+        assert_eq!(found.status, StatusCode::OK, "{q}: {}", found.body);
+    }
 
     let tags = town
         .get(&search("%23rain", "hashtags"), Some(&carol.token))

@@ -588,8 +588,18 @@ diesel::table! {
 
 diesel::joinable!(account_stats -> accounts (account_id));
 
+diesel::table! {
+    /// The text each status is found by (PostgreSQL adds a generated
+    /// `document` column, SQLite an FTS5 index, both outside this schema).
+    status_search (status_id) {
+        status_id -> BigInt,
+        body -> Text,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     account_stats,
+    status_search,
     interaction_ties,
     accounts,
     users,

@@ -811,40 +811,91 @@ pub fn like_escaped(text: &str) -> String {
         .replace('_', "\\_")
 }
 
-/// Statuses whose text contains `needle` (lower case), that `viewer` may
-/// find: public and unlisted ones, and the viewer's own; boosts excluded;
-/// newest first. `author` narrows to one account.
+/// Sets the text `status_id` is found by in a search (its text without
+/// markup).
+pub fn set_search_text(conn: &mut DbConnection, status_id: i64, text: &str) -> QueryResult<()> {
+    use super::schema::status_search;
+    diesel::delete(status_search::table.find(status_id)).execute(conn)?;
+    diesel::insert_into(status_search::table)
+        .values((
+            status_search::status_id.eq(status_id),
+            status_search::body.eq(text),
+        ))
+        .execute(conn)
+        .map(drop)
+}
+
+/// Statuses holding all of `words`, in any order, that `viewer` may find: public and unlisted ones, and the
+/// viewer's own; boosts excluded; newest first. `author` narrows to one
+/// account. The words must be letters and digits only: they are written
+/// into the full-text query (FTS5 on SQLite, a tsquery on PostgreSQL),
+/// where anything else could be an operator.
 pub fn search(
     conn: &mut DbConnection,
-    needle: &str,
+    words: &[String],
     viewer: i64,
     author: Option<i64>,
     limit: i64,
     offset: i64,
 ) -> QueryResult<Vec<i64>> {
-    let pattern = format!("%{}%", like_escaped(needle));
-    let mut query = statuses::table
-        .filter(
-            super::accounts::lower(statuses::content)
-                .like(pattern)
-                .escape('\\'),
-        )
-        .filter(statuses::reblog_of_id.is_null())
-        .filter(
-            statuses::visibility
-                .eq_any(["public", "unlisted"])
-                .or(statuses::account_id.eq(viewer)),
-        )
-        .select(statuses::id)
-        .into_boxed();
-    if let Some(author) = author {
-        query = query.filter(statuses::account_id.eq(author));
+    use diesel::sql_types::{BigInt, Nullable, Text};
+    #[derive(diesel::QueryableByName)]
+    struct Found {
+        #[diesel(sql_type = BigInt)]
+        id: i64,
     }
-    query
-        .order(statuses::id.desc())
-        .limit(limit)
-        .offset(offset)
-        .load(conn)
+    if words.is_empty()
+        || words
+            .iter()
+            .flat_map(|w| w.chars())
+            .any(|c| !c.is_alphanumeric())
+    {
+        return Ok(Vec::new());
+    }
+    const VISIBLE: &str = "s.reblog_of_id IS NULL \
+        AND (s.visibility IN ('public', 'unlisted') OR s.account_id = $2) \
+        AND ($3 IS NULL OR s.account_id = $3)";
+    let found: Vec<Found> = match conn {
+        DbConnection::Sqlite(conn) => {
+            // Every word: "heat" "pumps". Whole words only: a prefix
+            // query reads every word it could begin (150 ms for one
+            // letter at a million statuses).
+            let query = format!("\"{}\"", words.join("\" \""));
+            // Ordered by the index's own key (the status id), FTS5 reads
+            // its matches newest first and stops at the page; ordered by
+            // the statuses' id, every match was sorted first (630 ms for a
+            // word in every status).
+            let sql = format!(
+                "SELECT s.id AS id FROM status_search_index f JOIN statuses s ON s.id = f.rowid \
+                 WHERE status_search_index MATCH $1 AND {VISIBLE} \
+                 ORDER BY f.rowid DESC LIMIT $4 OFFSET $5"
+            );
+            diesel::sql_query(sql)
+                .bind::<Text, _>(query)
+                .bind::<BigInt, _>(viewer)
+                .bind::<Nullable<BigInt>, _>(author)
+                .bind::<BigInt, _>(limit)
+                .bind::<BigInt, _>(offset)
+                .load(conn)?
+        }
+        DbConnection::Pg(conn) => {
+            // Every word: heat & pumps
+            let query = words.join(" & ");
+            let sql = format!(
+                "SELECT s.id AS id FROM status_search f JOIN statuses s ON s.id = f.status_id \
+                 WHERE f.document @@ to_tsquery('simple', $1) AND {VISIBLE} \
+                 ORDER BY f.status_id DESC LIMIT $4 OFFSET $5"
+            );
+            diesel::sql_query(sql)
+                .bind::<Text, _>(query)
+                .bind::<BigInt, _>(viewer)
+                .bind::<Nullable<BigInt>, _>(author)
+                .bind::<BigInt, _>(limit)
+                .bind::<BigInt, _>(offset)
+                .load(conn)?
+        }
+    };
+    Ok(found.into_iter().map(|f| f.id).collect())
 }
 
 /// A status by its web address (`url`), as people paste it.

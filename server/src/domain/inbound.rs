@@ -571,6 +571,7 @@ pub fn store_note(
         // did the rest too.
         return Ok(statuses::by_ap_id(conn, &row.ap_id)?);
     };
+    super::search::index(conn, &status)?;
     let mention_ids: Vec<i64> = incoming.mentioned.iter().map(|a| a.id).collect();
     statuses::insert_mentions(conn, status.id, &mention_ids)?;
     record_kind(conn, &status, &incoming.note)?;
@@ -665,6 +666,7 @@ pub async fn store_fetched_note(ctx: &Context, incoming: IncomingNote) -> Result
                 // Stored by a concurrent request at the same moment.
                 return statuses::by_ap_id(conn, &row.ap_id)?.ok_or_else(Error::not_found);
             };
+            super::search::index(conn, &status)?;
             let mention_ids: Vec<i64> = incoming.mentioned.iter().map(|a| a.id).collect();
             statuses::insert_mentions(conn, status.id, &mention_ids)?;
             record_kind(conn, &status, &incoming.note)?;
@@ -705,6 +707,7 @@ pub async fn update_note(
                 sensitive,
                 note.updated.map(|u| u.naive_utc()).unwrap_or_else(db::now),
             )?;
+            super::search::index_text(conn, status.id, spoiler_text, &content)?;
             streaming::status_edited(conn, &status)?;
             notifications::notify_boosters_of_edit(conn, status.id, author.id)?;
         }

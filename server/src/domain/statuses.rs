@@ -221,6 +221,7 @@ pub async fn create(
                 None => None,
             };
             let status = statuses::insert(conn, &status)?;
+            super::search::index(conn, &status)?;
             if let Some(key) = &idempotency_key {
                 statuses::remember_idempotency_key(conn, author.id, key, status.id)?;
             }
@@ -307,6 +308,7 @@ pub async fn edit(
                 edited_at,
             )?;
             statuses::update_source(conn, status.id, &body)?;
+            super::search::index_text(conn, status.id, &spoiler_text, &content)?;
             statuses::set_tags(conn, status.id, &hashtags)?;
             let classified = kinds::Classified::decide(None, &[], &hashtags);
             kinds::record(conn, &status, &classified)?;
