@@ -699,3 +699,8 @@ pub fn stats_drift(url: &str) -> (Vec<String>, i64) {
 pub fn execute(url: &str, sql: &str) {
     Db::open(url).execute(sql);
 }
+
+/// The number one `SELECT` on the database at `url` answers.
+pub fn number(url: &str, sql: &str) -> i64 {
+    Db::open(url).number(sql)
+}

@@ -291,7 +291,7 @@ async fn search_directory_notes_and_familiar_followers(backend: Backend) {
         .await;
     assert_eq!(
         found_by(&new_words),
-        [linked_id.clone()],
+        [linked_id.as_str()],
         "{}",
         new_words.body
     );

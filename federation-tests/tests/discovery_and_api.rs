@@ -11,6 +11,7 @@ backend_tests!(
 );
 backend_tests!(oauth_scopes_and_errors, oauth_scopes_and_errors);
 backend_tests!(timelines_page_by_id, timelines_page_by_id);
+backend_tests!(a_trimmed_home_feed_pages_on, a_trimmed_home_feed_pages_on);
 
 fn no_redirects() -> reqwest::Client {
     reqwest::Client::builder()
@@ -840,4 +841,79 @@ async fn bookmarks_pins_and_idempotent_posts(backend: Backend) {
         )
         .await;
     assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+}
+
+/// Home feeds keep their newest entries only; paging further back reads
+/// what the feed would have held from the statuses, so a member sees the
+/// same timeline, in the same order, as an untrimmed feed gave.
+async fn a_trimmed_home_feed_pages_on(backend: Backend) {
+    use federation_tests::{bulk, wait_until};
+    use std::time::Duration;
+    let town = Instance::start_with(
+        "town",
+        backend,
+        &[
+            ("TRELLIS_HOME_FEED_LENGTH", "4"),
+            ("TRELLIS_HOME_FEED_TRIM_INTERVAL_SECONDS", "1"),
+        ],
+    )
+    .await;
+    let alice = town.create_user("alice").await;
+    let bob = town.create_user("bob").await;
+    let carol = town.create_user("carol").await;
+    town.follow(&alice, "bob").await;
+    let mut expected = Vec::new();
+    for n in 0..12 {
+        let (author, visibility) = match n % 4 {
+            0 => (&alice, "public"),
+            1 => (&bob, "private"),
+            _ => (&bob, "public"),
+        };
+        let posted = town
+            .post_status(
+                author,
+                &json!({"status": format!("note {n}"), "visibility": visibility}),
+            )
+            .await;
+        expected.push(posted["id"].as_str().unwrap().to_string());
+    }
+    // Neither a stranger's post nor a direct message to someone else.
+    town.post_status(&carol, &json!({"status": "elsewhere"}))
+        .await;
+    town.post_status(
+        &bob,
+        &json!({"status": "@carol just us", "visibility": "direct"}),
+    )
+    .await;
+    expected.reverse();
+
+    let url = town.database_url().to_string();
+    let rows = "SELECT count(*) FROM home_feed h JOIN accounts a ON a.id = h.account_id \
+        WHERE a.username = 'alice' AND a.local"
+        .to_string();
+    wait_until("alice's feed trimmed", Duration::from_secs(20), || {
+        let (url, rows) = (url.clone(), rows.clone());
+        async move { (bulk::number(&url, &rows) <= 4).then_some(()) }
+    })
+    .await;
+
+    let mut seen = Vec::new();
+    let mut path = "/api/v1/timelines/home?limit=3".to_string();
+    loop {
+        let page = town.get(&path, Some(&alice.token)).await;
+        assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+        let ids: Vec<String> = page
+            .body
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["id"].as_str().unwrap().to_string())
+            .collect();
+        let Some(last) = ids.last().cloned() else {
+            break;
+        };
+        seen.extend(ids);
+        path = format!("/api/v1/timelines/home?limit=3&max_id={last}");
+    }
+    assert_eq!(seen, expected);
 }

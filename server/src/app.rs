@@ -1,12 +1,14 @@
 //! Assembling and running the server: open the database, make sure the
 //! instance actor exists, build the router and start the delivery workers,
 //! the streaming loop and the scheduled jobs (network report, weekly
-//! introductions digest).
+//! introductions digest, home feed trimming).
 
 use crate::{
     config::Config,
     db::Database,
-    domain::{Context, accounts, network, network_reports, practice, streaming, weavers},
+    domain::{
+        Context, accounts, network, network_reports, practice, streaming, timelines, weavers,
+    },
     federation::{self, delivery},
     http,
 };
@@ -76,6 +78,7 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     let streaming = tokio::spawn(streaming::run(app.ctx.clone()));
     let reports = tokio::spawn(network_reports::run(app.ctx.clone()));
     let digest = tokio::spawn(weavers::run(app.ctx.clone()));
+    let feeds = tokio::spawn(timelines::trim_home_feeds(app.ctx.clone()));
     let linked_members = tokio::spawn(federation::linked_members::run(app.federation.clone()));
     tracing::info!(%bind, domain = %app.ctx.urls.domain(), "Trellis is listening");
     let streams = app.ctx.streams.clone();
@@ -95,6 +98,7 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     streaming.abort();
     reports.abort();
     digest.abort();
+    feeds.abort();
     linked_members.abort();
     served?;
     Ok(())

@@ -71,6 +71,11 @@ pub struct Config {
     /// milliseconds (a warning naming the statement, never its values);
     /// 0 logs none.
     pub slow_query_ms: u64,
+    /// Entries each home feed keeps; older pages are read from the
+    /// statuses of whom the member follows.
+    pub home_feed_length: i64,
+    /// How often home feeds are trimmed to `home_feed_length`.
+    pub home_feed_trim_interval_seconds: u64,
 }
 
 /// The longest rate-limit window: anything longer is more likely a typo than
@@ -205,6 +210,8 @@ impl Default for Config {
             network_report_interval_seconds: 24 * 60 * 60,
             warm_network_map: true,
             slow_query_ms: 500,
+            home_feed_length: 800,
+            home_feed_trim_interval_seconds: 60 * 60,
         }
     }
 }
@@ -382,6 +389,13 @@ impl Config {
         if let Some(v) = var("TRELLIS_WARM_NETWORK_MAP") {
             self.warm_network_map = parse_bool("TRELLIS_WARM_NETWORK_MAP", &v)?;
         }
+        if let Some(v) = var("TRELLIS_HOME_FEED_LENGTH") {
+            self.home_feed_length = parsed("TRELLIS_HOME_FEED_LENGTH", v)?;
+        }
+        if let Some(v) = var("TRELLIS_HOME_FEED_TRIM_INTERVAL_SECONDS") {
+            self.home_feed_trim_interval_seconds =
+                parsed("TRELLIS_HOME_FEED_TRIM_INTERVAL_SECONDS", v)?;
+        }
         if let Some(v) = var("TRELLIS_SLOW_QUERY_MS") {
             self.slow_query_ms = parsed("TRELLIS_SLOW_QUERY_MS", v)?;
         }
@@ -491,6 +505,11 @@ impl Config {
                 "sign_in_",
             ),
         ];
+        if self.home_feed_length < 1 || self.home_feed_trim_interval_seconds == 0 {
+            return Err(ConfigError::Invalid(
+                "home_feed_length and home_feed_trim_interval_seconds must be at least 1".into(),
+            ));
+        }
         if self.network_report_interval_seconds == 0 {
             return Err(ConfigError::Invalid(
                 "network_report_interval_seconds must be at least 1".into(),
@@ -516,6 +535,10 @@ impl Config {
             "https"
         };
         url::Url::parse(&format!("{scheme}://{}", self.domain)).expect("validated domain")
+    }
+
+    pub fn home_feed_trim_interval(&self) -> Duration {
+        Duration::from_secs(self.home_feed_trim_interval_seconds)
     }
 
     pub fn network_report_interval(&self) -> Duration {

@@ -7,6 +7,7 @@ pub mod blocks;
 pub mod communities;
 pub mod deliveries;
 pub mod follows;
+pub mod home_feed;
 pub mod ids;
 pub mod markers;
 pub mod models;

@@ -597,7 +597,15 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    home_feed_trims (account_id) {
+        account_id -> BigInt,
+        below_id -> BigInt,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
+    home_feed_trims,
     account_stats,
     status_search,
     interaction_ties,

@@ -5,7 +5,7 @@ use super::{
     views::{self, StatusView},
 };
 use crate::{
-    db::{follows, models::Account, statuses, statuses::Page},
+    db::{follows, home_feed, models::Account, statuses, statuses::Page},
     error::Result,
 };
 
@@ -16,10 +16,74 @@ pub async fn home(ctx: &Context, account: &Account, page: Page) -> Result<Vec<St
     ctx.db
         .read(move |conn| {
             let hidden = crate::db::blocks::hidden_from(conn, account_id)?;
-            let ids = statuses::home_feed_ids(conn, account_id, &hidden, page)?;
+            let mut ids = statuses::home_feed_ids(conn, account_id, &hidden, page)?;
+            let paging_back = page.min_id.is_none() && page.since_id.is_none();
+            if paging_back && (ids.len() as i64) < page.limit {
+                ids.extend(below_the_feed(conn, account_id, &hidden, &ids, page)?);
+            }
             Ok(views::load(conn, Some(account_id), &ids)?)
         })
         .await
+}
+
+/// The rest of a home page that ran past the end of a trimmed feed: the
+/// statuses the feed would have held, read from whom the member follows.
+fn below_the_feed(
+    conn: &mut crate::db::DbConnection,
+    account_id: i64,
+    hidden: &[i64],
+    found: &[i64],
+    page: Page,
+) -> diesel::QueryResult<Vec<i64>> {
+    let Some(below) = home_feed::trimmed_below(conn, account_id)? else {
+        return Ok(Vec::new());
+    };
+    let before = found
+        .last()
+        .copied()
+        .or(page.max_id)
+        .map_or(below, |id| id.min(below));
+    let mut authors: Vec<i64> = follows::following(conn, account_id)?
+        .into_iter()
+        .map(|a| a.id)
+        .collect();
+    authors.push(account_id);
+    let wanted = page.limit - found.len() as i64;
+    home_feed::older_than_feed(conn, account_id, &authors, hidden, before, wanted)
+}
+
+/// Keeps every home feed to its newest `home_feed_length` entries, once
+/// when the server starts and then every `home_feed_trim_interval_seconds`.
+/// Each member's feed is trimmed in a transaction of its own, so the
+/// single SQLite writer is never held for long.
+pub async fn trim_home_feeds(ctx: Context) {
+    let mut ticks = tokio::time::interval(ctx.config.home_feed_trim_interval());
+    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        ticks.tick().await;
+        match trim_once(&ctx).await {
+            Ok(0) => {}
+            Ok(removed) => tracing::debug!(removed, "trimmed home feeds"),
+            Err(error) => tracing::warn!(%error, "trimming home feeds failed"),
+        }
+    }
+}
+
+/// One pass of [`trim_home_feeds`]: how many entries went.
+pub async fn trim_once(ctx: &Context) -> Result<usize> {
+    let keep = ctx.config.home_feed_length;
+    let overfull = ctx
+        .db
+        .read(move |conn| -> Result<Vec<i64>> { Ok(home_feed::overfull(conn, keep)?) })
+        .await?;
+    let mut removed = 0;
+    for account_id in overfull {
+        removed += ctx
+            .db
+            .write(move |conn| -> Result<usize> { Ok(home_feed::trim(conn, account_id, keep)?) })
+            .await?;
+    }
+    Ok(removed)
 }
 
 /// What `viewer` may see of `account`'s statuses: public and unlisted for
