@@ -54,20 +54,28 @@ FOR EACH ROW EXECUTE FUNCTION account_stats_of_status();
 CREATE TRIGGER account_stats_status_removed AFTER DELETE ON statuses
 FOR EACH ROW EXECUTE FUNCTION account_stats_of_status();
 
--- Inserts, deletes, and a follow request accepted later.
+-- Inserts, deletes, and a follow request accepted later. Both accounts'
+-- rows change in one statement, which locks them in one order whichever
+-- way the follow goes: two communities accepting each other's follows at
+-- the same moment would otherwise each lock one row and wait for the
+-- other's (a deadlock).
 CREATE FUNCTION account_stats_of_follow() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     IF TG_OP IN ('UPDATE', 'DELETE') AND OLD.accepted THEN
-        UPDATE account_stats SET following_count = following_count - 1
-        WHERE account_id = OLD.account_id;
-        UPDATE account_stats SET followers_count = followers_count - 1
-        WHERE account_id = OLD.target_account_id;
+        UPDATE account_stats SET
+            following_count = following_count
+                - CASE WHEN account_id = OLD.account_id THEN 1 ELSE 0 END,
+            followers_count = followers_count
+                - CASE WHEN account_id = OLD.target_account_id THEN 1 ELSE 0 END
+        WHERE account_id IN (OLD.account_id, OLD.target_account_id);
     END IF;
     IF TG_OP IN ('INSERT', 'UPDATE') AND NEW.accepted THEN
-        UPDATE account_stats SET following_count = following_count + 1
-        WHERE account_id = NEW.account_id;
-        UPDATE account_stats SET followers_count = followers_count + 1
-        WHERE account_id = NEW.target_account_id;
+        UPDATE account_stats SET
+            following_count = following_count
+                + CASE WHEN account_id = NEW.account_id THEN 1 ELSE 0 END,
+            followers_count = followers_count
+                + CASE WHEN account_id = NEW.target_account_id THEN 1 ELSE 0 END
+        WHERE account_id IN (NEW.account_id, NEW.target_account_id);
     END IF;
     IF TG_OP = 'DELETE' THEN
         RETURN OLD;
