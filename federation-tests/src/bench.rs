@@ -22,11 +22,12 @@ pub const DATABASES: [(&str, Backend); 2] = [
     ("PostgreSQL", Backend::Postgres),
 ];
 
-/// Settings every bench server runs with: no rate limit (a bench sends many
-/// requests with few tokens) and the map measured at start, as a live
-/// server does (the test harness turns that off).
-pub const SETTINGS: [(&str, &str); 2] = [
+/// Settings every bench server runs with: no rate limits (a bench sends
+/// many requests from one address with few tokens) and the map measured at
+/// start, as a live server does (the test harness turns that off).
+pub const SETTINGS: [(&str, &str); 3] = [
     ("TRELLIS_RATE_LIMIT_REQUESTS", "0"),
+    ("TRELLIS_RATE_LIMIT_ADDRESS_REQUESTS", "0"),
     ("TRELLIS_WARM_NETWORK_MAP", "true"),
 ];
 

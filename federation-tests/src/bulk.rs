@@ -280,6 +280,14 @@ pub fn generate(url: &str, base_url: &str, spec: Spec) -> Written {
             SELECT id, substr(content, 4, length(content) - 7) FROM statuses"
             .to_string()]);
     }
+    // Builds that trim home feeds remember where each feed was cut, and
+    // read older pages from the statuses: the feeds written here hold the
+    // last FEED_DAYS days, as if trimmed there.
+    if db.has_table("home_feed_trims") {
+        db.run(&["INSERT INTO home_feed_trims (account_id, below_id) \
+            SELECT account_id, min(status_id) FROM home_feed GROUP BY account_id"
+            .to_string()]);
+    }
     count(|sql| db.number(sql))
 }
 
