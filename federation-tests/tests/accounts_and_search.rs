@@ -310,6 +310,17 @@ async fn search_directory_notes_and_familiar_followers(backend: Backend) {
         let found = town.get(&search(q, "statuses"), Some(&carol.token)).await;
         assert_eq!(found.status, StatusCode::OK, "{q}: {}", found.body);
     }
+    // A word longer than PostgreSQL indexes, and ten thousand characters
+    // of words and markup, find nothing and fail nothing.
+    let long_word = "w".repeat(3000);
+    let long_text = "rainwater%20%3Cb%3E".repeat(550);
+    for q in [long_word.as_str(), long_text.as_str()] {
+        let found = town.get(&search(q, "statuses"), Some(&carol.token)).await;
+        assert_eq!(found.status, StatusCode::OK, "{}", found.body);
+        if q == long_word {
+            assert_eq!(found.body["statuses"], json!([]), "{}", found.body);
+        }
+    }
 
     let tags = town
         .get(&search("%23rain", "hashtags"), Some(&carol.token))

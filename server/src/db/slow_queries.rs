@@ -51,3 +51,59 @@ impl Instrumentation for SlowQueryLog {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::SlowQueryLog;
+    use diesel::{Connection, RunQueryDsl, sqlite::SqliteConnection};
+    use std::{
+        sync::{Arc, Mutex},
+        time::Duration,
+    };
+
+    /// Collects what is logged, for the test to read.
+    #[derive(Clone, Default)]
+    struct Captured(Arc<Mutex<Vec<u8>>>);
+
+    impl std::io::Write for Captured {
+        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(bytes);
+            Ok(bytes.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    fn logged(threshold: Duration) -> String {
+        let captured = Captured::default();
+        let writer = captured.clone();
+        let subscriber = tracing_subscriber::fmt()
+            .with_writer(move || writer.clone())
+            .with_ansi(false)
+            .finish();
+        tracing::subscriber::with_default(subscriber, || {
+            let mut conn = SqliteConnection::establish(":memory:").unwrap();
+            conn.set_instrumentation(SlowQueryLog::new(threshold));
+            diesel::sql_query("SELECT ? AS secret")
+                .bind::<diesel::sql_types::Text, _>("hunter2")
+                .execute(&mut conn)
+                .unwrap();
+        });
+        let bytes = captured.0.lock().unwrap().clone();
+        String::from_utf8(bytes).unwrap()
+    }
+
+    #[test]
+    fn a_slow_statement_is_logged_without_its_values() {
+        let log = logged(Duration::ZERO);
+        assert!(log.contains("slow query: SELECT ? AS secret"), "{log}");
+        assert!(log.contains("ms="), "{log}");
+        assert!(!log.contains("hunter2"), "{log}");
+    }
+
+    #[test]
+    fn a_quick_statement_is_not_logged() {
+        assert_eq!(logged(Duration::from_secs(60)), "");
+    }
+}
