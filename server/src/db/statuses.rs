@@ -857,6 +857,15 @@ pub fn search(
     const VISIBLE: &str = "s.reblog_of_id IS NULL \
         AND (s.visibility IN ('public', 'unlisted') OR s.account_id = $2) \
         AND ($3 IS NULL OR s.account_id = $3)";
+    // The same values go into either database's query.
+    let page = |sql: String, query: String| {
+        diesel::sql_query(sql)
+            .bind::<Text, _>(query)
+            .bind::<BigInt, _>(viewer)
+            .bind::<Nullable<BigInt>, _>(author)
+            .bind::<BigInt, _>(limit)
+            .bind::<BigInt, _>(offset)
+    };
     let found: Vec<Found> = match conn {
         DbConnection::Sqlite(conn) => {
             // Every word: "heat" "pumps". Whole words only: a prefix
@@ -872,28 +881,20 @@ pub fn search(
                  WHERE status_search_index MATCH $1 AND {VISIBLE} \
                  ORDER BY f.rowid DESC LIMIT $4 OFFSET $5"
             );
-            diesel::sql_query(sql)
-                .bind::<Text, _>(query)
-                .bind::<BigInt, _>(viewer)
-                .bind::<Nullable<BigInt>, _>(author)
-                .bind::<BigInt, _>(limit)
-                .bind::<BigInt, _>(offset)
-                .load(conn)?
+            page(sql, query).load(conn)?
         }
         DbConnection::Pg(conn) => {
             // Every word: heat & pumps
             let query = words.join(" & ");
             let search = |from: &str, order: &str| {
-                diesel::sql_query(format!(
-                    "SELECT s.id AS id FROM {from} f JOIN statuses s ON s.id = f.status_id \
-                     WHERE f.document @@ to_tsquery('simple', $1) AND {VISIBLE} \
-                     ORDER BY {order} DESC LIMIT $4 OFFSET $5"
-                ))
-                .bind::<Text, _>(query.clone())
-                .bind::<BigInt, _>(viewer)
-                .bind::<Nullable<BigInt>, _>(author)
-                .bind::<BigInt, _>(limit)
-                .bind::<BigInt, _>(offset)
+                page(
+                    format!(
+                        "SELECT s.id AS id FROM {from} f JOIN statuses s ON s.id = f.status_id \
+                         WHERE f.document @@ to_tsquery('simple', $1) AND {VISIBLE} \
+                         ORDER BY {order} DESC LIMIT $4 OFFSET $5"
+                    ),
+                    query.clone(),
+                )
             };
             // A GIN index finds matches but cannot give them newest first.
             // Words common enough to fill the page among the newest

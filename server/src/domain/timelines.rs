@@ -43,9 +43,9 @@ fn below_the_feed(
         .copied()
         .or(page.max_id)
         .map_or(below, |id| id.min(below));
-    let mut authors: Vec<i64> = follows::following(conn, account_id)?
+    let mut authors: Vec<i64> = follows::accepted_from(conn, &[account_id])?
         .into_iter()
-        .map(|a| a.id)
+        .map(|(_, followed)| followed)
         .collect();
     authors.push(account_id);
     let wanted = page.limit - found.len() as i64;
