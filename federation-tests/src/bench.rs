@@ -129,3 +129,93 @@ impl Args {
         self.option("baseline").map(PathBuf::from)
     }
 }
+
+/// The CPU time process `pid` has used, user and system, as Linux reports
+/// it in `/proc/PID/stat`; None elsewhere or when it is gone.
+pub fn cpu_time_of(pid: u32) -> Option<Duration> {
+    cpu_time_in(&format!("/proc/{pid}/stat"))
+}
+
+/// The CPU time this process has used so far.
+pub fn own_cpu_time() -> Option<Duration> {
+    cpu_time_in("/proc/self/stat")
+}
+
+fn cpu_time_in(path: &str) -> Option<Duration> {
+    let stat = std::fs::read_to_string(path).ok()?;
+    // The command name is in parentheses and may hold spaces: the fields
+    // are counted after it, from the state (field 3); utime and stime are
+    // fields 14 and 15.
+    let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
+    let ticks: u64 = fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?;
+    // SAFETY: sysconf only reads a constant of the system.
+    let per_second = unsafe { libc::sysconf(libc::_SC_CLK_TCK) };
+    (per_second > 0).then(|| Duration::from_secs_f64(ticks as f64 / per_second as f64))
+}
+
+/// Fires `requests` at concurrency `clients` through one HTTP client, each
+/// a POST of its body with its headers, and returns each one's status and
+/// time, in the order sent, and the time they all took.
+pub async fn fire(
+    requests: std::sync::Arc<Vec<SignedPost>>,
+    clients: usize,
+) -> (Vec<(u16, Duration)>, Duration) {
+    let http = reqwest::Client::builder()
+        .pool_max_idle_per_host(clients)
+        .build()
+        .expect("an HTTP client");
+    let next = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let started = Instant::now();
+    let workers: Vec<_> = (0..clients)
+        .map(|_| {
+            let (http, next, requests) = (http.clone(), next.clone(), requests.clone());
+            tokio::spawn(async move {
+                let mut answers = Vec::new();
+                loop {
+                    let index = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    let Some(post) = requests.get(index) else {
+                        return answers;
+                    };
+                    let sent = Instant::now();
+                    let mut request = http
+                        .post(&post.url)
+                        .header("content-type", "application/activity+json")
+                        .body(post.body.clone());
+                    for (name, value) in &post.headers {
+                        request = request.header(name.as_str(), value.as_str());
+                    }
+                    let status = match request.send().await {
+                        Ok(response) => {
+                            let status = response.status().as_u16();
+                            let _ = response.bytes().await;
+                            status
+                        }
+                        Err(_) => 0,
+                    };
+                    answers.push((index, status, sent.elapsed()));
+                }
+            })
+        })
+        .collect();
+    let mut answers = Vec::with_capacity(requests.len());
+    for worker in workers {
+        answers.extend(worker.await.expect("a client task"));
+    }
+    let took = started.elapsed();
+    answers.sort_by_key(|(index, _, _)| *index);
+    (
+        answers
+            .into_iter()
+            .map(|(_, status, time)| (status, time))
+            .collect(),
+        took,
+    )
+}
+
+/// A request made ready in advance: where it goes, its body, and the
+/// headers that sign it.
+pub struct SignedPost {
+    pub url: String,
+    pub body: bytes::Bytes,
+    pub headers: Vec<(String, String)>,
+}

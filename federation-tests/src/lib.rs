@@ -7,6 +7,7 @@
 pub mod bench;
 pub mod bulk;
 pub mod clients;
+pub mod crate_side;
 pub mod peer;
 pub mod streams;
 pub mod web;
@@ -83,7 +84,16 @@ macro_rules! backend_tests {
 /// Polls `check` until it returns `Some`, for effects that arrive on their
 /// own time (deliveries, retries). Panics naming `what` after `timeout`, so
 /// a lost activity fails the test instead of hanging it.
-pub async fn wait_until<T, F, Fut>(what: &str, timeout: Duration, mut check: F) -> T
+pub async fn wait_until<T, F, Fut>(what: &str, timeout: Duration, check: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Option<T>>,
+{
+    poll_until(what, timeout, POLL_INTERVAL, check).await
+}
+
+/// [`wait_until`], checking every `interval`.
+async fn poll_until<T, F, Fut>(what: &str, timeout: Duration, interval: Duration, mut check: F) -> T
 where
     F: FnMut() -> Fut,
     Fut: Future<Output = Option<T>>,
@@ -96,7 +106,7 @@ where
         if Instant::now() >= deadline {
             panic!("timed out after {timeout:?} waiting for {what}");
         }
-        sleep(POLL_INTERVAL).await;
+        sleep(interval).await;
     }
 }
 
@@ -431,7 +441,8 @@ impl Instance {
                 let status = status.expect("cannot wait for trellis");
                 panic!("{} exited during startup ({status}); its log is printed below", self.name)
             }
-            () = wait_until(&what, STARTUP_TIMEOUT, || async {
+            // Often, so that the footprint bench can time a cold start.
+            () = poll_until(&what, STARTUP_TIMEOUT, Duration::from_millis(5), || async {
                 let response = http.get(&health).timeout(Duration::from_secs(1)).send().await;
                 response.is_ok_and(|r| r.status() == StatusCode::OK).then_some(())
             }) => {}
@@ -447,6 +458,11 @@ impl Instance {
             .lines()
             .find_map(|line| line.strip_prefix("VmRSS:"))
             .and_then(|rest| rest.trim().trim_end_matches("kB").trim().parse().ok())
+    }
+
+    /// The CPU time the running server has used so far, user and system.
+    pub fn cpu_time(&self) -> Option<Duration> {
+        bench::cpu_time_of(self.child.as_ref()?.id()?)
     }
 
     fn take_child(&mut self) -> Child {

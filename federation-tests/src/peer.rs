@@ -307,6 +307,11 @@ impl Peer {
             .count()
     }
 
+    /// The public key (PEM) of actor `name`, made on first use.
+    pub fn public_key_pem(&self, name: &str) -> String {
+        self.shared.key(name).public_pem.clone()
+    }
+
     /// Headers that sign a POST of `body` to `url` as actor `name`.
     pub fn signature_headers(&self, name: &str, url: &str, body: &[u8]) -> Vec<(String, String)> {
         let key = self.shared.key(name);

@@ -20,12 +20,20 @@ pub fn insert_activity(conn: &mut DbConnection, activity: &OutgoingActivity) -> 
         .map(drop)
 }
 
-/// Row by row: diesel cannot batch inserts across both backends at once.
+/// Rows per INSERT: eleven values each stays far below both databases'
+/// limits on bound values (32,766 for SQLite, 65,535 for PostgreSQL).
+const INSERT_CHUNK: usize = 1_000;
+
+/// Many rows per statement, so a post to ten thousand followers does not
+/// wait for ten thousand round trips before its first delivery can leave.
+/// diesel batches inserts per backend, not through the connection enum.
 pub fn insert_deliveries(conn: &mut DbConnection, rows: &[Delivery]) -> QueryResult<()> {
-    for row in rows {
-        diesel::insert_into(deliveries::table)
-            .values(row)
-            .execute(conn)?;
+    for chunk in rows.chunks(INSERT_CHUNK) {
+        let insert = diesel::insert_into(deliveries::table).values(chunk);
+        match conn {
+            DbConnection::Pg(pg) => insert.execute(pg)?,
+            DbConnection::Sqlite(sqlite) => insert.execute(sqlite)?,
+        };
     }
     Ok(())
 }
@@ -192,17 +200,24 @@ pub fn received_before(conn: &mut DbConnection, ap_id: &str) -> QueryResult<bool
     .get_result(conn)
 }
 
-/// Records an incoming activity id. Called inside the transaction that applies
-/// the activity, so a duplicate fails on the primary key and changes nothing.
-pub fn mark_received(conn: &mut DbConnection, ap_id: &str) -> QueryResult<()> {
+/// Records an incoming activity id unless it is there already, in one
+/// statement; true when this is the first time. On PostgreSQL a concurrent
+/// transaction recording the same id makes this one wait for it and then
+/// answer false, so a duplicate delivered twice at once is still seen once.
+pub fn record_first_receipt(conn: &mut DbConnection, ap_id: &str) -> QueryResult<bool> {
     use super::schema::received_activities;
-    diesel::insert_into(received_activities::table)
+    let insert = diesel::insert_into(received_activities::table)
         .values((
             received_activities::ap_id.eq(ap_id),
             received_activities::received_at.eq(super::now()),
         ))
-        .execute(conn)
-        .map(drop)
+        .on_conflict_do_nothing();
+    // diesel builds ON CONFLICT per backend, not through the connection enum.
+    let inserted = match conn {
+        DbConnection::Pg(pg) => insert.execute(pg)?,
+        DbConnection::Sqlite(sqlite) => insert.execute(sqlite)?,
+    };
+    Ok(inserted == 1)
 }
 
 /// What `prune` removed.
@@ -306,10 +321,11 @@ mod tests {
             2,
         )
         .unwrap();
-        let mut conn = db.writes.get().unwrap();
+        let mut pooled = db.reads.get().unwrap();
+        let conn = &mut pooled.conn;
         let now = crate::db::now();
         let old = now - Duration::days(30);
-        let actor = accounts::insert(&mut conn, &account(now)).unwrap();
+        let actor = accounts::insert(conn, &account(now)).unwrap();
         let activity = |ap_id: &str, at| OutgoingActivity {
             id: next_id(),
             ap_id: ap_id.into(),
@@ -321,25 +337,26 @@ mod tests {
         let failed = activity("https://town.example/a/2", old);
         let waiting = activity("https://town.example/a/3", old);
         for a in [&delivered, &failed, &waiting] {
-            insert_activity(&mut conn, a).unwrap();
+            insert_activity(conn, a).unwrap();
         }
         insert_deliveries(
-            &mut conn,
+            conn,
             &[
                 delivery(failed.id, FAILED, old),
                 delivery(waiting.id, PENDING, old),
             ],
         )
         .unwrap();
-        mark_received(&mut conn, "https://county.example/old").unwrap();
+        assert!(record_first_receipt(conn, "https://county.example/old").unwrap());
+        assert!(!record_first_receipt(conn, "https://county.example/old").unwrap());
         diesel::update(crate::db::schema::received_activities::table)
             .set(crate::db::schema::received_activities::received_at.eq(old))
-            .execute(&mut conn)
+            .execute(conn)
             .unwrap();
-        mark_received(&mut conn, "https://county.example/new").unwrap();
+        assert!(record_first_receipt(conn, "https://county.example/new").unwrap());
 
         let cutoff = now - Duration::days(14);
-        let pruned = prune(&mut conn, cutoff, cutoff).unwrap();
+        let pruned = prune(conn, cutoff, cutoff).unwrap();
         assert_eq!(
             pruned,
             Pruned {
@@ -348,17 +365,9 @@ mod tests {
                 activities: 2
             }
         );
-        assert!(received_before(&mut conn, "https://county.example/new").unwrap());
-        assert!(!received_before(&mut conn, "https://county.example/old").unwrap());
-        assert!(
-            outgoing_by_ap_id(&mut conn, &waiting.ap_id)
-                .unwrap()
-                .is_some()
-        );
-        assert!(
-            outgoing_by_ap_id(&mut conn, &delivered.ap_id)
-                .unwrap()
-                .is_none()
-        );
+        assert!(received_before(conn, "https://county.example/new").unwrap());
+        assert!(!received_before(conn, "https://county.example/old").unwrap());
+        assert!(outgoing_by_ap_id(conn, &waiting.ap_id).unwrap().is_some());
+        assert!(outgoing_by_ap_id(conn, &delivered.ap_id).unwrap().is_none());
     }
 }

@@ -7,6 +7,7 @@ pub mod blocks;
 pub mod communities;
 pub mod deliveries;
 pub mod follows;
+mod group_commit;
 pub mod home_feed;
 pub mod ids;
 pub mod markers;
@@ -72,6 +73,9 @@ pub enum DbError {
     Migration(String),
     #[error("database task failed: {0}")]
     Task(#[from] tokio::task::JoinError),
+    /// The transaction a write was part of did not commit.
+    #[error("database commit failed: {0}")]
+    Commit(String),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -123,13 +127,32 @@ struct Manager {
     writer: bool,
 }
 
-impl ManageConnection for Manager {
-    type Connection = DbConnection;
-    type Error = r2d2::Error;
+/// A pooled connection, and whether its last use failed.
+///
+/// Pools do not test connections as they hand them out: on PostgreSQL that
+/// costs a round trip per checkout. A connection whose work failed is
+/// tested as it comes back instead, and dropped if the test fails, so a
+/// connection the server closed (a restart) fails one request, not every
+/// request after it.
+pub struct Pooled {
+    conn: DbConnection,
+    suspect: bool,
+}
 
+impl Pooled {
+    /// Runs `f` and remembers whether it failed.
+    fn run<T, E>(&mut self, f: impl FnOnce(&mut DbConnection) -> Result<T, E>) -> Result<T, E> {
+        let result = f(&mut self.conn);
+        self.suspect = result.is_err();
+        result
+    }
+}
+
+impl Manager {
     fn connect(&self) -> Result<DbConnection, r2d2::Error> {
         match &self.target {
             Target::SqliteFile(path) => {
+                keep_sqlite_plans_stable();
                 let mut conn =
                     SqliteConnection::establish(path).map_err(r2d2::Error::ConnectionError)?;
                 // WAL lets readers proceed beside the one writer; the busy
@@ -141,8 +164,13 @@ impl ManageConnection for Manager {
                     conn.batch_execute("PRAGMA journal_mode = WAL;")
                         .map_err(r2d2::Error::QueryError)?;
                 }
-                conn.batch_execute("PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;")
-                    .map_err(r2d2::Error::QueryError)?;
+                // Savepoints (one per write in a group commit) keep their
+                // undo pages in a temporary file unless told otherwise.
+                conn.batch_execute(
+                    "PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; \
+                     PRAGMA temp_store = MEMORY;",
+                )
+                .map_err(r2d2::Error::QueryError)?;
                 if let Some(threshold) = self.slow_query {
                     conn.set_instrumentation(slow_queries::SlowQueryLog::new(threshold));
                 }
@@ -158,24 +186,78 @@ impl ManageConnection for Manager {
             }
         }
     }
+}
 
-    fn is_valid(&self, conn: &mut DbConnection) -> Result<(), r2d2::Error> {
-        conn.ping().map_err(r2d2::Error::QueryError)
+impl ManageConnection for Manager {
+    type Connection = Pooled;
+    type Error = r2d2::Error;
+
+    fn connect(&self) -> Result<Pooled, r2d2::Error> {
+        Ok(Pooled {
+            conn: Manager::connect(self)?,
+            suspect: false,
+        })
     }
 
-    fn has_broken(&self, conn: &mut DbConnection) -> bool {
-        conn.is_broken()
+    fn is_valid(&self, pooled: &mut Pooled) -> Result<(), r2d2::Error> {
+        pooled.conn.ping().map_err(r2d2::Error::QueryError)
+    }
+
+    fn has_broken(&self, pooled: &mut Pooled) -> bool {
+        pooled.conn.is_broken() || (pooled.suspect && pooled.conn.ping().is_err())
     }
 }
 
-/// Pools for reading and writing. SQLite allows one writer at a time, so its
-/// write pool holds a single connection and writers queue in the pool instead
-/// of failing with `SQLITE_BUSY`; PostgreSQL shares one pool for both.
+/// Turns on SQLite's query planner stability guarantee for every connection
+/// this process opens. Without it SQLite peeks at some bound values while
+/// planning (a `LIMIT ?`, which diesel binds for every `.first()` and
+/// `.limit()`), marks the statement to be prepared again whenever those
+/// are bound anew, and so prepares most cached statements on every use.
+fn keep_sqlite_plans_stable() {
+    static REGISTERED: std::sync::Once = std::sync::Once::new();
+    REGISTERED.call_once(|| {
+        // SAFETY: registers a plain function that SQLite calls on each new
+        // connection, before the connection is handed out.
+        let rc = unsafe { libsqlite3_sys::sqlite3_auto_extension(Some(enable_qpsg)) };
+        if rc != libsqlite3_sys::SQLITE_OK {
+            tracing::warn!(rc, "could not ask SQLite for stable query plans");
+        }
+    });
+}
+
+/// SQLite's entry point for [`keep_sqlite_plans_stable`].
+unsafe extern "C" fn enable_qpsg(
+    db: *mut libsqlite3_sys::sqlite3,
+    _error: *mut *mut std::os::raw::c_char,
+    _api: *const libsqlite3_sys::sqlite3_api_routines,
+) -> std::os::raw::c_int {
+    // SAFETY: `db` is the connection SQLite is opening; this option takes
+    // an int to set and a pointer for the old value, which may be null.
+    unsafe {
+        libsqlite3_sys::sqlite3_db_config(
+            db,
+            libsqlite3_sys::SQLITE_DBCONFIG_ENABLE_QPSG,
+            1 as std::os::raw::c_int,
+            std::ptr::null_mut::<std::os::raw::c_int>(),
+        )
+    }
+}
+
+/// Pools for reading, and the way to write. SQLite allows one writer at a
+/// time, so its writes queue for one connection that commits them in groups
+/// (see [`group_commit`]) instead of failing with `SQLITE_BUSY`; PostgreSQL
+/// shares one pool for both.
 #[derive(Clone)]
 pub struct Database {
     reads: Pool<Manager>,
-    writes: Pool<Manager>,
+    writes: Writes,
     backend: Backend,
+}
+
+#[derive(Clone)]
+enum Writes {
+    Pool(Pool<Manager>),
+    Grouped(group_commit::GroupWriter),
 }
 
 impl Database {
@@ -199,18 +281,22 @@ impl Database {
         }
         // One connection made directly, so a database that cannot be
         // opened says why at once; the pool would retry for its timeout
-        // and then report only that it timed out.
-        Manager {
+        // and then report only that it timed out. On SQLite it becomes the
+        // writer, made first so the file is in WAL before readers open.
+        let writer = Manager {
             target: target.clone(),
-            slow_query: None,
+            slow_query,
             writer: true,
-        }
-        .connect()
-        .map_err(|e| DbError::Connect(e.to_string()))?;
+        };
+        let mut first = writer
+            .connect()
+            .map_err(|e| DbError::Connect(e.to_string()))?;
         let build = |size: u32, writer: bool| {
             Pool::builder()
                 .max_size(size)
                 .connection_timeout(Duration::from_secs(30))
+                // See [`Pooled`]: connections are tested when they fail.
+                .test_on_check_out(false)
                 .build(Manager {
                     target: target.clone(),
                     slow_query,
@@ -220,42 +306,29 @@ impl Database {
         };
         let backend = target.backend();
         let (reads, writes) = match backend {
-            // The writer first, so the file is in WAL before readers open.
             Backend::Sqlite => {
-                let writes = build(1, true)?;
-                (build(pool_size, false)?, writes)
+                run_migrations(&mut first, SQLITE_MIGRATIONS)?;
+                let reconnect = move || writer.connect().map_err(|e| e.to_string());
+                let grouped = group_commit::GroupWriter::start(first, reconnect)
+                    .map_err(|e| DbError::Connect(format!("cannot start the writer: {e}")))?;
+                (build(pool_size, false)?, Writes::Grouped(grouped))
             }
             Backend::Postgres => {
+                drop(first);
                 let pool = build(pool_size, true)?;
-                (pool.clone(), pool)
+                migrate_postgres(&pool)?;
+                (pool.clone(), Writes::Pool(pool))
             }
         };
-        let db = Database {
+        Ok(Database {
             reads,
             writes,
             backend,
-        };
-        db.migrate()?;
-        Ok(db)
+        })
     }
 
     pub fn backend(&self) -> Backend {
         self.backend
-    }
-
-    fn migrate(&self) -> Result<(), DbError> {
-        let mut conn = self.writes.get()?;
-        match self.backend {
-            Backend::Sqlite => run_migrations(&mut conn, SQLITE_MIGRATIONS),
-            Backend::Postgres => {
-                // Several processes may start at once against one database;
-                // a session lock lets one migrate while the others wait.
-                conn.batch_execute(&format!("SELECT pg_advisory_lock({MIGRATION_LOCK})"))?;
-                let migrated = run_migrations(&mut conn, POSTGRES_MIGRATIONS);
-                conn.batch_execute(&format!("SELECT pg_advisory_unlock({MIGRATION_LOCK})"))?;
-                migrated
-            }
-        }
     }
 
     /// Runs `f` on a pooled connection on a blocking thread.
@@ -266,12 +339,9 @@ impl Database {
         E: From<DbError> + Send + 'static,
     {
         let pool = self.reads.clone();
-        tokio::task::spawn_blocking(move || {
-            let mut conn = pool.get().map_err(DbError::from)?;
-            f(&mut conn)
-        })
-        .await
-        .map_err(DbError::from)?
+        tokio::task::spawn_blocking(move || pool.get().map_err(DbError::from)?.run(f))
+            .await
+            .map_err(DbError::from)?
     }
 
     /// Runs `f` in one transaction: either all of its writes land or none.
@@ -281,11 +351,14 @@ impl Database {
         T: Send + 'static,
         E: From<DbError> + From<diesel::result::Error> + Send + 'static,
     {
-        let pool = self.writes.clone();
+        let pool = match &self.writes {
+            Writes::Grouped(writer) => return writer.write(f).await,
+            Writes::Pool(pool) => pool.clone(),
+        };
         tokio::task::spawn_blocking(move || {
-            let mut pooled = pool.get().map_err(DbError::from)?;
-            let conn: &mut DbConnection = &mut pooled;
-            conn.transaction(f)
+            pool.get()
+                .map_err(DbError::from)?
+                .run(|conn| conn.transaction(f))
         })
         .await
         .map_err(DbError::from)?
@@ -297,6 +370,17 @@ impl Database {
             .await
             .is_ok()
     }
+}
+
+/// Several processes may start at once against one PostgreSQL database; a
+/// session lock lets one migrate while the others wait.
+fn migrate_postgres(pool: &Pool<Manager>) -> Result<(), DbError> {
+    let mut pooled = pool.get()?;
+    let conn = &mut pooled.conn;
+    conn.batch_execute(&format!("SELECT pg_advisory_lock({MIGRATION_LOCK})"))?;
+    let migrated = run_migrations(conn, POSTGRES_MIGRATIONS);
+    conn.batch_execute(&format!("SELECT pg_advisory_unlock({MIGRATION_LOCK})"))?;
+    migrated
 }
 
 /// Makes sure the SQLite file can live at `path`: its directory exists (or

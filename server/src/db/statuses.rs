@@ -95,6 +95,22 @@ pub fn adopt_replies(conn: &mut DbConnection, parent: &Status) -> QueryResult<()
         lineage.push(id);
         next = by_id(conn, id)?.and_then(|status| status.in_reply_to_id);
     }
+    // Almost always no reply is waiting: asking first spares the UPDATE,
+    // which SQLite prepares anew each time (its id list varies) and which
+    // opens a savepoint in the search index.
+    let waiting: Option<i64> = statuses::table
+        .filter(statuses::in_reply_to_ap_id.eq(&parent.ap_id))
+        .filter(
+            statuses::in_reply_to_id
+                .is_null()
+                .or(statuses::in_reply_to_id.ne(parent.id)),
+        )
+        .select(statuses::id)
+        .first(conn)
+        .optional()?;
+    if waiting.is_none() {
+        return Ok(());
+    }
     diesel::update(
         statuses::table
             .filter(statuses::in_reply_to_ap_id.eq(&parent.ap_id))
@@ -226,14 +242,16 @@ pub fn add_boost_to_home_feeds(
     original_id: i64,
     account_ids: &[i64],
 ) -> QueryResult<()> {
+    // The original and its boosts first, each by its own index; asked in
+    // one query with `OR`, SQLite walked every feed row of the followers.
+    let mut shown: Vec<i64> = statuses::table
+        .filter(statuses::reblog_of_id.eq(original_id))
+        .select(statuses::id)
+        .load(conn)?;
+    shown.push(original_id);
     let holding: Vec<i64> = home_feed::table
-        .inner_join(statuses::table.on(statuses::id.eq(home_feed::status_id)))
         .filter(home_feed::account_id.eq_any(account_ids))
-        .filter(
-            statuses::id
-                .eq(original_id)
-                .or(statuses::reblog_of_id.eq(original_id)),
-        )
+        .filter(home_feed::status_id.eq_any(&shown))
         .select(home_feed::account_id)
         .load(conn)?;
     let fresh: Vec<i64> = account_ids

@@ -37,10 +37,9 @@ where
     let outcome = ctx
         .db
         .write(move |conn| {
-            if deliveries::received_before(conn, &activity_id)? {
+            if !deliveries::record_first_receipt(conn, &activity_id)? {
                 return Ok(Outcome::Duplicate);
             }
-            deliveries::mark_received(conn, &activity_id)?;
             apply(conn)
         })
         .await;

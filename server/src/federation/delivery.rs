@@ -52,10 +52,14 @@ fn is_farewell(payload: &str) -> bool {
         .unwrap_or(false)
 }
 
+/// The sending actors of a batch, read once for all its deliveries.
+type Senders = std::collections::HashMap<i64, crate::db::models::Account>;
+
 async fn send(
     ctx: &Context,
     client: &reqwest::Client,
     policy: &crate::domain::moderation::Policy,
+    senders: &Senders,
     delivery: &Delivery,
     activity: &OutgoingActivity,
 ) -> Result<(), Failure> {
@@ -70,12 +74,8 @@ async fn send(
     {
         return Err(Failure::Final(reason));
     }
-    let actor_id = activity.actor_account_id;
-    let actor = ctx
-        .db
-        .read(move |conn| accounts::by_id(conn, actor_id).map_err(Error::from))
-        .await
-        .map_err(|e| Failure::Retry(e.to_string()))?
+    let actor = senders
+        .get(&activity.actor_account_id)
         .ok_or_else(|| Failure::Final("sending actor no longer exists".into()))?;
     let private_key = actor
         .private_key_pem
@@ -182,12 +182,22 @@ async fn run_batch(
     }
     // Read once per batch, not once per delivery.
     let policy = &crate::domain::moderation::policy(ctx).await?;
+    let mut actor_ids: Vec<i64> = batch.iter().map(|(_, a)| a.actor_account_id).collect();
+    actor_ids.sort_unstable();
+    actor_ids.dedup();
+    let senders: &Senders = &ctx
+        .db
+        .read(move |conn| accounts::by_ids(conn, &actor_ids).map_err(Error::from))
+        .await?
+        .into_iter()
+        .map(|actor| (actor.id, actor))
+        .collect();
     in_flight
         .set()
         .extend(batch.iter().map(|(delivery, _)| delivery.id));
     futures::stream::iter(batch)
         .for_each_concurrent(ctx.config.delivery_workers, |(delivery, activity)| async move {
-            let outcome = send(ctx, client, policy, &delivery, &activity).await;
+            let outcome = send(ctx, client, policy, senders, &delivery, &activity).await;
             if let Err(error) = record(ctx, &delivery, outcome).await {
                 tracing::error!(%error, delivery = delivery.id, "could not record a delivery attempt");
             }
