@@ -15,5 +15,6 @@ pub mod error;
 pub mod federation;
 pub mod graph;
 pub mod http;
+pub mod memory;
 pub mod progress;
 pub mod protocol;

@@ -76,10 +76,12 @@ pub fn claim_due(
         .load(conn)
 }
 
-pub fn complete(conn: &mut DbConnection, id: i64) -> QueryResult<()> {
-    diesel::delete(deliveries::table.find(id))
-        .execute(conn)
-        .map(drop)
+/// Removes delivered rows.
+pub fn complete_all(conn: &mut DbConnection, ids: &[i64]) -> QueryResult<()> {
+    for chunk in ids.chunks(INSERT_CHUNK) {
+        diesel::delete(deliveries::table.filter(deliveries::id.eq_any(chunk))).execute(conn)?;
+    }
+    Ok(())
 }
 
 pub fn retry_at(

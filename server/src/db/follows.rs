@@ -48,13 +48,58 @@ pub fn delete(conn: &mut DbConnection, id: i64) -> QueryResult<()> {
 
 /// Accepted followers of `account_id`.
 pub fn followers(conn: &mut DbConnection, account_id: i64) -> QueryResult<Vec<Account>> {
+    live_followers_of(account_id)
+        .select(Account::as_select())
+        .load(conn)
+}
+
+/// Accepted follows of `account_id` by accounts that still exist.
+#[diesel::dsl::auto_type]
+fn live_followers_of(account_id: i64) -> _ {
     follows::table
         .inner_join(accounts::table.on(accounts::id.eq(follows::account_id)))
         .filter(follows::target_account_id.eq(account_id))
         .filter(follows::accepted.eq(true))
         .filter(accounts::deleted_at.is_null())
-        .select(Account::as_select())
+}
+
+/// Ids of the members here who follow `account_id`: all that a home feed
+/// needs, without loading thousands of remote accounts.
+pub fn local_follower_ids(conn: &mut DbConnection, account_id: i64) -> QueryResult<Vec<i64>> {
+    live_followers_of(account_id)
+        .filter(accounts::local.eq(true))
+        .select(accounts::id)
         .load(conn)
+}
+
+/// Whether a member here follows `account_id`.
+pub fn has_local_follower(conn: &mut DbConnection, account_id: i64) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(
+        live_followers_of(account_id).filter(accounts::local.eq(true)),
+    ))
+    .get_result(conn)
+}
+
+/// The inboxes that reach `account_id`'s remote followers: each server's
+/// shared inbox once, and the own inbox of a follower whose server has
+/// none. Ten thousand followers on a thousand servers read as a thousand
+/// short strings, not ten thousand accounts.
+pub fn remote_follower_inboxes(
+    conn: &mut DbConnection,
+    account_id: i64,
+) -> QueryResult<std::collections::BTreeSet<String>> {
+    let shared: Vec<Option<String>> = live_followers_of(account_id)
+        .filter(accounts::local.eq(false))
+        .filter(accounts::shared_inbox_url.is_not_null())
+        .select(accounts::shared_inbox_url)
+        .distinct()
+        .load(conn)?;
+    let own: Vec<String> = live_followers_of(account_id)
+        .filter(accounts::local.eq(false))
+        .filter(accounts::shared_inbox_url.is_null())
+        .select(accounts::inbox_url)
+        .load(conn)?;
+    Ok(shared.into_iter().flatten().chain(own).collect())
 }
 
 /// Accounts `account_id` follows (accepted).

@@ -554,8 +554,7 @@ pub fn store_note(
     }
     let row = status_row(incoming);
     let visibility = Visibility::from_stored(&row.visibility);
-    let followers = follows::followers(conn, incoming.author.id)?;
-    let local_followers: Vec<i64> = followers.iter().filter(|a| a.local).map(|a| a.id).collect();
+    let local_followers = follows::local_follower_ids(conn, incoming.author.id)?;
     let local_mentions: Vec<i64> = incoming
         .mentioned
         .iter()
@@ -598,11 +597,7 @@ pub fn store_note(
 
 pub async fn has_local_followers(ctx: &Context, account_id: i64) -> Result<bool> {
     ctx.db
-        .read(move |conn| {
-            Ok(follows::followers(conn, account_id)?
-                .iter()
-                .any(|a| a.local))
-        })
+        .read(move |conn| Ok(follows::has_local_follower(conn, account_id)?))
         .await
 }
 
@@ -620,7 +615,7 @@ pub async fn concerns_members(ctx: &Context, author: &Account, note: &Note) -> R
     let parent = note.in_reply_to.as_ref().map(|p| p.to_string());
     ctx.db
         .read(move |conn| {
-            if follows::followers(conn, author_id)?.iter().any(|a| a.local) {
+            if follows::has_local_follower(conn, author_id)? {
                 return Ok(true);
             }
             for href in &mentions {
@@ -984,6 +979,35 @@ pub async fn account_by_ap_id(ctx: &Context, ap_id: &str) -> Result<Option<Accou
     let ap_id = ap_id.to_string();
     ctx.db
         .read(move |conn| Ok(accounts::by_ap_id(conn, &ap_id)?))
+        .await
+}
+
+/// What the inbox reads before it trusts a request, in one trip to the
+/// database: the server's federation policy, and the account holding the
+/// signing key, if one does, with whether it is suspended.
+pub struct Gate {
+    pub policy: super::moderation::Policy,
+    pub signer: Option<Account>,
+    pub signer_suspended: bool,
+}
+
+pub async fn gate(ctx: &Context, key_id: &str) -> Result<Gate> {
+    let key_id = key_id.to_string();
+    let mode = ctx.config.federation_mode;
+    ctx.db
+        .read(move |conn| {
+            let policy = super::moderation::Policy::load(conn, mode)?;
+            let signer = accounts::by_public_key_id(conn, &key_id)?;
+            let signer_suspended = match &signer {
+                Some(account) => super::moderation::is_suspended(conn, account.id)?,
+                None => false,
+            };
+            Ok(Gate {
+                policy,
+                signer,
+                signer_suspended,
+            })
+        })
         .await
 }
 

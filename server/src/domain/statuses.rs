@@ -51,11 +51,7 @@ fn home_audience(
     let mut ids: Vec<i64> = if visibility == Visibility::Direct {
         mentioned.iter().filter(|a| a.local).map(|a| a.id).collect()
     } else {
-        follows::followers(conn, author.id)?
-            .into_iter()
-            .filter(|a| a.local)
-            .map(|a| a.id)
-            .collect()
+        follows::local_follower_ids(conn, author.id)?
     };
     if author.local {
         ids.push(author.id);
@@ -76,7 +72,7 @@ fn remote_audience(
 ) -> Result<std::collections::BTreeSet<String>> {
     let mut inboxes = outbox::inboxes_of(mentioned);
     if visibility != Visibility::Direct {
-        inboxes.extend(outbox::inboxes_of(&follows::followers(conn, author.id)?));
+        inboxes.extend(follows::remote_follower_inboxes(conn, author.id)?);
         inboxes.extend(outbox::inboxes_of(parent_author));
     }
     Ok(inboxes)
@@ -96,7 +92,7 @@ fn boost_audience(
     let mut inboxes = std::collections::BTreeSet::new();
     for booster in statuses::rebloggers(conn, status_id)? {
         if booster.local {
-            inboxes.extend(outbox::inboxes_of(&follows::followers(conn, booster.id)?));
+            inboxes.extend(follows::remote_follower_inboxes(conn, booster.id)?);
         } else {
             inboxes.extend(outbox::inboxes_of([&booster]));
         }

@@ -113,31 +113,37 @@ async fn send(
     }
 }
 
+/// Records what became of a batch's deliveries, in one transaction: a
+/// transaction per delivery cost more than signing it. Should the process
+/// die before this commits, the leases lapse and the batch is sent again:
+/// deliveries stay at least once.
 async fn record(
     ctx: &Context,
-    delivery: &Delivery,
-    outcome: Result<(), Failure>,
+    outcomes: Vec<(Delivery, Result<(), Failure>)>,
 ) -> Result<(), Error> {
-    let id = delivery.id;
-    let attempts = delivery.attempts + 1;
     let max_retries = ctx.config.delivery_max_retries;
     let base = ctx.config.delivery_retry_base();
-    let host = delivery.host.clone();
     ctx.db
         .write(move |conn| {
-            match outcome {
-                Ok(()) => deliveries::complete(conn, id)?,
-                Err(Failure::Retry(reason)) if (attempts as u32) <= max_retries => {
-                    let wait = with_jitter(retry_delay(base, attempts as u32));
-                    let next = db::now() + chrono::Duration::from_std(wait).unwrap_or_default();
-                    tracing::info!(%host, attempts, ?wait, %reason, "delivery will be retried");
-                    deliveries::retry_at(conn, id, attempts, next, &reason)?;
-                }
-                Err(Failure::Retry(reason) | Failure::Final(reason)) => {
-                    tracing::warn!(%host, attempts, %reason, "delivery failed for good");
-                    deliveries::fail(conn, id, attempts, &reason)?;
+            let mut delivered = Vec::new();
+            for (delivery, outcome) in outcomes {
+                let (id, host) = (delivery.id, &delivery.host);
+                let attempts = delivery.attempts + 1;
+                match outcome {
+                    Ok(()) => delivered.push(id),
+                    Err(Failure::Retry(reason)) if (attempts as u32) <= max_retries => {
+                        let wait = with_jitter(retry_delay(base, attempts as u32));
+                        let next = db::now() + chrono::Duration::from_std(wait).unwrap_or_default();
+                        tracing::info!(%host, attempts, ?wait, %reason, "delivery will be retried");
+                        deliveries::retry_at(conn, id, attempts, next, &reason)?;
+                    }
+                    Err(Failure::Retry(reason) | Failure::Final(reason)) => {
+                        tracing::warn!(%host, attempts, %reason, "delivery failed for good");
+                        deliveries::fail(conn, id, attempts, &reason)?;
+                    }
                 }
             }
+            deliveries::complete_all(conn, &delivered)?;
             Ok(())
         })
         .await
@@ -195,15 +201,22 @@ async fn run_batch(
     in_flight
         .set()
         .extend(batch.iter().map(|(delivery, _)| delivery.id));
-    futures::stream::iter(batch)
-        .for_each_concurrent(ctx.config.delivery_workers, |(delivery, activity)| async move {
+    let outcomes: Vec<(Delivery, Result<(), Failure>)> = futures::stream::iter(batch)
+        .map(|(delivery, activity)| async move {
             let outcome = send(ctx, client, policy, senders, &delivery, &activity).await;
-            if let Err(error) = record(ctx, &delivery, outcome).await {
-                tracing::error!(%error, delivery = delivery.id, "could not record a delivery attempt");
-            }
-            in_flight.set().remove(&delivery.id);
+            (delivery, outcome)
         })
+        .buffer_unordered(ctx.config.delivery_workers)
+        .collect()
         .await;
+    let ids: Vec<i64> = outcomes.iter().map(|(delivery, _)| delivery.id).collect();
+    if let Err(error) = record(ctx, outcomes).await {
+        tracing::error!(%error, deliveries = ids.len(), "could not record delivery attempts");
+    }
+    let mut in_flight = in_flight.set();
+    for id in ids {
+        in_flight.remove(&id);
+    }
     Ok(attempted)
 }
 

@@ -90,16 +90,25 @@ async fn receive_checked(
             "activities from this server's own actors are not accepted here".into(),
         ));
     }
-    refuse_blocked_servers(data, &activity.actor, signature.key_id()).await?;
-    let Some(actor) = signer(data, &signature, &activity).await? else {
+    let gate = inbound::gate(data, signature.key_id()).await?;
+    refuse_blocked(&gate.policy, &activity.actor, signature.key_id())?;
+    let known = gate.signer.clone();
+    let Some(actor) = signer(data, &signature, &activity, known).await? else {
         // A Delete from an actor we never knew and can no longer fetch.
         return Ok(Outcome::Ignored("deleted actor we never knew"));
     };
-    let actor_id = actor.id;
-    let suspended = data
-        .db
-        .read(move |conn| Ok::<_, Error>(crate::domain::moderation::is_suspended(conn, actor_id)?))
-        .await?;
+    let suspended = match &gate.signer {
+        Some(known) if known.id == actor.id => gate.signer_suspended,
+        // Met (or refetched) just now: ask about the stored row.
+        _ => {
+            let actor_id = actor.id;
+            data.db
+                .read(move |conn| {
+                    Ok::<_, Error>(crate::domain::moderation::is_suspended(conn, actor_id)?)
+                })
+                .await?
+        }
+    };
     if suspended {
         return Err(Error::Forbidden(
             "the actor is suspended on this server".into(),
@@ -112,7 +121,18 @@ async fn receive_checked(
 /// key is on a server this one blocks (or, in allowlist mode, has not
 /// allowed).
 async fn refuse_blocked_servers(data: &Data, actor: &Url, key_id: &str) -> Result<()> {
-    let policy = crate::domain::moderation::policy(data).await?;
+    refuse_blocked(
+        &crate::domain::moderation::policy(data).await?,
+        actor,
+        key_id,
+    )
+}
+
+fn refuse_blocked(
+    policy: &crate::domain::moderation::Policy,
+    actor: &Url,
+    key_id: &str,
+) -> Result<()> {
     let key_host = Url::parse(key_id)
         .ok()
         .and_then(|key| crate::domain::moderation::host_of(&key));
@@ -134,10 +154,12 @@ async fn refuse_blocked_servers(data: &Data, actor: &Url, key_id: &str) -> Resul
 /// Otherwise the actor is fetched afresh (first contact, or a rotated key)
 /// and must name the signing key as its own; key ids are not parsed for an
 /// owner, since servers shape them differently (`#main-key`, `/main-key`).
+/// `known`: the account that holds the signing key, if any.
 async fn signer(
     data: &Data,
     signature: &CheckedSignature,
     activity: &Activity,
+    known: Option<Account>,
 ) -> Result<Option<Account>> {
     let key_id = signature.key_id();
     let not_owner =
@@ -145,7 +167,7 @@ async fn signer(
     let invalid = |account: &Account| {
         Error::Unauthorized(signatures::SignatureError::Invalid(account.ap_id.clone()).to_string())
     };
-    if let Some(known) = inbound::account_by_key_id(data, key_id).await? {
+    if let Some(known) = known {
         if known.ap_id != activity.actor.as_str() {
             return Err(not_owner());
         }
