@@ -326,7 +326,7 @@ fn signing_limit() -> f64 {
         )
         .expect("signing");
         signed += 1;
-        if signed % 200 == 0 {
+        if signed.is_multiple_of(200) {
             let used = bench::own_cpu_time().expect("CPU time") - cpu;
             if used >= Duration::from_secs(2) {
                 return signed as f64 / used.as_secs_f64();
