@@ -214,8 +214,46 @@ pub async fn fire(
 
 /// A request made ready in advance: where it goes, its body, and the
 /// headers that sign it.
+#[derive(Clone)]
 pub struct SignedPost {
     pub url: String,
     pub body: bytes::Bytes,
     pub headers: Vec<(String, String)>,
+}
+
+/// The running bench program started again as a helper process (its
+/// arguments pick which part it plays), so that the helper's CPU time is
+/// its own; killed when dropped.
+pub struct Helper {
+    child: std::process::Child,
+}
+
+impl Helper {
+    /// Starts the helper and returns it with the first line it printed
+    /// (where it listens).
+    pub fn start<S: AsRef<std::ffi::OsStr>>(args: &[S]) -> (Helper, String) {
+        use std::io::BufRead;
+        let mut child = std::process::Command::new(std::env::current_exe().expect("this program"))
+            .args(args)
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .expect("starting a helper process");
+        let mut line = String::new();
+        std::io::BufReader::new(child.stdout.take().expect("its output"))
+            .read_line(&mut line)
+            .expect("its first line");
+        (Helper { child }, line.trim().to_string())
+    }
+
+    /// The CPU time the helper has used so far.
+    pub fn cpu_time(&self) -> Option<Duration> {
+        cpu_time_of(self.child.id())
+    }
+}
+
+impl Drop for Helper {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
 }

@@ -26,7 +26,7 @@ use federation_tests::{
     peer::Peer,
 };
 use serde_json::{Value, json};
-use std::{collections::HashMap, io::BufRead, sync::Arc, time::Duration};
+use std::{collections::HashMap, sync::Arc, time::Duration};
 
 const USAGE: &str = "inbox-bench [ACTIVITIES] [--actors R] [--concurrency C] [--baseline PATH]";
 const PUBLIC: &str = "https://www.w3.org/ns/activitystreams#Public";
@@ -230,18 +230,9 @@ async fn signed(peer: &Peer, inbox: &str, bodies: Vec<(usize, Vec<u8>)>) -> Vec<
     });
     let mut stream = Vec::with_capacity(posts.len() * 11 / 10);
     for (i, post) in posts.iter().enumerate() {
-        stream.push(SignedPost {
-            url: post.url.clone(),
-            body: post.body.clone(),
-            headers: post.headers.clone(),
-        });
+        stream.push(post.clone());
         if i % 10 == 9 {
-            let earlier = &posts[i / 2];
-            stream.push(SignedPost {
-                url: earlier.url.clone(),
-                body: earlier.body.clone(),
-                headers: earlier.headers.clone(),
-            });
+            stream.push(posts[i / 2].clone());
         }
     }
     stream
@@ -357,11 +348,9 @@ async fn run(args: Args, bin: std::path::PathBuf) {
         })
         .collect();
     let stream = Arc::new(signed(&first.peer, &receiver.inbox, bodies).await);
-    let cpu = bench::cpu_time_of(receiver.child.id());
+    let cpu = receiver.helper.cpu_time();
     let (answers, took) = bench::fire(stream.clone(), clients).await;
-    let cpu = cpu
-        .zip(bench::cpu_time_of(receiver.child.id()))
-        .map(|(a, b)| b - a);
+    let cpu = cpu.zip(receiver.helper.cpu_time()).map(|(a, b)| b - a);
     rows.push(Row {
         name: "activitypub_federation, verify only".into(),
         answers,
@@ -385,7 +374,7 @@ async fn run(args: Args, bin: std::path::PathBuf) {
 
 /// The crate's inbox running in a child process.
 struct CrateInbox {
-    child: std::process::Child,
+    helper: bench::Helper,
     inbox: String,
     _keys: tempfile::NamedTempFile,
 }
@@ -394,28 +383,15 @@ impl CrateInbox {
     fn start(keys: &HashMap<String, String>) -> CrateInbox {
         let file = tempfile::NamedTempFile::new().expect("a temp file");
         std::fs::write(file.path(), serde_json::to_vec(keys).expect("json")).expect("writing keys");
-        let mut child = std::process::Command::new(std::env::current_exe().expect("this program"))
-            .arg("--crate-inbox")
-            .arg(file.path())
-            .stdout(std::process::Stdio::piped())
-            .spawn()
-            .expect("starting the crate's inbox");
-        let mut line = String::new();
-        std::io::BufReader::new(child.stdout.take().expect("its output"))
-            .read_line(&mut line)
-            .expect("its port");
+        let (helper, port) = bench::Helper::start(&[
+            std::ffi::OsStr::new("--crate-inbox"),
+            file.path().as_os_str(),
+        ]);
         CrateInbox {
-            child,
-            inbox: format!("http://localhost:{}/inbox", line.trim()),
+            helper,
+            inbox: format!("http://localhost:{port}/inbox"),
             _keys: file,
         }
-    }
-}
-
-impl Drop for CrateInbox {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
     }
 }
 

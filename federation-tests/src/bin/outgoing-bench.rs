@@ -37,7 +37,6 @@ use federation_tests::{
 use futures::StreamExt;
 use serde_json::{Value, json};
 use std::{
-    io::BufRead,
     sync::{
         Arc,
         atomic::{AtomicU64, Ordering},
@@ -337,7 +336,7 @@ fn signing_limit() -> f64 {
 
 /// The remote hosts: listeners in a child process.
 struct Listeners {
-    child: std::process::Child,
+    _helper: bench::Helper,
     ports: Vec<u16>,
     http: reqwest::Client,
 }
@@ -368,18 +367,10 @@ impl Arrivals {
 
 impl Listeners {
     fn start(hosts: usize) -> Listeners {
-        let mut child = std::process::Command::new(std::env::current_exe().expect("this program"))
-            .args(["--listen", &hosts.to_string()])
-            .stdout(std::process::Stdio::piped())
-            .spawn()
-            .expect("starting the listeners");
-        let mut line = String::new();
-        std::io::BufReader::new(child.stdout.take().expect("their output"))
-            .read_line(&mut line)
-            .expect("their ports");
+        let (helper, ports) = bench::Helper::start(&["--listen", &hosts.to_string()]);
         Listeners {
-            child,
-            ports: line
+            _helper: helper,
+            ports: ports
                 .split_whitespace()
                 .map(|p| p.parse().expect("a port"))
                 .collect(),
@@ -423,13 +414,6 @@ impl Listeners {
         .await;
         assert_eq!(arrivals.count, count as u64, "more deliveries than sent");
         arrivals
-    }
-}
-
-impl Drop for Listeners {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
     }
 }
 
