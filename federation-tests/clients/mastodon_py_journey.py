@@ -220,7 +220,55 @@ def main(town_url, town_email, county_url, county_email, password):
     assert told["status"]["id"] == reply["id"], told["status"]
     assert "bring a toaster" in told["status"]["content"], told["status"]
     close_now(home)
+
+    # What Phanpy asks for when the server claims API version 2: grouped
+    # notifications and their unread count.
+    grouped = alice.grouped_notifications()
+    accounts = {a["id"]: a["acct"] for a in grouped["accounts"]}
+    groups = grouped["notification_groups"]
+    [liked] = [g for g in groups if g["type"] == "favourite"]
+    assert liked["status_id"] == post["id"], liked
+    assert [accounts[i] for i in liked["sample_account_ids"]] == [f"bob@{county_domain(county_url)}"], (
+        liked,
+        accounts,
+    )
+    assert any(s["id"] == post["id"] for s in grouped["statuses"]), grouped["statuses"]
+    [mentioned] = [g for g in groups if g["type"] == "mention"]
+    assert mentioned["group_key"].startswith("ungrouped-"), mentioned
+    assert alice.notifications_unread_count()["count"] == len(alice.notifications()), "unread count"
+
+    # A profile editor shows source.fields, the practice among them, and
+    # sends back the whole list, changed: the practice changes with it.
+    alice.account_update_credentials(
+        fields=[("Website", "https://town.example"), ("Role", "facilitator, weaver")]
+    )
+    me = alice.account_verify_credentials()
+    shown = [(f["name"], f["value"]) for f in me["source"]["fields"]]
+    assert shown == [("Website", "https://town.example"), ("Role", "facilitator, weaver")], shown
+    alice.account_update_credentials(fields=shown + [("Place", "Millbrook")])
+    me = alice.account_verify_credentials()
+    names = [f["name"] for f in me["source"]["fields"]]
+    assert names == ["Website", "Role", "Place"], names
+    practice = requests.get(
+        f"{town_url}/api/trellis/v1/accounts/{me['id']}/practice", timeout=10
+    ).json()
+    assert practice["roles"] == ["facilitator", "weaver"], practice
+    assert practice["place"] == "Millbrook", practice
+
+    # Hashtags to follow and to feature on the profile.
+    followed = alice.tag_follow("Repair")
+    assert followed["name"] == "repair" and followed["following"], followed
+    assert [t["name"] for t in alice.followed_tags()] == ["repair"]
+    alice.featured_tag_create("repair")
+    [featured] = alice.account_featured_tags(me["id"])
+    assert featured["name"] == "repair" and featured["statuses_count"] == 1, featured
+    alice.tag_unfollow("repair")
+    assert alice.followed_tags() == []
     print("mastodon.py journey: ok")
+
+
+def county_domain(county_url):
+    return county_url.split("//", 1)[1].replace("127.0.0.1", "localhost")
 
 
 if __name__ == "__main__":

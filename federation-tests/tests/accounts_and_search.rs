@@ -14,6 +14,10 @@ backend_tests!(
     search_directory_notes_and_familiar_followers,
     search_directory_notes_and_familiar_followers
 );
+backend_tests!(
+    followed_hashtags_fill_the_home_feed,
+    followed_hashtags_fill_the_home_feed
+);
 
 const PATIENCE: Duration = Duration::from_secs(30);
 
@@ -489,4 +493,80 @@ async fn search_directory_notes_and_familiar_followers(backend: Backend) {
         completion.body
     );
     assert_eq!(completion.body.as_array().map(Vec::len), Some(1));
+}
+
+/// A member who follows a hashtag finds public posts carrying it in their
+/// home feed, from members here and from other servers, without following
+/// their authors; after unfollowing it, new posts no longer arrive. A
+/// followers-only post with the tag stays with the followers.
+async fn followed_hashtags_fill_the_home_feed(backend: Backend) {
+    let town = Instance::start("town", backend).await;
+    let bob = town.create_user("bob").await;
+    let carol = town.create_user("carol").await;
+    let alice = town.create_user("alice").await;
+    let peer = federation_tests::peer::Peer::start().await;
+    // Someone here follows the remote author, so its posts arrive at all.
+    peer.accept_follow_from(&town, &alice, "mia").await;
+
+    let tag = town
+        .post_json("/api/v1/tags/Seeds/follow", Some(&bob.token), &Value::Null)
+        .await;
+    assert_eq!(tag.status, StatusCode::OK, "{}", tag.body);
+    assert_eq!(tag.body["name"], "seeds");
+    assert_eq!(tag.body["following"], true);
+    let shown = town.get("/api/v1/tags/seeds", Some(&bob.token)).await;
+    assert_eq!(shown.body["following"], true, "{}", shown.body);
+    let bad = town
+        .post_json(
+            "/api/v1/tags/not%20a%20tag/follow",
+            Some(&bob.token),
+            &Value::Null,
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", bad.body);
+
+    let local = town
+        .post_status(&carol, &json!({"status": "Swap day on Sunday #seeds"}))
+        .await;
+    let quiet = town
+        .post_status(
+            &carol,
+            &json!({"status": "for my followers #seeds", "visibility": "private"}),
+        )
+        .await;
+    town.wait_for_home_status(&bob, local["uri"].as_str().unwrap())
+        .await;
+    let mut remote = peer.create_note("mia", "seeds", "<p>Our swap went well #seeds</p>");
+    remote["object"]["tag"] = json!([{"type": "Hashtag", "name": "#seeds"}]);
+    let inbox = format!("{}/inbox", town.base_url());
+    let (status, body) = peer.post_signed("mia", &inbox, &remote).await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{body}");
+    town.wait_for_home_status(&bob, remote["object"]["id"].as_str().unwrap())
+        .await;
+    let home: Vec<String> = town
+        .home_timeline(&bob)
+        .await
+        .iter()
+        .map(|s| s["uri"].as_str().unwrap_or_default().to_string())
+        .collect();
+    assert!(!home.contains(&quiet["uri"].as_str().unwrap().to_string()));
+
+    let unfollowed = town
+        .post_json(
+            "/api/v1/tags/seeds/unfollow",
+            Some(&bob.token),
+            &Value::Null,
+        )
+        .await;
+    assert_eq!(unfollowed.body["following"], false);
+    let followed = town.get("/api/v1/followed_tags", Some(&bob.token)).await;
+    assert_eq!(followed.body, json!([]));
+    let later = town
+        .post_status(&carol, &json!({"status": "Leftover seeds #seeds"}))
+        .await;
+    // Carol's own feed has it at once; Bob's never will.
+    town.wait_for_home_status(&carol, later["uri"].as_str().unwrap())
+        .await;
+    let home = town.home_timeline(&bob).await;
+    assert!(home.iter().all(|s| s["uri"] != later["uri"]), "{home:?}");
 }

@@ -75,6 +75,19 @@ async fn discovery_documents_describe_members(backend: Backend) {
     assert_eq!(nodeinfo.body["version"], "2.1");
     assert_eq!(nodeinfo.body["software"]["name"], "trellis");
     assert_eq!(nodeinfo.body["usage"]["users"]["total"], 1);
+    assert_eq!(
+        links.body["links"][1]["href"],
+        format!("http://{domain}/nodeinfo/2.0")
+    );
+    let older = town.get("/nodeinfo/2.0", None).await;
+    assert_eq!(older.status, StatusCode::OK);
+    assert_eq!(older.body["version"], "2.0");
+    assert_eq!(older.body["usage"], nodeinfo.body["usage"]);
+    let host_meta_json = town.get("/.well-known/host-meta.json", None).await;
+    assert_eq!(
+        host_meta_json.body["links"][0]["template"],
+        format!("http://{domain}/.well-known/webfinger?resource={{uri}}")
+    );
     let (_, _, host_meta) = fetch(&format!("{base}/.well-known/host-meta"), "*/*").await;
     assert!(
         host_meta.contains(&format!(
@@ -104,6 +117,25 @@ async fn discovery_documents_describe_members(backend: Backend) {
             format!("http://{domain}/inbox")
         );
         assert_eq!(actor["followers"], format!("{actor_id}/followers"));
+        assert_eq!(
+            actor["featured"],
+            format!("{actor_id}/collections/featured")
+        );
+        assert_eq!(
+            actor["featuredTags"],
+            format!("{actor_id}/collections/tags")
+        );
+        assert_eq!(actor["alsoKnownAs"], json!([]));
+        assert_eq!(actor["tag"], json!([]));
+        assert_eq!(actor["memorial"], false);
+        assert!(actor["indexable"].is_boolean());
+        let context = actor["@context"].to_string();
+        for term in ["PropertyValue", "featuredTags", "alsoKnownAs", "indexable"] {
+            assert!(
+                context.contains(&format!("\"{term}\"")),
+                "{term} in {context}"
+            );
+        }
         assert_eq!(actor["publicKey"]["id"], format!("{actor_id}#main-key"));
         assert!(
             actor["publicKey"]["publicKeyPem"]
@@ -151,6 +183,60 @@ async fn discovery_documents_describe_members(backend: Backend) {
         note["to"][0],
         "https://www.w3.org/ns/activitystreams#Public"
     );
+    assert_eq!(
+        note["replies"],
+        format!("{}/replies", public["uri"].as_str().unwrap())
+    );
+
+    // Pins, replies and featured hashtags are collections other servers read.
+    let public_id = public["id"].as_str().unwrap();
+    let pinned = town
+        .post_json(
+            &format!("/api/v1/statuses/{public_id}/pin"),
+            Some(&alice.token),
+            &Value::Null,
+        )
+        .await;
+    assert_eq!(pinned.status, StatusCode::OK, "{}", pinned.body);
+    let reply = town
+        .post_status(
+            &alice,
+            &json!({"status": "and a reply", "in_reply_to_id": public_id}),
+        )
+        .await;
+    town.post_status(
+        &alice,
+        &json!({"status": "a quiet reply", "in_reply_to_id": public_id, "visibility": "private"}),
+    )
+    .await;
+    let featured_tag = town
+        .post_json(
+            "/api/v1/featured_tags",
+            Some(&alice.token),
+            &json!({"name": "#Seeds"}),
+        )
+        .await;
+    assert_eq!(featured_tag.status, StatusCode::OK, "{}", featured_tag.body);
+    let as_json = |path: String| async move {
+        let (status, _, body) = fetch(&path, "application/activity+json").await;
+        assert_eq!(status, StatusCode::OK, "{path}: {body}");
+        serde_json::from_str::<Value>(&body).unwrap()
+    };
+    let featured = as_json(format!("{base}/users/alice/collections/featured")).await;
+    assert_eq!(featured["type"], "OrderedCollection");
+    assert_eq!(featured["totalItems"], 1);
+    assert_eq!(featured["orderedItems"][0]["id"], public["uri"]);
+    assert_eq!(featured["orderedItems"][0]["type"], "Note");
+    let replies = as_json(format!("{base}/users/alice/statuses/{public_id}/replies")).await;
+    assert_eq!(replies["orderedItems"], json!([reply["uri"]]), "{replies}");
+    let tags = as_json(format!("{base}/users/alice/collections/tags")).await;
+    assert_eq!(tags["orderedItems"][0]["type"], "Hashtag");
+    assert_eq!(tags["orderedItems"][0]["name"], "#seeds");
+    assert_eq!(
+        tags["orderedItems"][0]["href"],
+        format!("http://{domain}/tags/seeds")
+    );
+
     let private_url = private["uri"]
         .as_str()
         .unwrap()

@@ -22,6 +22,7 @@ pub mod sessions;
 mod slow_queries;
 pub mod statuses;
 pub mod stream_events;
+pub mod tags;
 pub mod weaving;
 
 pub use statuses::Page;

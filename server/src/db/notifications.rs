@@ -42,6 +42,23 @@ pub fn list(
         .load(conn)
 }
 
+/// How many of a member's notifications are newer than `after_id`,
+/// counting at most `cap`.
+pub fn count_after(
+    conn: &mut DbConnection,
+    account_id: i64,
+    after_id: i64,
+    cap: i64,
+) -> QueryResult<i64> {
+    let ids: Vec<i64> = notifications::table
+        .filter(notifications::account_id.eq(account_id))
+        .filter(notifications::id.gt(after_id))
+        .select(notifications::id)
+        .limit(cap)
+        .load(conn)?;
+    Ok(ids.len() as i64)
+}
+
 pub fn of_account(
     conn: &mut DbConnection,
     account_id: i64,

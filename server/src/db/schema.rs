@@ -604,7 +604,27 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    featured_tags (id) {
+        id -> BigInt,
+        account_id -> BigInt,
+        name -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    followed_tags (id) {
+        id -> BigInt,
+        account_id -> BigInt,
+        name -> Text,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
+    featured_tags,
+    followed_tags,
     home_feed_trims,
     account_stats,
     status_search,

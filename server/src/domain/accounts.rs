@@ -241,6 +241,15 @@ pub async fn local_by_username(ctx: &Context, username: &str) -> Result<Account>
         .await
 }
 
+/// The local member (a person, not a community or the network) `username`.
+pub async fn local_member_by_username(ctx: &Context, username: &str) -> Result<Account> {
+    let account = local_by_username(ctx, username).await?;
+    if account.actor_type != "Person" {
+        return Err(Error::not_found());
+    }
+    Ok(account)
+}
+
 /// An account that can be shown: not deleted and not the instance actor.
 pub async fn visible_by_id(ctx: &Context, id: i64) -> Result<Account> {
     let account = by_id(ctx, id).await?;
@@ -396,12 +405,21 @@ pub async fn update_profile(
     updated.locked = changes.locked.unwrap_or(updated.locked);
     updated.bot = changes.bot.unwrap_or(updated.bot);
     updated.discoverable = changes.discoverable.unwrap_or(updated.discoverable);
+    let mut practice_changes = None;
     if let Some(fields) = changes.fields {
         let fields: Vec<(String, String)> = fields
             .into_iter()
             .map(|(n, v)| (n.trim().to_string(), v.trim().to_string()))
             .filter(|(n, v)| !n.is_empty() || !v.is_empty())
             .collect();
+        // Apps edit the practice as the profile fields it is shown as.
+        let fields = if account.local && account.actor_type == "Person" {
+            let (practice, own) = super::practice::PracticeChanges::from_profile_fields(fields);
+            practice_changes = Some(practice);
+            own
+        } else {
+            fields
+        };
         if fields.len() > MAX_FIELDS {
             return Err(Error::Validation(format!(
                 "at most {MAX_FIELDS} profile fields"
@@ -424,6 +442,9 @@ pub async fn update_profile(
         .db
         .write(move |conn| -> Result<Account> {
             let saved = accounts::update_profile(conn, &updated)?;
+            if let Some(changes) = practice_changes {
+                super::practice::apply_in(conn, saved.id, changes)?;
+            }
             let document = actor_document_in(conn, &saved)?;
             send_actor_update(conn, &urls, &saved, document)?;
             Ok(saved)

@@ -512,10 +512,11 @@ fn hashtags_of(note: &Note) -> Vec<String> {
 fn status_row(incoming: &IncomingNote) -> Status {
     let note = &incoming.note;
     let now = db::now();
-    let url = match &note.url {
-        Some(serde_json::Value::String(url)) => Some(url.clone()),
-        _ => None,
-    };
+    let url = note
+        .url
+        .as_ref()
+        .and_then(crate::protocol::html_url)
+        .map(String::from);
     Status {
         id: next_id(),
         ap_id: note.id.to_string(),
@@ -561,7 +562,17 @@ pub fn store_note(
         .filter(|a| a.local)
         .map(|a| a.id)
         .collect();
-    if local_followers.is_empty() && local_mentions.is_empty() && incoming.parent.is_none() {
+    let mut tag_followers = Vec::new();
+    if visibility == Visibility::Public {
+        let hashtags = hashtags_of(&incoming.note);
+        super::tags::add_tag_followers(conn, row.account_id, &hashtags, &mut tag_followers)?;
+        tag_followers.retain(|id| !local_followers.contains(id));
+    }
+    if local_followers.is_empty()
+        && local_mentions.is_empty()
+        && tag_followers.is_empty()
+        && incoming.parent.is_none()
+    {
         return Ok(None);
     }
     let Some(status) = db::insert_unless_taken(conn, |conn| statuses::insert(conn, &row))? else {
@@ -585,7 +596,7 @@ pub fn store_note(
     let audience = if visibility == Visibility::Direct {
         local_mentions
     } else {
-        local_followers
+        [local_followers, tag_followers].concat()
     };
     statuses::add_to_home_feeds(conn, status.id, &audience)?;
     streaming::status_created(conn, &status)?;

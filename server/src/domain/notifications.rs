@@ -192,6 +192,65 @@ pub async fn get(ctx: &Context, viewer: &Account, id: i64) -> Result<Notificatio
         .await
 }
 
+/// The kinds grouped when an app does not say (Mastodon's default).
+pub const GROUPED_BY_DEFAULT: [&str; 3] = [FAVOURITE, REBLOG, FOLLOW];
+
+/// Notifications shown together, as Mastodon 4.3 groups them: favourites
+/// and boosts of one status, follows of one day; every other notification
+/// is a group of its own.
+#[derive(Debug)]
+pub struct NotificationGroup {
+    pub key: String,
+    /// The group's notifications in this page, newest first.
+    pub members: Vec<NotificationView>,
+}
+
+/// The key of the group `notification` belongs to, when its kind is among
+/// `grouped`.
+pub fn group_key(notification: &Notification, grouped: &[String]) -> String {
+    let kind = notification.kind.as_str();
+    match (kind, notification.status_id) {
+        _ if !grouped.iter().any(|g| g == kind) => format!("ungrouped-{}", notification.id),
+        (FAVOURITE | REBLOG, Some(status_id)) => format!("{kind}-{status_id}"),
+        (FOLLOW, _) => format!("follow-{}", notification.created_at.date()),
+        _ => format!("ungrouped-{}", notification.id),
+    }
+}
+
+/// Gathers a page of notifications (newest first) into groups, ordered by
+/// their newest notification.
+pub fn group(views: Vec<NotificationView>, grouped: &[String]) -> Vec<NotificationGroup> {
+    let mut groups: Vec<NotificationGroup> = Vec::new();
+    for view in views {
+        let key = group_key(&view.notification, grouped);
+        match groups.iter_mut().find(|g| g.key == key) {
+            Some(group) => group.members.push(view),
+            None => groups.push(NotificationGroup {
+                key,
+                members: vec![view],
+            }),
+        }
+    }
+    groups
+}
+
+/// Notifications newer than the member's `notifications` read marker,
+/// counted up to `cap`.
+pub async fn unread_count(ctx: &Context, viewer: &Account, cap: i64) -> Result<i64> {
+    let viewer_id = viewer.id;
+    ctx.db
+        .read(move |conn| {
+            let read_up_to = crate::db::markers::of_account(conn, viewer_id)?
+                .into_iter()
+                .find(|m| m.timeline == "notifications")
+                .map_or(0, |m| m.last_read_id);
+            Ok(notifications::count_after(
+                conn, viewer_id, read_up_to, cap,
+            )?)
+        })
+        .await
+}
+
 /// Dismisses one notification, or all of them when `id` is None.
 pub async fn dismiss(ctx: &Context, viewer: &Account, id: Option<i64>) -> Result<()> {
     let viewer_id = viewer.id;

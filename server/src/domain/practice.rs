@@ -197,6 +197,60 @@ impl Practice {
     }
 }
 
+impl PracticeChanges {
+    /// Splits profile fields, as an app edits them, into the practice and
+    /// the member's own fields. A field named as [`Practice::fields`] names
+    /// its parts (Role, Organisation, Place, Interests, Offers, Needs; the
+    /// names are matched without regard to case, American spellings and
+    /// plurals too) sets that part, lists split at commas. Apps send every
+    /// field each time, so a part whose field is missing is cleared.
+    pub fn from_profile_fields(
+        fields: Vec<(String, String)>,
+    ) -> (PracticeChanges, Vec<(String, String)>) {
+        let mut practice = Practice::default();
+        let mut own = Vec::new();
+        let list = |value: &str| -> Vec<String> {
+            value
+                .split(',')
+                .map(str::trim)
+                .filter(|entry| !entry.is_empty())
+                .map(String::from)
+                .collect()
+        };
+        for (name, value) in fields {
+            match name.trim().to_lowercase().as_str() {
+                "role" | "roles" => practice.roles = list(&value),
+                "organisation" | "organization" => practice.organization = value,
+                "place" => practice.place = value,
+                "interest" | "interests" => practice.interests = list(&value),
+                "offer" | "offers" => practice.offers = list(&value),
+                "need" | "needs" => practice.needs = list(&value),
+                _ => own.push((name, value)),
+            }
+        }
+        let changes = PracticeChanges {
+            roles: Some(practice.roles),
+            organization: Some(practice.organization),
+            place: Some(practice.place),
+            interests: Some(practice.interests),
+            offers: Some(practice.offers),
+            needs: Some(practice.needs),
+        };
+        (changes, own)
+    }
+}
+
+/// Applies `changes` to the stored practice, in the caller's transaction.
+pub(super) fn apply_in(
+    conn: &mut DbConnection,
+    account_id: i64,
+    changes: PracticeChanges,
+) -> Result<Practice> {
+    let next = of_account(conn, account_id)?.apply(changes)?;
+    store::save(conn, account_id, &next.stored())?;
+    Ok(next)
+}
+
 pub fn of_account(conn: &mut DbConnection, account_id: i64) -> diesel::QueryResult<Practice> {
     Ok(store::of_account(conn, account_id)?
         .map(Practice::from_stored)
@@ -365,8 +419,7 @@ pub async fn update(
     let practice = ctx
         .db
         .write(move |conn| -> Result<Practice> {
-            let next = of_account(conn, account.id)?.apply(changes)?;
-            store::save(conn, account.id, &next.stored())?;
+            let next = apply_in(conn, account.id, changes)?;
             let touched = db::accounts::touch(conn, account.id)?;
             let document = account_rules::actor_document_in(conn, &touched)?;
             account_rules::send_actor_update(conn, &urls, &touched, document)?;
@@ -381,6 +434,26 @@ pub async fn update(
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn profile_fields_named_for_the_practice_set_it() {
+        let fields = vec![
+            ("Role".to_string(), "facilitator, weaver".to_string()),
+            ("Website".to_string(), "https://town.example".to_string()),
+            ("organization".to_string(), "Transition Town".to_string()),
+            ("NEEDS".to_string(), "a venue,".to_string()),
+        ];
+        let (changes, own) = PracticeChanges::from_profile_fields(fields);
+        assert_eq!(
+            own,
+            vec![("Website".to_string(), "https://town.example".to_string())]
+        );
+        let practice = Practice::default().apply(changes).unwrap();
+        assert_eq!(practice.roles, ["facilitator", "weaver"]);
+        assert_eq!(practice.organization, "Transition Town");
+        assert_eq!(practice.needs, ["a venue"]);
+        assert!(practice.place.is_empty() && practice.offers.is_empty());
+    }
 
     fn changes(value: serde_json::Value) -> PracticeChanges {
         serde_json::from_value(value).expect("valid changes")

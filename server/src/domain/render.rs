@@ -19,6 +19,8 @@ fn opt_url(value: Option<&String>) -> Option<Url> {
 }
 
 pub fn actor(account: &Account) -> Actor {
+    // Members post; the instance actor, communities and networks do not pin.
+    let is_member = account.local && account.actor_type == "Person";
     Actor {
         context: Some(protocol::context()),
         kind: account.actor_type.clone(),
@@ -41,6 +43,14 @@ pub fn actor(account: &Account) -> Actor {
         },
         manually_approves_followers: Some(account.locked),
         discoverable: Some(account.discoverable),
+        indexable: Some(account.discoverable),
+        memorial: Some(false),
+        featured: is_member.then(|| url(&featured_of(account))),
+        featured_tags: is_member.then(|| url(&featured_tags_of(account))),
+        also_known_as: Vec::new(),
+        icon: None,
+        image: None,
+        tag: Vec::new(),
         published: Some(account.created_at.and_utc()),
         attachment: account
             .profile_fields()
@@ -55,6 +65,21 @@ pub fn actor(account: &Account) -> Actor {
         attributed_to: (account.actor_type == "Group" && account.local)
             .then(|| Value::String(moderators_of(account))),
     }
+}
+
+/// The collection of a member's pinned posts.
+pub fn featured_of(account: &Account) -> String {
+    format!("{}/collections/featured", account.ap_id)
+}
+
+/// The collection of a member's featured hashtags.
+pub fn featured_tags_of(account: &Account) -> String {
+    format!("{}/collections/tags", account.ap_id)
+}
+
+/// The collection of replies to a status.
+pub fn replies_of(status: &Status) -> String {
+    format!("{}/replies", status.ap_id)
 }
 
 /// The moderators collection of a local community.
@@ -109,6 +134,7 @@ pub fn note(
         id: url(&status.ap_id),
         attributed_to: url(&author.ap_id),
         content: status.content.clone(),
+        name: None,
         summary: Some(status.spoiler_text.clone()).filter(|s| !s.is_empty()),
         sensitive: Some(status.sensitive),
         in_reply_to: status
@@ -121,6 +147,10 @@ pub fn note(
         to,
         cc,
         tag,
+        attachment: Vec::new(),
+        replies: status.local.then(|| Value::String(replies_of(status))),
+        start_time: None,
+        location: None,
         content_map: status
             .language
             .as_ref()

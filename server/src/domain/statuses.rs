@@ -237,7 +237,10 @@ pub async fn create(
                     Some(status.id),
                 )?;
             }
-            let audience = home_audience(conn, &author, visibility, &mentioned)?;
+            let mut audience = home_audience(conn, &author, visibility, &mentioned)?;
+            if visibility == Visibility::Public {
+                super::tags::add_tag_followers(conn, author.id, &hashtags, &mut audience)?;
+            }
             statuses::add_to_home_feeds(conn, status.id, &audience)?;
             streaming::status_created(conn, &status)?;
             notifications::notify_subscribers(conn, &status)?;
@@ -525,6 +528,61 @@ pub async fn outbox_items(ctx: &Context, author: &Account) -> Result<Vec<serde_j
                 items.push(super::render::wrap_note("Create", &id, &author, &note));
             }
             Ok(items)
+        })
+        .await
+}
+
+/// A member's pinned posts that anyone may see, as Notes, for the
+/// `featured` collection other servers read pins from.
+pub async fn featured_notes(ctx: &Context, author: &Account) -> Result<Vec<serde_json::Value>> {
+    let author = author.clone();
+    let urls = ctx.urls.clone();
+    ctx.db
+        .read(move |conn| {
+            let all = statuses::Page {
+                limit: super::interactions::MAX_PINS,
+                ..Default::default()
+            };
+            let pinned = statuses::marked(conn, statuses::Mark::Pin, author.id, all)?;
+            let ids: Vec<i64> = pinned.iter().map(|(_, status_id)| *status_id).collect();
+            let mut items = Vec::with_capacity(ids.len());
+            for status in statuses::by_ids(conn, &ids)? {
+                if !views::can_see(conn, None, &status)? {
+                    continue;
+                }
+                let note = stored_note(conn, &urls, &status, &author)?;
+                items.push(serde_json::to_value(note).map_err(|e| Error::Internal(e.to_string()))?);
+            }
+            Ok(items)
+        })
+        .await
+}
+
+/// The ids of the replies to a member's public status that anyone may see,
+/// oldest first, for the status's `replies` collection.
+pub async fn public_reply_ids(
+    ctx: &Context,
+    username: &str,
+    status_id: i64,
+) -> Result<(String, Vec<serde_json::Value>)> {
+    let username = username.to_string();
+    ctx.db
+        .read(move |conn| {
+            let author =
+                accounts::local_by_username(conn, &username)?.ok_or_else(Error::not_found)?;
+            let status = statuses::by_id(conn, status_id)?
+                .filter(|s| s.account_id == author.id && s.reblog_of_id.is_none())
+                .ok_or_else(Error::not_found)?;
+            if !views::can_see(conn, None, &status)? {
+                return Err(Error::not_found());
+            }
+            let mut ids = Vec::new();
+            for reply in statuses::replies_to(conn, &[status.id])? {
+                if views::can_see(conn, None, &reply)? {
+                    ids.push(serde_json::Value::String(reply.ap_id));
+                }
+            }
+            Ok((render::replies_of(&status), ids))
         })
         .await
 }

@@ -96,14 +96,14 @@ async fn store_item(data: &Data, target: &Account, item: &Value) -> Result<bool>
     }
     let mut parsed: protocol::Note = serde_json::from_value(object.clone())
         .map_err(|e| Error::BadRequest(format!("not a note: {e}")))?;
-    intake::cap_note(&mut parsed)?;
+    intake::admit_note(&mut parsed)?;
     let actor = Url::parse(&target.ap_id).map_err(|e| Error::Internal(e.to_string()))?;
     let public = parsed
         .to
         .iter()
         .chain(&parsed.cc)
         .any(|a| protocol::is_public(a.as_str()));
-    if !note::NOTE_TYPES.contains(&parsed.kind.as_str())
+    if !crate::domain::remote_objects::shown_as_status(&parsed.kind)
         || parsed.attributed_to.as_str() != target.ap_id
         || !same_origin(&parsed.id, &actor)
         || !public

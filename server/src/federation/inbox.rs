@@ -24,7 +24,7 @@ use crate::{
     db::models::Account,
     domain::{
         inbound::{self, Outcome},
-        network_reports,
+        network_reports, remote_objects,
     },
     error::{Error, Result},
     protocol::{self, Activity, object_id, object_type, same_origin},
@@ -251,6 +251,42 @@ fn require_same_origin(object: &Url, actor: &Account, what: &str) -> Result<()> 
     }
 }
 
+/// The object of a `Create`, when it is something shown as a status:
+/// embedded, or given by id and fetched from the actor's own server (never
+/// from a third one: only the author's server speaks for what it created).
+/// `None` for other objects, which are acknowledged and ignored.
+async fn created_object(data: &Data, activity: &Activity) -> Result<Option<protocol::Note>> {
+    if let Some(kind) = object_type(&activity.object) {
+        if !remote_objects::shown_as_status(kind) {
+            return Ok(None);
+        }
+        return embedded_note(activity).map(Some);
+    }
+    let id = match &activity.object {
+        serde_json::Value::String(_) => object_id(&activity.object),
+        _ => None,
+    }
+    .ok_or_else(|| Error::BadRequest("a Create needs an object, embedded or by id".into()))?;
+    if !same_origin(&id, &activity.actor) {
+        return Err(Error::Forbidden(format!(
+            "the created object {id} is not on the actor's server"
+        )));
+    }
+    let fetched =
+        activitypub_federation::fetch::fetch_object_http::<_, serde_json::Value>(&id, data).await?;
+    let mut object = fetched.object;
+    intake::strip_nul(&mut object);
+    match object_type(&object) {
+        Some(kind) if remote_objects::shown_as_status(kind) => {}
+        _ => return Ok(None),
+    }
+    let mut note: protocol::Note = serde_json::from_value(object)
+        .map_err(|e| Error::BadRequest(format!("the created object is not a note: {e}")))?;
+    intake::admit_note(&mut note)?;
+    note::check_note_json(&note, &fetched.url)?;
+    Ok(Some(note))
+}
+
 fn embedded_note(activity: &Activity) -> Result<protocol::Note> {
     if !activity.object.is_object() {
         return Err(Error::BadRequest(format!(
@@ -260,7 +296,7 @@ fn embedded_note(activity: &Activity) -> Result<protocol::Note> {
     }
     let mut note: protocol::Note = serde_json::from_value(activity.object.clone())
         .map_err(|e| Error::BadRequest(format!("object is not a note: {e}")))?;
-    intake::cap_note(&mut note)?;
+    intake::admit_note(&mut note)?;
     Ok(note)
 }
 
@@ -282,7 +318,7 @@ async fn dispatch(data: &Data, activity: Activity, actor: Account) -> Result<Out
             let follower = activity
                 .object
                 .get("actor")
-                .and_then(|a| a.as_str())
+                .and_then(object_id)
                 .map(String::from);
             if let Some(kind) = object_type(&activity.object).filter(|k| *k != "Follow") {
                 return Ok(ignored_type(kind));
@@ -299,10 +335,10 @@ async fn dispatch(data: &Data, activity: Activity, actor: Account) -> Result<Out
         }
         "Undo" => undo(data, &id, actor, &activity.object).await,
         "Create" => {
-            let note = embedded_note(&activity)?;
-            if !note::NOTE_TYPES.contains(&note.kind.as_str()) {
-                return Ok(ignored_type(&note.kind));
-            }
+            let Some(note) = created_object(data, &activity).await? else {
+                let kind = object_type(&activity.object).unwrap_or("unknown");
+                return Ok(ignored_type(kind));
+            };
             note::check_note_json(&note, &activity.id)?;
             if note.attributed_to.as_str() != actor.ap_id {
                 return Err(Error::Forbidden(
@@ -318,7 +354,7 @@ async fn dispatch(data: &Data, activity: Activity, actor: Account) -> Result<Out
             inbound::create_note(data, &id, incoming).await
         }
         "Update" => match object_type(&activity.object) {
-            Some(kind) if note::NOTE_TYPES.contains(&kind) => {
+            Some(kind) if remote_objects::shown_as_status(kind) => {
                 let note = embedded_note(&activity)?;
                 note::check_note_json(&note, &activity.id)?;
                 if note.attributed_to.as_str() != actor.ap_id {
@@ -452,7 +488,7 @@ impl Shared {
             let id = object_id(object).ok_or_else(missing)?;
             return Ok(Some(Shared::Id(id)));
         };
-        if note::NOTE_TYPES.contains(&kind) {
+        if remote_objects::shown_as_status(kind) {
             // An embedded post is not trusted: it is fetched by id.
             return Ok(Some(Shared::Id(object_id(object).ok_or_else(missing)?)));
         }
@@ -467,8 +503,8 @@ impl Shared {
         }
         let mut note: protocol::Note = serde_json::from_value(inner.clone())
             .map_err(|e| Error::BadRequest(format!("the announced object is not a note: {e}")))?;
-        intake::cap_note(&mut note)?;
-        if object.get("actor").and_then(|a| a.as_str()) != Some(note.attributed_to.as_str()) {
+        intake::admit_note(&mut note)?;
+        if object.get("actor").and_then(object_id).as_ref() != Some(&note.attributed_to) {
             return Err(Error::Forbidden(
                 "the announced Create does not come from the note's author".into(),
             ));
@@ -530,7 +566,13 @@ async fn undo(data: &Data, id: &str, actor: Account, inner: &serde_json::Value) 
     let Some(kind) = object_type(inner) else {
         return inbound::undo_by_id(data, id, actor, inner_id.to_string()).await;
     };
-    if inner.get("actor").and_then(|a| a.as_str()) != Some(actor.ap_id.as_str()) {
+    if inner
+        .get("actor")
+        .and_then(object_id)
+        .map(String::from)
+        .as_deref()
+        != Some(actor.ap_id.as_str())
+    {
         return Err(Error::Forbidden(
             "an actor can only undo its own activities".into(),
         ));

@@ -78,9 +78,11 @@ fn holds_nul(value: &serde_json::Value) -> bool {
     }
 }
 
-/// Holds a note to the caps: refuses it if its content is too long, cuts
-/// its summary, and keeps the first hashtags and mentions.
-pub fn cap_note(note: &mut protocol::Note) -> Result<()> {
+/// Holds a note to the caps (it is refused if its content is too long, its
+/// summary is cut, the first hashtags and mentions are kept), then turns an
+/// object that is not a note (an Article, a Video…) into what its status
+/// shows.
+pub fn admit_note(note: &mut protocol::Note) -> Result<()> {
     if note.content.len() > MAX_CONTENT_BYTES {
         return Err(Error::Unprocessable(format!(
             "note {}: its content is {} bytes, more than the {MAX_CONTENT_BYTES} accepted",
@@ -107,6 +109,7 @@ pub fn cap_note(note: &mut protocol::Note) -> Result<()> {
                 MAX_MENTIONS
             }
     });
+    crate::domain::remote_objects::convert_for_display(note);
     Ok(())
 }
 
@@ -168,7 +171,7 @@ mod tests {
     #[test]
     fn long_content_is_refused_and_lists_are_cut() {
         let mut long = note(json!({"content": "x".repeat(MAX_CONTENT_BYTES + 1)}));
-        let refused = cap_note(&mut long).unwrap_err();
+        let refused = admit_note(&mut long).unwrap_err();
         assert!(refused.to_string().contains("more than the"), "{refused}");
 
         let tags: Vec<_> = (0..200)
@@ -182,7 +185,7 @@ mod tests {
             .collect();
         let summary = "é".repeat(MAX_SUMMARY_CHARS + 5);
         let mut busy = note(json!({"tag": tags, "summary": summary}));
-        cap_note(&mut busy).unwrap();
+        admit_note(&mut busy).unwrap();
         let count = |kind: &str| busy.tag.iter().filter(|t| t.kind == kind).count();
         assert_eq!(count("Hashtag"), MAX_HASHTAGS);
         assert_eq!(count("Mention"), MAX_MENTIONS);

@@ -23,7 +23,10 @@ pub fn routes() -> Router<Context> {
         .route("/actor", get(instance_actor))
         .route("/users/{username}", get(actor))
         .route("/users/{username}/statuses/{id}", get(note))
+        .route("/users/{username}/statuses/{id}/replies", get(replies))
         .route("/users/{username}/outbox", get(outbox))
+        .route("/users/{username}/collections/featured", get(featured))
+        .route("/users/{username}/collections/tags", get(featured_tags))
         .route("/users/{username}/followers", get(followers))
         .route("/users/{username}/following", get(following))
         .route("/users/{username}/moderators", get(moderators))
@@ -79,6 +82,50 @@ async fn note(
         return Ok(Redirect::to(&ctx.urls.status_page(&username, id)).into_response());
     }
     Ok(FederationJson(note).into_response())
+}
+
+/// The public replies to a public status.
+async fn replies(
+    State(ctx): State<Context>,
+    Path((username, id)): Path<(String, String)>,
+) -> Result<Response> {
+    let (collection_id, items) = statuses::public_reply_ids(&ctx, &username, path_id(&id)?).await?;
+    collection(collection_id, items.len() as i64, Some(items))
+}
+
+/// A member's pinned posts, embedded, as Mastodon serves them.
+async fn featured(State(ctx): State<Context>, Path(username): Path<String>) -> Result<Response> {
+    let member = accounts::local_member_by_username(&ctx, &username).await?;
+    let items = statuses::featured_notes(&ctx, &member).await?;
+    collection(
+        render::featured_of(&member),
+        items.len() as i64,
+        Some(items),
+    )
+}
+
+/// A member's featured hashtags, as `Hashtag` objects.
+async fn featured_tags(
+    State(ctx): State<Context>,
+    Path(username): Path<String>,
+) -> Result<Response> {
+    let member = accounts::local_member_by_username(&ctx, &username).await?;
+    let items: Vec<serde_json::Value> = crate::domain::tags::featured(&ctx, &member)
+        .await?
+        .into_iter()
+        .map(|tag| {
+            serde_json::json!({
+                "type": "Hashtag",
+                "href": ctx.urls.tag(&tag.name),
+                "name": format!("#{}", tag.name),
+            })
+        })
+        .collect();
+    collection(
+        render::featured_tags_of(&member),
+        items.len() as i64,
+        Some(items),
+    )
 }
 
 /// The network's report, for the servers it is shared with: a signed GET

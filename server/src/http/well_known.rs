@@ -18,8 +18,10 @@ pub fn routes() -> Router<Context> {
     Router::new()
         .route("/.well-known/webfinger", get(webfinger))
         .route("/.well-known/host-meta", get(host_meta))
+        .route("/.well-known/host-meta.json", get(host_meta_json))
         .route("/.well-known/nodeinfo", get(nodeinfo_links))
-        .route("/nodeinfo/2.1", get(nodeinfo))
+        .route("/nodeinfo/2.1", get(nodeinfo_2_1))
+        .route("/nodeinfo/2.0", get(nodeinfo_2_0))
 }
 
 #[derive(Debug, Deserialize)]
@@ -74,11 +76,16 @@ pub async fn webfinger(
         .into_response())
 }
 
-pub async fn host_meta(State(ctx): State<Context>) -> Response {
-    let template = format!(
+/// The WebFinger address template, which host-meta documents point to.
+fn webfinger_template(ctx: &Context) -> String {
+    format!(
         "{}/.well-known/webfinger?resource={{uri}}",
         ctx.urls.base().as_str().trim_end_matches('/')
-    );
+    )
+}
+
+pub async fn host_meta(State(ctx): State<Context>) -> Response {
+    let template = webfinger_template(&ctx);
     let xml = format!(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<XRD xmlns=\"http://docs.oasis-open.org/ns/xri/xrd-1.0\">\n  <Link rel=\"lrdd\" template=\"{template}\"/>\n</XRD>\n"
     );
@@ -89,20 +96,42 @@ pub async fn host_meta(State(ctx): State<Context>) -> Response {
         .into_response()
 }
 
-pub async fn nodeinfo_links(State(ctx): State<Context>) -> Json<serde_json::Value> {
-    Json(json!({
-        "links": [{
-            "rel": "http://nodeinfo.diaspora.software/ns/schema/2.1",
-            "href": ctx.urls.base().join("/nodeinfo/2.1").map(String::from).unwrap_or_default(),
-        }]
-    }))
+/// host-meta as JSON (RFC 6415), which some servers ask for first.
+pub async fn host_meta_json(State(ctx): State<Context>) -> Response {
+    let body = json!({"links": [{"rel": "lrdd", "template": webfinger_template(&ctx)}]});
+    (
+        [(header::CONTENT_TYPE, "application/jrd+json; charset=utf-8")],
+        Json(body),
+    )
+        .into_response()
 }
 
-pub async fn nodeinfo(State(ctx): State<Context>) -> Result<Response> {
-    let usage = local_accounts::usage(&ctx).await?;
+pub async fn nodeinfo_links(State(ctx): State<Context>) -> Json<serde_json::Value> {
+    let link = |version: &str| {
+        json!({
+            "rel": format!("http://nodeinfo.diaspora.software/ns/schema/{version}"),
+            "href": ctx.urls.base().join(&format!("/nodeinfo/{version}")).map(String::from).unwrap_or_default(),
+        })
+    };
+    Json(json!({ "links": [link("2.1"), link("2.0")] }))
+}
+
+pub async fn nodeinfo_2_1(State(ctx): State<Context>) -> Result<Response> {
+    nodeinfo(&ctx, "2.1").await
+}
+
+/// NodeInfo 2.0, for the crawlers and servers that know no later schema.
+/// It has the same fields here: 2.1 only added `software.repository` and
+/// `software.homepage`, which Trellis does not send.
+pub async fn nodeinfo_2_0(State(ctx): State<Context>) -> Result<Response> {
+    nodeinfo(&ctx, "2.0").await
+}
+
+async fn nodeinfo(ctx: &Context, version: &str) -> Result<Response> {
+    let usage = local_accounts::usage(ctx).await?;
     let (users, posts) = (usage.members, usage.local_posts);
     let body = json!({
-        "version": "2.1",
+        "version": version,
         "software": { "name": "trellis", "version": env!("CARGO_PKG_VERSION") },
         "protocols": ["activitypub"],
         "services": { "inbound": [], "outbound": [] },
@@ -110,12 +139,8 @@ pub async fn nodeinfo(State(ctx): State<Context>) -> Result<Response> {
         "usage": { "users": { "total": users }, "localPosts": posts },
         "metadata": { "nodeName": ctx.config.instance_name },
     });
-    Ok((
-        [(
-            header::CONTENT_TYPE,
-            "application/json; profile=\"http://nodeinfo.diaspora.software/ns/schema/2.1#\"",
-        )],
-        Json(body),
-    )
-        .into_response())
+    let profile = format!(
+        "application/json; profile=\"http://nodeinfo.diaspora.software/ns/schema/{version}#\""
+    );
+    Ok(([(header::CONTENT_TYPE, profile)], Json(body)).into_response())
 }

@@ -23,8 +23,16 @@ pub fn context() -> serde_json::Value {
             "manuallyApprovesFollowers": "as:manuallyApprovesFollowers",
             "sensitive": "as:sensitive",
             "Hashtag": "as:Hashtag",
+            "alsoKnownAs": {"@id": "as:alsoKnownAs", "@type": "@id"},
             "toot": "http://joinmastodon.org/ns#",
             "discoverable": "toot:discoverable",
+            "indexable": "toot:indexable",
+            "memorial": "toot:memorial",
+            "featured": {"@id": "toot:featured", "@type": "@id"},
+            "featuredTags": {"@id": "toot:featuredTags", "@type": "@id"},
+            "schema": "http://schema.org#",
+            "PropertyValue": "schema:PropertyValue",
+            "value": "schema:value",
             "trellis": "https://trellis.community/ns#"
         }
     ])
@@ -99,6 +107,37 @@ pub struct Actor {
     pub manually_approves_followers: Option<bool>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub discoverable: Option<bool>,
+    /// Whether search engines and full-text search may index the posts.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub indexable: Option<bool>,
+    /// Whether the account is kept in memory of someone who died.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub memorial: Option<bool>,
+    /// The collection of pinned posts.
+    #[serde(
+        default,
+        deserialize_with = "optional_id_or_object",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub featured: Option<Url>,
+    /// The collection of featured hashtags.
+    #[serde(
+        default,
+        deserialize_with = "optional_id_or_object",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub featured_tags: Option<Url>,
+    /// Earlier and other accounts of the same person (for moves).
+    #[serde(default, deserialize_with = "one_or_many")]
+    pub also_known_as: Vec<serde_json::Value>,
+    /// Avatar and header images (`Image` objects, or lists of them).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub icon: Option<serde_json::Value>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub image: Option<serde_json::Value>,
+    /// Emoji and hashtags named in the profile; Trellis sends none.
+    #[serde(default, deserialize_with = "one_or_many")]
+    pub tag: Vec<serde_json::Value>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub published: Option<chrono::DateTime<chrono::Utc>>,
     /// Profile fields travel as `PropertyValue` attachments.
@@ -136,10 +175,62 @@ pub struct Actor {
     pub attributed_to: Option<serde_json::Value>,
 }
 
+/// Reads an id given either as a string or as an embedded object with an
+/// `id` (an `actor`, an `inReplyTo`): both are legal ActivityStreams.
+pub fn id_or_object<'de, D>(deserializer: D) -> Result<Url, D::Error>
+where
+    D: Deserializer<'de>,
+{
+    let value = serde_json::Value::deserialize(deserializer)?;
+    object_id(&value)
+        .ok_or_else(|| serde::de::Error::custom("expected an id or an object with an id"))
+}
+
+/// As [`id_or_object`], where the value may be missing or `null`.
+pub fn optional_id_or_object<'de, D>(deserializer: D) -> Result<Option<Url>, D::Error>
+where
+    D: Deserializer<'de>,
+{
+    match Option::<serde_json::Value>::deserialize(deserializer)? {
+        None | Some(serde_json::Value::Null) => Ok(None),
+        Some(value) => object_id(&value)
+            .map(Some)
+            .ok_or_else(|| serde::de::Error::custom("expected an id or an object with an id")),
+    }
+}
+
+/// The author among a note's `attributedTo`: the value itself when it is
+/// one id; from a list (PeerTube names the account and the channel), the
+/// first `Person`, else the first entry.
+pub fn author<'de, D>(deserializer: D) -> Result<Url, D::Error>
+where
+    D: Deserializer<'de>,
+{
+    let value = serde_json::Value::deserialize(deserializer)?;
+    let chosen = match &value {
+        serde_json::Value::Array(items) => items
+            .iter()
+            .find(|item| object_type(item) == Some("Person"))
+            .or_else(|| items.first()),
+        other => Some(other),
+    };
+    chosen
+        .and_then(object_id)
+        .ok_or_else(|| serde::de::Error::custom("attributedTo names no author"))
+}
+
+/// A string where `null` reads as empty (`content: null` is legal).
+pub fn null_as_empty<'de, D>(deserializer: D) -> Result<String, D::Error>
+where
+    D: Deserializer<'de>,
+{
+    Ok(Option::<String>::deserialize(deserializer)?.unwrap_or_default())
+}
+
 /// A `tag` entry: a Mention, a Hashtag, or something we keep but ignore.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Tag {
-    #[serde(rename = "type")]
+    #[serde(rename = "type", default)]
     pub kind: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub href: Option<Url>,
@@ -155,14 +246,22 @@ pub struct Note {
     #[serde(rename = "type")]
     pub kind: String,
     pub id: Url,
+    #[serde(deserialize_with = "author")]
     pub attributed_to: Url,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_empty")]
     pub content: String,
+    /// The title of an Article, Page, Video or Event.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub summary: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sensitive: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "optional_id_or_object",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub in_reply_to: Option<Url>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub published: Option<chrono::DateTime<chrono::Utc>>,
@@ -180,6 +279,19 @@ pub struct Note {
         skip_serializing_if = "Vec::is_empty"
     )]
     pub tag: Vec<Tag>,
+    /// Media and links (`Document`, `Image`, `Link`…), kept raw: every
+    /// server shapes them differently.
+    #[serde(
+        default,
+        deserialize_with = "one_or_many",
+        skip_serializing_if = "Vec::is_empty"
+    )]
+    pub attachment: Vec<serde_json::Value>,
+    /// When an Event starts, and where (raw: a `Place`, or a string).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start_time: Option<serde_json::Value>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub location: Option<serde_json::Value>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub content_map: Option<std::collections::BTreeMap<String, String>>,
     /// What the post is for (`question`, `offer`…). Kept raw: a value
@@ -204,6 +316,9 @@ pub struct Note {
         skip_serializing_if = "Option::is_none"
     )]
     pub exchange: Option<serde_json::Value>,
+    /// The collection of replies (an id, or a collection embedded).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replies: Option<serde_json::Value>,
     /// The community a post is for (FEP-1b12), which group-aware servers
     /// such as Lemmy read. Raw JSON, for the same reason as above.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -220,6 +335,7 @@ pub struct Activity {
     #[serde(rename = "type")]
     pub kind: String,
     pub id: Url,
+    #[serde(deserialize_with = "id_or_object")]
     pub actor: Url,
     pub object: serde_json::Value,
     #[serde(
@@ -259,6 +375,27 @@ pub fn object_id(value: &serde_json::Value) -> Option<Url> {
             map.get("id")?.as_str().and_then(|id| Url::parse(id).ok())
         }
         _ => None,
+    }
+}
+
+/// The address of an object's page for people, from its `url`: a string,
+/// a `Link`, or a list of either (PeerTube lists its video files beside the
+/// page, so a `text/html` link is preferred).
+pub fn html_url(value: &serde_json::Value) -> Option<Url> {
+    let href = |item: &serde_json::Value| match item {
+        serde_json::Value::String(url) => Url::parse(url).ok(),
+        other => other.get("href")?.as_str().and_then(|u| Url::parse(u).ok()),
+    };
+    fn media_type(item: &serde_json::Value) -> Option<&str> {
+        item.get("mediaType")?.as_str()
+    }
+    match value {
+        serde_json::Value::Array(items) => items
+            .iter()
+            .find(|item| media_type(item) == Some("text/html"))
+            .or_else(|| items.iter().find(|item| media_type(item).is_none()))
+            .and_then(href),
+        other => href(other),
     }
 }
 

@@ -89,7 +89,9 @@ fn profile_fields(attachment: &[serde_json::Value]) -> Vec<ProfileField> {
 
 fn account_from_json(json: protocol::Actor) -> Account {
     let now = db::now();
-    let bot = json.kind != "Person";
+    // Mastodon's rule: automated actors are Services and Applications; a
+    // Group (a Lemmy community, a Trellis community) is people, not a bot.
+    let bot = matches!(json.kind.as_str(), "Service" | "Application");
     let fields = profile_fields(&json.attachment);
     let shared_inbox = json
         .endpoints

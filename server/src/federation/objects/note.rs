@@ -1,4 +1,5 @@
-//! Notes (and the note-like Article, Page and Question) on other servers.
+//! Notes on other servers, and the objects shown as notes (Question,
+//! Article, Page, Video, Audio, Image, Event).
 
 use super::{
     super::{Data, intake},
@@ -6,7 +7,7 @@ use super::{
 };
 use crate::{
     db::models::{Account, Status},
-    domain::{inbound, statuses as local_statuses},
+    domain::{inbound, remote_objects, statuses as local_statuses},
     error::{Error, Result},
     protocol::{self, same_origin},
 };
@@ -39,12 +40,9 @@ impl ApubNote {
 /// conversation, and well inside the per-request fetch limit.
 const MAX_ANCESTOR_FETCHES: u32 = 8;
 
-/// Types shown as statuses. Mastodon shows the same set.
-pub const NOTE_TYPES: [&str; 4] = ["Note", "Article", "Page", "Question"];
-
 /// A note must come from its author's server and name that author.
 pub fn check_note_json(note: &protocol::Note, fetched_from: &Url) -> Result<()> {
-    if !NOTE_TYPES.contains(&note.kind.as_str()) {
+    if !remote_objects::shown_as_status(&note.kind) {
         return Err(Error::BadRequest(format!(
             "{} is a {}, not a note",
             note.id, note.kind
@@ -157,7 +155,7 @@ impl Object for ApubNote {
 
     async fn from_json(json: protocol::Note, data: &Data) -> Result<Self> {
         let mut json = intake::without_nul(json)?;
-        intake::cap_note(&mut json)?;
+        intake::admit_note(&mut json)?;
         let incoming = Box::pin(prepare(json, data)).await?;
         ApubNote::new(inbound::store_fetched_note(data, incoming).await?)
     }

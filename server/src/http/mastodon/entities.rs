@@ -114,10 +114,13 @@ pub fn credential_account(urls: &Urls, view: &AccountView, follow_requests_count
     let mut entity = account(urls, view);
     entity.source = Some(Source {
         note: text::strip_html(&view.account.note),
+        // The practice too, as the fields it is shown as, so an app's
+        // profile editor can change it (`update_credentials` reads it back).
         fields: view
             .account
             .profile_fields()
             .into_iter()
+            .chain(view.practice_fields.iter().cloned())
             .map(|f| serde_json::json!({"name": f.name, "value": text::strip_html(&f.value), "verified_at": null}))
             .collect(),
         privacy: "public",
@@ -126,6 +129,46 @@ pub fn credential_account(urls: &Urls, view: &AccountView, follow_requests_count
         follow_requests_count,
     });
     entity
+}
+
+/// https://docs.joinmastodon.org/entities/Tag/
+#[derive(Debug, Serialize)]
+pub struct Tag {
+    pub name: String,
+    pub url: String,
+    /// Daily use; Trellis keeps no per-day counts, so this is empty.
+    pub history: Vec<Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub following: Option<bool>,
+}
+
+pub fn tag(urls: &Urls, tag: &crate::domain::tags::TagView) -> Tag {
+    Tag {
+        name: tag.name.clone(),
+        url: urls.tag(&tag.name),
+        history: Vec::new(),
+        following: tag.following,
+    }
+}
+
+/// https://docs.joinmastodon.org/entities/FeaturedTag/
+#[derive(Debug, Serialize)]
+pub struct FeaturedTag {
+    pub id: String,
+    pub name: String,
+    pub url: String,
+    pub statuses_count: i64,
+    pub last_status_at: Option<String>,
+}
+
+pub fn featured_tag(urls: &Urls, tag: &crate::domain::tags::FeaturedTag) -> FeaturedTag {
+    FeaturedTag {
+        id: tag.id.to_string(),
+        name: tag.name.clone(),
+        url: urls.tag(&tag.name),
+        statuses_count: tag.statuses_count,
+        last_status_at: tag.last_status_at.map(|t| t.date().to_string()),
+    }
 }
 
 /// https://docs.joinmastodon.org/entities/Status/#Mention
@@ -148,7 +191,7 @@ fn mention(account: &AccountRow) -> Mention {
 
 /// https://docs.joinmastodon.org/entities/Status/#Tag
 #[derive(Debug, Serialize)]
-pub struct Tag {
+pub struct StatusTag {
     pub name: String,
     pub url: String,
 }
@@ -169,7 +212,7 @@ pub struct Status {
     pub media_attachments: Vec<serde_json::Value>,
     pub application: Option<serde_json::Value>,
     pub mentions: Vec<Mention>,
-    pub tags: Vec<Tag>,
+    pub tags: Vec<StatusTag>,
     pub emojis: Vec<serde_json::Value>,
     pub reblogs_count: i64,
     pub favourites_count: i64,
@@ -212,7 +255,7 @@ pub fn status(urls: &Urls, view: &StatusView) -> Status {
         tags: view
             .tags
             .iter()
-            .map(|name| Tag {
+            .map(|name| StatusTag {
                 url: urls.tag(name),
                 name: name.clone(),
             })
@@ -304,22 +347,88 @@ pub fn notification(urls: &Urls, view: &NotificationView) -> Notification {
     }
 }
 
-/// https://docs.joinmastodon.org/entities/Tag/ (Trellis keeps no usage
-/// history, so `history` is empty).
+/// https://docs.joinmastodon.org/entities/GroupedNotificationsResults/
 #[derive(Debug, Serialize)]
-pub struct Hashtag {
-    pub name: String,
-    pub url: String,
-    pub history: Vec<Value>,
-    pub following: bool,
+pub struct GroupedNotificationsResults {
+    pub accounts: Vec<Account>,
+    pub statuses: Vec<Status>,
+    pub notification_groups: Vec<NotificationGroup>,
 }
 
-pub fn hashtag(urls: &Urls, name: &str) -> Hashtag {
-    Hashtag {
+/// https://docs.joinmastodon.org/entities/GroupedNotificationsResults/#NotificationGroup
+#[derive(Debug, Serialize)]
+pub struct NotificationGroup {
+    pub group_key: String,
+    /// Counted within the page that was asked for.
+    pub notifications_count: usize,
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub most_recent_notification_id: String,
+    pub page_min_id: String,
+    pub page_max_id: String,
+    pub latest_page_notification_at: String,
+    pub sample_account_ids: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status_id: Option<String>,
+}
+
+/// How many accounts a group names, as Mastodon samples them.
+const SAMPLE_ACCOUNTS: usize = 8;
+
+pub fn grouped_notifications(
+    urls: &Urls,
+    groups: &[crate::domain::notifications::NotificationGroup],
+) -> GroupedNotificationsResults {
+    let mut accounts: Vec<Account> = Vec::new();
+    let mut statuses: Vec<Status> = Vec::new();
+    let mut entities = Vec::with_capacity(groups.len());
+    for group in groups {
+        let Some(newest) = group.members.first() else {
+            continue;
+        };
+        let oldest = group.members.last().unwrap_or(newest);
+        let mut sample_account_ids: Vec<String> = Vec::new();
+        for member in &group.members {
+            let id = member.from.account.id.to_string();
+            if !accounts.iter().any(|a| a.id == id) {
+                accounts.push(account(urls, &member.from));
+            }
+            if sample_account_ids.len() < SAMPLE_ACCOUNTS && !sample_account_ids.contains(&id) {
+                sample_account_ids.push(id);
+            }
+        }
+        if let Some(view) = &newest.status {
+            let id = view.status.id.to_string();
+            if !statuses.iter().any(|s| s.id == id) {
+                statuses.push(status(urls, view));
+            }
+        }
+        entities.push(NotificationGroup {
+            group_key: group.key.clone(),
+            notifications_count: group.members.len(),
+            kind: newest.notification.kind.clone(),
+            most_recent_notification_id: newest.notification.id.to_string(),
+            page_min_id: oldest.notification.id.to_string(),
+            page_max_id: newest.notification.id.to_string(),
+            latest_page_notification_at: iso(newest.notification.created_at),
+            sample_account_ids,
+            status_id: newest.status.as_ref().map(|s| s.status.id.to_string()),
+        });
+    }
+    GroupedNotificationsResults {
+        accounts,
+        statuses,
+        notification_groups: entities,
+    }
+}
+
+/// A hashtag found by search, without whether the viewer follows it.
+pub fn hashtag(urls: &Urls, name: &str) -> Tag {
+    Tag {
         name: name.to_string(),
         url: urls.tag(name),
         history: Vec::new(),
-        following: false,
+        following: None,
     }
 }
 

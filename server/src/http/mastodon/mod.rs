@@ -16,13 +16,14 @@ pub mod search;
 pub mod statuses;
 pub mod streaming;
 pub mod suggestions;
+pub mod tags;
 pub mod timelines;
 
 use crate::domain::{Context, Page, views::StatusView};
 use axum::{
     Router,
     http::{HeaderMap, HeaderValue, header},
-    routing::{get, patch, post},
+    routing::{delete, get, patch, post},
 };
 use serde::Deserialize;
 
@@ -139,10 +140,36 @@ pub fn routes() -> Router<Context> {
         .route("/api/v2/search", get(search::search))
         .route("/api/v1/notifications", get(notifications::list))
         .route("/api/v1/notifications/clear", post(notifications::clear))
+        .route(
+            "/api/v1/notifications/unread_count",
+            get(notifications::unread_count),
+        )
+        .route("/api/v2/notifications", get(notifications::grouped))
+        .route(
+            "/api/v2/notifications/unread_count",
+            get(notifications::unread_count),
+        )
         .route("/api/v1/notifications/{id}", get(notifications::show))
         .route(
             "/api/v1/notifications/{id}/dismiss",
             post(notifications::dismiss),
+        )
+        .route("/api/v1/tags/{name}", get(tags::show))
+        .route("/api/v1/tags/{name}/follow", post(tags::follow))
+        .route("/api/v1/tags/{name}/unfollow", post(tags::unfollow))
+        .route("/api/v1/followed_tags", get(tags::followed))
+        .route(
+            "/api/v1/featured_tags",
+            get(tags::featured).post(tags::feature),
+        )
+        .route(
+            "/api/v1/featured_tags/suggestions",
+            get(instance::empty_list),
+        )
+        .route("/api/v1/featured_tags/{id}", delete(tags::unfeature))
+        .route(
+            "/api/v1/accounts/{id}/featured_tags",
+            get(tags::featured_of_account),
         )
         .route("/api/v1/favourites", get(timelines::favourites))
         .route("/api/v1/markers", get(markers::get).post(markers::save))

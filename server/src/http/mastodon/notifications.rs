@@ -12,21 +12,74 @@ use axum::{
     http::HeaderMap,
 };
 
-/// `types[]` and `exclude_types[]` (also without brackets) from the query.
-fn kinds(query: Option<&str>) -> Result<Vec<String>> {
+/// The values of a list parameter (`name[]=a&name[]=b`, also without
+/// brackets) in the query.
+fn list_param(query: Option<&str>, name: &str) -> Result<Vec<String>> {
     let pairs: Vec<(String, String)> = serde_urlencoded::from_str(query.unwrap_or_default())
         .map_err(|e| Error::BadRequest(e.to_string()))?;
-    let values = |name: &str| -> Vec<String> {
-        pairs
-            .iter()
-            .filter(|(key, _)| key.trim_end_matches("[]") == name)
-            .map(|(_, value)| value.clone())
-            .collect()
-    };
+    Ok(pairs
+        .into_iter()
+        .filter(|(key, _)| key.trim_end_matches("[]") == name)
+        .map(|(_, value)| value)
+        .collect())
+}
+
+/// `types[]` and `exclude_types[]` from the query.
+fn kinds(query: Option<&str>) -> Result<Vec<String>> {
     Ok(notifications::kinds_wanted(
-        &values("types"),
-        &values("exclude_types"),
+        &list_param(query, "types")?,
+        &list_param(query, "exclude_types")?,
     ))
+}
+
+/// `GET /api/v2/notifications`: a page of notifications, grouped
+/// (https://docs.joinmastodon.org/methods/grouped_notifications/). The
+/// page holds at most `limit` notifications, so at most that many groups.
+pub async fn grouped(
+    State(ctx): State<Context>,
+    auth: Auth,
+    Query(params): Query<PageParams>,
+    RawQuery(query): RawQuery,
+) -> Result<(HeaderMap, Json<entities::GroupedNotificationsResults>)> {
+    let account = auth.require("read:notifications")?;
+    let mut grouped_kinds = list_param(query.as_deref(), "grouped_types")?;
+    if grouped_kinds.is_empty() {
+        grouped_kinds = notifications::GROUPED_BY_DEFAULT
+            .iter()
+            .map(|k| k.to_string())
+            .collect();
+    }
+    let mut page = params.page(80);
+    if params.limit.is_none() {
+        page.limit = 40;
+    }
+    let views = notifications::list(&ctx, account, kinds(query.as_deref())?, page).await?;
+    let ids: Vec<i64> = views.iter().map(|v| v.notification.id).collect();
+    let headers = link_header_for_ids(&ctx, "/api/v2/notifications", query.as_deref(), &ids);
+    let groups = notifications::group(views, &grouped_kinds);
+    Ok((
+        headers,
+        Json(entities::grouped_notifications(&ctx.urls, &groups)),
+    ))
+}
+
+/// `GET /api/v2/notifications/unread_count` (and v1's): notifications
+/// newer than the `notifications` read marker, up to `limit` (100 by
+/// default, 1000 at most).
+pub async fn unread_count(
+    State(ctx): State<Context>,
+    auth: Auth,
+    Query(params): Query<PageParams>,
+) -> Result<Json<serde_json::Value>> {
+    let account = auth.require("read:notifications")?;
+    let cap = params
+        .limit
+        .as_deref()
+        .and_then(|l| l.parse::<i64>().ok())
+        .unwrap_or(100)
+        .clamp(1, 1000);
+    let count = notifications::unread_count(&ctx, account, cap).await?;
+    Ok(Json(serde_json::json!({ "count": count })))
 }
 
 pub async fn list(
