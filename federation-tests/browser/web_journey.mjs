@@ -3,7 +3,8 @@
 // the county (sign-ups wait for approval).
 //
 // Alice signs up on the town, logs out and in again, describes her practice,
-// and asks a question from /home. Bob, on the county, who follows her (set
+// sets a picture, posts a photo with its description, and asks a question
+// from /home. Bob, on the county, who follows her (set
 // up by the test over the API), sees the question on his /exchanges and
 // replies there; Alice marks his reply as the answer and the exchange moves
 // to the answered list. Alice joins a community and finds a member on the
@@ -37,6 +38,12 @@ import {
   submit,
   waitFor,
 } from "./lib.mjs";
+
+/// A 96×64 PNG of four green and brown stripes, for uploads.
+const STRIPES_PNG = Buffer.from(
+  "iVBORw0KGgoAAAANSUhEUgAAAGAAAABACAIAAABqVuVZAAAAgElEQVR42u3QMQ3AIBAAQBQxVAUbE2I6MJDUWxWgBxy8gM8lp+BKnQ+BokCQIEGCBAkSJAhBggQJEiQoWdD6PwKCBAkSJEiQIEGCECRIkCBBgrIFnd0JCBIkSJAgQYIECUKQIEGCBAnKFvSORkCQIEGCBAkSJEgQggQJEiRIUDIXDBZODrU05k4AAAAASUVORK5CYII=",
+  "base64",
+);
 
 const town = env("TOWN_URL");
 const county = env("COUNTY_URL");
@@ -121,6 +128,25 @@ await journey("web", browser, async () => {
   assert.equal(await page.locator('[name="organization"]').inputValue(), practice.organization);
   await screenshot(page, "settings-practice");
   assert.deepEqual(await api(town, `/api/trellis/v1/accounts/${aliceAccount.id}/practice`), practice);
+
+  step("alice sets a picture and posts a photo with a description");
+  await open(page, `${town}/settings/profile`);
+  await page.setInputFiles('input[name="avatar"]', { name: "alice.png", mimeType: "image/png", buffer: STRIPES_PNG });
+  await post(form(page, "/settings/profile"));
+  await page.locator(".notice").first().waitFor();
+  const withAvatar = await api(town, `/api/v1/accounts/${aliceAccount.id}`);
+  assert.match(withAvatar.avatar, /\/media\/\d+\.png$/, "the avatar is served from /media");
+  await open(page, `${town}/home`);
+  const photoForm = page.locator("form#compose");
+  await photoForm.locator('input[name="image"]').setInputFiles({ name: "table.png", mimeType: "image/png", buffer: STRIPES_PNG });
+  await post(photoForm, { status: "Our seed swap table", image_description: "Four rows of seed packets" });
+  const photo = page.locator("article.status", { hasText: "Our seed swap table" }).locator(".media img");
+  await photo.first().waitFor();
+  assert.equal(await photo.first().getAttribute("alt"), "Four rows of seed packets");
+  await waitFor("the photo to load", async () => (await photo.first().evaluate((img) => img.complete && img.naturalWidth)) > 0);
+  const avatarShown = page.locator("article.status", { hasText: "Our seed swap table" }).locator("img.avatar");
+  assert.equal(await avatarShown.first().getAttribute("src"), withAvatar.avatar.replace(/(\d+)\.png$/, "$1-preview.jpg"));
+  await screenshot(page, "home-with-photo");
 
   step("bob on the county follows alice (through the API)");
   const aliceAcct = `${alice.username}@${new URL(town).host}`;

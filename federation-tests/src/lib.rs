@@ -382,6 +382,17 @@ impl Instance {
         send(self.request(Method::PATCH, path, token).json(body)).await
     }
 
+    /// Sends a multipart form (an upload) with `method`.
+    pub async fn send_multipart(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        form: reqwest::multipart::Form,
+    ) -> Response {
+        send(self.request(method, path, token).multipart(form)).await
+    }
+
     pub async fn put_json(&self, path: &str, token: Option<&str>, body: &Value) -> Response {
         send(self.request(Method::PUT, path, token).json(body)).await
     }
@@ -408,6 +419,7 @@ impl Instance {
             .env("TRELLIS_DOMAIN", self.domain())
             .env("TRELLIS_BIND", format!("127.0.0.1:{}", self.port))
             .env("TRELLIS_DATABASE_URL", &self.database_url)
+            .env("TRELLIS_MEDIA_DIR", self.dir.path().join("media"))
             .env("TRELLIS_FEDERATION_DEV_MODE", "true")
             .env("TRELLIS_DELIVERY_RETRY_BASE_SECONDS", "1")
             // What a test writes right after the start shows on the map at

@@ -79,6 +79,7 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     let reports = tokio::spawn(network_reports::run(app.ctx.clone()));
     let digest = tokio::spawn(weavers::run(app.ctx.clone()));
     let feeds = tokio::spawn(timelines::trim_home_feeds(app.ctx.clone()));
+    let uploads = tokio::spawn(crate::domain::media::sweep_forever(app.ctx.clone()));
     let linked_members = tokio::spawn(federation::linked_members::run(app.federation.clone()));
     tracing::info!(%bind, domain = %app.ctx.urls.domain(), "Trellis is listening");
     let streams = app.ctx.streams.clone();
@@ -99,6 +100,7 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     reports.abort();
     digest.abort();
     feeds.abort();
+    uploads.abort();
     linked_members.abort();
     served?;
     Ok(())

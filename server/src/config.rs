@@ -18,6 +18,8 @@ pub struct Config {
     pub bind: SocketAddr,
     pub database_url: String,
     pub database_pool_size: u32,
+    /// Where uploaded images (and their previews) are kept.
+    pub media_dir: std::path::PathBuf,
     /// Allows `http://` ids and requests to loopback and private addresses,
     /// which is what local multi-instance testing needs and what production
     /// must refuse.
@@ -178,6 +180,8 @@ impl Default for Config {
             bind: SocketAddr::from(([127, 0, 0, 1], 8080)),
             database_url: "sqlite://trellis.db".into(),
             database_pool_size: 8,
+            // Beside the default database: the data directory.
+            media_dir: "media".into(),
             federation_dev_mode: false,
             // 30 s catches a peer's quick restart on the first retry; doubling
             // from there reaches the multi-day horizon in 18 retries.
@@ -382,6 +386,9 @@ impl Config {
         }
         if let Some(v) = var("TRELLIS_DATABASE_URL") {
             self.database_url = v;
+        }
+        if let Some(v) = var("TRELLIS_MEDIA_DIR") {
+            self.media_dir = v.into();
         }
         if let Some(v) = var("TRELLIS_DATABASE_POOL_SIZE") {
             self.database_pool_size = parsed("TRELLIS_DATABASE_POOL_SIZE", v)?;

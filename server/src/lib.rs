@@ -15,6 +15,7 @@ pub mod error;
 pub mod federation;
 pub mod graph;
 pub mod http;
+pub mod media_store;
 pub mod memory;
 pub mod progress;
 pub mod protocol;

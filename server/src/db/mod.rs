@@ -11,6 +11,7 @@ mod group_commit;
 pub mod home_feed;
 pub mod ids;
 pub mod markers;
+pub mod media;
 pub mod models;
 pub mod moderation;
 pub mod network;

@@ -380,3 +380,32 @@ pub struct Report {
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
 }
+
+/// An image (or other media) attached to a status, or an account's avatar
+/// or header.
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable)]
+#[diesel(table_name = super::schema::media_attachments)]
+pub struct Media {
+    pub id: i64,
+    pub account_id: i64,
+    pub role: String,
+    pub status_id: Option<i64>,
+    pub position: i32,
+    pub kind: String,
+    pub content_type: String,
+    /// Where the media store keeps the file, for a local upload.
+    pub file_key: Option<String>,
+    pub preview_key: Option<String>,
+    /// Where another server serves it, for remote media.
+    pub remote_url: Option<String>,
+    pub file_size: i64,
+    pub width: Option<i32>,
+    pub height: Option<i32>,
+    pub preview_width: Option<i32>,
+    pub preview_height: Option<i32>,
+    pub blurhash: Option<String>,
+    pub description: String,
+    pub focus_x: f64,
+    pub focus_y: f64,
+    pub created_at: NaiveDateTime,
+}

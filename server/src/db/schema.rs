@@ -622,7 +622,33 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    media_attachments (id) {
+        id -> BigInt,
+        account_id -> BigInt,
+        role -> Text,
+        status_id -> Nullable<BigInt>,
+        position -> Integer,
+        kind -> Text,
+        content_type -> Text,
+        file_key -> Nullable<Text>,
+        preview_key -> Nullable<Text>,
+        remote_url -> Nullable<Text>,
+        file_size -> BigInt,
+        width -> Nullable<Integer>,
+        height -> Nullable<Integer>,
+        preview_width -> Nullable<Integer>,
+        preview_height -> Nullable<Integer>,
+        blurhash -> Nullable<Text>,
+        description -> Text,
+        focus_x -> Double,
+        focus_y -> Double,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
+    media_attachments,
     featured_tags,
     followed_tags,
     home_feed_trims,

@@ -376,6 +376,8 @@ pub struct ProfileChanges {
     pub discoverable: Option<bool>,
     /// Plain-text (name, value) pairs; empty pairs are dropped.
     pub fields: Option<Vec<(String, String)>>,
+    /// A new avatar or header, prepared by `media::prepare_profile_image`.
+    pub images: Vec<super::media::Media>,
 }
 
 fn too_long(what: &str, text: &str, max: usize) -> Result<()> {
@@ -388,11 +390,32 @@ fn too_long(what: &str, text: &str, max: usize) -> Result<()> {
 }
 
 /// Applies `changes` and tells the servers of the member's followers.
+/// Nothing is written when a change is refused; the files of new images
+/// are removed then, and those of replaced ones once the change is written.
 pub async fn update_profile(
     ctx: &Context,
     account: &Account,
-    changes: ProfileChanges,
+    mut changes: ProfileChanges,
 ) -> Result<Account> {
+    let images = std::mem::take(&mut changes.images);
+    match write_profile(ctx, account, changes, images.clone()).await {
+        Ok((saved, replaced)) => {
+            super::media::remove_files(ctx, replaced).await;
+            Ok(saved)
+        }
+        Err(error) => {
+            super::media::remove_files(ctx, images).await;
+            Err(error)
+        }
+    }
+}
+
+async fn write_profile(
+    ctx: &Context,
+    account: &Account,
+    changes: ProfileChanges,
+    images: Vec<super::media::Media>,
+) -> Result<(Account, Vec<super::media::Media>)> {
     let mut updated = account.clone();
     if let Some(name) = changes.display_name {
         too_long("display_name", name.trim(), MAX_DISPLAY_NAME)?;
@@ -440,14 +463,18 @@ pub async fn update_profile(
     let urls = ctx.urls.clone();
     let saved = ctx
         .db
-        .write(move |conn| -> Result<Account> {
+        .write(move |conn| -> Result<(Account, Vec<super::media::Media>)> {
             let saved = accounts::update_profile(conn, &updated)?;
             if let Some(changes) = practice_changes {
                 super::practice::apply_in(conn, saved.id, changes)?;
             }
-            let document = actor_document_in(conn, &saved)?;
+            let mut replaced = Vec::new();
+            for image in &images {
+                replaced.extend(super::media::install_profile_image(conn, image)?);
+            }
+            let document = actor_document_in(conn, &urls, &saved)?;
             send_actor_update(conn, &urls, &saved, document)?;
-            Ok(saved)
+            Ok((saved, replaced))
         })
         .await?;
     ctx.deliveries_queued();
@@ -459,9 +486,18 @@ pub async fn update_profile(
 /// and on the network actor the network's description.
 pub fn actor_document_in(
     conn: &mut db::DbConnection,
+    urls: &Urls,
     account: &Account,
 ) -> Result<crate::protocol::Actor> {
     let mut document = super::render::actor(account);
+    for image in db::media::images_of_accounts(conn, &[account.id])? {
+        let value = Some(super::render::image(urls, &image));
+        if image.role == db::media::AVATAR {
+            document.icon = value;
+        } else {
+            document.image = value;
+        }
+    }
     if super::network::is_network_actor(account) {
         let name = if account.display_name.is_empty() {
             account.username.clone()
@@ -489,8 +525,9 @@ pub fn actor_document_in(
 
 pub async fn actor_document(ctx: &Context, account: &Account) -> Result<crate::protocol::Actor> {
     let account = account.clone();
+    let urls = ctx.urls.clone();
     ctx.db
-        .read(move |conn| actor_document_in(conn, &account))
+        .read(move |conn| actor_document_in(conn, &urls, &account))
         .await
 }
 

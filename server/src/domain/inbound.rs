@@ -67,16 +67,32 @@ where
 
 /// Inserts or refreshes a remote actor, keeping its row id, with what it
 /// publishes about its practice, its community or its network.
+/// A remote actor's `icon` (avatar) and `image` (header), as sent.
+#[derive(Debug, Default)]
+pub struct RemoteImages {
+    pub icon: Option<serde_json::Value>,
+    pub image: Option<serde_json::Value>,
+}
+
 pub async fn store_remote_actor(
     ctx: &Context,
     account: Account,
     practice: super::practice::Practice,
     community: Option<serde_json::Value>,
     network: Option<serde_json::Value>,
+    images: RemoteImages,
 ) -> Result<Account> {
     ctx.db
         .write(move |conn| {
             let stored = store_actor_row(conn, account)?;
+            let rejected = super::moderation::media_rejected(conn, &stored.ap_id)?;
+            super::media::record_remote_profile_images(
+                conn,
+                stored.id,
+                images.icon.as_ref(),
+                images.image.as_ref(),
+                rejected,
+            )?;
             super::practice::store_remote(conn, stored.id, &practice)?;
             if stored.actor_type == "Group" {
                 let community = community.unwrap_or(serde_json::Value::Null);
@@ -484,6 +500,21 @@ pub struct IncomingNote {
     pub mentioned: Vec<Account>,
 }
 
+/// Records a remote note's attachments (for a converted object, those
+/// that are media: a Lemmy link post's `Link` is already in its text).
+fn record_attachments(
+    conn: &mut DbConnection,
+    status: &Status,
+    author: &Account,
+    note: &Note,
+) -> Result<()> {
+    if note.attachment.is_empty() {
+        return Ok(());
+    }
+    let rejected = super::moderation::media_rejected(conn, &author.ap_id)?;
+    super::media::record_remote_attachments(conn, status, &note.attachment, rejected)
+}
+
 /// Stores a remote note's hashtags and what it is for.
 fn record_kind(conn: &mut DbConnection, status: &Status, note: &Note) -> Result<()> {
     let hashtags = hashtags_of(note);
@@ -584,6 +615,7 @@ pub fn store_note(
     let mention_ids: Vec<i64> = incoming.mentioned.iter().map(|a| a.id).collect();
     statuses::insert_mentions(conn, status.id, &mention_ids)?;
     record_kind(conn, &status, &incoming.note)?;
+    record_attachments(conn, &status, &incoming.author, &incoming.note)?;
     for mentioned in &incoming.mentioned {
         notifications::notify(
             conn,
@@ -675,6 +707,7 @@ pub async fn store_fetched_note(ctx: &Context, incoming: IncomingNote) -> Result
             let mention_ids: Vec<i64> = incoming.mentioned.iter().map(|a| a.id).collect();
             statuses::insert_mentions(conn, status.id, &mention_ids)?;
             record_kind(conn, &status, &incoming.note)?;
+            record_attachments(conn, &status, &incoming.author, &incoming.note)?;
             statuses::adopt_replies(conn, &status)?;
             Ok(status)
         })
@@ -717,6 +750,9 @@ pub async fn update_note(
             notifications::notify_boosters_of_edit(conn, status.id, author.id)?;
         }
         record_kind(conn, &status, &note)?;
+        // An edit may add or remove media: what it lists replaces what was.
+        let rejected = super::moderation::media_rejected(conn, &author.ap_id)?;
+        super::media::record_remote_attachments(conn, &status, &note.attachment, rejected)?;
         Ok(Outcome::Applied)
     })
     .await

@@ -14,6 +14,7 @@ pub mod interactions;
 pub mod introductions;
 pub mod kinds;
 pub mod links;
+pub mod media;
 pub mod moderation;
 pub mod network;
 pub mod network_map;
@@ -60,13 +61,17 @@ pub struct Context {
     pub streams: streaming::Hub,
     /// The network map and its figures, reused for a short while.
     pub map_cache: network_map::MapCache,
+    /// Where uploaded media files are kept.
+    pub media: Arc<dyn crate::media_store::MediaStore>,
     deliveries_waiting: Arc<Notify>,
 }
 
 impl Context {
     pub fn new(db: Database, config: Config) -> Context {
         let urls = urls::Urls::new(config.base_url());
+        let media = Arc::new(crate::media_store::FileStore::new(config.media_dir.clone()));
         Context {
+            media,
             db,
             config: Arc::new(config),
             urls,

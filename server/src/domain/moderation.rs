@@ -158,6 +158,21 @@ impl Policy {
 }
 
 /// The policy in force now.
+/// Whether media from the server of `actor_id` is refused here (a domain
+/// block with `reject_media`): its attachments, avatars and headers are
+/// not recorded.
+pub fn media_rejected(conn: &mut DbConnection, actor_id: &str) -> QueryResult<bool> {
+    let Some(host) = url::Url::parse(actor_id).ok().and_then(|url| host_of(&url)) else {
+        return Ok(false);
+    };
+    let blocks = store::domain_blocks(conn)?;
+    Ok(blocks
+        .iter()
+        .filter(|block| covers(&block.domain, &host))
+        .max_by_key(|block| block.domain.len())
+        .is_some_and(|block| block.reject_media))
+}
+
 pub async fn policy(ctx: &Context) -> Result<Policy> {
     let mode = ctx.config.federation_mode;
     ctx.db.read(move |conn| Ok(Policy::load(conn, mode)?)).await

@@ -438,7 +438,7 @@ async fn publish(ctx: &Context, next: Network) -> Result<Network> {
         .write(move |conn| -> Result<()> {
             db::network::save_profile(conn, &stored)?;
             let saved = db::accounts::update_profile(conn, &profile)?;
-            let document = accounts::actor_document_in(conn, &saved)?;
+            let document = accounts::actor_document_in(conn, &urls, &saved)?;
             // The parent keeps this network's profile (and vocabulary) but
             // does not follow it: it hears of changes too.
             let parents = db::network::linked(conn, PARENT)?;

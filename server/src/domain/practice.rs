@@ -421,7 +421,7 @@ pub async fn update(
         .write(move |conn| -> Result<Practice> {
             let next = apply_in(conn, account.id, changes)?;
             let touched = db::accounts::touch(conn, account.id)?;
-            let document = account_rules::actor_document_in(conn, &touched)?;
+            let document = account_rules::actor_document_in(conn, &urls, &touched)?;
             account_rules::send_actor_update(conn, &urls, &touched, document)?;
             Ok(next)
         })

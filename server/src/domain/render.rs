@@ -168,6 +168,37 @@ pub fn note(
     }
 }
 
+/// An avatar or header as the actor's `icon` or `image`.
+pub fn image(urls: &Urls, media: &crate::db::models::Media) -> Value {
+    json!({
+        "type": "Image",
+        "mediaType": media.content_type,
+        "url": super::media::file_url(urls, media),
+    })
+}
+
+/// A status's media as `Document` attachments, as Mastodon sends them.
+pub fn attachments(urls: &Urls, media: &[crate::db::models::Media]) -> Vec<Value> {
+    media
+        .iter()
+        .map(|media| {
+            let mut document = json!({
+                "type": "Document",
+                "mediaType": media.content_type,
+                "url": super::media::file_url(urls, media),
+                "name": Some(&media.description).filter(|d| !d.is_empty()),
+                "blurhash": media.blurhash,
+                "focalPoint": [media.focus_x, media.focus_y],
+            });
+            if let (Some(width), Some(height)) = (media.width, media.height) {
+                document["width"] = json!(width);
+                document["height"] = json!(height);
+            }
+            document
+        })
+        .collect()
+}
+
 /// An activity with the standard context and the given addressing.
 pub fn activity(
     kind: &str,

@@ -37,6 +37,8 @@ pub struct NewStatus {
     pub dimensions: Vec<String>,
     /// The introduction this status makes, recorded with it.
     pub introduction: Option<super::introductions::IntroductionDraft>,
+    /// The member's uploads the status shows, in order.
+    pub media_ids: Vec<i64>,
 }
 
 /// Accounts that should see a status in their home feed when it is written:
@@ -110,7 +112,7 @@ fn parent_author(conn: &mut DbConnection, status: &Status) -> Result<Option<Acco
 /// The text and content warning of a status, trimmed and within limits.
 fn validated_text(input: &NewStatus) -> Result<(String, String)> {
     let body = input.text.trim().to_string();
-    if body.is_empty() {
+    if body.is_empty() && input.media_ids.is_empty() {
         return Err(Error::Validation("Text can't be blank".into()));
     }
     if body.chars().count() > MAX_CHARS {
@@ -185,6 +187,7 @@ pub async fn create(
     let urls = ctx.urls.clone();
     let in_reply_to_id = input.in_reply_to_id;
     let introduction = input.introduction;
+    let media_ids = input.media_ids;
     let idempotency_key = input
         .idempotency_key
         .filter(|k| !k.is_empty() && k.len() <= 255);
@@ -216,7 +219,9 @@ pub async fn create(
                 }
                 None => None,
             };
+            super::media::check_attachable(conn, author.id, &media_ids)?;
             let status = statuses::insert(conn, &status)?;
+            crate::db::media::attach(conn, status.id, &media_ids)?;
             super::search::index(conn, &status)?;
             if let Some(key) = &idempotency_key {
                 statuses::remember_idempotency_key(conn, author.id, key, status.id)?;
@@ -246,6 +251,8 @@ pub async fn create(
             notifications::notify_subscribers(conn, &status)?;
             super::communities::share_mentioned(conn, &urls, &status, &mentioned)?;
             let mut note = render::note(&urls, &status, &author, &mentioned, &hashtags);
+            note.attachment =
+                render::attachments(&urls, &crate::db::media::of_statuses(conn, &[status.id])?);
             kinds::annotate(conn, &mut note, &status)?;
             let create = render::wrap_note(
                 "Create",
@@ -353,40 +360,45 @@ pub async fn delete(ctx: &Context, author: &Account, status_id: i64) -> Result<S
     let urls = ctx.urls.clone();
     let view = ctx
         .db
-        .write(move |conn| -> Result<StatusView> {
-            let status = statuses::by_id(conn, status_id)?
-                .filter(|s| s.account_id == author.id && s.reblog_of_id.is_none())
-                .ok_or_else(Error::not_found)?;
-            let view = views::load(conn, Some(author.id), &[status.id])?
-                .pop()
-                .ok_or_else(Error::not_found)?;
-            let visibility = Visibility::from_stored(&status.visibility);
-            let parent_author = parent_author(conn, &status)?;
-            let inboxes = remote_audience(
-                conn,
-                &author,
-                visibility,
-                &view.mentions,
-                parent_author.as_ref(),
-            )?;
-            // Servers that boosted it hold a copy too.
-            let mut inboxes = inboxes;
-            inboxes.extend(boost_audience(conn, status.id)?);
-            let (to, cc) = render::addressing(visibility, &author, &view.mentions);
-            let delete = render::tombstone_delete(
-                &urls.activity(next_id()),
-                &author,
-                &status.ap_id,
-                &to,
-                &cc,
-            );
-            streaming::status_deleted(conn, &status)?;
-            statuses::delete(conn, status.id)?;
-            outbox::enqueue(conn, &urls, &author, &delete, inboxes)?;
-            Ok(view)
-        })
+        .write(
+            move |conn| -> Result<(StatusView, Vec<super::media::Media>)> {
+                let status = statuses::by_id(conn, status_id)?
+                    .filter(|s| s.account_id == author.id && s.reblog_of_id.is_none())
+                    .ok_or_else(Error::not_found)?;
+                let view = views::load(conn, Some(author.id), &[status.id])?
+                    .pop()
+                    .ok_or_else(Error::not_found)?;
+                let visibility = Visibility::from_stored(&status.visibility);
+                let parent_author = parent_author(conn, &status)?;
+                let inboxes = remote_audience(
+                    conn,
+                    &author,
+                    visibility,
+                    &view.mentions,
+                    parent_author.as_ref(),
+                )?;
+                // Servers that boosted it hold a copy too.
+                let mut inboxes = inboxes;
+                inboxes.extend(boost_audience(conn, status.id)?);
+                let (to, cc) = render::addressing(visibility, &author, &view.mentions);
+                let delete = render::tombstone_delete(
+                    &urls.activity(next_id()),
+                    &author,
+                    &status.ap_id,
+                    &to,
+                    &cc,
+                );
+                streaming::status_deleted(conn, &status)?;
+                let media = crate::db::media::take_of_status(conn, status.id)?;
+                statuses::delete(conn, status.id)?;
+                outbox::enqueue(conn, &urls, &author, &delete, inboxes)?;
+                Ok((view, media))
+            },
+        )
         .await?;
     ctx.deliveries_queued();
+    let (view, media) = view;
+    super::media::remove_files(ctx, media).await;
     Ok(view)
 }
 
@@ -662,6 +674,8 @@ pub(super) fn stored_note(
     let mentioned = accounts::by_ids(conn, &mention_ids)?;
     let hashtags = statuses::tags_of(conn, status.id)?;
     let mut note = render::note(urls, status, author, &mentioned, &hashtags);
+    note.attachment =
+        render::attachments(urls, &crate::db::media::of_statuses(conn, &[status.id])?);
     kinds::annotate(conn, &mut note, status)?;
     Ok(note)
 }

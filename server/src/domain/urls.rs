@@ -74,6 +74,11 @@ impl Urls {
         self.join(path)
     }
 
+    /// Where a stored media file is served.
+    pub fn media(&self, key: &str) -> String {
+        self.join(&format!("/media/{key}"))
+    }
+
     pub fn tag(&self, name: &str) -> String {
         self.join(&format!("/tags/{name}"))
     }

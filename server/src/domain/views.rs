@@ -22,6 +22,8 @@ pub struct AccountView {
     pub last_status_at: Option<chrono::NaiveDateTime>,
     /// What a local member's practice adds to their profile fields.
     pub practice_fields: Vec<crate::db::models::ProfileField>,
+    pub avatar: Option<crate::db::models::Media>,
+    pub header: Option<crate::db::models::Media>,
 }
 
 pub fn account_view(conn: &mut DbConnection, account: Account) -> QueryResult<AccountView> {
@@ -55,11 +57,18 @@ pub fn account_views(
         }
     }
     let mut practice = super::practice::profile_fields_of(conn, &accounts)?;
+    let mut images: HashMap<(i64, String), crate::db::models::Media> =
+        crate::db::media::images_of_accounts(conn, &ids)?
+            .into_iter()
+            .map(|media| ((media.account_id, media.role.clone()), media))
+            .collect();
     Ok(accounts
         .into_iter()
         .map(|account| {
             let stats = stats.get(&account.id).copied().unwrap_or_default();
             AccountView {
+                avatar: images.remove(&(account.id, super::media::AVATAR.to_string())),
+                header: images.remove(&(account.id, super::media::HEADER.to_string())),
                 followers_count: stats.followers,
                 following_count: stats.following,
                 statuses_count: stats.statuses,
@@ -88,6 +97,8 @@ pub struct StatusView {
     pub pinned: bool,
     /// What the post is for (`question`, `story`…), when its author said.
     pub kind: Option<String>,
+    /// Its attachments, in order.
+    pub media: Vec<crate::db::models::Media>,
 }
 
 /// Whether `viewer` (None: an anonymous reader) may see `status`.
@@ -157,6 +168,7 @@ struct PageContext {
     bookmarked: HashSet<i64>,
     pinned: HashSet<i64>,
     kinds: HashMap<i64, String>,
+    media: HashMap<i64, Vec<crate::db::models::Media>>,
     /// Authors whose statuses are not shown (suspended, or on a suspended
     /// server), and those whose statuses are forced sensitive.
     hidden: super::moderation::Hidden,
@@ -195,6 +207,12 @@ impl PageContext {
         }
         let counts = statuses::counts_of(conn, &ids)?;
         let kinds = crate::db::weaving::kinds_of(conn, &ids)?;
+        let mut media: HashMap<i64, Vec<crate::db::models::Media>> = HashMap::new();
+        for row in crate::db::media::of_statuses(conn, &ids)? {
+            if let Some(status_id) = row.status_id {
+                media.entry(status_id).or_default().push(row);
+            }
+        }
         let shown_authors: Vec<&Account> = authors
             .values()
             .map(|view: &AccountView| &view.account)
@@ -202,6 +220,7 @@ impl PageContext {
         let hidden = super::moderation::hidden_among(conn, &shown_authors)?;
         let mut context = PageContext {
             kinds,
+            media,
             hidden,
             accounts,
             authors,
@@ -262,6 +281,7 @@ impl PageContext {
             bookmarked: self.bookmarked.contains(&subject),
             pinned: self.pinned.contains(&status.id),
             kind: self.kinds.get(&status.id).cloned(),
+            media: self.media.get(&status.id).cloned().unwrap_or_default(),
             author,
             reblog,
             in_reply_to_account,

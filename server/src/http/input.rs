@@ -70,24 +70,7 @@ where
             .to_ascii_lowercase();
         let query = req.uri().query().unwrap_or_default().to_string();
         if content_type.starts_with("multipart/form-data") {
-            let mut multipart = axum::extract::Multipart::from_request(req, state)
-                .await
-                .map_err(|e| Error::BadRequest(e.to_string()))?;
-            let field_error = |e: axum::extract::multipart::MultipartError| match e.status() {
-                axum::http::StatusCode::PAYLOAD_TOO_LARGE => Error::PayloadTooLarge(e.body_text()),
-                _ => Error::BadRequest(e.body_text()),
-            };
-            let mut pairs: Vec<(String, String)> = Vec::new();
-            while let Some(field) = multipart.next_field().await.map_err(field_error)? {
-                let Some(name) = field.name().map(String::from) else {
-                    continue;
-                };
-                if field.file_name().is_some() {
-                    continue;
-                }
-                let value = field.text().await.map_err(field_error)?;
-                pairs.push((name, value));
-            }
+            let (pairs, _) = read_multipart(req, state, false).await?;
             let encoded = serde_urlencoded::to_string(&pairs)
                 .map_err(|e| Error::BadRequest(e.to_string()))?;
             return parse_form(&encoded).map(Input);
@@ -116,6 +99,93 @@ where
         let text = std::str::from_utf8(&body)
             .map_err(|_| Error::BadRequest("body is not UTF-8".into()))?;
         parse_form(text).map(Input)
+    }
+}
+
+/// A file sent in a multipart form.
+#[derive(Debug)]
+pub struct UploadedFile {
+    /// The form field it came in (`file`, `avatar`…).
+    pub field: String,
+    pub bytes: Vec<u8>,
+}
+
+/// The text fields of a multipart form as (name, value) pairs, and its
+/// files when `keep_files` (otherwise they are skipped unread).
+pub async fn read_multipart<S: Send + Sync>(
+    req: Request,
+    state: &S,
+    keep_files: bool,
+) -> Result<(Vec<(String, String)>, Vec<UploadedFile>), Error> {
+    let mut multipart = axum::extract::Multipart::from_request(req, state)
+        .await
+        .map_err(|e| Error::BadRequest(e.to_string()))?;
+    let field_error = |e: axum::extract::multipart::MultipartError| match e.status() {
+        axum::http::StatusCode::PAYLOAD_TOO_LARGE => Error::PayloadTooLarge(e.body_text()),
+        _ => Error::BadRequest(e.body_text()),
+    };
+    let mut pairs: Vec<(String, String)> = Vec::new();
+    let mut files = Vec::new();
+    while let Some(field) = multipart.next_field().await.map_err(field_error)? {
+        let Some(name) = field.name().map(String::from) else {
+            continue;
+        };
+        if field.file_name().is_some() {
+            if keep_files {
+                let bytes = field.bytes().await.map_err(field_error)?.to_vec();
+                files.push(UploadedFile { field: name, bytes });
+            }
+            continue;
+        }
+        let value = field.text().await.map_err(field_error)?;
+        pairs.push((name, value));
+    }
+    Ok((pairs, files))
+}
+
+/// A form that may carry files (uploads, avatars): its fields as
+/// [`Input`] would read them, and its files. A body that is not multipart
+/// has fields only.
+pub struct WithFiles<T> {
+    pub fields: T,
+    pub files: Vec<UploadedFile>,
+}
+
+impl<T> WithFiles<T> {
+    /// Takes the file sent in `field`, if one was.
+    pub fn take_file(&mut self, field: &str) -> Option<Vec<u8>> {
+        let at = self.files.iter().position(|f| f.field == field)?;
+        Some(self.files.swap_remove(at).bytes)
+    }
+}
+
+impl<S, T> FromRequest<S> for WithFiles<T>
+where
+    S: Send + Sync,
+    T: DeserializeOwned,
+{
+    type Rejection = Error;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Error> {
+        let multipart = req
+            .headers()
+            .get(CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.to_ascii_lowercase().starts_with("multipart/form-data"));
+        if !multipart {
+            let Input(fields) = Input::from_request(req, state).await?;
+            return Ok(WithFiles {
+                fields,
+                files: Vec::new(),
+            });
+        }
+        let (pairs, files) = read_multipart(req, state, true).await?;
+        let encoded =
+            serde_urlencoded::to_string(&pairs).map_err(|e| Error::BadRequest(e.to_string()))?;
+        Ok(WithFiles {
+            fields: parse_form(&encoded)?,
+            files,
+        })
     }
 }
 

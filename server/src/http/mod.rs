@@ -6,6 +6,7 @@ pub mod activitypub;
 pub mod auth;
 pub mod input;
 pub mod mastodon;
+pub mod media_files;
 pub mod rate_limit;
 pub mod trellis;
 pub mod web;
@@ -36,6 +37,7 @@ pub fn router(ctx: Context, federation: FederationConfig<Context>) -> Router {
         .layer(middleware::from_fn(input::refuse_nul))
         .merge(web::routes(ctx.clone()))
         .route("/health", get(health))
+        .route("/media/{key}", get(media_files::serve))
         .with_state(ctx)
         // Inside CORS, so a browser app can read a 429 and its headers, and
         // so preflight requests, which CORS answers itself, are not counted.

@@ -30,6 +30,8 @@ pub fn context() -> serde_json::Value {
             "memorial": "toot:memorial",
             "featured": {"@id": "toot:featured", "@type": "@id"},
             "featuredTags": {"@id": "toot:featuredTags", "@type": "@id"},
+            "blurhash": "toot:blurhash",
+            "focalPoint": {"@container": "@list", "@id": "toot:focalPoint"},
             "schema": "http://schema.org#",
             "PropertyValue": "schema:PropertyValue",
             "value": "schema:value",

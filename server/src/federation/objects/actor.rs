@@ -182,12 +182,17 @@ impl Object for ApubActor {
             .unwrap_or_default();
         let community = json.community.clone();
         let network = json.network.clone();
+        let images = inbound::RemoteImages {
+            icon: json.icon.clone(),
+            image: json.image.clone(),
+        };
         let account = inbound::store_remote_actor(
             data,
             account_from_json(json),
             practice,
             community,
             network,
+            images,
         )
         .await
         .inspect_err(|error| tracing::info!(%error, "could not store a fetched actor"))?;

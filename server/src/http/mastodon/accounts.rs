@@ -2,11 +2,11 @@
 
 use super::{PageParams, entities, status_page};
 use crate::{
-    domain::{Account, Context, accounts, blocks, follows, timelines},
+    domain::{Account, Context, accounts, blocks, follows, media, timelines},
     error::{Error, Result},
     http::{
         auth::{Auth, MaybeAuth},
-        input::{Input, count_param, flexible_bool, path_id},
+        input::{Input, WithFiles, count_param, flexible_bool, path_id},
     },
 };
 use axum::{
@@ -345,17 +345,34 @@ fn profile_changes(form: &serde_json::Value) -> Result<accounts::ProfileChanges>
                 .map(|(_, name, value)| (name, value))
                 .collect()
         }),
+        images: Vec::new(),
     })
 }
 
 /// `PATCH /api/v1/accounts/update_credentials`
+/// `avatar` and `header` come as files in a multipart body; the other
+/// fields as form fields or JSON. Everything is checked before anything is
+/// written: a bad field leaves the images as they were.
 pub async fn update_credentials(
     State(ctx): State<Context>,
     auth: Auth,
-    Input(form): Input<serde_json::Value>,
+    mut form: WithFiles<serde_json::Value>,
 ) -> Result<Json<entities::Account>> {
     let account = auth.require("write:accounts")?;
-    let updated = accounts::update_profile(&ctx, account, profile_changes(&form)?).await?;
+    let mut changes = profile_changes(&form.fields)?;
+    for role in [media::AVATAR, media::HEADER] {
+        if let Some(bytes) = form.take_file(role) {
+            let image = media::prepare_profile_image(&ctx, account, role, bytes).await;
+            match image {
+                Ok(image) => changes.images.push(image),
+                Err(error) => {
+                    media::remove_files(&ctx, std::mem::take(&mut changes.images)).await;
+                    return Err(error);
+                }
+            }
+        }
+    }
+    let updated = accounts::update_profile(&ctx, account, changes).await?;
     let requests = follows::pending_count(&ctx, updated.id).await?;
     let view = accounts::view(&ctx, updated).await?;
     Ok(Json(entities::credential_account(

@@ -63,16 +63,16 @@ pub struct Source {
 
 pub fn account(urls: &Urls, view: &AccountView) -> Account {
     let a = &view.account;
-    let avatar = urls
-        .base()
-        .join("/avatars/missing.png")
-        .map(String::from)
-        .unwrap_or_default();
-    let header = urls
-        .base()
-        .join("/headers/missing.png")
-        .map(String::from)
-        .unwrap_or_default();
+    let image_or = |media: &Option<crate::domain::media::Media>, missing: &str| match media {
+        Some(media) => crate::domain::media::file_url(urls, media),
+        None => urls
+            .base()
+            .join(missing)
+            .map(String::from)
+            .unwrap_or_default(),
+    };
+    let avatar = image_or(&view.avatar, "/avatars/missing.png");
+    let header = image_or(&view.header, "/headers/missing.png");
     Account {
         id: a.id.to_string(),
         username: a.username.clone(),
@@ -171,6 +171,48 @@ pub fn featured_tag(urls: &Urls, tag: &crate::domain::tags::FeaturedTag) -> Feat
     }
 }
 
+/// https://docs.joinmastodon.org/entities/MediaAttachment/
+#[derive(Debug, Serialize)]
+pub struct MediaAttachment {
+    pub id: String,
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub url: String,
+    pub preview_url: String,
+    pub remote_url: Option<String>,
+    pub meta: Value,
+    pub description: Option<String>,
+    pub blurhash: Option<String>,
+}
+
+pub fn media_attachment(urls: &Urls, media: &crate::domain::media::Media) -> MediaAttachment {
+    let size = |width: Option<i32>, height: Option<i32>| match (width, height) {
+        (Some(w), Some(h)) if h > 0 => serde_json::json!({
+            "width": w, "height": h, "size": format!("{w}x{h}"), "aspect": f64::from(w) / f64::from(h),
+        }),
+        _ => Value::Null,
+    };
+    let mut meta = serde_json::json!({"focus": {"x": media.focus_x, "y": media.focus_y}});
+    let original = size(media.width, media.height);
+    if !original.is_null() {
+        meta["original"] = original;
+    }
+    let small = size(media.preview_width, media.preview_height);
+    if !small.is_null() {
+        meta["small"] = small;
+    }
+    MediaAttachment {
+        id: media.id.to_string(),
+        kind: media.kind.clone(),
+        url: crate::domain::media::file_url(urls, media),
+        preview_url: crate::domain::media::preview_url(urls, media),
+        remote_url: media.remote_url.clone(),
+        meta,
+        description: Some(media.description.clone()).filter(|d| !d.is_empty()),
+        blurhash: media.blurhash.clone(),
+    }
+}
+
 /// https://docs.joinmastodon.org/entities/Status/#Mention
 #[derive(Debug, Serialize)]
 pub struct Mention {
@@ -209,7 +251,7 @@ pub struct Status {
     pub visibility: String,
     pub sensitive: bool,
     pub spoiler_text: String,
-    pub media_attachments: Vec<serde_json::Value>,
+    pub media_attachments: Vec<MediaAttachment>,
     pub application: Option<serde_json::Value>,
     pub mentions: Vec<Mention>,
     pub tags: Vec<StatusTag>,
@@ -249,7 +291,11 @@ pub fn status(urls: &Urls, view: &StatusView) -> Status {
         visibility: s.visibility.clone(),
         sensitive: s.sensitive,
         spoiler_text: s.spoiler_text.clone(),
-        media_attachments: Vec::new(),
+        media_attachments: view
+            .media
+            .iter()
+            .map(|media| media_attachment(urls, media))
+            .collect(),
         application: None,
         mentions: view.mentions.iter().map(mention).collect(),
         tags: view

@@ -83,18 +83,19 @@ fn configuration(ctx: &Context) -> Value {
     json!({
         "urls": { "streaming": super::streaming::streaming_base(ctx) },
         "accounts": {
-            "max_featured_tags": 0,
+            "max_featured_tags": crate::domain::tags::MAX_FEATURED,
             "max_pinned_statuses": crate::domain::interactions::MAX_PINS,
         },
         "statuses": {
             "max_characters": crate::domain::statuses::MAX_CHARS,
-            "max_media_attachments": 0,
+            "max_media_attachments": crate::domain::media::MAX_ATTACHMENTS,
             "characters_reserved_per_url": 23
         },
         "media_attachments": {
-            "supported_mime_types": [],
-            "image_size_limit": 0,
-            "image_matrix_limit": 0,
+            "supported_mime_types": ["image/jpeg", "image/png", "image/webp", "image/gif"],
+            "image_size_limit": crate::domain::media::MAX_UPLOAD_BYTES,
+            "image_matrix_limit": crate::domain::media::MAX_PIXELS,
+            "description_limit": crate::domain::media::MAX_DESCRIPTION,
             "video_size_limit": 0,
             "video_frame_rate_limit": 0,
             "video_matrix_limit": 0

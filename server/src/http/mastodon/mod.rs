@@ -9,6 +9,7 @@ pub mod domain_blocks;
 pub mod entities;
 pub mod instance;
 pub mod markers;
+pub mod media;
 pub mod notifications;
 pub mod oauth;
 pub mod reports;
@@ -22,10 +23,15 @@ pub mod timelines;
 use crate::domain::{Context, Page, views::StatusView};
 use axum::{
     Router,
+    extract::DefaultBodyLimit,
     http::{HeaderMap, HeaderValue, header},
     routing::{delete, get, patch, post},
 };
 use serde::Deserialize;
+
+/// Bodies that carry an image: the largest upload and room for the form
+/// around it.
+pub const UPLOAD_BODY_BYTES: usize = crate::domain::media::MAX_UPLOAD_BYTES + 64 * 1024;
 
 pub fn routes() -> Router<Context> {
     Router::new()
@@ -61,7 +67,7 @@ pub fn routes() -> Router<Context> {
         .route("/api/v1/accounts/lookup", get(accounts::lookup))
         .route(
             "/api/v1/accounts/update_credentials",
-            patch(accounts::update_credentials),
+            patch(accounts::update_credentials).layer(DefaultBodyLimit::max(UPLOAD_BODY_BYTES)),
         )
         .route("/api/v1/accounts/{id}/followers", get(accounts::followers))
         .route("/api/v1/accounts/{id}/following", get(accounts::following))
@@ -154,6 +160,15 @@ pub fn routes() -> Router<Context> {
             "/api/v1/notifications/{id}/dismiss",
             post(notifications::dismiss),
         )
+        .route(
+            "/api/v2/media",
+            post(media::upload).layer(DefaultBodyLimit::max(UPLOAD_BODY_BYTES)),
+        )
+        .route(
+            "/api/v1/media",
+            post(media::upload).layer(DefaultBodyLimit::max(UPLOAD_BODY_BYTES)),
+        )
+        .route("/api/v1/media/{id}", get(media::show).put(media::update))
         .route("/api/v1/tags/{name}", get(tags::show))
         .route("/api/v1/tags/{name}/follow", post(tags::follow))
         .route("/api/v1/tags/{name}/unfollow", post(tags::unfollow))

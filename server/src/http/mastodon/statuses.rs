@@ -11,7 +11,7 @@ use crate::{
     federation::{Data, resolve},
     http::{
         auth::{Auth, MaybeAuth},
-        input::{Input, flexible_bool, flexible_id, path_id},
+        input::{Input, flexible_bool, flexible_id, flexible_id_list, path_id},
     },
 };
 use axum::{
@@ -36,6 +36,8 @@ pub struct CreateStatus {
     /// Trellis: a story's dimensions.
     #[serde(default)]
     dimensions: Vec<String>,
+    #[serde(default, deserialize_with = "flexible_id_list")]
+    media_ids: Vec<i64>,
 }
 
 /// The status as the domain takes it, with the accounts its mentions name
@@ -54,6 +56,7 @@ async fn with_mentions(data: &Data, form: CreateStatus) -> (NewStatus, text::Res
         kind: form.kind,
         dimensions: form.dimensions,
         introduction: None,
+        media_ids: form.media_ids,
     };
     (input, resolved)
 }

@@ -47,6 +47,39 @@ impl AccountLink {
     }
 }
 
+impl AccountLink {
+    /// As [`AccountLink::of`], with the account's avatar when it has one.
+    pub fn of_view(ctx: &Context, view: &AccountView) -> AccountLink {
+        let mut link = AccountLink::of(ctx, &view.account);
+        if let Some(avatar) = &view.avatar {
+            link.avatar = crate::domain::media::preview_url(&ctx.urls, avatar);
+        }
+        link
+    }
+}
+
+/// An image of a status: its preview, linking to the full image.
+#[derive(Debug, Clone)]
+pub struct MediaCard {
+    pub url: String,
+    pub preview: String,
+    pub description: String,
+    pub width: i32,
+    pub height: i32,
+}
+
+impl MediaCard {
+    fn of(ctx: &Context, media: &crate::domain::media::Media) -> MediaCard {
+        MediaCard {
+            url: crate::domain::media::file_url(&ctx.urls, media),
+            preview: crate::domain::media::preview_url(&ctx.urls, media),
+            description: media.description.clone(),
+            width: media.preview_width.or(media.width).unwrap_or(0),
+            height: media.preview_height.or(media.height).unwrap_or(0),
+        }
+    }
+}
+
 /// A status as a card in a list or a thread.
 #[derive(Debug, Clone)]
 pub struct StatusCard {
@@ -71,6 +104,8 @@ pub struct StatusCard {
     pub edited: bool,
     /// Public or unlisted: others may boost it.
     pub boostable: bool,
+    /// Its images (other media shows as a link to the file).
+    pub media: Vec<MediaCard>,
 }
 
 impl StatusCard {
@@ -81,7 +116,7 @@ impl StatusCard {
             return card;
         }
         let status = &view.status;
-        let author = AccountLink::of(ctx, &view.author.account);
+        let author = AccountLink::of_view(ctx, &view.author);
         let visibility = Visibility::from_stored(&status.visibility);
         StatusCard {
             id: status.id,
@@ -112,6 +147,7 @@ impl StatusCard {
             reblogged: view.reblogged,
             edited: status.edited_at.is_some(),
             boostable: matches!(visibility, Visibility::Public | Visibility::Unlisted),
+            media: view.media.iter().map(|m| MediaCard::of(ctx, m)).collect(),
         }
     }
 
@@ -137,7 +173,7 @@ impl ProfileCard {
     pub fn of(ctx: &Context, view: &AccountView) -> ProfileCard {
         let account = &view.account;
         ProfileCard {
-            link: AccountLink::of(ctx, account),
+            link: AccountLink::of_view(ctx, view),
             bio: account.note.clone(),
             followers: view.followers_count,
             following: view.following_count,

@@ -8,7 +8,7 @@ use super::{
 };
 use crate::{
     config::Registrations,
-    domain::{Context, accounts, network, practice, sessions, text, weavers},
+    domain::{Context, accounts, media, network, practice, sessions, text, weavers},
     error::Error,
 };
 use askama::Template;
@@ -81,7 +81,9 @@ pub async fn sign_up_form(State(ctx): State<Context>, visitor: Visitor) -> PageR
 /// `POST /signup`: open registrations log the new member in at once;
 /// approval ones record the reason and say so.
 pub async fn sign_up(State(ctx): State<Context>, posted: Posted) -> PageResult {
-    let Posted { visitor, fields } = posted;
+    let Posted {
+        visitor, fields, ..
+    } = posted;
     let result = accounts::register(
         &ctx,
         fields.get("username").trim(),
@@ -155,7 +157,9 @@ pub async fn log_in_form(
 
 /// `POST /login`
 pub async fn log_in(State(ctx): State<Context>, posted: Posted) -> PageResult {
-    let Posted { visitor, fields } = posted;
+    let Posted {
+        visitor, fields, ..
+    } = posted;
     let next = next_path(fields.get("next"));
     match sessions::log_in(&ctx, fields.get("login"), fields.get("password")).await {
         Ok(started) => logged_in(&ctx, started, &next),
@@ -224,14 +228,34 @@ pub async fn profile_form(
 }
 
 /// `POST /settings/profile`
-pub async fn save_profile(State(ctx): State<Context>, posted: Posted) -> PageResult {
+pub async fn save_profile(State(ctx): State<Context>, mut posted: Posted) -> PageResult {
     let account = posted.visitor.member()?.account.clone();
-    let changes = accounts::ProfileChanges {
+    let mut changes = accounts::ProfileChanges {
         display_name: Some(posted.fields.get("display_name").to_string()),
         note: Some(posted.fields.get("note").to_string()),
         ..Default::default()
     };
-    match accounts::update_profile(&ctx, &account, changes).await {
+    let mut outcome = Ok(());
+    for role in [media::AVATAR, media::HEADER] {
+        let Some(bytes) = posted.take_file(role) else {
+            continue;
+        };
+        match media::prepare_profile_image(&ctx, &account, role, bytes).await {
+            Ok(image) => changes.images.push(image),
+            Err(error) => {
+                outcome = Err(error);
+                break;
+            }
+        }
+    }
+    let saved = match outcome {
+        Ok(()) => accounts::update_profile(&ctx, &account, changes).await,
+        Err(error) => {
+            media::remove_files(&ctx, std::mem::take(&mut changes.images)).await;
+            Err(error)
+        }
+    };
+    match saved {
         Ok(_) => done("/settings/profile", "saved"),
         Err(error) => {
             let mut page = profile_settings(&ctx, &posted.visitor, None, Some(&error)).await?;

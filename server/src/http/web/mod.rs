@@ -19,9 +19,11 @@ mod public;
 pub mod session;
 mod weaving;
 
-use crate::domain::Context;
+use crate::{domain::Context, http::mastodon::UPLOAD_BODY_BYTES};
 use axum::{
-    Router, middleware,
+    Router,
+    extract::DefaultBodyLimit,
+    middleware,
     routing::{get, post},
 };
 
@@ -60,7 +62,9 @@ pub fn routes(ctx: Context) -> Router<Context> {
         .route("/logout", post(member::log_out))
         .route(
             "/settings/profile",
-            get(member::profile_form).post(member::save_profile),
+            get(member::profile_form)
+                .post(member::save_profile)
+                .layer(DefaultBodyLimit::max(UPLOAD_BODY_BYTES)),
         )
         .route(
             "/settings/practice",
@@ -71,7 +75,10 @@ pub fn routes(ctx: Context) -> Router<Context> {
             get(member::password_form).post(member::save_password),
         )
         .route("/home", get(posting::home))
-        .route("/statuses", post(posting::post))
+        .route(
+            "/statuses",
+            post(posting::post).layer(DefaultBodyLimit::max(UPLOAD_BODY_BYTES)),
+        )
         .route("/statuses/{id}/{action}", post(posting::interact))
         .route("/accounts/{id}/{action}", post(posting::follow))
         .route("/reports", post(posting::report))

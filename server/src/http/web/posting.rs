@@ -10,7 +10,7 @@ use super::{
 };
 use crate::{
     domain::{
-        Context, interactions, kinds, notifications,
+        Context, interactions, kinds, media, notifications,
         statuses::{self, NewStatus},
         text, timelines,
     },
@@ -116,8 +116,15 @@ pub async fn home(
 }
 
 /// `POST /statuses`: a post or a reply from any compose or reply box.
-pub async fn post(State(ctx): State<Context>, data: Data<Context>, posted: Posted) -> PageResult {
+/// An image chosen in the form is uploaded first; should the post then be
+/// refused, the upload waits unattached and is swept after a day.
+pub async fn post(
+    State(ctx): State<Context>,
+    data: Data<Context>,
+    mut posted: Posted,
+) -> PageResult {
     let author = posted.visitor.member()?.account.clone();
+    let image = posted.take_file("image");
     let fields = &posted.fields;
     let in_reply_to_id = match fields.get("in_reply_to_id") {
         "" => None,
@@ -127,6 +134,15 @@ pub async fn post(State(ctx): State<Context>, data: Data<Context>, posted: Poste
     let handles = text::mentions(&status, &ctx.urls.domain());
     let resolved = resolve::mentions(&data, handles).await;
     let kind = Some(fields.get("kind").to_string()).filter(|k| !k.is_empty());
+    let mut media_ids = Vec::new();
+    if let Some(bytes) = image {
+        let upload = media::Upload {
+            bytes,
+            description: Some(fields.get("image_description").to_string()),
+            focus: None,
+        };
+        media_ids.push(media::upload(&ctx, &author, upload).await?.id);
+    }
     let input = NewStatus {
         text: status,
         in_reply_to_id,
@@ -134,6 +150,7 @@ pub async fn post(State(ctx): State<Context>, data: Data<Context>, posted: Poste
         spoiler_text: Some(fields.get("spoiler_text").to_string()),
         kind,
         dimensions: fields.all("dimensions"),
+        media_ids,
         ..NewStatus::default()
     };
     statuses::create(&ctx, &author, input, resolved).await?;

@@ -210,6 +210,21 @@ pub fn local_path(path: &str) -> Option<String> {
 pub struct Posted {
     pub visitor: Visitor,
     pub fields: Fields,
+    /// Files of a multipart form (avatar, header, images), each with the
+    /// field it came in; empty when nothing was chosen.
+    pub files: Vec<crate::http::input::UploadedFile>,
+}
+
+impl Posted {
+    /// Takes the file chosen in `field`, if one was (a browser sends an
+    /// empty part for a file input left empty).
+    pub fn take_file(&mut self, field: &str) -> Option<Vec<u8>> {
+        let at = self
+            .files
+            .iter()
+            .position(|f| f.field == field && !f.bytes.is_empty())?;
+        Some(self.files.swap_remove(at).bytes)
+    }
 }
 
 impl FromRequest<Context> for Posted {
@@ -218,11 +233,21 @@ impl FromRequest<Context> for Posted {
     async fn from_request(request: Request, ctx: &Context) -> Result<Self, PageError> {
         let (mut parts, body) = request.into_parts();
         let visitor = Visitor::from_request_parts(&mut parts, ctx).await?;
+        let multipart = parts
+            .headers
+            .get(axum::http::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.to_ascii_lowercase().starts_with("multipart/form-data"));
         let request = Request::from_parts(parts, body);
-        let body = axum::body::Bytes::from_request(request, ctx)
-            .await
-            .map_err(|rejection| PageError::from(Error::BadRequest(rejection.body_text())))?;
-        let fields = Fields::parse(&body)?;
+        let (fields, files) = if multipart {
+            let (pairs, files) = crate::http::input::read_multipart(request, ctx, true).await?;
+            (Fields(pairs), files)
+        } else {
+            let body = axum::body::Bytes::from_request(request, ctx)
+                .await
+                .map_err(|rejection| PageError::from(Error::BadRequest(rejection.body_text())))?;
+            (Fields::parse(&body)?, Vec::new())
+        };
         let sent = fields.get("csrf");
         let expected = visitor.csrf();
         let matches = !expected.is_empty()
@@ -246,7 +271,11 @@ impl FromRequest<Context> for Posted {
             )
             .into());
         }
-        Ok(Posted { visitor, fields })
+        Ok(Posted {
+            visitor,
+            fields,
+            files,
+        })
     }
 }
 
