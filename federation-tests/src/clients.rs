@@ -1,6 +1,6 @@
 //! Real client programs for journeys: a Python virtual environment with
 //! Mastodon.py and the toot CLI, a Node project with Node 22, masto.js,
-//! megalodon and playwright-core, each installed from its registry the first
+//! megalodon, playwright-core and Fedify, each installed from its registry the first
 //! time a test needs it and kept in the target directory; and Debian's
 //! Chromium, which playwright-core drives (it never downloads a browser).
 
@@ -13,12 +13,15 @@ const PYTHON_PACKAGES: &[&str] = &["Mastodon.py==2.3.3", "toot==0.52.1"];
 
 /// masto.js 8 and megalodon 10 need Node 22, newer than the machine's; the
 /// `node` package ships a real Node binary. playwright-core is Playwright
-/// without its browser downloads.
+/// without its browser downloads. Fedify is the peer server of the interop
+/// tests (2.3.6: the next release's dependencies are missing from the
+/// registry).
 const NODE_PACKAGES: &[&str] = &[
     "node@22.23.3",
     "masto@8.0.0",
     "megalodon@10.3.0",
     "playwright-core@1.65.2",
+    "@fedify/fedify@2.3.6",
 ];
 
 /// Debian's Chromium, and a font so pages render text in screenshots.
@@ -111,7 +114,11 @@ pub fn chromium() -> &'static Path {
 /// `OnceLock`; a lock file keeps two test binaries from installing at once.
 /// The marker names the packages, so changing the list reinstalls.
 fn install_once(dir: &Path, packages: &[&str], install: impl FnOnce()) {
-    let marker = dir.join(format!("installed-{}", packages.join("+")));
+    // Scoped npm names (`@scope/name`) hold a slash a file name cannot.
+    let marker = dir.join(format!(
+        "installed-{}",
+        packages.join("+").replace('/', "_")
+    ));
     with_install_lock(
         dir,
         || marker.exists(),

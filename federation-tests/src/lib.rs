@@ -8,6 +8,7 @@ pub mod bench;
 pub mod bulk;
 pub mod clients;
 pub mod crate_side;
+pub mod fedify;
 pub mod peer;
 pub mod streams;
 pub mod web;

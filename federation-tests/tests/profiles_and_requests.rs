@@ -28,7 +28,9 @@ async fn locked_profiles_and_follow_requests(backend: Backend) {
                 ("display_name", "Alice Rivera"),
                 ("note", "Sustainability officer, Springfield"),
                 ("locked", "true"),
-                ("fields_attributes[0][name]", "Role"),
+                // A field named as part of the practice ("Role") would set
+                // the practice instead; this one is the member's own.
+                ("fields_attributes[0][name]", "Works on"),
                 ("fields_attributes[0][value]", "Sustainability officer"),
                 ("fields_attributes[1][name]", "Site"),
                 ("fields_attributes[1][value]", "https://springfield.example"),
@@ -42,7 +44,7 @@ async fn locked_profiles_and_follow_requests(backend: Backend) {
         updated.body["source"]["note"],
         "Sustainability officer, Springfield"
     );
-    assert_eq!(updated.body["fields"][0]["name"], "Role");
+    assert_eq!(updated.body["fields"][0]["name"], "Works on");
     assert!(
         updated.body["fields"][1]["value"]
             .as_str()

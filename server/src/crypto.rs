@@ -121,6 +121,50 @@ pub fn verify_rsa_sha256(
     Ok(key.verify_sig(message, &signature).is_ok())
 }
 
+/// The signature algorithms Trellis verifies on RFC 9421 message
+/// signatures (draft-cavage signatures are always RSA with SHA-256).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SignatureAlgorithm {
+    RsaPkcs1Sha256,
+    RsaPssSha512,
+    Ed25519,
+}
+
+impl SignatureAlgorithm {
+    /// The algorithm an RFC 9421 `alg` parameter names, if supported.
+    pub fn from_rfc9421(name: &str) -> Option<SignatureAlgorithm> {
+        match name {
+            "rsa-v1_5-sha256" => Some(SignatureAlgorithm::RsaPkcs1Sha256),
+            "rsa-pss-sha512" => Some(SignatureAlgorithm::RsaPssSha512),
+            "ed25519" => Some(SignatureAlgorithm::Ed25519),
+            _ => None,
+        }
+    }
+}
+
+/// Checks a raw signature over `message` against a PEM public key
+/// (SubjectPublicKeyInfo). RSA keys with PKCS#1 v1.5 go through the key
+/// cache; the others are rare enough to parse each time.
+pub fn verify_signature(
+    algorithm: SignatureAlgorithm,
+    public_pem: &str,
+    message: &[u8],
+    signature: &[u8],
+) -> bool {
+    use aws_lc_rs::signature::{ED25519, RSA_PSS_2048_8192_SHA512};
+    if algorithm == SignatureAlgorithm::RsaPkcs1Sha256 {
+        return verify_rsa_sha256(public_pem, message, &BASE64.encode(signature)).unwrap_or(false);
+    }
+    let Ok(der) = from_pem(public_pem) else {
+        return false;
+    };
+    let parsed = match algorithm {
+        SignatureAlgorithm::Ed25519 => ParsedPublicKey::new(&ED25519, der),
+        _ => ParsedPublicKey::new(&RSA_PSS_2048_8192_SHA512, der),
+    };
+    parsed.is_ok_and(|key| key.verify_sig(message, signature).is_ok())
+}
+
 /// `SHA-256=<base64>`, the value of an HTTP `Digest` header for `body`.
 pub fn digest_header(body: &[u8]) -> String {
     format!("SHA-256={}", BASE64.encode(Sha256::digest(body)))

@@ -76,8 +76,9 @@ async fn receive_checked(
     headers: &HeaderMap,
     body: &[u8],
 ) -> Result<Outcome> {
-    let signature = signatures::check_request(method, path, headers, Some(body))
-        .map_err(|e| Error::Unauthorized(e.to_string()))?;
+    let signature =
+        signatures::check_request(data.urls.base().scheme(), method, path, headers, Some(body))
+            .map_err(|e| Error::Unauthorized(e.to_string()))?;
     let activity: Activity =
         intake::parse(body).map_err(|e| Error::BadRequest(format!("not an activity: {e}")))?;
     if !same_origin(&activity.id, &activity.actor) {
@@ -212,11 +213,12 @@ pub async fn signing_host(
     path: &str,
     headers: &HeaderMap,
 ) -> Result<Option<String>> {
-    let signature = match signatures::check_request(method, path, headers, None) {
-        Ok(signature) => signature,
-        Err(signatures::SignatureError::Missing) => return Ok(None),
-        Err(error) => return Err(Error::Unauthorized(error.to_string())),
-    };
+    let signature =
+        match signatures::check_request(data.urls.base().scheme(), method, path, headers, None) {
+            Ok(signature) => signature,
+            Err(signatures::SignatureError::Missing) => return Ok(None),
+            Err(error) => return Err(Error::Unauthorized(error.to_string())),
+        };
     let key_id = signature.key_id().to_string();
     let mut actor_url = Url::parse(&key_id)
         .map_err(|_| Error::Unauthorized("the signing key is not named by a URL".into()))?;

@@ -12,6 +12,7 @@ pub mod intake;
 pub mod linked_members;
 pub mod objects;
 pub mod resolve;
+pub mod rfc9421;
 pub mod signatures;
 
 use crate::{db::models::Account, domain::Context};

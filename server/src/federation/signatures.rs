@@ -1,10 +1,13 @@
 //! HTTP signatures (draft-cavage, `rsa-sha256`) as Mastodon and most of the
-//! fediverse use them. The signing string is built by
+//! fediverse use them, and, for incoming requests, RFC 9421 message
+//! signatures (see `rfc9421`), told apart by the `Signature-Input` header
+//! only the latter has. The draft-cavage signing string is built by
 //! http-signature-normalization; the RSA work is done by `crypto`.
 //!
 //! Outgoing requests sign `(request-target)`, `host`, `date` and, when there
-//! is a body, `digest`. Incoming requests must sign the same set; the date
-//! must be within an hour either way, and the digest must match the body.
+//! is a body, `digest`. Incoming draft-cavage requests must sign the same
+//! set; the date must be within an hour either way, and the digest must
+//! match the body.
 
 use crate::crypto;
 use http::{HeaderMap, Method};
@@ -18,11 +21,13 @@ pub const MAX_CLOCK_SKEW: Duration = Duration::from_secs(60 * 60);
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum SignatureError {
-    #[error("request is not signed")]
+    #[error(
+        "request is not signed (neither a draft-cavage Signature nor an RFC 9421 Signature-Input header)"
+    )]
     Missing,
     #[error("malformed Signature header: {0}")]
     Malformed(String),
-    #[error("signature must cover (request-target), host, date and digest; missing {0}")]
+    #[error("signature must cover the method, the target and the body's digest; missing {0}")]
     Uncovered(String),
     #[error("unsupported signature algorithm {0}")]
     Algorithm(String),
@@ -30,7 +35,7 @@ pub enum SignatureError {
     BadDate,
     #[error("signature Date is outside the accepted window of one hour")]
     Expired,
-    #[error("Digest header does not match the body")]
+    #[error("Digest (or Content-Digest) header does not match the body")]
     DigestMismatch,
     #[error("signature does not verify with the key of {0}")]
     Invalid(String),
@@ -94,31 +99,58 @@ pub fn sign_request(
 /// A signature that passed every check that needs no key. `verify` finishes
 /// the job once the key is known.
 #[derive(Debug)]
-pub struct CheckedSignature {
-    unverified: Unverified,
+pub enum CheckedSignature {
+    Cavage(Unverified),
+    Rfc9421(super::rfc9421::MessageSignature),
 }
 
 impl CheckedSignature {
     pub fn key_id(&self) -> &str {
-        self.unverified.key_id()
+        match self {
+            CheckedSignature::Cavage(unverified) => unverified.key_id(),
+            CheckedSignature::Rfc9421(signature) => signature.key_id(),
+        }
     }
 
     pub fn verify(&self, public_key_pem: &str) -> bool {
-        self.unverified.verify(|signature, signing_string| {
-            crypto::verify_rsa_sha256(public_key_pem, signing_string.as_bytes(), signature)
-                .unwrap_or(false)
-        })
+        match self {
+            CheckedSignature::Cavage(unverified) => {
+                unverified.verify(|signature, signing_string| {
+                    crypto::verify_rsa_sha256(public_key_pem, signing_string.as_bytes(), signature)
+                        .unwrap_or(false)
+                })
+            }
+            CheckedSignature::Rfc9421(signature) => signature.verify(public_key_pem),
+        }
+    }
+
+    /// Which of the two standards signed the request, for logs.
+    pub fn standard(&self) -> &'static str {
+        match self {
+            CheckedSignature::Cavage(_) => "draft-cavage",
+            CheckedSignature::Rfc9421(_) => "RFC 9421",
+        }
     }
 }
 
 /// Checks everything about an incoming signature except the key itself:
 /// presence, covered headers, algorithm, date window and body digest.
+/// `scheme` is how this server is reached (`https` behind its proxy), for
+/// an RFC 9421 signature that covers `@target-uri`.
 pub fn check_request(
+    scheme: &str,
     method: &Method,
     path_and_query: &str,
     headers: &HeaderMap,
     body: Option<&[u8]>,
 ) -> Result<CheckedSignature, SignatureError> {
+    if headers.contains_key("signature-input") {
+        let target = super::rfc9421::Target {
+            scheme,
+            path_and_query,
+        };
+        return super::rfc9421::check(method, target, headers, body).map(CheckedSignature::Rfc9421);
+    }
     let mut map = BTreeMap::new();
     for (name, value) in headers {
         if let Ok(value) = value.to_str() {
@@ -176,7 +208,7 @@ pub fn check_request(
             return Err(SignatureError::Algorithm(name));
         }
     }
-    Ok(CheckedSignature { unverified })
+    Ok(CheckedSignature::Cavage(unverified))
 }
 
 #[cfg(test)]
@@ -225,7 +257,8 @@ mod tests {
             signature.contains(r#"headers="(request-target) date digest host""#),
             "{signature}"
         );
-        let checked = check_request(&Method::POST, "/inbox", &headers, Some(body)).unwrap();
+        let checked =
+            check_request("https", &Method::POST, "/inbox", &headers, Some(body)).unwrap();
         assert_eq!(checked.key_id(), "https://a.example/u#main-key");
         assert!(checked.verify(&key.public_pem));
         let other = crypto::generate_rsa_key().unwrap();
@@ -242,11 +275,17 @@ mod tests {
             &key,
         );
         assert_eq!(
-            check_request(&Method::POST, "/inbox", &headers, Some(b"two")).unwrap_err(),
+            check_request("https", &Method::POST, "/inbox", &headers, Some(b"two")).unwrap_err(),
             SignatureError::DigestMismatch
         );
-        let moved =
-            check_request(&Method::POST, "/users/bob/inbox", &headers, Some(b"one")).unwrap();
+        let moved = check_request(
+            "https",
+            &Method::POST,
+            "/users/bob/inbox",
+            &headers,
+            Some(b"one"),
+        )
+        .unwrap();
         assert!(!moved.verify(&key.public_pem));
     }
 
@@ -262,7 +301,7 @@ mod tests {
         let mut unsigned = headers.clone();
         unsigned.remove("signature");
         assert_eq!(
-            check_request(&Method::POST, "/inbox", &unsigned, Some(b"x")).unwrap_err(),
+            check_request("https", &Method::POST, "/inbox", &unsigned, Some(b"x")).unwrap_err(),
             SignatureError::Missing
         );
 
@@ -270,13 +309,13 @@ mod tests {
         let mut old = headers.clone();
         old.insert("date", HeaderValue::from_str(&stale).unwrap());
         assert_eq!(
-            check_request(&Method::POST, "/inbox", &old, Some(b"x")).unwrap_err(),
+            check_request("https", &Method::POST, "/inbox", &old, Some(b"x")).unwrap_err(),
             SignatureError::Expired
         );
         let future = http_date(chrono::Utc::now() + chrono::Duration::hours(2));
         old.insert("date", HeaderValue::from_str(&future).unwrap());
         assert_eq!(
-            check_request(&Method::POST, "/inbox", &old, Some(b"x")).unwrap_err(),
+            check_request("https", &Method::POST, "/inbox", &old, Some(b"x")).unwrap_err(),
             SignatureError::Expired
         );
 
@@ -286,7 +325,7 @@ mod tests {
             .replace("date digest host", "date host");
         headers.insert("signature", HeaderValue::from_str(&signature).unwrap());
         assert_eq!(
-            check_request(&Method::POST, "/inbox", &headers, Some(b"x")).unwrap_err(),
+            check_request("https", &Method::POST, "/inbox", &headers, Some(b"x")).unwrap_err(),
             SignatureError::Uncovered("digest".into())
         );
     }

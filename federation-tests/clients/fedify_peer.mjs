@@ -1,0 +1,226 @@
+// A real Fedify server with one actor, for interoperability tests: it
+// answers Follows with an Accept, reports every activity it receives in
+// Fedify's own parsed view, and on request follows, posts and likes. It
+// signs as Fedify does by default: RFC 9421 first, draft-cavage only after
+// a refusal. Every POST it makes is reported with the signature standard
+// it carried and the answer, so a test can tell whether Fedify ever had to
+// fall back.
+//
+// Protocol, one JSON object per line. Out (stdout):
+//   {"event": "ready", "actor": URL}
+//   {"event": "received", "type": "Create", "id": …, "actor": …, "object": {…}}
+//   {"event": "http", "method": "POST", "url": …, "signature": "rfc9421" | "draft-cavage" | "none", "status": 202}
+//   {"event": "done", "cmd": …} or {"event": "error", "message": …}
+// In (stdin):
+//   {"cmd": "follow", "actor": URL}
+//   {"cmd": "post", "id": KEY, "content": HTML}   (public, to every follower)
+//   {"cmd": "like", "object": URL, "author": URL}
+//
+// Environment: PEER_NAME (the actor's name; "fedi" by default).
+
+import http from "node:http";
+import { createRequire } from "node:module";
+import readline from "node:readline";
+
+// The packages live beside the Node binary the tests installed.
+const load = createRequire(process.execPath);
+
+const emit = (event) => process.stdout.write(`${JSON.stringify(event)}\n`);
+
+// Record every request Fedify makes, before Fedify is loaded, so that the
+// fetch it captures is this one.
+const realFetch = globalThis.fetch;
+globalThis.fetch = async (input, init) => {
+  const headers = new Headers(input instanceof Request ? input.headers : undefined);
+  new Headers(init?.headers ?? {}).forEach((value, name) => headers.set(name, value));
+  const method = (init?.method ?? (input instanceof Request ? input.method : "GET")).toUpperCase();
+  const url = input instanceof Request ? input.url : String(input);
+  const signature = headers.has("signature-input")
+    ? "rfc9421"
+    : headers.has("signature")
+      ? "draft-cavage"
+      : "none";
+  const response = await realFetch(input, init);
+  if (method === "POST") emit({ event: "http", method, url, signature, status: response.status });
+  return response;
+};
+
+const { createFederation, generateCryptoKeyPair, MemoryKvStore } = load("@fedify/fedify");
+const vocab = load("@fedify/vocab");
+
+const name = process.env.PEER_NAME ?? "fedi";
+const server = http.createServer();
+await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
+// Named by host name: WebFinger handles need a domain, not an address.
+const origin = `http://localhost:${server.address().port}`;
+
+const keys = [
+  await generateCryptoKeyPair("RSASSA-PKCS1-v1_5"),
+  await generateCryptoKeyPair("Ed25519"),
+];
+const followers = new Map();
+
+const federation = createFederation({
+  kv: new MemoryKvStore(),
+  origin,
+  // Loopback only: the test's servers live on 127.0.0.1.
+  allowPrivateAddress: true,
+});
+
+federation
+  .setActorDispatcher("/users/{identifier}", async (ctx, identifier) => {
+    if (identifier !== name) return null;
+    const pairs = await ctx.getActorKeyPairs(identifier);
+    return new vocab.Person({
+      id: ctx.getActorUri(identifier),
+      preferredUsername: identifier,
+      name: "Fedify peer",
+      inbox: ctx.getInboxUri(identifier),
+      endpoints: new vocab.Endpoints({ sharedInbox: ctx.getInboxUri() }),
+      url: ctx.getActorUri(identifier),
+      publicKey: pairs[0].cryptographicKey,
+      assertionMethods: pairs.map((pair) => pair.multikey),
+    });
+  })
+  .setKeyPairsDispatcher(async (_ctx, identifier) => (identifier === name ? keys : []));
+
+/// What Fedify made of an object: the fields a test looks at.
+async function parsed(object) {
+  if (object == null) return null;
+  const attachments = [];
+  if (typeof object.getAttachments === "function") {
+    for await (const attachment of object.getAttachments()) {
+      attachments.push({
+        type: attachment.constructor.name,
+        url: attachment.url?.href ?? String(attachment.url ?? ""),
+        mediaType: attachment.mediaType ?? null,
+        name: attachment.name?.toString() ?? null,
+      });
+    }
+  }
+  return {
+    type: object.constructor.name,
+    id: object.id?.href ?? null,
+    content: object.content?.toString() ?? null,
+    attributedTo: object.attributionId?.href ?? null,
+    attachments,
+  };
+}
+
+federation
+  .setInboxListeners("/users/{identifier}/inbox", "/inbox")
+  .on(vocab.Follow, async (ctx, follow) => {
+    const follower = await follow.getActor(ctx);
+    if (follower == null) return;
+    followers.set(follower.id.href, follower);
+    await ctx.sendActivity(
+      { identifier: name },
+      follower,
+      new vocab.Accept({
+        id: new URL(`${origin}/accepts/${crypto.randomUUID()}`),
+        actor: ctx.getActorUri(name),
+        object: follow,
+      }),
+    );
+    emit({ event: "received", type: "Follow", id: follow.id?.href, actor: follower.id.href });
+  })
+  .on(vocab.Activity, async (ctx, activity) => {
+    let object = null;
+    try {
+      object = await parsed(await activity.getObject(ctx));
+    } catch (error) {
+      object = { error: String(error) };
+    }
+    emit({
+      event: "received",
+      type: activity.constructor.name,
+      id: activity.id?.href ?? null,
+      actor: activity.actorId?.href ?? null,
+      object,
+    });
+  });
+
+server.on("request", async (req, res) => {
+  try {
+    const chunks = [];
+    for await (const chunk of req) chunks.push(chunk);
+    const headers = new Headers();
+    for (const [header, value] of Object.entries(req.headers)) {
+      headers.set(header, Array.isArray(value) ? value.join(", ") : value);
+    }
+    const request = new Request(new URL(req.url, origin), {
+      method: req.method,
+      headers,
+      body: ["GET", "HEAD"].includes(req.method) ? undefined : Buffer.concat(chunks),
+    });
+    const response = await federation.fetch(request, {
+      contextData: undefined,
+      onNotFound: () => new Response("not found", { status: 404 }),
+      onNotAcceptable: () => new Response("not acceptable", { status: 406 }),
+    });
+    res.writeHead(response.status, Object.fromEntries(response.headers));
+    res.end(Buffer.from(await response.arrayBuffer()));
+  } catch (error) {
+    res.writeHead(500);
+    res.end(String(error));
+  }
+});
+
+const context = () => federation.createContext(new URL(origin), undefined);
+
+async function run(command) {
+  const ctx = context();
+  const me = ctx.getActorUri(name);
+  switch (command.cmd) {
+    case "follow": {
+      const target = await ctx.lookupObject(command.actor);
+      if (target == null) throw new Error(`cannot look up ${command.actor}`);
+      await ctx.sendActivity(
+        { identifier: name },
+        target,
+        new vocab.Follow({ id: new URL(`${origin}/follows/${crypto.randomUUID()}`), actor: me, object: target.id }),
+      );
+      break;
+    }
+    case "post": {
+      const id = new URL(`${origin}/notes/${command.id}`);
+      const note = new vocab.Note({
+        id,
+        attribution: me,
+        content: command.content,
+        to: vocab.PUBLIC_COLLECTION,
+      });
+      await ctx.sendActivity(
+        { identifier: name },
+        [...followers.values()],
+        new vocab.Create({ id: new URL(`${id.href}/activity`), actor: me, object: note, to: vocab.PUBLIC_COLLECTION }),
+      );
+      break;
+    }
+    case "like": {
+      const author = await ctx.lookupObject(command.author);
+      await ctx.sendActivity(
+        { identifier: name },
+        author,
+        new vocab.Like({ id: new URL(`${origin}/likes/${crypto.randomUUID()}`), actor: me, object: new URL(command.object) }),
+      );
+      break;
+    }
+    default:
+      throw new Error(`unknown command ${command.cmd}`);
+  }
+}
+
+readline.createInterface({ input: process.stdin }).on("line", async (line) => {
+  if (!line.trim()) return;
+  let command;
+  try {
+    command = JSON.parse(line);
+    await run(command);
+    emit({ event: "done", cmd: command.cmd });
+  } catch (error) {
+    emit({ event: "error", cmd: command?.cmd ?? null, message: String(error?.stack ?? error) });
+  }
+});
+
+emit({ event: "ready", actor: `${origin}/users/${name}` });

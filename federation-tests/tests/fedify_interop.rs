@@ -1,0 +1,163 @@
+//! Trellis and a real Fedify 2.3.6 server, both ways: follows accepted on
+//! each side, a post with an image read by Fedify's own parser, Fedify's
+//! post in a member's home timeline, its like counted, an edit and a delete
+//! seen by Fedify. Fedify signs with RFC 9421 first and falls back to
+//! draft-cavage only after a refusal: every request it makes here must be
+//! accepted at the first knock.
+
+use federation_tests::{Backend, Instance, backend_tests, fedify::FedifyPeer, wait_until};
+use reqwest::{Method, StatusCode, multipart};
+use serde_json::{Value, json};
+use std::time::Duration;
+
+backend_tests!(
+    fedify_and_trellis_federate_both_ways,
+    fedify_and_trellis_federate_both_ways
+);
+
+const PATIENCE: Duration = Duration::from_secs(30);
+
+/// A 2×2 PNG.
+const PNG: &[u8] = &[
+    0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x48, 0x44, 0x52,
+    0x00, 0x00, 0x00, 0x02, 0x00, 0x00, 0x00, 0x02, 0x08, 0x02, 0x00, 0x00, 0x00, 0xfd, 0xd4, 0x9a,
+    0x73, 0x00, 0x00, 0x00, 0x10, 0x49, 0x44, 0x41, 0x54, 0x78, 0xda, 0x63, 0x38, 0x11, 0xa0, 0x01,
+    0x44, 0x0c, 0x10, 0x0a, 0x00, 0x25, 0x8e, 0x05, 0x01, 0x41, 0x32, 0xde, 0x47, 0x00, 0x00, 0x00,
+    0x00, 0x49, 0x45, 0x4e, 0x44, 0xae, 0x42, 0x60, 0x82,
+];
+
+fn received<'a>(kind: &'a str) -> impl Fn(&Value) -> bool + 'a {
+    move |event| event["event"] == "received" && event["type"] == kind
+}
+
+async fn fedify_and_trellis_federate_both_ways(backend: Backend) {
+    let town = Instance::start("town", backend).await;
+    let alice = town.create_user("alice").await;
+    let mut fedi = FedifyPeer::start().await;
+    let alice_actor = format!("http://{}/users/alice", town.domain());
+
+    // Alice follows the Fedify actor; Fedify accepts.
+    let fedi_id = town.resolve_account(&alice, &fedi.acct()).await;
+    let asked = town
+        .post_json(
+            &format!("/api/v1/accounts/{fedi_id}/follow"),
+            Some(&alice.token),
+            &Value::Null,
+        )
+        .await;
+    assert_eq!(asked.status, StatusCode::OK, "{}", asked.body);
+    fedi.wait_for("Fedify to receive the Follow", received("Follow"))
+        .await;
+    wait_until("Fedify's Accept", PATIENCE, || async {
+        let path = format!("/api/v1/accounts/relationships?id[]={fedi_id}");
+        let answer = town.get(&path, Some(&alice.token)).await;
+        (answer.body[0]["following"] == true).then_some(())
+    })
+    .await;
+
+    // Fedify follows Alice; Trellis accepts.
+    fedi.run(json!({"cmd": "follow", "actor": alice_actor}))
+        .await;
+    fedi.wait_for("Trellis's Accept", received("Accept")).await;
+
+    // Alice posts an image; Fedify's parser reads the note and its Document.
+    let form = multipart::Form::new()
+        .part(
+            "file",
+            multipart::Part::bytes(PNG.to_vec()).file_name("dot.png"),
+        )
+        .text("description", "A tiny test image");
+    let media = town
+        .send_multipart(Method::POST, "/api/v2/media", Some(&alice.token), form)
+        .await;
+    assert_eq!(media.status, StatusCode::OK, "{}", media.body);
+    let post = town
+        .post_status(
+            &alice,
+            &json!({"status": "Seed swap on Saturday", "media_ids": [media.body["id"]]}),
+        )
+        .await;
+    let uri = post["uri"].as_str().unwrap().to_string();
+    let create = fedi
+        .wait_for("Fedify to receive the Create", |e| {
+            received("Create")(e) && e["object"]["id"] == uri.as_str()
+        })
+        .await;
+    let note = &create["object"];
+    assert_eq!(note["type"], "Note", "{create}");
+    assert!(
+        note["content"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("Seed swap on Saturday"),
+        "{create}"
+    );
+    assert_eq!(note["attributedTo"], alice_actor.as_str());
+    let attachment = &note["attachments"][0];
+    assert_eq!(attachment["type"], "Document", "{create}");
+    assert_eq!(attachment["url"], media.body["url"]);
+    assert_eq!(attachment["mediaType"], "image/png");
+    assert_eq!(attachment["name"], "A tiny test image");
+
+    // Fedify posts; the note reaches Alice's home timeline.
+    fedi.run(json!({"cmd": "post", "id": "hello", "content": "<p>Hello from Fedify</p>"}))
+        .await;
+    let hello_uri = fedi.actor.replace("/users/fedi", "/notes/hello");
+    let hello = town.wait_for_home_status(&alice, &hello_uri).await;
+    assert_eq!(hello["content"], "<p>Hello from Fedify</p>");
+    assert_eq!(hello["account"]["acct"], fedi.acct());
+
+    // Fedify likes Alice's post.
+    fedi.run(json!({"cmd": "like", "object": uri, "author": alice_actor}))
+        .await;
+    let on_town = format!("/api/v1/statuses/{}", post["id"].as_str().unwrap());
+    wait_until("the like to count", PATIENCE, || async {
+        let status = town.get(&on_town, Some(&alice.token)).await;
+        (status.body["favourites_count"] == 1).then_some(())
+    })
+    .await;
+
+    // Alice edits and deletes the post; Fedify hears of both.
+    let edited = town
+        .put_json(
+            &on_town,
+            Some(&alice.token),
+            &json!({"status": "Seed swap moved to Sunday"}),
+        )
+        .await;
+    assert_eq!(edited.status, StatusCode::OK, "{}", edited.body);
+    let update = fedi
+        .wait_for("Fedify to receive the Update", |e| {
+            received("Update")(e) && e["object"]["id"] == uri.as_str()
+        })
+        .await;
+    assert!(
+        update["object"]["content"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("Sunday"),
+        "{update}"
+    );
+    town.delete(&on_town, Some(&alice.token)).await;
+    fedi.wait_for("Fedify to receive the Delete", received("Delete"))
+        .await;
+
+    // Every request Fedify sent here was signed with RFC 9421 and accepted
+    // as it was: Fedify never had to fall back to draft-cavage.
+    let here = format!("http://{}/", town.domain());
+    let to_trellis: Vec<Value> = fedi
+        .posts()
+        .into_iter()
+        .filter(|post| post["url"].as_str().is_some_and(|u| u.starts_with(&here)))
+        .collect();
+    assert!(to_trellis.len() >= 3, "{to_trellis:?}");
+    for post in &to_trellis {
+        assert_eq!(post["signature"], "rfc9421", "{to_trellis:?}");
+        assert!(
+            post["status"]
+                .as_u64()
+                .is_some_and(|s| (200..300).contains(&s)),
+            "{to_trellis:?}"
+        );
+    }
+}
