@@ -8,13 +8,17 @@
 //
 // Protocol, one JSON object per line. Out (stdout):
 //   {"event": "ready", "actor": URL}
-//   {"event": "received", "type": "Create", "id": …, "actor": …, "object": {…}}
+//   {"event": "received", "type": "Create", "id": …, "actor": …, "objectId": …, "object": {…}}
+//     (the object as Fedify parsed it, fetched when only its id was sent;
+//     this peer serves no objects of its own, so those stay an error)
 //   {"event": "http", "method": "POST", "url": …, "signature": "rfc9421" | "draft-cavage" | "none", "status": 202}
 //   {"event": "done", "cmd": …} or {"event": "error", "message": …}
 // In (stdin):
 //   {"cmd": "follow", "actor": URL}
-//   {"cmd": "post", "id": KEY, "content": HTML}   (public, to every follower)
+//   {"cmd": "post", "id": KEY, "content": HTML, "inReplyTo": URL?, "author": URL?}
+//       (public, to every follower, and to the replied-to author)
 //   {"cmd": "like", "object": URL, "author": URL}
+//   {"cmd": "announce", "object": URL, "author": URL}
 //
 // Environment: PEER_NAME (the actor's name; "fedi" by default).
 
@@ -103,6 +107,7 @@ async function parsed(object) {
     id: object.id?.href ?? null,
     content: object.content?.toString() ?? null,
     attributedTo: object.attributionId?.href ?? null,
+    inReplyTo: object.replyTargetId?.href ?? null,
     attachments,
   };
 }
@@ -136,6 +141,7 @@ federation
       type: activity.constructor.name,
       id: activity.id?.href ?? null,
       actor: activity.actorId?.href ?? null,
+      objectId: activity.objectId?.href ?? null,
       object,
     });
   });
@@ -189,10 +195,13 @@ async function run(command) {
         attribution: me,
         content: command.content,
         to: vocab.PUBLIC_COLLECTION,
+        replyTarget: command.inReplyTo ? new URL(command.inReplyTo) : null,
       });
+      const recipients = [...followers.values()];
+      if (command.author) recipients.push(await ctx.lookupObject(command.author));
       await ctx.sendActivity(
         { identifier: name },
-        [...followers.values()],
+        recipients,
         new vocab.Create({ id: new URL(`${id.href}/activity`), actor: me, object: note, to: vocab.PUBLIC_COLLECTION }),
       );
       break;
@@ -203,6 +212,20 @@ async function run(command) {
         { identifier: name },
         author,
         new vocab.Like({ id: new URL(`${origin}/likes/${crypto.randomUUID()}`), actor: me, object: new URL(command.object) }),
+      );
+      break;
+    }
+    case "announce": {
+      const author = await ctx.lookupObject(command.author);
+      await ctx.sendActivity(
+        { identifier: name },
+        [...followers.values(), author],
+        new vocab.Announce({
+          id: new URL(`${origin}/announces/${crypto.randomUUID()}`),
+          actor: me,
+          object: new URL(command.object),
+          to: vocab.PUBLIC_COLLECTION,
+        }),
       );
       break;
     }

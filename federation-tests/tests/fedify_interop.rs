@@ -1,7 +1,7 @@
 //! Trellis and a real Fedify 2.3.6 server, both ways: follows accepted on
 //! each side, a post with an image read by Fedify's own parser, Fedify's
-//! post in a member's home timeline, its like counted, an edit and a delete
-//! seen by Fedify. Fedify signs with RFC 9421 first and falls back to
+//! post in a member's home timeline, replies and boosts each way, Fedify's
+//! like counted, an edit and a delete seen by Fedify. Fedify signs with RFC 9421 first and falls back to
 //! draft-cavage only after a refusal: every request it makes here must be
 //! accepted at the first knock.
 
@@ -116,6 +116,55 @@ async fn fedify_and_trellis_federate_both_ways(backend: Backend) {
         (status.body["favourites_count"] == 1).then_some(())
     })
     .await;
+
+    // Fedify replies to Alice's post and boosts it.
+    fedi.run(json!({
+        "cmd": "post", "id": "reply", "content": "<p>Count me in</p>",
+        "inReplyTo": uri, "author": alice_actor,
+    }))
+    .await;
+    fedi.run(json!({"cmd": "announce", "object": uri, "author": alice_actor}))
+        .await;
+    wait_until("the reply and the boost to count", PATIENCE, || async {
+        let status = town.get(&on_town, Some(&alice.token)).await;
+        (status.body["replies_count"] == 1 && status.body["reblogs_count"] == 1).then_some(())
+    })
+    .await;
+    let context = town
+        .get(&format!("{on_town}/context"), Some(&alice.token))
+        .await;
+    assert_eq!(
+        context.body["descendants"][0]["content"], "<p>Count me in</p>",
+        "{}",
+        context.body
+    );
+
+    // Alice replies to Fedify's note and boosts it; Fedify reads both.
+    let hello_id = hello["id"].as_str().unwrap();
+    let answer = town
+        .post_status(
+            &alice,
+            &json!({"status": format!("@{} welcome!", fedi.acct()), "in_reply_to_id": hello_id}),
+        )
+        .await;
+    let reply = fedi
+        .wait_for("Fedify to receive Alice's reply", |e| {
+            received("Create")(e) && e["object"]["id"] == answer["uri"]
+        })
+        .await;
+    assert_eq!(reply["object"]["inReplyTo"], hello_uri.as_str(), "{reply}");
+    let boosted = town
+        .post_json(
+            &format!("/api/v1/statuses/{hello_id}/reblog"),
+            Some(&alice.token),
+            &Value::Null,
+        )
+        .await;
+    assert_eq!(boosted.status, StatusCode::OK, "{}", boosted.body);
+    let announce = fedi
+        .wait_for("Fedify to receive the boost", received("Announce"))
+        .await;
+    assert_eq!(announce["objectId"], hello_uri.as_str(), "{announce}");
 
     // Alice edits and deletes the post; Fedify hears of both.
     let edited = town
