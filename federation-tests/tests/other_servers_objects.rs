@@ -1,7 +1,8 @@
 //! What other kinds of servers send: a PeerTube video and its channel's
 //! Announce, a WordPress Article, a Lemmy Page, a Mobilizon Event, and the
 //! legal shapes Trellis once refused (`content: null`, a Create whose object
-//! is given by id, an embedded actor). Each fixture in
+//! is given by id, an embedded actor), and quotes from Misskey and
+//! Mastodon, and of members' posts. Each fixture in
 //! `fixtures/objects/` was written from its project's documentation of
 //! what it sends; `{base}` stands for the peer's address.
 
@@ -17,6 +18,7 @@ backend_tests!(
     legal_shapes_are_accepted_and_unknown_objects_ignored,
     legal_shapes_are_accepted_and_unknown_objects_ignored
 );
+backend_tests!(quotes_travel_both_ways, quotes_travel_both_ways);
 
 fn fixture(peer: &Peer, name: &str) -> Value {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -210,4 +212,109 @@ async fn legal_shapes_are_accepted_and_unknown_objects_ignored(backend: Backend)
         .await
         .body;
     assert_eq!(before, after, "an unknown object changes nothing");
+}
+
+async fn quotes_travel_both_ways(backend: Backend) {
+    let town = Instance::start("town", backend).await;
+    let bob = town.create_user("bob").await;
+    let peer = Peer::start().await;
+    peer.accept_follow_from(&town, &bob, "yui").await;
+
+    // Misskey's quote: `_misskey_quote` and `quoteUrl`, the quoted note
+    // fetched from its server.
+    let original =
+        peer.create_note("yui", "original", "<p>Our repair café rota</p>")["object"].clone();
+    let mut original = original;
+    original["id"] = json!(peer.url("/docs/notes/original"));
+    peer.serve("notes/original", "application/activity+json", original);
+    let quote = fixture(&peer, "misskey_create_quote.json");
+    deliver(&town, &peer, "yui", &quote).await;
+    let shown = home_status(&town, &bob, quote["object"]["id"].as_str().unwrap()).await;
+    assert_eq!(shown["quote"]["state"], "accepted", "{shown}");
+    assert_eq!(
+        shown["quote"]["quoted_status"]["uri"],
+        peer.url("/docs/notes/original")
+    );
+    assert!(
+        shown["quote"]["quoted_status"]["content"]
+            .as_str()
+            .unwrap()
+            .contains("repair café rota"),
+        "{shown}"
+    );
+
+    // A Mastodon quote (FEP-044f `quote`) of Bob's post: he is told.
+    let bobs = town
+        .post_status(&bob, &json!({"status": "We lend tools on Saturdays"}))
+        .await;
+    let mut mastodon = peer.create_note("yui", "quoting-bob", "<p>Worth copying</p>");
+    mastodon["object"]["quote"] = bobs["uri"].clone();
+    deliver(&town, &peer, "yui", &mastodon).await;
+    let told = federation_tests::wait_until(
+        "Bob's quote notification",
+        std::time::Duration::from_secs(30),
+        || async {
+            let list = town
+                .get("/api/v1/notifications?types[]=quote", Some(&bob.token))
+                .await;
+            list.body.as_array()?.first().cloned()
+        },
+    )
+    .await;
+    assert_eq!(told["account"]["acct"], peer.acct("yui"));
+    assert_eq!(told["status"]["quote"]["quoted_status"]["id"], bobs["id"]);
+
+    // Bob quotes Yui's note: the quote travels under all four names, with
+    // a link line for servers that show no quotes.
+    let yuis = home_status(&town, &bob, quote["object"]["id"].as_str().unwrap()).await;
+    let bob_quote = town
+        .post_status(
+            &bob,
+            &json!({"status": "Good idea", "quoted_status_id": yuis["id"]}),
+        )
+        .await;
+    assert_eq!(
+        bob_quote["quote"]["quoted_status"]["id"], yuis["id"],
+        "{bob_quote}"
+    );
+    assert!(
+        bob_quote["content"]
+            .as_str()
+            .unwrap()
+            .contains("quote-inline"),
+        "{bob_quote}"
+    );
+    let sent = federation_tests::wait_until(
+        "the quote to reach Yui's server",
+        std::time::Duration::from_secs(30),
+        || async {
+            peer.received()
+                .into_iter()
+                .find(|a| a["type"] == "Create" && a["object"]["id"] == bob_quote["uri"])
+        },
+    )
+    .await;
+    for name in ["quote", "quoteUrl", "_misskey_quote", "quoteUri"] {
+        assert_eq!(sent["object"][name], yuis["uri"], "{name} in {sent}");
+    }
+
+    // Only what anyone may see can be quoted.
+    let private = town
+        .post_status(
+            &bob,
+            &json!({"status": "followers only", "visibility": "private"}),
+        )
+        .await;
+    let refused = town
+        .post_status_raw(
+            &bob.token,
+            &json!({"status": "quoting", "quoted_status_id": private["id"]}),
+        )
+        .await;
+    assert_eq!(
+        refused.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        refused.body
+    );
 }

@@ -18,6 +18,7 @@ pub mod network;
 pub mod notifications;
 pub mod oauth;
 pub mod practice;
+pub mod quotes;
 pub mod schema;
 pub mod sessions;
 mod slow_queries;

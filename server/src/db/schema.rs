@@ -647,7 +647,16 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    status_quotes (status_id) {
+        status_id -> BigInt,
+        quoted_status_id -> Nullable<BigInt>,
+        quoted_uri -> Text,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
+    status_quotes,
     media_attachments,
     featured_tags,
     followed_tags,

@@ -497,7 +497,29 @@ pub struct IncomingNote {
     pub note: Note,
     pub author: Account,
     pub parent: Option<Status>,
+    /// The post it quotes, when the note quotes one that could be had.
+    pub quoted: Option<Status>,
     pub mentioned: Vec<Account>,
+}
+
+/// Records what a remote note quotes, and tells a member here whose post
+/// it quotes.
+fn record_quote(conn: &mut DbConnection, status: &Status, incoming: &IncomingNote) -> Result<()> {
+    let Some(uri) = incoming.note.quoted() else {
+        return Ok(());
+    };
+    let quoted = incoming.quoted.as_ref();
+    crate::db::quotes::insert(conn, status.id, quoted.map(|q| q.id), uri.as_str())?;
+    if let Some(quoted) = quoted {
+        notifications::notify_id(
+            conn,
+            quoted.account_id,
+            status.account_id,
+            notifications::QUOTE,
+            Some(status.id),
+        )?;
+    }
+    Ok(())
 }
 
 /// Records a remote note's attachments (for a converted object, those
@@ -616,6 +638,7 @@ pub fn store_note(
     statuses::insert_mentions(conn, status.id, &mention_ids)?;
     record_kind(conn, &status, &incoming.note)?;
     record_attachments(conn, &status, &incoming.author, &incoming.note)?;
+    record_quote(conn, &status, incoming)?;
     for mentioned in &incoming.mentioned {
         notifications::notify(
             conn,
@@ -708,6 +731,7 @@ pub async fn store_fetched_note(ctx: &Context, incoming: IncomingNote) -> Result
             statuses::insert_mentions(conn, status.id, &mention_ids)?;
             record_kind(conn, &status, &incoming.note)?;
             record_attachments(conn, &status, &incoming.author, &incoming.note)?;
+            record_quote(conn, &status, &incoming)?;
             statuses::adopt_replies(conn, &status)?;
             Ok(status)
         })

@@ -18,7 +18,7 @@ use crate::{
 use std::collections::HashMap;
 
 /// The kinds Trellis writes, named as in the Mastodon API.
-pub const KINDS: [&str; 8] = [
+pub const KINDS: [&str; 9] = [
     "mention",
     "status",
     "reblog",
@@ -26,6 +26,7 @@ pub const KINDS: [&str; 8] = [
     "follow_request",
     "favourite",
     "update",
+    "quote",
     "trellis.helped",
 ];
 
@@ -36,6 +37,8 @@ pub const FOLLOW: &str = "follow";
 pub const FOLLOW_REQUEST: &str = "follow_request";
 pub const FAVOURITE: &str = "favourite";
 pub const UPDATE: &str = "update";
+/// Someone quoted one of the member's posts (Mastodon 4.5's kind).
+pub const QUOTE: &str = "quote";
 /// The asker of a learning exchange named this reply as one that helped.
 /// Namespaced as Mastodon's own `admin.*` kinds are; apps show or skip
 /// kinds they do not know.

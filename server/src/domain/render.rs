@@ -149,6 +149,11 @@ pub fn note(
         tag,
         attachment: Vec::new(),
         replies: status.local.then(|| Value::String(replies_of(status))),
+        // Filled in from the database where the status quotes another.
+        quote: None,
+        quote_url: None,
+        misskey_quote: None,
+        quote_uri: None,
         start_time: None,
         location: None,
         content_map: status

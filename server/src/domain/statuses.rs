@@ -39,6 +39,8 @@ pub struct NewStatus {
     pub introduction: Option<super::introductions::IntroductionDraft>,
     /// The member's uploads the status shows, in order.
     pub media_ids: Vec<i64>,
+    /// The status it quotes: public or unlisted, and visible to the author.
+    pub quoted_status_id: Option<i64>,
 }
 
 /// Accounts that should see a status in their home feed when it is written:
@@ -134,6 +136,38 @@ fn validated_text(input: &NewStatus) -> Result<(String, String)> {
     Ok((body, spoiler_text))
 }
 
+/// The status `id` when `author` may quote it: it exists, is not a
+/// boost, and anyone may see it (public or unlisted).
+fn quotable(conn: &mut DbConnection, author: &Account, id: i64) -> Result<Status> {
+    let quoted = statuses::by_id(conn, id)?
+        .filter(|s| s.reblog_of_id.is_none())
+        .ok_or_else(|| {
+            Error::Validation(format!("status {id} cannot be quoted: it is not here"))
+        })?;
+    if !views::can_see(conn, Some(author), &quoted)? {
+        return Err(Error::Validation(format!(
+            "status {id} cannot be quoted: it is not here"
+        )));
+    }
+    if !matches!(
+        Visibility::from_stored(&quoted.visibility),
+        Visibility::Public | Visibility::Unlisted
+    ) {
+        return Err(Error::Validation(
+            "Only public and unlisted statuses can be quoted".into(),
+        ));
+    }
+    Ok(quoted)
+}
+
+/// The line a quote adds to its text, for servers and apps that do not
+/// show quotes: a link to the quoted post, marked as Mastodon marks it so
+/// that those that do can hide it.
+fn quote_inline(quoted: &Status) -> String {
+    let link = text::escape(quoted.url.as_deref().unwrap_or(&quoted.ap_id));
+    format!(r#"<p class="quote-inline">RE: <a href="{link}">{link}</a></p>"#)
+}
+
 fn sorted_accounts(resolved: HashMap<Handle, Account>) -> Vec<Account> {
     let mut accounts: Vec<Account> = resolved.into_values().collect();
     accounts.sort_by_key(|a| a.id);
@@ -188,6 +222,7 @@ pub async fn create(
     let in_reply_to_id = input.in_reply_to_id;
     let introduction = input.introduction;
     let media_ids = input.media_ids;
+    let quoted_status_id = input.quoted_status_id;
     let idempotency_key = input
         .idempotency_key
         .filter(|k| !k.is_empty() && k.len() <= 255);
@@ -220,7 +255,24 @@ pub async fn create(
                 None => None,
             };
             super::media::check_attachable(conn, author.id, &media_ids)?;
+            let quoted = match quoted_status_id {
+                Some(id) => Some(quotable(conn, &author, id)?),
+                None => None,
+            };
+            if let Some(quoted) = &quoted {
+                status.content.push_str(&quote_inline(quoted));
+            }
             let status = statuses::insert(conn, &status)?;
+            if let Some(quoted) = &quoted {
+                crate::db::quotes::insert(conn, status.id, Some(quoted.id), &quoted.ap_id)?;
+                notifications::notify_id(
+                    conn,
+                    quoted.account_id,
+                    author.id,
+                    notifications::QUOTE,
+                    Some(status.id),
+                )?;
+            }
             crate::db::media::attach(conn, status.id, &media_ids)?;
             super::search::index(conn, &status)?;
             if let Some(key) = &idempotency_key {
@@ -253,20 +305,31 @@ pub async fn create(
             let mut note = render::note(&urls, &status, &author, &mentioned, &hashtags);
             note.attachment =
                 render::attachments(&urls, &crate::db::media::of_statuses(conn, &[status.id])?);
+            note.set_quoted(quoted.as_ref().and_then(|q| url::Url::parse(&q.ap_id).ok()));
             kinds::annotate(conn, &mut note, &status)?;
+            // The quoted author's server hears of the quote, as of a reply.
+            let mut inboxes_extra = std::collections::BTreeSet::new();
+            if let Some(quoted) = &quoted
+                && let Some(quoted_author) = accounts::by_id(conn, quoted.account_id)?
+            {
+                inboxes_extra.extend(outbox::inboxes_of(std::slice::from_ref(&quoted_author)));
+            }
             let create = render::wrap_note(
                 "Create",
                 &format!("{}/activity", status.ap_id),
                 &author,
                 &note,
             );
-            let inboxes = remote_audience(
+            let mut inboxes = remote_audience(
                 conn,
                 &author,
                 visibility,
                 &mentioned,
                 parent_author.as_ref(),
             )?;
+            if visibility != Visibility::Direct {
+                inboxes.extend(inboxes_extra);
+            }
             outbox::enqueue(conn, &urls, &author, &create, inboxes)?;
             views::load(conn, Some(author.id), &[status.id])?
                 .pop()
@@ -303,6 +366,14 @@ pub async fn edit(
             let old_mention_ids = statuses::mentioned_account_ids(conn, status.id)?;
             let previously_mentioned = accounts::by_ids(conn, &old_mention_ids)?;
             keep_version(conn, &status)?;
+            // A quote keeps its link line under the new text.
+            let mut content = content;
+            if let Some((_, Some(quoted_id), _)) =
+                crate::db::quotes::of_statuses(conn, &[status.id])?.pop()
+                && let Some(quoted) = statuses::by_id(conn, quoted_id)?
+            {
+                content.push_str(&quote_inline(&quoted));
+            }
             let edited_at = db::now();
             statuses::update_language(conn, status.id, language.as_deref())?;
             statuses::update_content(
@@ -326,8 +397,8 @@ pub async fn edit(
             streaming::status_edited(conn, &status)?;
             let visibility = Visibility::from_stored(&status.visibility);
             let parent_author = parent_author(conn, &status)?;
-            let mut note = render::note(&urls, &status, &author, &mentioned, &hashtags);
-            kinds::annotate(conn, &mut note, &status)?;
+            // As stored: attachments and the quote travel with the new text.
+            let note = stored_note(conn, &urls, &status, &author)?;
             // A fresh id each time: two edits in one millisecond must not
             // share one, or the second would be refused as a repeat.
             let update_id = format!("{}#updates/{}", status.ap_id, next_id());
@@ -676,6 +747,10 @@ pub(super) fn stored_note(
     let mut note = render::note(urls, status, author, &mentioned, &hashtags);
     note.attachment =
         render::attachments(urls, &crate::db::media::of_statuses(conn, &[status.id])?);
+    let quoted = crate::db::quotes::of_statuses(conn, &[status.id])?
+        .pop()
+        .and_then(|(_, _, uri)| url::Url::parse(&uri).ok());
+    note.set_quoted(quoted);
     kinds::annotate(conn, &mut note, status)?;
     Ok(note)
 }

@@ -99,6 +99,16 @@ pub struct StatusView {
     pub kind: Option<String>,
     /// Its attachments, in order.
     pub media: Vec<crate::db::models::Media>,
+    /// The post it quotes, when it quotes one.
+    pub quote: Option<Quote>,
+}
+
+/// A quoted post: shown when it is here and public or unlisted, named by
+/// its id otherwise.
+#[derive(Debug, Clone)]
+pub struct Quote {
+    pub uri: String,
+    pub status: Option<Box<StatusView>>,
 }
 
 /// Whether `viewer` (None: an anonymous reader) may see `status`.
@@ -282,6 +292,7 @@ impl PageContext {
             pinned: self.pinned.contains(&status.id),
             kind: self.kinds.get(&status.id).cloned(),
             media: self.media.get(&status.id).cloned().unwrap_or_default(),
+            quote: None,
             author,
             reblog,
             in_reply_to_account,
@@ -320,19 +331,59 @@ pub fn load_rows(
         .into_iter()
         .map(|s| (s.id, s))
         .collect();
-    let page: Vec<&Status> = rows.iter().chain(originals.values()).collect();
+    let quoting: Vec<i64> = rows
+        .iter()
+        .chain(originals.values())
+        .map(|s| s.id)
+        .collect();
+    let quotes: HashMap<i64, (Option<i64>, String)> =
+        crate::db::quotes::of_statuses(conn, &quoting)?
+            .into_iter()
+            .map(|(status, quoted, uri)| (status, (quoted, uri)))
+            .collect();
+    let quoted_ids: Vec<i64> = quotes.values().filter_map(|(id, _)| *id).collect();
+    // Only what anyone may see is shown inside a quote.
+    let quoted: HashMap<i64, Status> = statuses::by_ids(conn, &quoted_ids)?
+        .into_iter()
+        .filter(|s| {
+            s.reblog_of_id.is_none()
+                && matches!(
+                    Visibility::from_stored(&s.visibility),
+                    Visibility::Public | Visibility::Unlisted
+                )
+        })
+        .map(|s| (s.id, s))
+        .collect();
+    let page: Vec<&Status> = rows
+        .iter()
+        .chain(originals.values())
+        .chain(quoted.values())
+        .collect();
     let context = PageContext::gather(conn, viewer, &page)?;
+    let with_quote = |mut view: StatusView| {
+        if let Some((quoted_id, uri)) = quotes.get(&view.status.id) {
+            let status = quoted_id
+                .and_then(|id| quoted.get(&id).cloned())
+                .and_then(|row| context.view(row, None))
+                .map(Box::new);
+            view.quote = Some(Quote {
+                uri: uri.clone(),
+                status,
+            });
+        }
+        view
+    };
     Ok(rows
         .into_iter()
         .filter_map(|status| {
             let reblog = match status.reblog_of_id {
                 Some(original_id) => {
                     let original = originals.get(&original_id)?.clone();
-                    Some(Box::new(context.view(original, None)?))
+                    Some(Box::new(with_quote(context.view(original, None)?)))
                 }
                 None => None,
             };
-            context.view(status, reblog)
+            context.view(status, reblog).map(with_quote)
         })
         .collect())
 }

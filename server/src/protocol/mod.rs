@@ -31,6 +31,10 @@ pub fn context() -> serde_json::Value {
             "featured": {"@id": "toot:featured", "@type": "@id"},
             "featuredTags": {"@id": "toot:featuredTags", "@type": "@id"},
             "blurhash": "toot:blurhash",
+            "quote": {"@id": "https://w3id.org/fep/044f#quote", "@type": "@id"},
+            "quoteUrl": "as:quoteUrl",
+            "_misskey_quote": "https://misskey-hub.net/ns#_misskey_quote",
+            "quoteUri": "http://fedibird.com/ns#quoteUri",
             "focalPoint": {"@container": "@list", "@id": "toot:focalPoint"},
             "schema": "http://schema.org#",
             "PropertyValue": "schema:PropertyValue",
@@ -43,6 +47,25 @@ pub fn context() -> serde_json::Value {
 /// Whether `id` names the public collection in any of its three spellings.
 pub fn is_public(id: &str) -> bool {
     matches!(id, PUBLIC | "as:Public" | "Public")
+}
+
+impl Note {
+    /// The post this note quotes, by whichever name its server gave it.
+    pub fn quoted(&self) -> Option<&Url> {
+        self.quote
+            .as_ref()
+            .or(self.quote_url.as_ref())
+            .or(self.misskey_quote.as_ref())
+            .or(self.quote_uri.as_ref())
+    }
+
+    /// Names `quoted` under all four names.
+    pub fn set_quoted(&mut self, quoted: Option<Url>) {
+        self.quote_url = quoted.clone();
+        self.misskey_quote = quoted.clone();
+        self.quote_uri = quoted.clone();
+        self.quote = quoted;
+    }
 }
 
 /// Accepts a single value or an array where a list is expected.
@@ -318,6 +341,34 @@ pub struct Note {
         skip_serializing_if = "Option::is_none"
     )]
     pub exchange: Option<serde_json::Value>,
+    /// The post this one quotes, under each name servers use for it:
+    /// FEP-044f's `quote`, `quoteUrl` (Misskey, Akkoma), `_misskey_quote`
+    /// and Fedibird's `quoteUri`. Trellis sends all four, the same URL.
+    #[serde(
+        default,
+        deserialize_with = "optional_id_or_object",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub quote: Option<Url>,
+    #[serde(
+        default,
+        deserialize_with = "optional_id_or_object",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub quote_url: Option<Url>,
+    #[serde(
+        rename = "_misskey_quote",
+        default,
+        deserialize_with = "optional_id_or_object",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub misskey_quote: Option<Url>,
+    #[serde(
+        default,
+        deserialize_with = "optional_id_or_object",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub quote_uri: Option<Url>,
     /// The collection of replies (an id, or a collection embedded).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub replies: Option<serde_json::Value>,

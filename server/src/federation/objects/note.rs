@@ -113,6 +113,26 @@ async fn prepare_in_chain(note: protocol::Note, data: &Data) -> Result<inbound::
         },
         None => None,
     };
+    // The quoted post, like a parent: fetched within the budget, and left
+    // unknown (named by its id) when it cannot be had.
+    let quoted = match note.quoted() {
+        Some(quoted_id)
+            if data.request_count() >= MAX_ANCESTOR_FETCHES || in_chain(quoted_id, false) =>
+        {
+            inbound::status_by_ap_id(data, quoted_id.as_str()).await?
+        }
+        Some(quoted_id) => match ObjectId::<ApubNote>::from(quoted_id.clone())
+            .dereference(data)
+            .await
+        {
+            Ok(quoted) => Some(quoted.status),
+            Err(error) => {
+                tracing::info!(quoted = %quoted_id, %error, "quoted post unavailable; storing without it");
+                None
+            }
+        },
+        None => None,
+    };
     let mut mentioned: Vec<Account> = Vec::new();
     for tag in note.tag.iter().filter(|t| t.kind == "Mention") {
         let Some(href) = &tag.href else { continue };
@@ -124,6 +144,7 @@ async fn prepare_in_chain(note: protocol::Note, data: &Data) -> Result<inbound::
         note,
         author,
         parent,
+        quoted,
         mentioned,
     })
 }

@@ -171,6 +171,15 @@ pub fn featured_tag(urls: &Urls, tag: &crate::domain::tags::FeaturedTag) -> Feat
     }
 }
 
+/// https://docs.joinmastodon.org/entities/Quote/: `accepted` with the
+/// quoted status when it is here and anyone may see it; `unauthorized`
+/// (and no status) when it is not.
+#[derive(Debug, Serialize)]
+pub struct Quote {
+    pub state: &'static str,
+    pub quoted_status: Option<Box<Status>>,
+}
+
 /// https://docs.joinmastodon.org/entities/MediaAttachment/
 #[derive(Debug, Serialize)]
 pub struct MediaAttachment {
@@ -262,6 +271,8 @@ pub struct Status {
     pub in_reply_to_id: Option<String>,
     pub in_reply_to_account_id: Option<String>,
     pub reblog: Option<Box<Status>>,
+    /// The post it quotes (Mastodon 4.5), or `null`.
+    pub quote: Option<Quote>,
     pub poll: Option<serde_json::Value>,
     pub card: Option<serde_json::Value>,
     pub language: Option<String>,
@@ -316,6 +327,17 @@ pub fn status(urls: &Urls, view: &StatusView) -> Status {
             .reblog
             .as_ref()
             .map(|original| Box::new(status(urls, original))),
+        quote: view.quote.as_ref().map(|quote| Quote {
+            state: if quote.status.is_some() {
+                "accepted"
+            } else {
+                "unauthorized"
+            },
+            quoted_status: quote
+                .status
+                .as_ref()
+                .map(|quoted| Box::new(status(urls, quoted))),
+        }),
         poll: None,
         card: None,
         language: s.language.clone(),

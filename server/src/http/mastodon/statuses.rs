@@ -38,6 +38,9 @@ pub struct CreateStatus {
     dimensions: Vec<String>,
     #[serde(default, deserialize_with = "flexible_id_list")]
     media_ids: Vec<i64>,
+    /// Mastodon 4.5: the status this one quotes.
+    #[serde(default, deserialize_with = "flexible_id")]
+    quoted_status_id: Option<i64>,
 }
 
 /// The status as the domain takes it, with the accounts its mentions name
@@ -57,6 +60,7 @@ async fn with_mentions(data: &Data, form: CreateStatus) -> (NewStatus, text::Res
         dimensions: form.dimensions,
         introduction: None,
         media_ids: form.media_ids,
+        quoted_status_id: form.quoted_status_id,
     };
     (input, resolved)
 }

@@ -80,6 +80,15 @@ impl MediaCard {
     }
 }
 
+/// The post a status quotes, shown inside its card.
+#[derive(Debug, Clone)]
+pub struct QuotedCard {
+    pub author: AccountLink,
+    pub content: String,
+    /// Its page here.
+    pub href: String,
+}
+
 /// A status as a card in a list or a thread.
 #[derive(Debug, Clone)]
 pub struct StatusCard {
@@ -106,6 +115,8 @@ pub struct StatusCard {
     pub boostable: bool,
     /// Its images (other media shows as a link to the file).
     pub media: Vec<MediaCard>,
+    /// The post it quotes, when that post is here and public.
+    pub quote: Option<QuotedCard>,
 }
 
 impl StatusCard {
@@ -148,6 +159,18 @@ impl StatusCard {
             edited: status.edited_at.is_some(),
             boostable: matches!(visibility, Visibility::Public | Visibility::Unlisted),
             media: view.media.iter().map(|m| MediaCard::of(ctx, m)).collect(),
+            quote: view
+                .quote
+                .as_ref()
+                .and_then(|quote| quote.status.as_deref())
+                .map(|quoted| {
+                    let author = AccountLink::of_view(ctx, &quoted.author);
+                    QuotedCard {
+                        href: format!("{}/{}", author.href, quoted.status.id),
+                        author,
+                        content: quoted.status.content.clone(),
+                    }
+                }),
         }
     }
 
