@@ -135,10 +135,7 @@ impl Policy {
 
     /// The block that applies to `host`, the most specific one first.
     pub fn block_for(&self, host: &str) -> Option<&DomainBlock> {
-        self.blocks
-            .iter()
-            .filter(|block| covers(&block.domain, host))
-            .max_by_key(|block| block.domain.len())
+        most_specific_block(&self.blocks, host)
     }
 
     /// Why this server will not talk with `host`, if it will not.
@@ -166,11 +163,16 @@ pub fn media_rejected(conn: &mut DbConnection, actor_id: &str) -> QueryResult<bo
         return Ok(false);
     };
     let blocks = store::domain_blocks(conn)?;
-    Ok(blocks
+    Ok(most_specific_block(&blocks, &host).is_some_and(|block| block.reject_media))
+}
+
+/// The block that decides for `host`: the one naming the longest domain
+/// that covers it (a subdomain's own rule wins over its parent's).
+fn most_specific_block<'a>(blocks: &'a [DomainBlock], host: &str) -> Option<&'a DomainBlock> {
+    blocks
         .iter()
-        .filter(|block| covers(&block.domain, &host))
+        .filter(|block| covers(&block.domain, host))
         .max_by_key(|block| block.domain.len())
-        .is_some_and(|block| block.reject_media))
 }
 
 pub async fn policy(ctx: &Context) -> Result<Policy> {

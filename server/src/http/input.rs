@@ -52,6 +52,15 @@ fn json_holds_nul(value: &serde_json::Value) -> bool {
     }
 }
 
+/// Whether the request body is a multipart form (uploads, and the forms
+/// that carry them).
+pub fn is_multipart(headers: &axum::http::HeaderMap) -> bool {
+    headers
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.to_ascii_lowercase().starts_with("multipart/form-data"))
+}
+
 pub struct Input<T>(pub T);
 
 impl<S, T> FromRequest<S> for Input<T>
@@ -69,7 +78,7 @@ where
             .unwrap_or_default()
             .to_ascii_lowercase();
         let query = req.uri().query().unwrap_or_default().to_string();
-        if content_type.starts_with("multipart/form-data") {
+        if is_multipart(req.headers()) {
             let (pairs, _) = read_multipart(req, state, false).await?;
             let encoded = serde_urlencoded::to_string(&pairs)
                 .map_err(|e| Error::BadRequest(e.to_string()))?;
@@ -167,12 +176,7 @@ where
     type Rejection = Error;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Error> {
-        let multipart = req
-            .headers()
-            .get(CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|v| v.to_ascii_lowercase().starts_with("multipart/form-data"));
-        if !multipart {
+        if !is_multipart(req.headers()) {
             let Input(fields) = Input::from_request(req, state).await?;
             return Ok(WithFiles {
                 fields,

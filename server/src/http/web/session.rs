@@ -233,11 +233,7 @@ impl FromRequest<Context> for Posted {
     async fn from_request(request: Request, ctx: &Context) -> Result<Self, PageError> {
         let (mut parts, body) = request.into_parts();
         let visitor = Visitor::from_request_parts(&mut parts, ctx).await?;
-        let multipart = parts
-            .headers
-            .get(axum::http::header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|v| v.to_ascii_lowercase().starts_with("multipart/form-data"));
+        let multipart = crate::http::input::is_multipart(&parts.headers);
         let request = Request::from_parts(parts, body);
         let (fields, files) = if multipart {
             let (pairs, files) = crate::http::input::read_multipart(request, ctx, true).await?;
