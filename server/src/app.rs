@@ -81,6 +81,7 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     let feeds = tokio::spawn(timelines::trim_home_feeds(app.ctx.clone()));
     let uploads = tokio::spawn(crate::domain::media::sweep_forever(app.ctx.clone()));
     let linked_members = tokio::spawn(federation::linked_members::run(app.federation.clone()));
+    let polls = tokio::spawn(crate::domain::polls::close_ended_forever(app.ctx.clone()));
     tracing::info!(%bind, domain = %app.ctx.urls.domain(), "Trellis is listening");
     let streams = app.ctx.streams.clone();
     let served = axum::serve(
@@ -102,6 +103,7 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     feeds.abort();
     uploads.abort();
     linked_members.abort();
+    polls.abort();
     served?;
     Ok(())
 }

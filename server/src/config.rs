@@ -78,6 +78,9 @@ pub struct Config {
     pub home_feed_length: i64,
     /// How often home feeds are trimmed to `home_feed_length`.
     pub home_feed_trim_interval_seconds: u64,
+    /// The shortest time a member's poll may run; apps read it from the
+    /// instance's configuration.
+    pub poll_min_expiration_seconds: i64,
 }
 
 /// The longest rate-limit window: anything longer is more likely a typo than
@@ -216,6 +219,7 @@ impl Default for Config {
             slow_query_ms: 500,
             home_feed_length: 800,
             home_feed_trim_interval_seconds: 60 * 60,
+            poll_min_expiration_seconds: 5 * 60,
         }
     }
 }
@@ -403,6 +407,9 @@ impl Config {
             self.home_feed_trim_interval_seconds =
                 parsed("TRELLIS_HOME_FEED_TRIM_INTERVAL_SECONDS", v)?;
         }
+        if let Some(v) = var("TRELLIS_POLL_MIN_EXPIRATION_SECONDS") {
+            self.poll_min_expiration_seconds = parsed("TRELLIS_POLL_MIN_EXPIRATION_SECONDS", v)?;
+        }
         if let Some(v) = var("TRELLIS_SLOW_QUERY_MS") {
             self.slow_query_ms = parsed("TRELLIS_SLOW_QUERY_MS", v)?;
         }
@@ -516,6 +523,13 @@ impl Config {
             return Err(ConfigError::Invalid(
                 "home_feed_length and home_feed_trim_interval_seconds must be at least 1".into(),
             ));
+        }
+        let polls = 1..=crate::domain::polls::MAX_EXPIRATION_SECONDS;
+        if !polls.contains(&self.poll_min_expiration_seconds) {
+            return Err(ConfigError::Invalid(format!(
+                "poll_min_expiration_seconds must be from 1 to {} (a month)",
+                polls.end()
+            )));
         }
         if self.network_report_interval_seconds == 0 {
             return Err(ConfigError::Invalid(

@@ -17,6 +17,7 @@ pub mod moderation;
 pub mod network;
 pub mod notifications;
 pub mod oauth;
+pub mod polls;
 pub mod practice;
 pub mod quotes;
 pub mod schema;

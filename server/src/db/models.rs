@@ -409,3 +409,27 @@ pub struct Media {
     pub focus_y: f64,
     pub created_at: NaiveDateTime,
 }
+
+/// A poll: the question a status asks, with its options in
+/// [`PollOption`]s.
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable)]
+#[diesel(table_name = super::schema::polls)]
+pub struct Poll {
+    pub status_id: i64,
+    pub multiple: bool,
+    pub hide_totals: bool,
+    pub expires_at: Option<NaiveDateTime>,
+    /// When the poll was seen to end (see the migration).
+    pub closed_at: Option<NaiveDateTime>,
+    pub voters_count: Option<i32>,
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable)]
+#[diesel(table_name = super::schema::poll_options)]
+pub struct PollOption {
+    pub status_id: i64,
+    pub position: i32,
+    pub title: String,
+    pub votes_count: i32,
+}

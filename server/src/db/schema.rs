@@ -655,7 +655,43 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    polls (status_id) {
+        status_id -> BigInt,
+        multiple -> Bool,
+        hide_totals -> Bool,
+        expires_at -> Nullable<Timestamp>,
+        closed_at -> Nullable<Timestamp>,
+        voters_count -> Nullable<Integer>,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    poll_options (status_id, position) {
+        status_id -> BigInt,
+        position -> Integer,
+        title -> Text,
+        votes_count -> Integer,
+    }
+}
+
+diesel::table! {
+    poll_votes (status_id, account_id, choice) {
+        status_id -> BigInt,
+        account_id -> BigInt,
+        choice -> Integer,
+        ap_id -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(polls -> statuses (status_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
+    polls,
+    poll_options,
+    poll_votes,
     status_quotes,
     media_attachments,
     featured_tags,

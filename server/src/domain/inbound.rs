@@ -639,6 +639,7 @@ pub fn store_note(
     record_kind(conn, &status, &incoming.note)?;
     record_attachments(conn, &status, &incoming.author, &incoming.note)?;
     record_quote(conn, &status, incoming)?;
+    super::polls::record_remote(conn, &status, &incoming.note)?;
     for mentioned in &incoming.mentioned {
         notifications::notify(
             conn,
@@ -732,10 +733,54 @@ pub async fn store_fetched_note(ctx: &Context, incoming: IncomingNote) -> Result
             record_kind(conn, &status, &incoming.note)?;
             record_attachments(conn, &status, &incoming.author, &incoming.note)?;
             record_quote(conn, &status, &incoming)?;
+            super::polls::record_remote(conn, &status, &incoming.note)?;
             statuses::adopt_replies(conn, &status)?;
             Ok(status)
         })
         .await
+}
+
+/// A remote account's vote in a member's poll. `None` when the note
+/// replies to no member's poll: it is then an ordinary reply.
+pub async fn poll_vote(
+    ctx: &Context,
+    activity_id: &str,
+    voter: Account,
+    note: Note,
+) -> Result<Option<Outcome>> {
+    let Some(poll_id) = note.in_reply_to.as_ref().map(|u| u.to_string()) else {
+        return Ok(None);
+    };
+    let poll = ctx
+        .db
+        .read(move |conn| {
+            let status = statuses::by_ap_id(conn, &poll_id)?.filter(|s| s.local);
+            Ok::<_, Error>(match status {
+                Some(status) if crate::db::polls::by_status(conn, status.id)?.is_some() => {
+                    Some(status)
+                }
+                _ => None,
+            })
+        })
+        .await?;
+    let Some(poll) = poll else {
+        return Ok(None);
+    };
+    let urls = ctx.urls.clone();
+    let outcome = once(ctx, activity_id, move |conn| {
+        // The voter must be able to see the poll, as for any reply.
+        if !super::views::can_see(conn, Some(&voter), &poll)? {
+            return Ok(Outcome::Ignored("the voter cannot see the poll"));
+        }
+        Ok(
+            match super::polls::remote_vote(conn, &urls, &voter, &poll, &note)? {
+                Ok(()) => Outcome::Applied,
+                Err(why) => Outcome::Ignored(why),
+            },
+        )
+    })
+    .await?;
+    Ok(Some(outcome))
 }
 
 pub async fn update_note(
@@ -774,6 +819,7 @@ pub async fn update_note(
             notifications::notify_boosters_of_edit(conn, status.id, author.id)?;
         }
         record_kind(conn, &status, &note)?;
+        super::polls::update_remote(conn, &status, &note)?;
         // An edit may add or remove media: what it lists replaces what was.
         let rejected = super::moderation::media_rejected(conn, &author.ap_id)?;
         super::media::record_remote_attachments(conn, &status, &note.attachment, rejected)?;

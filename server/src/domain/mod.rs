@@ -22,6 +22,7 @@ pub mod network_reports;
 pub mod notifications;
 pub mod oauth;
 pub mod outbox;
+pub mod polls;
 pub mod practice;
 pub mod registrations;
 pub mod remote_objects;

@@ -18,7 +18,7 @@ use crate::{
 use std::collections::HashMap;
 
 /// The kinds Trellis writes, named as in the Mastodon API.
-pub const KINDS: [&str; 9] = [
+pub const KINDS: [&str; 10] = [
     "mention",
     "status",
     "reblog",
@@ -27,6 +27,7 @@ pub const KINDS: [&str; 9] = [
     "favourite",
     "update",
     "quote",
+    "poll",
     "trellis.helped",
 ];
 
@@ -39,6 +40,8 @@ pub const FAVOURITE: &str = "favourite";
 pub const UPDATE: &str = "update";
 /// Someone quoted one of the member's posts (Mastodon 4.5's kind).
 pub const QUOTE: &str = "quote";
+/// A poll the member asked or voted in has ended.
+pub const POLL: &str = "poll";
 /// The asker of a learning exchange named this reply as one that helped.
 /// Namespaced as Mastodon's own `admin.*` kinds are; apps show or skip
 /// kinds they do not know.
@@ -46,7 +49,7 @@ pub const HELPED: &str = "trellis.helped";
 
 /// Tells `recipient` that `from` did `kind` (to `status_id`). Remote
 /// recipients are told by their own server, and nobody is told of their own
-/// doings.
+/// doings, except that their own poll ended.
 pub fn notify(
     conn: &mut DbConnection,
     recipient: &Account,
@@ -57,7 +60,7 @@ pub fn notify(
     // Communities and the network actor have no one to read notifications.
     if !recipient.local
         || recipient.actor_type != "Person"
-        || recipient.id == from_id
+        || (recipient.id == from_id && kind != POLL)
         || recipient.deleted_at.is_some()
     {
         return Ok(());

@@ -156,6 +156,12 @@ pub fn note(
         quote_uri: None,
         start_time: None,
         location: None,
+        // Filled in from the database by `polls::annotate`.
+        one_of: Vec::new(),
+        any_of: Vec::new(),
+        end_time: None,
+        closed: None,
+        voters_count: None,
         content_map: status
             .language
             .as_ref()

@@ -41,6 +41,8 @@ pub struct NewStatus {
     pub media_ids: Vec<i64>,
     /// The status it quotes: public or unlisted, and visible to the author.
     pub quoted_status_id: Option<i64>,
+    /// The poll it asks.
+    pub poll: Option<super::polls::PollDraft>,
 }
 
 /// Accounts that should see a status in their home feed when it is written:
@@ -223,6 +225,16 @@ pub async fn create(
     let introduction = input.introduction;
     let media_ids = input.media_ids;
     let quoted_status_id = input.quoted_status_id;
+    let poll = input.poll;
+    let poll_options = poll
+        .as_ref()
+        .map(|draft| draft.checked(ctx.config.poll_min_expiration_seconds))
+        .transpose()?;
+    if poll.is_some() && !media_ids.is_empty() {
+        return Err(Error::Validation(
+            "A status cannot have both media and a poll".into(),
+        ));
+    }
     let idempotency_key = input
         .idempotency_key
         .filter(|k| !k.is_empty() && k.len() <= 255);
@@ -274,6 +286,9 @@ pub async fn create(
                 )?;
             }
             crate::db::media::attach(conn, status.id, &media_ids)?;
+            if let (Some(draft), Some(options)) = (&poll, &poll_options) {
+                super::polls::create(conn, status.id, draft, options)?;
+            }
             super::search::index(conn, &status)?;
             if let Some(key) = &idempotency_key {
                 statuses::remember_idempotency_key(conn, author.id, key, status.id)?;
@@ -302,11 +317,7 @@ pub async fn create(
             streaming::status_created(conn, &status)?;
             notifications::notify_subscribers(conn, &status)?;
             super::communities::share_mentioned(conn, &urls, &status, &mentioned)?;
-            let mut note = render::note(&urls, &status, &author, &mentioned, &hashtags);
-            note.attachment =
-                render::attachments(&urls, &crate::db::media::of_statuses(conn, &[status.id])?);
-            note.set_quoted(quoted.as_ref().and_then(|q| url::Url::parse(&q.ap_id).ok()));
-            kinds::annotate(conn, &mut note, &status)?;
+            let note = stored_note(conn, &urls, &status, &author)?;
             // The quoted author's server hears of the quote, as of a reply.
             let mut inboxes_extra = std::collections::BTreeSet::new();
             if let Some(quoted) = &quoted
@@ -752,6 +763,7 @@ pub(super) fn stored_note(
         .and_then(|(_, _, uri)| url::Url::parse(&uri).ok());
     note.set_quoted(quoted);
     kinds::annotate(conn, &mut note, status)?;
+    super::polls::annotate(conn, &mut note, status)?;
     Ok(note)
 }
 

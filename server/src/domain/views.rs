@@ -101,6 +101,8 @@ pub struct StatusView {
     pub media: Vec<crate::db::models::Media>,
     /// The post it quotes, when it quotes one.
     pub quote: Option<Quote>,
+    /// The poll it asks, when it asks one.
+    pub poll: Option<super::polls::PollView>,
 }
 
 /// A quoted post: shown when it is here and public or unlisted, named by
@@ -179,6 +181,7 @@ struct PageContext {
     pinned: HashSet<i64>,
     kinds: HashMap<i64, String>,
     media: HashMap<i64, Vec<crate::db::models::Media>>,
+    polls: HashMap<i64, super::polls::PollView>,
     /// Authors whose statuses are not shown (suspended, or on a suspended
     /// server), and those whose statuses are forced sensitive.
     hidden: super::moderation::Hidden,
@@ -228,8 +231,13 @@ impl PageContext {
             .map(|view: &AccountView| &view.account)
             .collect();
         let hidden = super::moderation::hidden_among(conn, &shown_authors)?;
+        let polls = super::polls::views_of(conn, viewer, &ids)?
+            .into_iter()
+            .map(|poll| (poll.poll.status_id, poll))
+            .collect();
         let mut context = PageContext {
             kinds,
+            polls,
             media,
             hidden,
             accounts,
@@ -293,6 +301,7 @@ impl PageContext {
             kind: self.kinds.get(&status.id).cloned(),
             media: self.media.get(&status.id).cloned().unwrap_or_default(),
             quote: None,
+            poll: self.polls.get(&status.id).cloned(),
             author,
             reblog,
             in_reply_to_account,

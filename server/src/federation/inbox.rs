@@ -347,6 +347,12 @@ async fn dispatch(data: &Data, activity: Activity, actor: Account) -> Result<Out
                     "a Create must come from the note's author".into(),
                 ));
             }
+            if crate::domain::polls::looks_like_vote(&note)
+                && let Some(outcome) =
+                    inbound::poll_vote(data, &id, actor.clone(), note.clone()).await?
+            {
+                return Ok(outcome);
+            }
             if !inbound::concerns_members(data, &actor, &note).await? {
                 return Ok(Outcome::Ignored(
                     "no one here follows the author or is addressed",

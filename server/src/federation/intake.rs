@@ -25,6 +25,10 @@ pub const MAX_NAME_CHARS: usize = 200;
 /// An actor's `summary` (HTML biography), in bytes; the rest is cut before
 /// the markup is cleaned, so what is kept is still well-formed.
 pub const MAX_BIO_BYTES: usize = 20_000;
+/// Options read per poll: the first ones listed.
+pub const MAX_POLL_OPTIONS: usize = 20;
+/// A poll option's text, in characters; the rest is cut.
+pub const MAX_POLL_OPTION_CHARS: usize = 200;
 /// Entries of an actor's `attachment` read for profile fields (of which at
 /// most `domain::accounts::MAX_FIELDS` are kept).
 pub const MAX_ACTOR_ATTACHMENTS: usize = 50;
@@ -109,6 +113,12 @@ pub fn admit_note(note: &mut protocol::Note) -> Result<()> {
                 MAX_MENTIONS
             }
     });
+    for choices in [&mut note.one_of, &mut note.any_of] {
+        choices.truncate(MAX_POLL_OPTIONS);
+        for choice in choices.iter_mut() {
+            cut_chars(&mut choice.name, MAX_POLL_OPTION_CHARS);
+        }
+    }
     crate::domain::remote_objects::convert_for_display(note);
     Ok(())
 }

@@ -31,6 +31,7 @@ pub fn context() -> serde_json::Value {
             "featured": {"@id": "toot:featured", "@type": "@id"},
             "featuredTags": {"@id": "toot:featuredTags", "@type": "@id"},
             "blurhash": "toot:blurhash",
+            "votersCount": "toot:votersCount",
             "quote": {"@id": "https://w3id.org/fep/044f#quote", "@type": "@id"},
             "quoteUrl": "as:quoteUrl",
             "_misskey_quote": "https://misskey-hub.net/ns#_misskey_quote",
@@ -341,6 +342,30 @@ pub struct Note {
         skip_serializing_if = "Option::is_none"
     )]
     pub exchange: Option<serde_json::Value>,
+    /// A poll's options (on a `Question`): `oneOf` when one may be
+    /// chosen, `anyOf` when several may.
+    #[serde(
+        default,
+        deserialize_with = "one_or_many",
+        skip_serializing_if = "Vec::is_empty"
+    )]
+    pub one_of: Vec<PollChoice>,
+    #[serde(
+        default,
+        deserialize_with = "one_or_many",
+        skip_serializing_if = "Vec::is_empty"
+    )]
+    pub any_of: Vec<PollChoice>,
+    /// When a poll ends. Raw: a date Trellis cannot read leaves the poll
+    /// without an end rather than refusing the post.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub end_time: Option<serde_json::Value>,
+    /// When a poll closed (a date; some servers send `true`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub closed: Option<serde_json::Value>,
+    /// How many accounts voted in a poll.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub voters_count: Option<i64>,
     /// The post this one quotes, under each name servers use for it:
     /// FEP-044f's `quote`, `quoteUrl` (Misskey, Akkoma), `_misskey_quote`
     /// and Fedibird's `quoteUri`. Trellis sends all four, the same URL.
@@ -376,6 +401,33 @@ pub struct Note {
     /// such as Lemmy read. Raw JSON, for the same reason as above.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub audience: Option<serde_json::Value>,
+}
+
+/// One option of a poll: a `Note` whose `name` is the option and whose
+/// `replies` count its votes.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct PollChoice {
+    #[serde(rename = "type", default)]
+    pub kind: String,
+    #[serde(default, deserialize_with = "null_as_empty")]
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replies: Option<serde_json::Value>,
+}
+
+impl PollChoice {
+    pub fn new(name: &str, votes: i64) -> PollChoice {
+        PollChoice {
+            kind: "Note".into(),
+            name: name.into(),
+            replies: Some(serde_json::json!({"type": "Collection", "totalItems": votes})),
+        }
+    }
+
+    /// The votes its server counted, when it says.
+    pub fn votes(&self) -> Option<i64> {
+        self.replies.as_ref()?.get("totalItems")?.as_i64()
+    }
 }
 
 /// The envelope every activity shares. `object` stays raw JSON: depending on

@@ -273,7 +273,7 @@ pub struct Status {
     pub reblog: Option<Box<Status>>,
     /// The post it quotes (Mastodon 4.5), or `null`.
     pub quote: Option<Quote>,
-    pub poll: Option<serde_json::Value>,
+    pub poll: Option<Poll>,
     pub card: Option<serde_json::Value>,
     pub language: Option<String>,
     /// The source text; present only in the answer to a delete (for redraft).
@@ -338,7 +338,7 @@ pub fn status(urls: &Urls, view: &StatusView) -> Status {
                 .as_ref()
                 .map(|quoted| Box::new(status(urls, quoted))),
         }),
-        poll: None,
+        poll: view.poll.as_ref().map(poll),
         card: None,
         language: s.language.clone(),
         text: None,
@@ -497,6 +497,55 @@ pub fn hashtag(urls: &Urls, name: &str) -> Tag {
         url: urls.tag(name),
         history: Vec::new(),
         following: None,
+    }
+}
+
+/// https://docs.joinmastodon.org/entities/Poll/
+#[derive(Debug, Serialize)]
+pub struct Poll {
+    pub id: String,
+    pub expires_at: Option<String>,
+    pub expired: bool,
+    pub multiple: bool,
+    pub votes_count: i64,
+    pub voters_count: Option<i64>,
+    pub options: Vec<PollOption>,
+    pub emojis: Vec<Value>,
+    /// Present only for a signed-in reader.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub voted: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub own_votes: Option<Vec<i32>>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct PollOption {
+    pub title: String,
+    /// `null` while the author hides the counts until the end.
+    pub votes_count: Option<i64>,
+}
+
+/// A poll's id is its status's: a status asks at most one.
+pub fn poll(view: &crate::domain::polls::PollView) -> Poll {
+    let shown = view.totals_shown();
+    Poll {
+        id: view.poll.status_id.to_string(),
+        expires_at: view.poll.expires_at.map(iso),
+        expired: view.expired(),
+        multiple: view.poll.multiple,
+        votes_count: if shown { view.votes_count() } else { 0 },
+        voters_count: view.poll.voters_count.map(i64::from),
+        options: view
+            .options
+            .iter()
+            .map(|option| PollOption {
+                title: option.title.clone(),
+                votes_count: shown.then_some(i64::from(option.votes_count)),
+            })
+            .collect(),
+        emojis: Vec::new(),
+        voted: view.own_votes.as_ref().map(|votes| !votes.is_empty()),
+        own_votes: view.own_votes.clone(),
     }
 }
 

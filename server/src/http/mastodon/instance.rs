@@ -101,10 +101,10 @@ fn configuration(ctx: &Context) -> Value {
             "video_matrix_limit": 0
         },
         "polls": {
-            "max_options": 0,
-            "max_characters_per_option": 0,
-            "min_expiration": 0,
-            "max_expiration": 0
+            "max_options": crate::domain::polls::MAX_OPTIONS,
+            "max_characters_per_option": crate::domain::polls::MAX_OPTION_CHARS,
+            "min_expiration": ctx.config.poll_min_expiration_seconds,
+            "max_expiration": crate::domain::polls::MAX_EXPIRATION_SECONDS
         },
         "translation": { "enabled": false }
     })

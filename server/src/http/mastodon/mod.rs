@@ -12,6 +12,7 @@ pub mod markers;
 pub mod media;
 pub mod notifications;
 pub mod oauth;
+pub mod polls;
 pub mod reports;
 pub mod search;
 pub mod statuses;
@@ -108,6 +109,8 @@ pub fn routes() -> Router<Context> {
         .route("/api/v1/accounts/{id}/follow", post(accounts::follow))
         .route("/api/v1/accounts/{id}/unfollow", post(accounts::unfollow))
         .route("/api/v1/statuses", post(statuses::create))
+        .route("/api/v1/polls/{id}", get(polls::show))
+        .route("/api/v1/polls/{id}/votes", post(polls::vote))
         .route(
             "/api/v1/statuses/{id}",
             get(statuses::show)

@@ -4,6 +4,7 @@ use super::entities;
 use crate::{
     domain::{
         Context, interactions,
+        polls::PollDraft,
         statuses::{self, NewStatus},
         text,
     },
@@ -41,6 +42,45 @@ pub struct CreateStatus {
     /// Mastodon 4.5: the status this one quotes.
     #[serde(default, deserialize_with = "flexible_id")]
     quoted_status_id: Option<i64>,
+    #[serde(flatten)]
+    poll: PollFields,
+}
+
+/// A poll as apps send it: `poll` as a JSON object, or form fields named
+/// `poll[options][]`, `poll[expires_in]`…
+#[derive(Debug, Default, Deserialize)]
+struct PollFields {
+    #[serde(default)]
+    poll: Option<PollDraft>,
+    #[serde(rename = "poll[options]", default)]
+    options: Vec<String>,
+    #[serde(rename = "poll[expires_in]", default, deserialize_with = "flexible_id")]
+    expires_in: Option<i64>,
+    #[serde(rename = "poll[multiple]", default, deserialize_with = "flexible_bool")]
+    multiple: Option<bool>,
+    #[serde(
+        rename = "poll[hide_totals]",
+        default,
+        deserialize_with = "flexible_bool"
+    )]
+    hide_totals: Option<bool>,
+}
+
+impl PollFields {
+    fn into_draft(self) -> Option<PollDraft> {
+        if let Some(draft) = self.poll {
+            return Some(draft);
+        }
+        if self.options.is_empty() && self.expires_in.is_none() {
+            return None;
+        }
+        Some(PollDraft {
+            options: self.options,
+            expires_in: self.expires_in,
+            multiple: self.multiple,
+            hide_totals: self.hide_totals,
+        })
+    }
 }
 
 /// The status as the domain takes it, with the accounts its mentions name
@@ -61,6 +101,7 @@ async fn with_mentions(data: &Data, form: CreateStatus) -> (NewStatus, text::Res
         introduction: None,
         media_ids: form.media_ids,
         quoted_status_id: form.quoted_status_id,
+        poll: form.poll.into_draft(),
     };
     (input, resolved)
 }

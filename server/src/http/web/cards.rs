@@ -89,6 +89,67 @@ pub struct QuotedCard {
     pub href: String,
 }
 
+/// A poll inside its status's card.
+#[derive(Debug, Clone)]
+pub struct PollCard {
+    pub options: Vec<PollOptionCard>,
+    /// Several options may be chosen.
+    pub multiple: bool,
+    /// The reader may vote: signed in, not yet voted, and the poll is open.
+    pub open_to_vote: bool,
+    /// "12 votes · ends 7 Dec 2026, 18:00 UTC", or "… · ended".
+    pub summary: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct PollOptionCard {
+    pub index: i32,
+    pub title: String,
+    /// Its share of the votes, 0–100, when counts are shown.
+    pub percent: Option<i64>,
+    /// The reader chose it.
+    pub chosen: bool,
+}
+
+impl PollCard {
+    fn of(poll: &crate::domain::polls::PollView) -> PollCard {
+        let total = poll.votes_count();
+        let shown = poll.totals_shown();
+        let chosen = poll.own_votes.clone().unwrap_or_default();
+        let when = match (poll.expired(), poll.poll.expires_at) {
+            (true, _) => "ended".to_string(),
+            (false, Some(at)) => format!("ends {}", at.format("%-d %b %Y, %H:%M UTC")),
+            (false, None) => "open".to_string(),
+        };
+        let votes = if shown {
+            count_of(total, "vote", "votes")
+        } else {
+            "counts shown when it ends".to_string()
+        };
+        PollCard {
+            options: poll
+                .options
+                .iter()
+                .map(|option| PollOptionCard {
+                    index: option.position,
+                    title: option.title.clone(),
+                    percent: shown.then(|| {
+                        if total == 0 {
+                            0
+                        } else {
+                            (i64::from(option.votes_count) * 100 + total / 2) / total
+                        }
+                    }),
+                    chosen: chosen.contains(&option.position),
+                })
+                .collect(),
+            multiple: poll.poll.multiple,
+            open_to_vote: poll.own_votes.is_some() && !poll.voted() && !poll.expired(),
+            summary: format!("{votes} · {when}"),
+        }
+    }
+}
+
 /// A status as a card in a list or a thread.
 #[derive(Debug, Clone)]
 pub struct StatusCard {
@@ -117,6 +178,7 @@ pub struct StatusCard {
     pub media: Vec<MediaCard>,
     /// The post it quotes, when that post is here and public.
     pub quote: Option<QuotedCard>,
+    pub poll: Option<PollCard>,
 }
 
 impl StatusCard {
@@ -159,6 +221,7 @@ impl StatusCard {
             edited: status.edited_at.is_some(),
             boostable: matches!(visibility, Visibility::Public | Visibility::Unlisted),
             media: view.media.iter().map(|m| MediaCard::of(ctx, m)).collect(),
+            poll: view.poll.as_ref().map(PollCard::of),
             quote: view
                 .quote
                 .as_ref()

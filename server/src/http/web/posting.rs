@@ -157,7 +157,7 @@ pub async fn post(
     done(&fields.return_to("/home"), "posted")
 }
 
-/// `POST /statuses/ID/{favourite,unfavourite,reblog,unreblog}`
+/// `POST /statuses/ID/{favourite,unfavourite,reblog,unreblog,vote}`
 pub async fn interact(
     State(ctx): State<Context>,
     Path((id, action)): Path<(String, String)>,
@@ -172,6 +172,19 @@ pub async fn interact(
             interactions::reblog(&ctx, &account, id).await?;
         }
         "unreblog" => interactions::unreblog(&ctx, &account, id).await?,
+        "vote" => {
+            let choices = posted
+                .fields
+                .all("choice")
+                .iter()
+                .map(|choice| {
+                    choice.parse::<i32>().map_err(|_| {
+                        crate::error::Error::Validation(format!("{choice:?} is not an option"))
+                    })
+                })
+                .collect::<Result<Vec<i32>, _>>()?;
+            crate::domain::polls::vote(&ctx, &account, id, choices).await?;
+        }
         _ => return Err(crate::error::Error::not_found().into()),
     }
     let back = posted.fields.return_to("/home");
@@ -222,6 +235,8 @@ fn describe(kind: &str) -> &'static str {
         "status" => "posted",
         "update" => "edited a post you boosted",
         "trellis.helped" => "says your reply helped",
+        "quote" => "quoted your post",
+        "poll" => "asked a poll that has now ended",
         _ => "did something",
     }
 }
