@@ -19,6 +19,10 @@
 //       (public, to every follower, and to the replied-to author)
 //   {"cmd": "like", "object": URL, "author": URL}
 //   {"cmd": "announce", "object": URL, "author": URL}
+//   {"cmd": "poll", "id": KEY, "content": HTML, "options": [NAME…], "multiple": BOOL, "hours": N}
+//       (a Question to every follower)
+//   {"cmd": "vote", "question": URL, "author": URL, "option": NAME}
+//       (a Note named for the option, to the poll's author alone)
 //
 // Environment: PEER_NAME (the actor's name; "fedi" by default).
 
@@ -51,6 +55,7 @@ globalThis.fetch = async (input, init) => {
 
 const { createFederation, generateCryptoKeyPair, MemoryKvStore } = load("@fedify/fedify");
 const vocab = load("@fedify/vocab");
+const { Temporal } = load("@js-temporal/polyfill");
 
 const name = process.env.PEER_NAME ?? "fedi";
 const server = http.createServer();
@@ -102,13 +107,35 @@ async function parsed(object) {
       });
     }
   }
+  // A Question's options, each with the votes its replies count.
+  const options = async (list) => {
+    const out = [];
+    for await (const option of list) {
+      const replies = await option.getReplies?.();
+      out.push({ name: option.name?.toString() ?? null, votes: replies?.totalItems ?? null });
+    }
+    return out;
+  };
+  const question =
+    object instanceof vocab.Question
+      ? {
+          oneOf: await options(object.getExclusiveOptions()),
+          anyOf: await options(object.getInclusiveOptions()),
+          voters: object.voters ?? null,
+          endTime: object.endTime?.toString() ?? null,
+          closed: object.closed == null ? null : String(object.closed),
+        }
+      : null;
   return {
     type: object.constructor.name,
     id: object.id?.href ?? null,
+    name: object.name?.toString() ?? null,
     content: object.content?.toString() ?? null,
     attributedTo: object.attributionId?.href ?? null,
     inReplyTo: object.replyTargetId?.href ?? null,
+    to: object.toIds?.map((id) => id.href) ?? [],
     attachments,
+    question,
   };
 }
 
@@ -225,6 +252,42 @@ async function run(command) {
           actor: me,
           object: new URL(command.object),
           to: vocab.PUBLIC_COLLECTION,
+        }),
+      );
+      break;
+    }
+    case "poll": {
+      const id = new URL(`${origin}/questions/${command.id}`);
+      const choices = command.options.map(
+        (option) => new vocab.Note({ name: option, replies: new vocab.Collection({ totalItems: 0 }) }),
+      );
+      const question = new vocab.Question({
+        id,
+        attribution: me,
+        content: command.content,
+        to: vocab.PUBLIC_COLLECTION,
+        endTime: Temporal.Now.instant().add({ hours: command.hours ?? 24 }),
+        voters: 0,
+        ...(command.multiple ? { inclusiveOptions: choices } : { exclusiveOptions: choices }),
+      });
+      await ctx.sendActivity(
+        { identifier: name },
+        [...followers.values()],
+        new vocab.Create({ id: new URL(`${id.href}/activity`), actor: me, object: question, to: vocab.PUBLIC_COLLECTION }),
+      );
+      break;
+    }
+    case "vote": {
+      const author = await ctx.lookupObject(command.author);
+      const id = new URL(`${origin}/votes/${crypto.randomUUID()}`);
+      await ctx.sendActivity(
+        { identifier: name },
+        author,
+        new vocab.Create({
+          id: new URL(`${id.href}/activity`),
+          actor: me,
+          to: author.id,
+          object: new vocab.Note({ id, attribution: me, name: command.option, replyTarget: new URL(command.question), to: author.id }),
         }),
       );
       break;

@@ -1,7 +1,9 @@
 //! Trellis and a real Fedify 2.3.6 server, both ways: follows accepted on
 //! each side, a post with an image read by Fedify's own parser, Fedify's
 //! post in a member's home timeline, replies and boosts each way, Fedify's
-//! like counted, an edit and a delete seen by Fedify. Fedify signs with RFC 9421 first and falls back to
+//! like counted, an edit and a delete seen by Fedify, and polls both ways
+//! (a Question, votes, the new counts). Fedify signs with RFC 9421 first
+//! and falls back to
 //! draft-cavage only after a refusal: every request it makes here must be
 //! accepted at the first knock.
 
@@ -190,6 +192,86 @@ async fn fedify_and_trellis_federate_both_ways(backend: Backend) {
     town.delete(&on_town, Some(&alice.token)).await;
     fedi.wait_for("Fedify to receive the Delete", received("Delete"))
         .await;
+
+    // Polls, Alice's first: Fedify reads the Question, votes in it, and
+    // hears the new counts.
+    let asked = town
+        .post_status(
+            &alice,
+            &json!({"status": "Which evening?",
+                    "poll": {"options": ["Tuesday", "Thursday"], "expires_in": 3600}}),
+        )
+        .await;
+    let question_uri = asked["uri"].as_str().unwrap().to_string();
+    let create = fedi
+        .wait_for("Fedify to receive the Question", |e| {
+            received("Create")(e) && e["object"]["id"] == question_uri.as_str()
+        })
+        .await;
+    assert_eq!(create["object"]["type"], "Question", "{create}");
+    assert_eq!(
+        create["object"]["question"]["oneOf"],
+        json!([{"name": "Tuesday", "votes": 0}, {"name": "Thursday", "votes": 0}]),
+        "{create}"
+    );
+    fedi.run(json!({"cmd": "vote", "question": question_uri,
+                    "author": alice_actor, "option": "Thursday"}))
+        .await;
+    let poll_path = format!("/api/v1/polls/{}", asked["id"].as_str().unwrap());
+    wait_until("Fedify's vote to count", PATIENCE, || async {
+        let poll = town.get(&poll_path, Some(&alice.token)).await.body;
+        (poll["options"][1]["votes_count"] == 1 && poll["voters_count"] == 1).then_some(())
+    })
+    .await;
+    let update = fedi
+        .wait_for("Fedify to receive the new counts", |e| {
+            received("Update")(e)
+                && e["object"]["id"] == question_uri.as_str()
+                && e["object"]["question"]["oneOf"][1]["votes"] == 1
+        })
+        .await;
+    assert_eq!(update["object"]["question"]["voters"], 1, "{update}");
+
+    // Then Fedify's: Alice sees it with its options, votes for two, and
+    // Fedify receives each vote as a Note named for the option.
+    fedi.run(
+        json!({"cmd": "poll", "id": "evenings", "content": "<p>Which evenings?</p>",
+                    "options": ["Monday", "Friday", "Sunday"], "multiple": true}),
+    )
+    .await;
+    let fedi_question = fedi.actor.replace("/users/fedi", "/questions/evenings");
+    let shown = town.wait_for_home_status(&alice, &fedi_question).await;
+    let poll = &shown["poll"];
+    assert_eq!(poll["multiple"], true, "{shown}");
+    assert_eq!(poll["options"][1]["title"], "Friday", "{shown}");
+    assert_eq!(poll["expired"], false, "{shown}");
+    let voted = town
+        .post_json(
+            &format!("/api/v1/polls/{}/votes", shown["id"].as_str().unwrap()),
+            Some(&alice.token),
+            &json!({"choices": [1, 2]}),
+        )
+        .await;
+    assert_eq!(voted.status, StatusCode::OK, "{}", voted.body);
+    let votes = wait_until("Fedify to receive both votes", PATIENCE, || async {
+        let votes: Vec<Value> = fedi
+            .events()
+            .into_iter()
+            .filter(|e| received("Create")(e) && e["object"]["inReplyTo"] == fedi_question.as_str())
+            .collect();
+        (votes.len() == 2).then_some(votes)
+    })
+    .await;
+    let mut names: Vec<&str> = votes
+        .iter()
+        .map(|v| v["object"]["name"].as_str().unwrap_or_default())
+        .collect();
+    names.sort_unstable();
+    assert_eq!(names, vec!["Friday", "Sunday"], "{votes:?}");
+    for vote in &votes {
+        assert_eq!(vote["object"]["type"], "Note", "{vote}");
+        assert_eq!(vote["object"]["to"], json!([fedi.actor]), "{vote}");
+    }
 
     // Every request Fedify sent here was signed with RFC 9421 and accepted
     // as it was: Fedify never had to fall back to draft-cavage.
