@@ -3,9 +3,8 @@
 //! post in a member's home timeline, replies and boosts each way, Fedify's
 //! like counted, an edit and a delete seen by Fedify, and polls both ways
 //! (a Question, votes, the new counts). Fedify signs with RFC 9421 first
-//! and falls back to
-//! draft-cavage only after a refusal: every request it makes here must be
-//! accepted at the first knock.
+//! and falls back to draft-cavage only after a refusal: every request it
+//! makes here must be accepted at the first knock.
 
 use federation_tests::{Backend, Instance, backend_tests, fedify::FedifyPeer, wait_until};
 use reqwest::{Method, StatusCode, multipart};
