@@ -12,6 +12,8 @@
 //     (the object as Fedify parsed it, fetched when only its id was sent;
 //     this peer serves no objects of its own, so those stay an error)
 //   {"event": "http", "method": "POST", "url": …, "signature": "rfc9421" | "draft-cavage" | "none", "status": 202}
+//   {"event": "incoming", "url": …, "signature": …, "status": 202}
+//     (a POST this peer received, with how it was signed and Fedify's answer)
 //   {"event": "done", "cmd": …} or {"event": "error", "message": …}
 // In (stdin):
 //   {"cmd": "follow", "actor": URL}
@@ -191,6 +193,14 @@ server.on("request", async (req, res) => {
       onNotFound: () => new Response("not found", { status: 404 }),
       onNotAcceptable: () => new Response("not acceptable", { status: 406 }),
     });
+    if (req.method === "POST") {
+      const signature = headers.has("signature-input")
+        ? "rfc9421"
+        : headers.has("signature")
+          ? "draft-cavage"
+          : "none";
+      emit({ event: "incoming", url: request.url, signature, status: response.status });
+    }
     res.writeHead(response.status, Object.fromEntries(response.headers));
     res.end(Buffer.from(await response.arrayBuffer()));
   } catch (error) {

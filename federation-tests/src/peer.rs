@@ -27,6 +27,8 @@ struct Log {
     fetched: Vec<String>,
     /// `keyId` of the Signature header on each GET, or None when unsigned.
     fetch_signers: Vec<Option<String>>,
+    /// The signature standard of each POST to an inbox, with the answer.
+    deliveries: Vec<(&'static str, u16)>,
 }
 
 struct Shared {
@@ -42,6 +44,9 @@ struct Shared {
     holding: tokio::sync::watch::Sender<bool>,
     /// Deliveries that reached the inbox, answered or still held.
     arrivals: std::sync::atomic::AtomicUsize,
+    /// While true, RFC 9421 signatures are refused with 401, as a server
+    /// that reads only draft-cavage refuses them.
+    refuses_rfc9421: std::sync::atomic::AtomicBool,
 }
 
 impl Shared {
@@ -163,11 +168,40 @@ async fn document(State(shared): State<Arc<Shared>>, Path(path): Path<String>) -
     }
 }
 
-async fn inbox(State(shared): State<Arc<Shared>>, body: Bytes) -> StatusCode {
+async fn inbox(
+    State(shared): State<Arc<Shared>>,
+    headers: axum::http::HeaderMap,
+    body: Bytes,
+) -> StatusCode {
+    let standard = if headers.contains_key("signature-input") {
+        "rfc9421"
+    } else if headers.contains_key("signature") {
+        "draft-cavage"
+    } else {
+        "none"
+    };
+    let answer = answer_delivery(&shared, standard, &body).await;
+    shared
+        .log
+        .lock()
+        .unwrap()
+        .deliveries
+        .push((standard, answer.as_u16()));
+    answer
+}
+
+async fn answer_delivery(shared: &Shared, standard: &str, body: &[u8]) -> StatusCode {
     shared
         .arrivals
         .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
     let _ = shared.holding.subscribe().wait_for(|held| !*held).await;
+    if standard == "rfc9421"
+        && shared
+            .refuses_rfc9421
+            .load(std::sync::atomic::Ordering::SeqCst)
+    {
+        return StatusCode::UNAUTHORIZED;
+    }
     let answer = StatusCode::from_u16(
         shared
             .inbox_status
@@ -177,7 +211,7 @@ async fn inbox(State(shared): State<Arc<Shared>>, body: Bytes) -> StatusCode {
     if !answer.is_success() {
         return answer;
     }
-    match serde_json::from_slice(&body) {
+    match serde_json::from_slice(body) {
         Ok(activity) => {
             shared.log.lock().unwrap().received.push(activity);
             StatusCode::ACCEPTED
@@ -201,6 +235,7 @@ impl Peer {
             inbox_status: std::sync::atomic::AtomicU16::new(StatusCode::ACCEPTED.as_u16()),
             holding: tokio::sync::watch::Sender::new(false),
             arrivals: std::sync::atomic::AtomicUsize::new(0),
+            refuses_rfc9421: std::sync::atomic::AtomicBool::new(false),
         });
         let router = Router::new()
             .route("/users/{name}", get(actor))
@@ -283,6 +318,19 @@ impl Peer {
         self.shared.holding.send_replace(false);
     }
 
+    /// Refuses RFC 9421 signatures with 401 from now on.
+    pub fn refuse_rfc9421(&self) {
+        self.shared
+            .refuses_rfc9421
+            .store(true, std::sync::atomic::Ordering::SeqCst);
+    }
+
+    /// The signature standard (`rfc9421`, `draft-cavage` or `none`) of each
+    /// delivery answered so far, with the status it was answered.
+    pub fn delivery_signatures(&self) -> Vec<(&'static str, u16)> {
+        self.shared.log.lock().unwrap().deliveries.clone()
+    }
+
     /// How many deliveries reached the inbox, answered or held.
     pub fn arrivals(&self) -> usize {
         self.shared
@@ -328,6 +376,30 @@ impl Peer {
         .into_iter()
         .map(|(k, v)| (k.to_string(), v))
         .collect()
+    }
+
+    /// POSTs `activity` to `url` as actor `name`, signed with RFC 9421.
+    pub async fn post_signed_rfc9421(
+        &self,
+        name: &str,
+        url: &str,
+        activity: &Value,
+    ) -> (StatusCode, String) {
+        let body = serde_json::to_vec(activity).expect("json");
+        let key = self.shared.key(name);
+        let key_id = format!("{}#main-key", self.actor_id(name));
+        let headers: Vec<(String, String)> = trellis::federation::rfc9421::sign_request(
+            &reqwest::Method::POST,
+            &Url::parse(url).expect("inbox url"),
+            Some(&body),
+            &key_id,
+            &key.private_pem,
+        )
+        .expect("signing")
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v))
+        .collect();
+        self.post_raw(url, body, &headers).await
     }
 
     /// POSTs `body` with exactly `headers` (plus the content type) and

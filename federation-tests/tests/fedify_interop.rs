@@ -272,6 +272,35 @@ async fn fedify_and_trellis_federate_both_ways(backend: Backend) {
         assert_eq!(vote["object"]["to"], json!([fedi.actor]), "{vote}");
     }
 
+    // Trellis learnt from Fedify's requests that it reads RFC 9421: once
+    // Fedify had signed one, Trellis signed its own that way, and Fedify
+    // accepted every one (its first contact, Alice's Follow, came before
+    // and was signed with draft-cavage).
+    let incoming: Vec<Value> = fedi
+        .events()
+        .into_iter()
+        .filter(|e| e["event"] == "incoming")
+        .collect();
+    assert_eq!(incoming[0]["signature"], "draft-cavage", "{incoming:?}");
+    let modern: Vec<&Value> = incoming
+        .iter()
+        .filter(|e| e["signature"] == "rfc9421")
+        .collect();
+    assert!(modern.len() >= 5, "{incoming:?}");
+    let first_modern = incoming
+        .iter()
+        .position(|e| e["signature"] == "rfc9421")
+        .unwrap();
+    for event in &incoming[first_modern..] {
+        assert_eq!(event["signature"], "rfc9421", "{incoming:?}");
+        assert!(
+            event["status"]
+                .as_u64()
+                .is_some_and(|s| (200..300).contains(&s)),
+            "{incoming:?}"
+        );
+    }
+
     // Every request Fedify sent here was signed with RFC 9421 and accepted
     // as it was: Fedify never had to fall back to draft-cavage.
     let here = format!("http://{}/", town.domain());

@@ -22,6 +22,7 @@ pub mod practice;
 pub mod quotes;
 pub mod schema;
 pub mod sessions;
+pub mod signature_standards;
 mod slow_queries;
 pub mod statuses;
 pub mod stream_events;

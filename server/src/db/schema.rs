@@ -688,7 +688,16 @@ diesel::table! {
 
 diesel::joinable!(polls -> statuses (status_id));
 
+diesel::table! {
+    signature_standards (host) {
+        host -> Text,
+        standard -> Text,
+        updated_at -> Timestamp,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
+    signature_standards,
     polls,
     poll_options,
     poll_votes,

@@ -3,12 +3,16 @@
 //! the row; 408, 429, 5xx and network errors schedule a retry with
 //! exponential backoff and jitter; any other 4xx, or running out of retries,
 //! marks it failed. Leases make a crashed worker's rows claimable again.
+//! Requests are signed with draft-cavage, or with RFC 9421 to servers seen
+//! to sign that way themselves (falling back at once, and for good, when
+//! one refuses it).
 
 use super::{guard, signatures};
 use crate::{
     db::{
         self, accounts, deliveries,
         models::{Delivery, OutgoingActivity},
+        signature_standards,
     },
     domain::Context,
     error::Error,
@@ -52,48 +56,64 @@ fn is_farewell(payload: &str) -> bool {
         .unwrap_or(false)
 }
 
-/// The sending actors of a batch, read once for all its deliveries.
-type Senders = std::collections::HashMap<i64, crate::db::models::Account>;
+/// What a batch's deliveries share, read once for all of them: the
+/// moderation policy, the sending actors, and the signature standard of
+/// each server it goes to.
+struct Batch<'a> {
+    policy: &'a crate::domain::moderation::Policy,
+    senders: std::collections::HashMap<i64, crate::db::models::Account>,
+    standards: std::collections::HashMap<String, String>,
+}
 
-async fn send(
-    ctx: &Context,
-    client: &reqwest::Client,
-    policy: &crate::domain::moderation::Policy,
-    senders: &Senders,
-    delivery: &Delivery,
-    activity: &OutgoingActivity,
-) -> Result<(), Failure> {
-    let inbox = Url::parse(&delivery.inbox_url)
-        .map_err(|e| Failure::Final(format!("bad inbox url: {e}")))?;
-    guard::check_remote_url(&inbox, ctx.config.federation_dev_mode).map_err(Failure::Final)?;
-    // A server blocked after the delivery was queued gets nothing more,
-    // but for the Undo and Reject that end our follows with it.
-    let refusal = crate::domain::moderation::host_of(&inbox).and_then(|h| policy.refusal(&h));
-    if let Some(reason) = refusal
-        && !is_farewell(&activity.payload)
-    {
-        return Err(Failure::Final(reason));
+/// What one delivery came to, and whether its server refused an RFC 9421
+/// signature that draft-cavage then carried (the server's host, to be
+/// signed to with draft-cavage from now on).
+struct Sent {
+    outcome: Result<(), Failure>,
+    fell_back: Option<String>,
+}
+
+/// Which standard signs a request to a server: RFC 9421 where the server
+/// was seen to sign that way itself, draft-cavage everywhere else.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Standard {
+    Rfc9421,
+    Cavage,
+}
+
+fn sign(
+    standard: Standard,
+    inbox: &Url,
+    body: &[u8],
+    actor: &crate::db::models::Account,
+    private_key: &str,
+) -> Result<Vec<(&'static str, String)>, Failure> {
+    let method = &http::Method::POST;
+    match standard {
+        Standard::Rfc9421 => super::rfc9421::sign_request(
+            method,
+            inbox,
+            Some(body),
+            &actor.public_key_id,
+            private_key,
+        ),
+        Standard::Cavage => {
+            signatures::sign_request(method, inbox, Some(body), &actor.public_key_id, private_key)
+        }
     }
-    let actor = senders
-        .get(&activity.actor_account_id)
-        .ok_or_else(|| Failure::Final("sending actor no longer exists".into()))?;
-    let private_key = actor
-        .private_key_pem
-        .as_deref()
-        .ok_or_else(|| Failure::Final("sending actor has no private key".into()))?;
-    let body = activity.payload.as_bytes();
-    let headers = signatures::sign_request(
-        &http::Method::POST,
-        &inbox,
-        Some(body),
-        &actor.public_key_id,
-        private_key,
-    )
-    .map_err(|e| Failure::Final(e.to_string()))?;
+    .map_err(|e| Failure::Final(e.to_string()))
+}
+
+async fn post(
+    client: &reqwest::Client,
+    inbox: &Url,
+    payload: &str,
+    headers: Vec<(&'static str, String)>,
+) -> Result<http::StatusCode, Failure> {
     let mut request = client
-        .post(inbox)
+        .post(inbox.clone())
         .header(http::header::CONTENT_TYPE, crate::protocol::CONTENT_TYPE)
-        .body(activity.payload.clone());
+        .body(payload.to_string());
     for (name, value) in headers {
         request = request.header(name, value);
     }
@@ -101,7 +121,65 @@ async fn send(
         .send()
         .await
         .map_err(|e| Failure::Retry(format!("network: {e}")))?;
-    let status = response.status();
+    Ok(response.status())
+}
+
+async fn send(
+    ctx: &Context,
+    client: &reqwest::Client,
+    batch: &Batch<'_>,
+    delivery: &Delivery,
+    activity: &OutgoingActivity,
+) -> Sent {
+    let mut fell_back = None;
+    let outcome = try_send(ctx, client, batch, delivery, activity, &mut fell_back).await;
+    Sent { outcome, fell_back }
+}
+
+async fn try_send(
+    ctx: &Context,
+    client: &reqwest::Client,
+    batch: &Batch<'_>,
+    delivery: &Delivery,
+    activity: &OutgoingActivity,
+    fell_back: &mut Option<String>,
+) -> Result<(), Failure> {
+    let inbox = Url::parse(&delivery.inbox_url)
+        .map_err(|e| Failure::Final(format!("bad inbox url: {e}")))?;
+    guard::check_remote_url(&inbox, ctx.config.federation_dev_mode).map_err(Failure::Final)?;
+    // A server blocked after the delivery was queued gets nothing more,
+    // but for the Undo and Reject that end our follows with it.
+    let host = crate::domain::moderation::host_of(&inbox);
+    let refusal = host.as_ref().and_then(|h| batch.policy.refusal(h));
+    if let Some(reason) = refusal
+        && !is_farewell(&activity.payload)
+    {
+        return Err(Failure::Final(reason));
+    }
+    let actor = batch
+        .senders
+        .get(&activity.actor_account_id)
+        .ok_or_else(|| Failure::Final("sending actor no longer exists".into()))?;
+    let private_key = actor
+        .private_key_pem
+        .as_deref()
+        .ok_or_else(|| Failure::Final("sending actor has no private key".into()))?;
+    let body = activity.payload.as_bytes();
+    let standard = match host.as_ref().and_then(|h| batch.standards.get(h)) {
+        Some(known) if known == signature_standards::RFC9421 => Standard::Rfc9421,
+        _ => Standard::Cavage,
+    };
+    let headers = sign(standard, &inbox, body, actor, private_key)?;
+    let mut status = post(client, &inbox, &activity.payload, headers).await?;
+    // A refusal of the newer standard is answered at once with the older
+    // one, as Fedify does, and the server is signed to that way from now
+    // on; other answers are the server's final word on the activity.
+    if standard == Standard::Rfc9421 && matches!(status.as_u16(), 400 | 401 | 403) {
+        tracing::info!(host = %delivery.host, %status, "RFC 9421 signature refused; signing with draft-cavage");
+        let headers = sign(Standard::Cavage, &inbox, body, actor, private_key)?;
+        status = post(client, &inbox, &activity.payload, headers).await?;
+        *fell_back = host;
+    }
     if status.is_success() {
         return Ok(());
     }
@@ -117,16 +195,16 @@ async fn send(
 /// transaction per delivery cost more than signing it. Should the process
 /// die before this commits, the leases lapse and the batch is sent again:
 /// deliveries stay at least once.
-async fn record(
-    ctx: &Context,
-    outcomes: Vec<(Delivery, Result<(), Failure>)>,
-) -> Result<(), Error> {
+async fn record(ctx: &Context, outcomes: Vec<(Delivery, Sent)>) -> Result<(), Error> {
     let max_retries = ctx.config.delivery_max_retries;
     let base = ctx.config.delivery_retry_base();
     ctx.db
         .write(move |conn| {
             let mut delivered = Vec::new();
-            for (delivery, outcome) in outcomes {
+            for (delivery, Sent { outcome, fell_back }) in outcomes {
+                if let Some(host) = fell_back {
+                    signature_standards::set(conn, &host, signature_standards::CAVAGE)?;
+                }
                 let (id, host) = (delivery.id, &delivery.host);
                 let attempts = delivery.attempts + 1;
                 match outcome {
@@ -191,20 +269,36 @@ async fn run_batch(
     let mut actor_ids: Vec<i64> = batch.iter().map(|(_, a)| a.actor_account_id).collect();
     actor_ids.sort_unstable();
     actor_ids.dedup();
-    let senders: &Senders = &ctx
-        .db
-        .read(move |conn| accounts::by_ids(conn, &actor_ids).map_err(Error::from))
-        .await?
-        .into_iter()
-        .map(|actor| (actor.id, actor))
+    let mut hosts: Vec<String> = batch
+        .iter()
+        .filter_map(|(delivery, _)| Url::parse(&delivery.inbox_url).ok())
+        .filter_map(|inbox| crate::domain::moderation::host_of(&inbox))
         .collect();
+    hosts.sort_unstable();
+    hosts.dedup();
+    let (senders, standards) = ctx
+        .db
+        .read(move |conn| {
+            let senders = accounts::by_ids(conn, &actor_ids)?
+                .into_iter()
+                .map(|actor| (actor.id, actor))
+                .collect();
+            let standards = signature_standards::for_hosts(conn, &hosts)?;
+            Ok::<_, Error>((senders, standards))
+        })
+        .await?;
+    let shared = &Batch {
+        policy,
+        senders,
+        standards,
+    };
     in_flight
         .set()
         .extend(batch.iter().map(|(delivery, _)| delivery.id));
-    let outcomes: Vec<(Delivery, Result<(), Failure>)> = futures::stream::iter(batch)
+    let outcomes: Vec<(Delivery, Sent)> = futures::stream::iter(batch)
         .map(|(delivery, activity)| async move {
-            let outcome = send(ctx, client, policy, senders, &delivery, &activity).await;
-            (delivery, outcome)
+            let sent = send(ctx, client, shared, &delivery, &activity).await;
+            (delivery, sent)
         })
         .buffer_unordered(ctx.config.delivery_workers)
         .collect()

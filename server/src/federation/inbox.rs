@@ -98,6 +98,9 @@ async fn receive_checked(
         // A Delete from an actor we never knew and can no longer fetch.
         return Ok(Outcome::Ignored("deleted actor we never knew"));
     };
+    if matches!(signature, signatures::CheckedSignature::Rfc9421(_)) {
+        learn_rfc9421(data, &actor).await;
+    }
     let suspended = match &gate.signer {
         Some(known) if known.id == actor.id => gate.signer_suspended,
         // Met (or refetched) just now: ask about the stored row.
@@ -116,6 +119,53 @@ async fn receive_checked(
         ));
     }
     dispatch(data, activity, actor).await
+}
+
+/// Servers already recorded by this process as signing with RFC 9421, so
+/// that their requests cost no write after the first.
+static SIGNS_RFC9421: std::sync::LazyLock<std::sync::Mutex<std::collections::HashSet<String>>> =
+    std::sync::LazyLock::new(Default::default);
+
+/// A server whose request carried a valid RFC 9421 signature reads them
+/// too: deliveries to it are signed that way from now on (unless it once
+/// refused one). A failure to record it changes nothing for the request.
+async fn learn_rfc9421(data: &Data, actor: &Account) {
+    let Some(host) = Url::parse(&actor.ap_id)
+        .ok()
+        .and_then(|url| crate::domain::moderation::host_of(&url))
+    else {
+        return;
+    };
+    let known = SIGNS_RFC9421
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .contains(&host);
+    if known {
+        return;
+    }
+    let learned = host.clone();
+    let recorded = data
+        .db
+        .write(move |conn| {
+            crate::db::signature_standards::learn(
+                conn,
+                &learned,
+                crate::db::signature_standards::RFC9421,
+            )
+            .map_err(Error::from)
+        })
+        .await;
+    match recorded {
+        Ok(()) => {
+            SIGNS_RFC9421
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .insert(host);
+        }
+        Err(error) => {
+            tracing::warn!(%host, %error, "could not record that a server signs with RFC 9421")
+        }
+    }
 }
 
 /// Refuses, before anything is fetched, an activity whose actor or signing
