@@ -1,7 +1,8 @@
 // A shorter journey with JavaScript turned off in Chromium, to hold the
 // pages to working as plain HTML forms: a member logs in at /login, posts
 // from the compose form on /home, sees the post on /home and on their
-// profile, and the API has it. Throws on any mismatch.
+// profile, and the API has it; then asks a poll from the same form and
+// votes in it. Throws on any mismatch.
 //
 // Environment: TOWN_URL, MEMBER, PASSWORD, CHROMIUM, SCREENSHOT_DIR.
 
@@ -44,4 +45,24 @@ await journey("no-js", browser, async () => {
     statuses.some((s) => s.content.includes("room for two more beds")),
     "the API lists the post",
   );
+
+  step(`${member} asks a poll from the compose form and votes in it`);
+  await open(page, `${town}/home`);
+  const compose = form(page, "/statuses").and(page.locator("#compose"));
+  await compose.locator("summary", { hasText: "Add a poll" }).click();
+  const options = compose.locator('[name="poll_option"]');
+  await options.nth(0).fill("Tuesday evening");
+  await options.nth(1).fill("Saturday morning");
+  await post(compose, { status: "When should the next work party be?", poll_expires_in: "86400" });
+  const asked = () => page.locator("article.status", { hasText: "next work party" }).first();
+  await asked().waitFor();
+  await asked().locator('input[type="radio"][value="1"]').check();
+  await screenshot(page, "no-js-poll-to-vote");
+  await post(asked().locator('form[action$="/vote"]'));
+  await asked().locator(".poll-results").waitFor();
+  const results = await asked().locator(".poll-results").innerText();
+  assert.ok(results.includes("Saturday morning") && results.includes("100%"), results);
+  assert.ok((await asked().locator(".chosen").innerText()).includes("(your vote)"));
+  assert.ok((await asked().locator(".poll-summary").innerText()).startsWith("1 vote"));
+  await screenshot(page, "no-js-poll-voted");
 });

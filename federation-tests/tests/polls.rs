@@ -400,6 +400,69 @@ async fn members_ask_polls_and_others_vote(backend: Backend) {
             .contains(&format!("action=\"/statuses/{id}/vote\""))
     );
 
+    // Carol asks one from the compose box; one option alone is refused.
+    let refused = web
+        .submit(
+            "/home",
+            "/statuses",
+            &[
+                ("status", "Lunch?"),
+                ("poll_option", "Soup"),
+                ("poll_option", ""),
+                ("poll_expires_in", "3600"),
+            ],
+        )
+        .await;
+    assert_eq!(
+        refused.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        refused.body
+    );
+    let asked = web
+        .submit(
+            "/home",
+            "/statuses",
+            &[
+                ("status", "Lunch after the swap?"),
+                ("poll_option", "Soup"),
+                ("poll_option", "Sandwiches"),
+                ("poll_option", ""),
+                ("poll_option", ""),
+                ("poll_expires_in", "86400"),
+                ("poll_multiple", "true"),
+            ],
+        )
+        .await;
+    assert!(
+        asked.status.is_redirection(),
+        "{} {}",
+        asked.status,
+        asked.body
+    );
+    let carols = town
+        .get("/api/v1/accounts/verify_credentials", Some(&carol.token))
+        .await
+        .body;
+    let listed = town
+        .get(
+            &format!(
+                "/api/v1/accounts/{}/statuses",
+                carols["id"].as_str().unwrap()
+            ),
+            None,
+        )
+        .await
+        .body;
+    let lunch = &listed[0]["poll"];
+    assert_eq!(lunch["multiple"], true, "{listed}");
+    assert_eq!(lunch["options"][1]["title"], "Sandwiches", "{listed}");
+    assert_eq!(
+        listed.as_array().unwrap().len(),
+        1,
+        "the refused poll posted nothing"
+    );
+
     // A short poll with several choices: it ends, the author and the voters
     // are told, and the final counts go out.
     let short = town

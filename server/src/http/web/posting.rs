@@ -143,9 +143,22 @@ pub async fn post(
         };
         media_ids.push(media::upload(&ctx, &author, upload).await?.id);
     }
+    // A poll when any option was filled in; the domain checks the rest.
+    let poll_options: Vec<String> = fields
+        .all("poll_option")
+        .into_iter()
+        .filter(|option| !option.trim().is_empty())
+        .collect();
+    let poll = (!poll_options.is_empty()).then(|| crate::domain::polls::PollDraft {
+        options: poll_options,
+        expires_in: fields.get("poll_expires_in").parse().ok(),
+        multiple: Some(fields.get("poll_multiple") == "true"),
+        hide_totals: None,
+    });
     let input = NewStatus {
         text: status,
         in_reply_to_id,
+        poll,
         visibility: Some(fields.get("visibility").to_string()).filter(|v| !v.is_empty()),
         spoiler_text: Some(fields.get("spoiler_text").to_string()),
         kind,
