@@ -12,7 +12,7 @@
 //     (the object as Fedify parsed it, fetched when only its id was sent;
 //     this peer serves no objects of its own, so those stay an error)
 //   {"event": "http", "method": "POST", "url": …, "signature": "rfc9421" | "draft-cavage" | "none", "status": 202}
-//   {"event": "incoming", "url": …, "signature": …, "status": 202}
+//   {"event": "incoming", "url": …, "signature": …, "alg": …, "status": 202}
 //     (a POST this peer received, with how it was signed and Fedify's answer)
 //   {"event": "done", "cmd": …} or {"event": "error", "message": …}
 // In (stdin):
@@ -23,6 +23,9 @@
 //   {"cmd": "announce", "object": URL, "author": URL}
 //   {"cmd": "poll", "id": KEY, "content": HTML, "options": [NAME…], "multiple": BOOL, "hours": N}
 //       (a Question to every follower)
+//   {"cmd": "lookup", "actor": URL}
+//       (reports {"event": "actor", "assertionMethods": […], "publicKeys": […]}
+//       as Fedify parsed the actor's keys)
 //   {"cmd": "vote", "question": URL, "author": URL, "option": NAME}
 //       (a Note named for the option, to the poll's author alone)
 //
@@ -199,7 +202,8 @@ server.on("request", async (req, res) => {
         : headers.has("signature")
           ? "draft-cavage"
           : "none";
-      emit({ event: "incoming", url: request.url, signature, status: response.status });
+      const alg = /alg="([^"]+)"/.exec(headers.get("signature-input") ?? "")?.[1] ?? null;
+      emit({ event: "incoming", url: request.url, signature, alg, status: response.status });
     }
     res.writeHead(response.status, Object.fromEntries(response.headers));
     res.end(Buffer.from(await response.arrayBuffer()));
@@ -300,6 +304,22 @@ async function run(command) {
           object: new vocab.Note({ id, attribution: me, name: command.option, replyTarget: new URL(command.question), to: author.id }),
         }),
       );
+      break;
+    }
+    case "lookup": {
+      const actor = await ctx.lookupObject(command.actor);
+      if (actor == null) throw new Error(`cannot look up ${command.actor}`);
+      const assertionMethods = [];
+      for await (const key of actor.getAssertionMethods()) {
+        assertionMethods.push({
+          id: key.id?.href ?? null,
+          controller: key.controllerId?.href ?? null,
+          algorithm: key.publicKey?.algorithm?.name ?? null,
+        });
+      }
+      const publicKeys = [];
+      for await (const key of actor.getPublicKeys()) publicKeys.push(key.id?.href ?? null);
+      emit({ event: "actor", id: actor.id?.href ?? null, assertionMethods, publicKeys });
       break;
     }
     default:

@@ -393,7 +393,7 @@ impl Peer {
             &Url::parse(url).expect("inbox url"),
             Some(&body),
             &key_id,
-            &key.private_pem,
+            trellis::federation::rfc9421::SigningKey::Rsa(&key.private_pem),
         )
         .expect("signing")
         .into_iter()

@@ -293,6 +293,7 @@ async fn fedify_and_trellis_federate_both_ways(backend: Backend) {
         .unwrap();
     for event in &incoming[first_modern..] {
         assert_eq!(event["signature"], "rfc9421", "{incoming:?}");
+        assert_eq!(event["alg"], "rsa-v1_5-sha256", "{incoming:?}");
         assert!(
             event["status"]
                 .as_u64()
@@ -300,6 +301,23 @@ async fn fedify_and_trellis_federate_both_ways(backend: Backend) {
             "{incoming:?}"
         );
     }
+
+    // Fedify reads Alice's Ed25519 key (FEP-521a) from her actor document.
+    fedi.run(json!({"cmd": "lookup", "actor": alice_actor}))
+        .await;
+    let looked = fedi
+        .wait_for("Fedify to report Alice's keys", |e| e["event"] == "actor")
+        .await;
+    assert_eq!(
+        looked["assertionMethods"],
+        json!([{"id": format!("{alice_actor}#ed25519-key"), "controller": alice_actor,
+                "algorithm": "Ed25519"}]),
+        "{looked}"
+    );
+    assert_eq!(
+        looked["publicKeys"],
+        json!([format!("{alice_actor}#main-key")])
+    );
 
     // Every request Fedify sent here was signed with RFC 9421 and accepted
     // as it was: Fedify never had to fall back to draft-cavage.

@@ -55,6 +55,9 @@ pub async fn build(config: Config) -> anyhow::Result<App> {
     practice::fill_missing_keys(&ctx)
         .await
         .context("filling the keys of practice terms")?;
+    crate::domain::keys::fill_missing(&ctx)
+        .await
+        .context("giving local actors their Ed25519 keys")?;
     let federation = federation::federation_config(ctx.clone(), &instance_actor).await?;
     let router = http::router(ctx.clone(), federation.clone());
     Ok(App {

@@ -165,6 +165,62 @@ pub fn verify_signature(
     parsed.is_ok_and(|key| key.verify_sig(message, signature).is_ok())
 }
 
+/// The multicodec prefix of an Ed25519 public key in a Multikey.
+const ED25519_MULTICODEC: [u8; 2] = [0xed, 0x01];
+
+/// A fresh Ed25519 key pair: the private key as base64 PKCS#8, and the
+/// public key as a Multikey's `publicKeyMultibase` (base58-btc, `z…`).
+pub fn generate_ed25519() -> Result<(String, String), CryptoError> {
+    use aws_lc_rs::signature::{Ed25519KeyPair, KeyPair as _};
+    let pkcs8 = Ed25519KeyPair::generate_pkcs8(&SystemRandom::new())
+        .map_err(|e| CryptoError::InvalidKey(e.to_string()))?;
+    let pair = Ed25519KeyPair::from_pkcs8(pkcs8.as_ref())
+        .map_err(|e| CryptoError::InvalidKey(e.to_string()))?;
+    Ok((
+        BASE64.encode(pkcs8.as_ref()),
+        ed25519_multibase(pair.public_key().as_ref()),
+    ))
+}
+
+/// A raw 32-byte Ed25519 public key as a Multikey's `publicKeyMultibase`.
+pub fn ed25519_multibase(public_key: &[u8]) -> String {
+    let mut bytes = ED25519_MULTICODEC.to_vec();
+    bytes.extend_from_slice(public_key);
+    format!("z{}", bs58::encode(bytes).into_string())
+}
+
+/// The raw public key of a `publicKeyMultibase`, when it is an Ed25519 key.
+pub fn ed25519_from_multibase(multibase: &str) -> Option<Vec<u8>> {
+    let bytes = bs58::decode(multibase.strip_prefix('z')?).into_vec().ok()?;
+    let key = bytes.strip_prefix(&ED25519_MULTICODEC[..])?;
+    (key.len() == 32).then(|| key.to_vec())
+}
+
+/// The public key of an Ed25519 `publicKeyMultibase` as PEM
+/// (SubjectPublicKeyInfo), the form [`verify_signature`] reads.
+pub fn ed25519_pem_from_multibase(multibase: &str) -> Option<String> {
+    // The DER of an Ed25519 SubjectPublicKeyInfo, up to the key itself.
+    const SPKI_PREFIX: [u8; 12] = [
+        0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x03, 0x21, 0x00,
+    ];
+    let mut der = SPKI_PREFIX.to_vec();
+    der.extend(ed25519_from_multibase(multibase)?);
+    Some(format!(
+        "-----BEGIN PUBLIC KEY-----\n{}\n-----END PUBLIC KEY-----\n",
+        BASE64.encode(der)
+    ))
+}
+
+/// An Ed25519 signature over `message` with a base64 PKCS#8 key, base64.
+pub fn sign_ed25519(private_pkcs8: &str, message: &[u8]) -> Result<String, CryptoError> {
+    let der = BASE64
+        .decode(private_pkcs8)
+        .map_err(|e| CryptoError::InvalidKey(e.to_string()))?;
+    let pair = aws_lc_rs::signature::Ed25519KeyPair::from_pkcs8(&der)
+        .map_err(|e| CryptoError::InvalidKey(e.to_string()))?;
+    Ok(BASE64.encode(pair.sign(message).as_ref()))
+}
+
 /// `SHA-256=<base64>`, the value of an HTTP `Digest` header for `body`.
 pub fn digest_header(body: &[u8]) -> String {
     format!("SHA-256={}", BASE64.encode(Sha256::digest(body)))

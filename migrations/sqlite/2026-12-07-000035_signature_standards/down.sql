@@ -1,1 +1,2 @@
+DROP TABLE actor_keys;
 DROP TABLE signature_standards;

@@ -7,3 +7,13 @@ CREATE TABLE signature_standards (
     standard TEXT NOT NULL,
     updated_at TIMESTAMP NOT NULL
 );
+
+-- Local actors' Ed25519 keys (FEP-521a), beside their RSA keys: the
+-- private key as base64 PKCS#8, the public key as a Multikey's
+-- `publicKeyMultibase`.
+CREATE TABLE actor_keys (
+    account_id BIGINT PRIMARY KEY NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
+    ed25519_private_key TEXT NOT NULL,
+    ed25519_public_key TEXT NOT NULL,
+    created_at TIMESTAMP NOT NULL
+);

@@ -3,6 +3,7 @@
 //! ActivityPub; callers hand in closures that run on a blocking thread.
 
 pub mod accounts;
+pub mod actor_keys;
 pub mod blocks;
 pub mod communities;
 pub mod deliveries;

@@ -696,7 +696,17 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    actor_keys (account_id) {
+        account_id -> BigInt,
+        ed25519_private_key -> Text,
+        ed25519_public_key -> Text,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
+    actor_keys,
     signature_standards,
     polls,
     poll_options,

@@ -153,6 +153,7 @@ pub async fn create_user(ctx: &Context, new: NewUser<'_>) -> Result<Account> {
                 ));
             }
             let account = accounts::insert(conn, &account)?;
+            super::keys::ensure_ed25519(conn, account.id)?;
             db_oauth::insert_user(conn, &user)?;
             if let Some(reason) = reason {
                 db::sessions::insert_sign_up_request(
@@ -490,6 +491,9 @@ pub fn actor_document_in(
     account: &Account,
 ) -> Result<crate::protocol::Actor> {
     let mut document = super::render::actor(account);
+    if let Some(key) = db::actor_keys::of_accounts(conn, &[account.id])?.get(&account.id) {
+        document.assertion_method = vec![super::keys::assertion_method(account, key)];
+    }
     for image in db::media::images_of_accounts(conn, &[account.id])? {
         let value = Some(super::render::image(urls, &image));
         if image.role == db::media::AVATAR {

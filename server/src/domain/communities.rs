@@ -137,6 +137,7 @@ pub async fn create(
                 return Err(Error::Validation(format!("the name {name:?} is taken")));
             }
             let account = accounts::insert(conn, &actor)?;
+            super::keys::ensure_ed25519(conn, account.id)?;
             let community = Community {
                 account_id: account.id,
                 role,

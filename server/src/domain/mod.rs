@@ -12,6 +12,7 @@ pub mod follows;
 pub mod inbound;
 pub mod interactions;
 pub mod introductions;
+pub mod keys;
 pub mod kinds;
 pub mod links;
 pub mod media;

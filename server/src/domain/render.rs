@@ -41,6 +41,8 @@ pub fn actor(account: &Account) -> Actor {
             owner: url(&account.ap_id),
             public_key_pem: account.public_key_pem.clone(),
         },
+        // Filled in from the database by `accounts::actor_document_in`.
+        assertion_method: Vec::new(),
         manually_approves_followers: Some(account.locked),
         discoverable: Some(account.discoverable),
         indexable: Some(account.discoverable),

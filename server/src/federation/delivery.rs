@@ -95,7 +95,7 @@ fn sign(
             inbox,
             Some(body),
             &actor.public_key_id,
-            private_key,
+            super::rfc9421::SigningKey::Rsa(private_key),
         ),
         Standard::Cavage => {
             signatures::sign_request(method, inbox, Some(body), &actor.public_key_id, private_key)

@@ -294,26 +294,29 @@ fn check_at(
     })
 }
 
-/// The headers that sign a request with RFC 9421, RSASSA-PKCS1-v1_5 and
-/// SHA-256 (`rsa-v1_5-sha256`, what every fediverse server that reads
-/// these signatures takes): `Date`, `Content-Digest` (SHA-256) with a body,
-/// `Signature-Input` and `Signature`. The signature covers the method, the
-/// target URI and, with a body, its digest: what receivers require.
+/// The key a request is signed with, and so the algorithm.
+#[derive(Debug, Clone, Copy)]
+pub enum SigningKey<'a> {
+    /// An RSA private key (PEM): `rsa-v1_5-sha256`, which every fediverse
+    /// server that reads these signatures takes.
+    Rsa(&'a str),
+    /// An Ed25519 private key (base64 PKCS#8): `ed25519`, for servers that
+    /// read Multikeys (FEP-521a).
+    Ed25519(&'a str),
+}
+
+/// The headers that sign a request with RFC 9421: `Date`, `Content-Digest`
+/// (SHA-256) with a body, `Signature-Input` and `Signature`. The signature
+/// covers the method, the target URI and, with a body, its digest: what
+/// receivers require.
 pub fn sign_request(
     method: &Method,
     url: &url::Url,
     body: Option<&[u8]>,
     key_id: &str,
-    private_key_pem: &str,
+    key: SigningKey<'_>,
 ) -> Result<Vec<(&'static str, String)>, crypto::CryptoError> {
-    sign_at(
-        chrono::Utc::now(),
-        method,
-        url,
-        body,
-        key_id,
-        private_key_pem,
-    )
+    sign_at(chrono::Utc::now(), method, url, body, key_id, key)
 }
 
 fn sign_at(
@@ -322,7 +325,7 @@ fn sign_at(
     url: &url::Url,
     body: Option<&[u8]>,
     key_id: &str,
-    private_key_pem: &str,
+    key: SigningKey<'_>,
 ) -> Result<Vec<(&'static str, String)>, crypto::CryptoError> {
     use base64::Engine as _;
     if key_id.contains(['"', '\\']) || !key_id.is_ascii() {
@@ -345,8 +348,12 @@ fn sign_at(
         .iter()
         .map(|(name, _)| format!("\"{name}\""))
         .collect();
+    let alg = match key {
+        SigningKey::Rsa(_) => "rsa-v1_5-sha256",
+        SigningKey::Ed25519(_) => "ed25519",
+    };
     let params = format!(
-        "({});created={};keyid=\"{key_id}\";alg=\"rsa-v1_5-sha256\"",
+        "({});created={};keyid=\"{key_id}\";alg=\"{alg}\"",
         names.join(" "),
         now.timestamp()
     );
@@ -355,7 +362,10 @@ fn sign_at(
         base.push_str(&format!("\"{name}\": {value}\n"));
     }
     base.push_str(&format!("\"@signature-params\": {params}"));
-    let signature = crypto::sign_rsa_sha256(private_key_pem, base.as_bytes())?;
+    let signature = match key {
+        SigningKey::Rsa(pem) => crypto::sign_rsa_sha256(pem, base.as_bytes())?,
+        SigningKey::Ed25519(pkcs8) => crypto::sign_ed25519(pkcs8, base.as_bytes())?,
+    };
     headers.push(("signature-input", format!("sig1={params}")));
     headers.push(("signature", format!("sig1=:{signature}:")));
     Ok(headers)
@@ -396,7 +406,7 @@ mod tests {
             &url,
             Some(body),
             "https://town.example/users/alice#main-key",
-            &key.private_pem,
+            SigningKey::Rsa(&key.private_pem),
         )
         .unwrap();
         let mut pairs: Vec<(&str, &str)> = signed.iter().map(|(n, v)| (*n, v.as_str())).collect();
@@ -448,7 +458,60 @@ mod tests {
             ),
             Err(SignatureError::Expired)
         ));
-        assert!(sign_at(now, &Method::POST, &url, None, "bad\"id", &key.private_pem).is_err());
+        assert!(
+            sign_at(
+                now,
+                &Method::POST,
+                &url,
+                None,
+                "bad\"id",
+                SigningKey::Rsa(&key.private_pem)
+            )
+            .is_err()
+        );
+    }
+
+    /// An Ed25519 Multikey signs as well, and its public half (from the
+    /// multibase an actor publishes) verifies it.
+    #[test]
+    fn ed25519_keys_sign_requests() {
+        let (private_key, multibase) = crypto::generate_ed25519().unwrap();
+        assert!(multibase.starts_with("z6Mk"), "{multibase}");
+        let url = url::Url::parse("https://river.example/inbox").unwrap();
+        let now = chrono::Utc::now();
+        let signed = sign_at(
+            now,
+            &Method::POST,
+            &url,
+            Some(b"{}"),
+            "https://town.example/users/alice#ed25519-key",
+            SigningKey::Ed25519(&private_key),
+        )
+        .unwrap();
+        let input = &signed
+            .iter()
+            .find(|(n, _)| *n == "signature-input")
+            .unwrap()
+            .1;
+        assert!(input.ends_with(r#"alg="ed25519""#), "{input}");
+        let mut pairs: Vec<(&str, &str)> = signed.iter().map(|(n, v)| (*n, v.as_str())).collect();
+        pairs.push(("host", "river.example"));
+        let target = Target {
+            scheme: "https",
+            path_and_query: "/inbox",
+        };
+        let checked = check_at(
+            now.timestamp(),
+            &Method::POST,
+            target,
+            &headers(&pairs),
+            Some(b"{}"),
+        )
+        .unwrap();
+        let pem = crypto::ed25519_pem_from_multibase(&multibase).unwrap();
+        assert!(checked.verify(&pem));
+        let (_, other) = crypto::generate_ed25519().unwrap();
+        assert!(!checked.verify(&crypto::ed25519_pem_from_multibase(&other).unwrap()));
     }
 
     /// RFC 9421 §B.2.6: the specification's own Ed25519 example, checked

@@ -40,6 +40,17 @@ pub fn context() -> serde_json::Value {
             "schema": "http://schema.org#",
             "PropertyValue": "schema:PropertyValue",
             "value": "schema:value",
+            "Multikey": "https://w3id.org/security#Multikey",
+            "controller": {"@id": "https://w3id.org/security#controller", "@type": "@id"},
+            "publicKeyMultibase": {
+                "@id": "https://w3id.org/security#publicKeyMultibase",
+                "@type": "https://w3id.org/security#multibase"
+            },
+            "assertionMethod": {
+                "@id": "https://w3id.org/security#assertionMethod",
+                "@type": "@id",
+                "@container": "@set"
+            },
             "trellis": "https://trellis.community/ns#"
         }
     ])
@@ -129,6 +140,14 @@ pub struct Actor {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub endpoints: Option<Endpoints>,
     pub public_key: PublicKey,
+    /// Further keys (FEP-521a): `Multikey`s, of which Trellis publishes an
+    /// Ed25519 one. Raw, since servers shape them differently.
+    #[serde(
+        default,
+        deserialize_with = "one_or_many",
+        skip_serializing_if = "Vec::is_empty"
+    )]
+    pub assertion_method: Vec<serde_json::Value>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub manually_approves_followers: Option<bool>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
