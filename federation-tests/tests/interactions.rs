@@ -1,5 +1,6 @@
 //! Favourites, boosts, edits and account deletion cross between instances,
-//! and each can be taken back.
+//! and each can be taken back. Also: the notifications they make, opened
+//! and dismissed a group at a time.
 
 use federation_tests::{Backend, Instance, backend_tests, wait_until};
 use reqwest::StatusCode;
@@ -11,7 +12,153 @@ backend_tests!(
     favourite_boost_edit_and_delete_account
 );
 
+backend_tests!(
+    notification_groups_open_and_dismiss,
+    notification_groups_open_and_dismiss
+);
+
 const PATIENCE: Duration = Duration::from_secs(30);
+
+async fn notification_groups_open_and_dismiss(backend: Backend) {
+    let town = Instance::start("town", backend).await;
+    let alice = town.create_user("alice").await;
+    let bob = town.create_user("bob").await;
+    let carol = town.create_user("carol").await;
+    let post = town
+        .post_status(&alice, &json!({"status": "Seed swap on Saturday"}))
+        .await;
+    let id = post["id"].as_str().unwrap();
+    for fan in [&bob, &carol] {
+        let liked = town
+            .post_json(
+                &format!("/api/v1/statuses/{id}/favourite"),
+                Some(&fan.token),
+                &Value::Null,
+            )
+            .await;
+        assert_eq!(liked.status, StatusCode::OK, "{}", liked.body);
+    }
+    let alice_id = town
+        .get("/api/v1/accounts/verify_credentials", Some(&alice.token))
+        .await
+        .body["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let followed = town
+        .post_json(
+            &format!("/api/v1/accounts/{alice_id}/follow"),
+            Some(&bob.token),
+            &Value::Null,
+        )
+        .await;
+    assert_eq!(followed.status, StatusCode::OK, "{}", followed.body);
+
+    let all = town.get("/api/v2/notifications", Some(&alice.token)).await;
+    let groups = all.body["notification_groups"].as_array().unwrap().clone();
+    let liked = groups.iter().find(|g| g["type"] == "favourite").unwrap();
+    let key = liked["group_key"].as_str().unwrap();
+    assert_eq!(key, format!("favourite-{id}"));
+    let follow_key = groups.iter().find(|g| g["type"] == "follow").unwrap()["group_key"]
+        .as_str()
+        .unwrap()
+        .to_string();
+
+    let one = town
+        .get(&format!("/api/v2/notifications/{key}"), Some(&alice.token))
+        .await;
+    assert_eq!(one.status, StatusCode::OK, "{}", one.body);
+    let group = &one.body["notification_groups"];
+    assert_eq!(group.as_array().unwrap().len(), 1, "{}", one.body);
+    assert_eq!(group[0]["notifications_count"], 2);
+    assert_eq!(group[0]["status_id"], id);
+    assert_eq!(one.body["statuses"][0]["id"], id);
+    let who = town
+        .get(
+            &format!("/api/v2/notifications/{key}/accounts"),
+            Some(&alice.token),
+        )
+        .await;
+    let names: Vec<&str> = who
+        .body
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["username"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, vec!["carol", "bob"], "newest first");
+    let follows = town
+        .get(
+            &format!("/api/v2/notifications/{follow_key}"),
+            Some(&alice.token),
+        )
+        .await;
+    assert_eq!(
+        follows.body["notification_groups"][0]["notifications_count"],
+        1
+    );
+
+    // Keys that name none of alice's groups are 404, and change nothing.
+    let bobs = town.get("/api/v1/notifications", Some(&bob.token)).await;
+    let bobs_key = format!("ungrouped-{}", bobs.body[0]["id"].as_str().unwrap_or("1"));
+    for bad in [
+        "nonsense",
+        "favourite-abc",
+        "favourite-",
+        "follow-2026-13-40",
+        &bobs_key,
+    ] {
+        let answer = town
+            .get(&format!("/api/v2/notifications/{bad}"), Some(&alice.token))
+            .await;
+        assert_eq!(
+            answer.status,
+            StatusCode::NOT_FOUND,
+            "{bad}: {}",
+            answer.body
+        );
+        let answer = town
+            .post_json(
+                &format!("/api/v2/notifications/{bad}/dismiss"),
+                Some(&alice.token),
+                &Value::Null,
+            )
+            .await;
+        assert_eq!(
+            answer.status,
+            StatusCode::NOT_FOUND,
+            "{bad}: {}",
+            answer.body
+        );
+    }
+
+    // Dismissing the group removes both favourites and nothing else.
+    let dismissed = town
+        .post_json(
+            &format!("/api/v2/notifications/{key}/dismiss"),
+            Some(&alice.token),
+            &Value::Null,
+        )
+        .await;
+    assert_eq!(dismissed.status, StatusCode::OK, "{}", dismissed.body);
+    let left = town.get("/api/v1/notifications", Some(&alice.token)).await;
+    let kinds: Vec<&str> = left
+        .body
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["type"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds, vec!["follow"], "{}", left.body);
+    let again = town
+        .post_json(
+            &format!("/api/v2/notifications/{key}/dismiss"),
+            Some(&alice.token),
+            &Value::Null,
+        )
+        .await;
+    assert_eq!(again.status, StatusCode::NOT_FOUND);
+}
 
 async fn wait_for_count(town: &Instance, token: &str, path: &str, field: &str, expected: i64) {
     wait_until(

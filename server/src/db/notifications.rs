@@ -79,3 +79,51 @@ pub fn dismiss(conn: &mut DbConnection, account_id: i64, id: Option<i64>) -> Que
         None => diesel::delete(mine).execute(conn),
     }
 }
+
+/// Which notifications a group holds (see `domain::notifications::GroupKey`).
+pub enum GroupFilter {
+    One(i64),
+    OfStatus(String, i64),
+    /// A kind's notifications made in `[from, to)`.
+    Between(String, chrono::NaiveDateTime, chrono::NaiveDateTime),
+}
+
+/// A member's notifications in one group, newest first, at most `limit`.
+pub fn in_group(
+    conn: &mut DbConnection,
+    account_id: i64,
+    filter: &GroupFilter,
+    limit: i64,
+) -> QueryResult<Vec<Notification>> {
+    let mut query = notifications::table
+        .filter(notifications::account_id.eq(account_id))
+        .into_boxed();
+    query = match filter {
+        GroupFilter::One(id) => query.filter(notifications::id.eq(*id)),
+        GroupFilter::OfStatus(kind, status_id) => query
+            .filter(notifications::kind.eq(kind.clone()))
+            .filter(notifications::status_id.eq(*status_id)),
+        GroupFilter::Between(kind, from, to) => query
+            .filter(notifications::kind.eq(kind.clone()))
+            .filter(notifications::created_at.ge(*from))
+            .filter(notifications::created_at.lt(*to)),
+    };
+    query
+        .order(notifications::id.desc())
+        .limit(limit)
+        .select(Notification::as_select())
+        .load(conn)
+}
+
+/// Deletes a member's notifications in one group; how many went.
+pub fn dismiss_group(
+    conn: &mut DbConnection,
+    account_id: i64,
+    filter: &GroupFilter,
+) -> QueryResult<usize> {
+    let ids: Vec<i64> = in_group(conn, account_id, filter, i64::MAX)?
+        .into_iter()
+        .map(|n| n.id)
+        .collect();
+    diesel::delete(notifications::table.filter(notifications::id.eq_any(ids))).execute(conn)
+}

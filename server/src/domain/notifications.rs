@@ -240,6 +240,64 @@ pub fn group(views: Vec<NotificationView>, grouped: &[String]) -> Vec<Notificati
     groups
 }
 
+/// The notifications a group key names, as [`group_key`] makes them; None
+/// for a key it could not have made.
+fn group_filter(key: &str) -> Option<notifications::GroupFilter> {
+    use notifications::GroupFilter;
+    if let Some(id) = key.strip_prefix("ungrouped-") {
+        return id.parse().ok().map(GroupFilter::One);
+    }
+    if let Some(day) = key.strip_prefix("follow-") {
+        let start = chrono::NaiveDate::parse_from_str(day, "%Y-%m-%d")
+            .ok()?
+            .and_hms_opt(0, 0, 0)?;
+        return Some(GroupFilter::Between(
+            FOLLOW.into(),
+            start,
+            start + chrono::Duration::days(1),
+        ));
+    }
+    let (kind, status_id) = key.rsplit_once('-')?;
+    [FAVOURITE, REBLOG]
+        .contains(&kind)
+        .then(|| Some(GroupFilter::OfStatus(kind.into(), status_id.parse().ok()?)))?
+}
+
+/// Notifications of one group shown at most: as many as a page.
+const MAX_GROUP: i64 = 80;
+
+/// One of the member's notification groups, newest notification first;
+/// 404 for a key that names none of theirs.
+pub async fn group_of(ctx: &Context, viewer: &Account, key: &str) -> Result<NotificationGroup> {
+    let filter = group_filter(key).ok_or_else(Error::not_found)?;
+    let viewer = viewer.clone();
+    let key = key.to_string();
+    ctx.db
+        .read(move |conn| {
+            let rows = notifications::in_group(conn, viewer.id, &filter, MAX_GROUP)?;
+            let members = load(conn, &viewer, rows)?;
+            if members.is_empty() {
+                return Err(Error::not_found());
+            }
+            Ok(NotificationGroup { key, members })
+        })
+        .await
+}
+
+/// Dismisses every notification of one of the member's groups.
+pub async fn dismiss_group(ctx: &Context, viewer: &Account, key: &str) -> Result<()> {
+    let filter = group_filter(key).ok_or_else(Error::not_found)?;
+    let viewer_id = viewer.id;
+    let removed = ctx
+        .db
+        .write(move |conn| Ok::<_, Error>(notifications::dismiss_group(conn, viewer_id, &filter)?))
+        .await?;
+    if removed == 0 {
+        return Err(Error::not_found());
+    }
+    Ok(())
+}
+
 /// Notifications newer than the member's `notifications` read marker,
 /// counted up to `cap`.
 pub async fn unread_count(ctx: &Context, viewer: &Account, cap: i64) -> Result<i64> {

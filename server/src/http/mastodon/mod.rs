@@ -158,6 +158,18 @@ pub fn routes() -> Router<Context> {
             "/api/v2/notifications/unread_count",
             get(notifications::unread_count),
         )
+        .route(
+            "/api/v2/notifications/{group_key}",
+            get(notifications::group),
+        )
+        .route(
+            "/api/v2/notifications/{group_key}/accounts",
+            get(notifications::group_accounts),
+        )
+        .route(
+            "/api/v2/notifications/{group_key}/dismiss",
+            post(notifications::dismiss_group),
+        )
         .route("/api/v1/notifications/{id}", get(notifications::show))
         .route(
             "/api/v1/notifications/{id}/dismiss",

@@ -63,6 +63,49 @@ pub async fn grouped(
     ))
 }
 
+/// `GET /api/v2/notifications/:group_key`: one group, as the grouped list
+/// gives it.
+pub async fn group(
+    State(ctx): State<Context>,
+    auth: Auth,
+    Path(key): Path<String>,
+) -> Result<Json<entities::GroupedNotificationsResults>> {
+    let account = auth.require("read:notifications")?;
+    let group = notifications::group_of(&ctx, account, &key).await?;
+    Ok(Json(entities::grouped_notifications(&ctx.urls, &[group])))
+}
+
+/// `GET /api/v2/notifications/:group_key/accounts`: who is in the group,
+/// newest first.
+pub async fn group_accounts(
+    State(ctx): State<Context>,
+    auth: Auth,
+    Path(key): Path<String>,
+) -> Result<Json<Vec<entities::Account>>> {
+    let account = auth.require("read:notifications")?;
+    let group = notifications::group_of(&ctx, account, &key).await?;
+    let mut seen = std::collections::HashSet::new();
+    Ok(Json(
+        group
+            .members
+            .iter()
+            .filter(|member| seen.insert(member.from.account.id))
+            .map(|member| entities::account(&ctx.urls, &member.from))
+            .collect(),
+    ))
+}
+
+/// `POST /api/v2/notifications/:group_key/dismiss`
+pub async fn dismiss_group(
+    State(ctx): State<Context>,
+    auth: Auth,
+    Path(key): Path<String>,
+) -> Result<Json<serde_json::Value>> {
+    let account = auth.require("write:notifications")?;
+    notifications::dismiss_group(&ctx, account, &key).await?;
+    Ok(Json(serde_json::json!({})))
+}
+
 /// `GET /api/v2/notifications/unread_count` (and v1's): notifications
 /// newer than the `notifications` read marker, up to `limit` (100 by
 /// default, 1000 at most).
