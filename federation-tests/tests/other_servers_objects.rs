@@ -19,6 +19,73 @@ backend_tests!(
     legal_shapes_are_accepted_and_unknown_objects_ignored
 );
 backend_tests!(quotes_travel_both_ways, quotes_travel_both_ways);
+backend_tests!(
+    pinned_posts_are_read_from_featured,
+    pinned_posts_are_read_from_featured
+);
+
+/// Following someone reads their `featured` collection: their public posts
+/// listed there become their pins here, in its order; others' posts and
+/// posts not public are left out.
+async fn pinned_posts_are_read_from_featured(backend: Backend) {
+    let town = Instance::start("town", backend).await;
+    let bob = town.create_user("bob").await;
+    let peer = Peer::start().await;
+    let kim = peer.actor_id("kim");
+    let note = |key: &str, author: &str, to: &str| {
+        json!({
+            "id": peer.url(&format!("/notes/{key}")),
+            "type": "Note",
+            "attributedTo": peer.actor_id(author),
+            "content": format!("<p>{key}</p>"),
+            "to": [to],
+            "published": "2026-12-01T10:00:00Z",
+        })
+    };
+    let public = "https://www.w3.org/ns/activitystreams#Public";
+    let featured = peer.serve(
+        "kim-featured",
+        "application/activity+json",
+        json!({
+            "@context": "https://www.w3.org/ns/activitystreams",
+            "id": peer.url("/docs/kim-featured"),
+            "type": "OrderedCollection",
+            "totalItems": 4,
+            "orderedItems": [
+                note("charter", "kim", public),
+                note("someone-else", "ana", public),
+                note("followers-only", "kim", &format!("{kim}/followers")),
+                note("garden-map", "kim", public),
+            ],
+        }),
+    );
+    peer.set_actor_fields("kim", json!({"featured": featured}));
+    let kim_id = peer.accept_follow_from(&town, &bob, "kim").await;
+    let pinned = federation_tests::wait_until(
+        "kim's pins to be read",
+        std::time::Duration::from_secs(30),
+        || async {
+            let answer = town
+                .get(
+                    &format!("/api/v1/accounts/{kim_id}/statuses?pinned=true"),
+                    Some(&bob.token),
+                )
+                .await;
+            let pins = answer.body.as_array().cloned().unwrap_or_default();
+            (pins.len() >= 2).then_some(pins)
+        },
+    )
+    .await;
+    let contents: Vec<&str> = pinned
+        .iter()
+        .map(|s| s["content"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        contents,
+        vec!["<p>charter</p>", "<p>garden-map</p>"],
+        "{pinned:?}"
+    );
+}
 
 fn fixture(peer: &Peer, name: &str) -> Value {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))

@@ -743,6 +743,13 @@ pub fn set_mark(
     .map(drop)
 }
 
+/// Removes all of an account's pins.
+pub fn clear_pins(conn: &mut DbConnection, account_id: i64) -> QueryResult<()> {
+    diesel::delete(pins::table.filter(pins::account_id.eq(account_id)))
+        .execute(conn)
+        .map(drop)
+}
+
 pub fn count_pins(conn: &mut DbConnection, account_id: i64) -> QueryResult<i64> {
     pins::table
         .filter(pins::account_id.eq(account_id))

@@ -218,3 +218,26 @@ pub async fn pin(ctx: &Context, account: &Account, status_id: i64, on: bool) -> 
         })
         .await
 }
+
+/// Makes `status_ids` the pins of a remote account, in the order its
+/// server lists them (the first shown first), replacing what it had.
+pub async fn replace_remote_pins(
+    ctx: &Context,
+    account: &Account,
+    status_ids: Vec<i64>,
+) -> Result<()> {
+    if account.local {
+        return Err(Error::Internal("a member's pins are their own".into()));
+    }
+    let account_id = account.id;
+    ctx.db
+        .write(move |conn| -> Result<()> {
+            statuses::clear_pins(conn, account_id)?;
+            // Pins list newest first: the last listed goes in first.
+            for status_id in status_ids.iter().rev() {
+                statuses::set_mark(conn, statuses::Mark::Pin, account_id, *status_id, true)?;
+            }
+            Ok(())
+        })
+        .await
+}
