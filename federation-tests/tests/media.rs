@@ -232,6 +232,29 @@ async fn members_post_images_and_servers_exchange_them(backend: Backend) {
         "{}",
         again.body
     );
+    // A profile's media tab lists the posts with media only.
+    town.post_status(&alice, &json!({"status": "words alone"}))
+        .await;
+    let alice_id = post["account"]["id"].as_str().unwrap();
+    let media_tab = town
+        .get(
+            &format!("/api/v1/accounts/{alice_id}/statuses?only_media=true"),
+            None,
+        )
+        .await;
+    let listed: Vec<&str> = media_tab
+        .body
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        listed,
+        vec![post["id"].as_str().unwrap()],
+        "{}",
+        media_tab.body
+    );
 
     let create = wait_until(
         "the Create reaches the follower",

@@ -131,6 +131,8 @@ pub struct AccountFilter {
     pub exclude_reblogs: bool,
     /// Only statuses with this hashtag (lower case, without `#`).
     pub tagged: Option<String>,
+    /// Only statuses with media attached (boosts have none of their own).
+    pub only_media: bool,
 }
 
 /// An account's statuses, newest first, limited to the given visibilities.
@@ -156,6 +158,14 @@ pub fn by_account(
             .filter(status_tags::tag.eq(tag.clone()))
             .select(status_tags::status_id);
         query = query.filter(statuses::id.eq_any(tagged));
+    }
+    if filter.only_media {
+        use super::schema::media_attachments;
+        let with_media = media_attachments::table
+            .filter(media_attachments::account_id.eq(account_id))
+            .filter(media_attachments::status_id.is_not_null())
+            .select(media_attachments::status_id.assume_not_null());
+        query = query.filter(statuses::id.eq_any(with_media));
     }
     if let Some(max_id) = page.max_id {
         query = query.filter(statuses::id.lt(max_id));

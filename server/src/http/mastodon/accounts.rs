@@ -78,10 +78,7 @@ pub async fn statuses(
 ) -> Result<(HeaderMap, Json<Vec<entities::Status>>)> {
     let viewer = auth.viewer("read:statuses")?;
     let account = accounts::visible_by_id(&ctx, path_id(&id)?).await?;
-    let views = if params.only_media.unwrap_or(false) {
-        // Trellis stores no media, so no status has any.
-        Vec::new()
-    } else if params.pinned.unwrap_or(false) {
+    let views = if params.pinned.unwrap_or(false) {
         let all = crate::domain::Page {
             limit: 40,
             ..Default::default()
@@ -108,6 +105,7 @@ pub async fn statuses(
                     .as_deref()
                     .map(|t| t.trim_start_matches('#').to_lowercase())
                     .filter(|t| !t.is_empty()),
+                only_media: params.only_media.unwrap_or(false),
             },
             params.page.page(40),
         )
