@@ -59,6 +59,7 @@ await journey("no-js", browser, async () => {
   await asked().locator('input[type="radio"][value="1"]').check();
   await screenshot(page, "no-js-poll-to-vote");
   await post(asked().locator('form[action$="/vote"]'));
+  assert.equal(await page.locator(".notice").first().innerText(), "Your vote is counted.");
   await asked().locator(".poll-results").waitFor();
   const results = await asked().locator(".poll-results").innerText();
   assert.ok(results.includes("Saturday morning") && results.includes("100%"), results);

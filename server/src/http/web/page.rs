@@ -97,6 +97,7 @@ fn done_notice(key: &str) -> Option<&'static str> {
     Some(match key {
         "saved" => "Saved.",
         "posted" => "Posted.",
+        "voted" => "Your vote is counted.",
         "password" => "Your password is changed. Your other sessions were logged out.",
         "joined" => "You have joined.",
         "requested" => "Your request to join was sent; a moderator will answer it.",
@@ -245,12 +246,34 @@ pub fn render_with(status: StatusCode, template: &impl Template) -> PageResult {
 
 /// After a change: back to `to` (a local path), with a notice key.
 pub fn done(to: &str, key: &str) -> PageResult {
+    let to = without_notice(to);
     let (path, fragment) = match to.split_once('#') {
         Some((path, fragment)) => (path, format!("#{fragment}")),
-        None => (to, String::new()),
+        None => (to.as_str(), String::new()),
     };
     let separator = if path.contains('?') { '&' } else { '?' };
     Ok(Redirect::to(&format!("{path}{separator}done={key}{fragment}")).into_response())
+}
+
+/// `to` without the `done` notice of an earlier change, so that going
+/// back to a page does not repeat what it said then.
+pub fn without_notice(to: &str) -> String {
+    let (rest, fragment) = match to.split_once('#') {
+        Some((rest, fragment)) => (rest, format!("#{fragment}")),
+        None => (to, String::new()),
+    };
+    let Some((path, query)) = rest.split_once('?') else {
+        return to.to_string();
+    };
+    let kept: Vec<&str> = query
+        .split('&')
+        .filter(|pair| !pair.is_empty() && !pair.starts_with("done="))
+        .collect();
+    if kept.is_empty() {
+        format!("{path}{fragment}")
+    } else {
+        format!("{path}?{}{fragment}", kept.join("&"))
+    }
 }
 
 /// A form re-shown after a refused change answers 422, or the error's own
@@ -269,4 +292,23 @@ pub fn wants_html(headers: &axum::http::HeaderMap) -> bool {
         .get(header::ACCEPT)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|accept| accept.contains("text/html"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::without_notice;
+
+    #[test]
+    fn an_earlier_notice_is_dropped_and_the_rest_kept() {
+        assert_eq!(without_notice("/home?done=posted"), "/home");
+        assert_eq!(
+            without_notice("/home?max_id=5&done=posted#status-7"),
+            "/home?max_id=5#status-7"
+        );
+        assert_eq!(without_notice("/@alice/9#reply"), "/@alice/9#reply");
+        assert_eq!(
+            without_notice("/tags/seeds?local=true"),
+            "/tags/seeds?local=true"
+        );
+    }
 }

@@ -197,10 +197,12 @@ pub async fn interact(
                 })
                 .collect::<Result<Vec<i32>, _>>()?;
             crate::domain::polls::vote(&ctx, &account, id, choices).await?;
+            let back = posted.fields.return_to("/home");
+            return done(&format!("{back}#status-{id}"), "voted");
         }
         _ => return Err(crate::error::Error::not_found().into()),
     }
-    let back = posted.fields.return_to("/home");
+    let back = super::page::without_notice(&posted.fields.return_to("/home"));
     Ok(axum::response::Redirect::to(&format!("{back}#status-{id}")).into_response())
 }
 
