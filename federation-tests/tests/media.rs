@@ -278,6 +278,72 @@ async fn members_post_images_and_servers_exchange_them(backend: Backend) {
     );
     assert_eq!(document["focalPoint"], json!([0.25, -0.5]));
 
+    // An edit changes the media: a second image first, then the first one
+    // dropped (its file goes); an edit that leaves media_ids out keeps them.
+    let second = upload(
+        &town,
+        &alice.token,
+        file_form("file", photograph(), "second.jpg").text("description", "The shed from the lane"),
+    )
+    .await;
+    assert_eq!(second.status, StatusCode::OK, "{}", second.body);
+    let second_id = second.body["id"].as_str().unwrap().to_string();
+    let on_town = format!("/api/v1/statuses/{}", post["id"].as_str().unwrap());
+    let edit = |body: serde_json::Value| {
+        let town = &town;
+        let on_town = on_town.clone();
+        let token = alice.token.clone();
+        async move { town.put_json(&on_town, Some(&token), &body).await }
+    };
+    let ids_of = |status: &serde_json::Value| -> Vec<String> {
+        status["media_attachments"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| m["id"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let both = edit(json!({"status": "Two views", "media_ids": [second_id, media_id]})).await;
+    assert_eq!(both.status, StatusCode::OK, "{}", both.body);
+    assert_eq!(
+        ids_of(&both.body),
+        vec![second_id.clone(), media_id.to_string()]
+    );
+    let update = wait_until(
+        "the edit reaches the follower",
+        Duration::from_secs(20),
+        || async {
+            peer.received().into_iter().find(|a| {
+                a["type"] == "Update"
+                    && a["object"]["id"] == post["uri"]
+                    && a["object"]["attachment"]
+                        .as_array()
+                        .is_some_and(|l| l.len() == 2)
+            })
+        },
+    )
+    .await;
+    assert_eq!(update["object"]["attachment"][1]["url"], media_url.as_str());
+    for refused in [json!([second_id, "1"]), json!([second_id, second_id])] {
+        let answer = edit(json!({"status": "x", "media_ids": refused})).await;
+        assert_eq!(
+            answer.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{refused}: {}",
+            answer.body
+        );
+    }
+    let one = edit(json!({"status": "The new view", "media_ids": [second_id]})).await;
+    assert_eq!(ids_of(&one.body), vec![second_id.clone()], "{}", one.body);
+    let (gone, _, _, _) = fetch(&reachable(&town, &media_url)).await;
+    assert_eq!(
+        gone,
+        StatusCode::NOT_FOUND,
+        "the dropped image's file is removed"
+    );
+    let kept = edit(json!({"status": "Text only changes"})).await;
+    assert_eq!(ids_of(&kept.body), vec![second_id.clone()], "{}", kept.body);
+
     // An avatar through the profile editor: on the account and the actor.
     let avatar_form = file_form("avatar", photograph(), "me.jpg").text("display_name", "Alice A.");
     let updated = town
@@ -381,6 +447,7 @@ async fn members_post_images_and_servers_exchange_them(backend: Backend) {
         )
         .await;
     assert_eq!(deleted.status, StatusCode::OK, "{}", deleted.body);
-    let (status, _, _, _) = fetch(&reachable(&town, &media_url)).await;
+    let second_url = second.body["url"].as_str().unwrap();
+    let (status, _, _, _) = fetch(&reachable(&town, second_url)).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 }

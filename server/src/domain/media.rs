@@ -415,6 +415,47 @@ pub fn check_attachable(conn: &mut DbConnection, author_id: i64, ids: &[i64]) ->
     Ok(())
 }
 
+/// Makes `ids` a member's status's attachments, in order, on an edit:
+/// each is one it shows already or an upload of the author's that no
+/// status has taken. Answers the attachments it no longer shows, removed,
+/// whose files go once the transaction is written.
+pub fn replace_attachments(
+    conn: &mut DbConnection,
+    status: &crate::db::models::Status,
+    ids: &[i64],
+) -> Result<Vec<Media>> {
+    let current = store::of_statuses(conn, &[status.id])?;
+    let added: Vec<i64> = ids
+        .iter()
+        .copied()
+        .filter(|id| !current.iter().any(|m| m.id == *id))
+        .collect();
+    if ids.len() > MAX_ATTACHMENTS {
+        return Err(Error::Validation(format!(
+            "a status takes at most {MAX_ATTACHMENTS} attachments"
+        )));
+    }
+    let distinct: std::collections::BTreeSet<&i64> = ids.iter().collect();
+    if distinct.len() != ids.len() {
+        return Err(Error::Validation(
+            "each attachment can be shown once".into(),
+        ));
+    }
+    check_attachable(conn, status.account_id, &added)?;
+    if !ids.is_empty() && crate::db::polls::by_status(conn, status.id)?.is_some() {
+        return Err(Error::Validation(
+            "A status cannot have both media and a poll".into(),
+        ));
+    }
+    let dropped: Vec<Media> = current
+        .into_iter()
+        .filter(|m| !ids.contains(&m.id))
+        .collect();
+    store::delete(conn, &dropped.iter().map(|m| m.id).collect::<Vec<_>>())?;
+    store::attach(conn, status.id, ids)?;
+    Ok(dropped)
+}
+
 /// An avatar or header made from an uploaded image: processed and its
 /// files stored, its row not yet written (see [`install_profile_image`]),
 /// so that a profile change is checked whole before anything is written.

@@ -39,6 +39,9 @@ pub struct NewStatus {
     pub introduction: Option<super::introductions::IntroductionDraft>,
     /// The member's uploads the status shows, in order.
     pub media_ids: Vec<i64>,
+    /// On an edit: whether `media_ids` was sent, and so replaces the
+    /// status's media (apps that leave it out keep them).
+    pub media_changed: bool,
     /// The status it quotes: public or unlisted, and visible to the author.
     pub quoted_status_id: Option<i64>,
     /// The poll it asks.
@@ -366,72 +369,81 @@ pub async fn edit(
     let mentioned = sorted_accounts(resolved);
     let sensitive = input.sensitive || !spoiler_text.is_empty();
     let language = valid_language(input.language);
+    let (media_changed, media_ids) = (input.media_changed, input.media_ids);
     let author = author.clone();
     let urls = ctx.urls.clone();
-    let view = ctx
+    let (view, removed) = ctx
         .db
-        .write(move |conn| -> Result<StatusView> {
-            let status = statuses::by_id(conn, status_id)?
-                .filter(|s| s.account_id == author.id && s.reblog_of_id.is_none())
-                .ok_or_else(Error::not_found)?;
-            let old_mention_ids = statuses::mentioned_account_ids(conn, status.id)?;
-            let previously_mentioned = accounts::by_ids(conn, &old_mention_ids)?;
-            keep_version(conn, &status)?;
-            // A quote keeps its link line under the new text.
-            let mut content = content;
-            if let Some((_, Some(quoted_id), _)) =
-                crate::db::quotes::of_statuses(conn, &[status.id])?.pop()
-                && let Some(quoted) = statuses::by_id(conn, quoted_id)?
-            {
-                content.push_str(&quote_inline(&quoted));
-            }
-            let edited_at = db::now();
-            statuses::update_language(conn, status.id, language.as_deref())?;
-            statuses::update_content(
-                conn,
-                status.id,
-                &content,
-                &spoiler_text,
-                sensitive,
-                edited_at,
-            )?;
-            statuses::update_source(conn, status.id, &body)?;
-            super::search::index_text(conn, status.id, &spoiler_text, &content)?;
-            statuses::set_tags(conn, status.id, &hashtags)?;
-            let classified = kinds::Classified::decide(None, &[], &hashtags);
-            kinds::record(conn, &status, &classified)?;
-            notifications::notify_boosters_of_edit(conn, status.id, author.id)?;
-            statuses::delete_mentions(conn, status.id)?;
-            let mention_ids: Vec<i64> = mentioned.iter().map(|a| a.id).collect();
-            statuses::insert_mentions(conn, status.id, &mention_ids)?;
-            let status = statuses::by_id(conn, status.id)?.ok_or_else(Error::not_found)?;
-            streaming::status_edited(conn, &status)?;
-            let visibility = Visibility::from_stored(&status.visibility);
-            let parent_author = parent_author(conn, &status)?;
-            // As stored: attachments and the quote travel with the new text.
-            let note = stored_note(conn, &urls, &status, &author)?;
-            // A fresh id each time: two edits in one millisecond must not
-            // share one, or the second would be refused as a repeat.
-            let update_id = format!("{}#updates/{}", status.ap_id, next_id());
-            let update = render::wrap_note("Update", &update_id, &author, &note);
-            // Everyone who got the old version hears of the new one,
-            // including people the edit no longer mentions.
-            let mut inboxes = remote_audience(
-                conn,
-                &author,
-                visibility,
-                &mentioned,
-                parent_author.as_ref(),
-            )?;
-            inboxes.extend(outbox::inboxes_of(&previously_mentioned));
-            inboxes.extend(boost_audience(conn, status.id)?);
-            outbox::enqueue(conn, &urls, &author, &update, inboxes)?;
-            views::load(conn, Some(author.id), &[status.id])?
-                .pop()
-                .ok_or_else(Error::not_found)
-        })
+        .write(
+            move |conn| -> Result<(StatusView, Vec<crate::db::models::Media>)> {
+                let mut removed_media = Vec::new();
+                let status = statuses::by_id(conn, status_id)?
+                    .filter(|s| s.account_id == author.id && s.reblog_of_id.is_none())
+                    .ok_or_else(Error::not_found)?;
+                let old_mention_ids = statuses::mentioned_account_ids(conn, status.id)?;
+                let previously_mentioned = accounts::by_ids(conn, &old_mention_ids)?;
+                if media_changed {
+                    removed_media = super::media::replace_attachments(conn, &status, &media_ids)?;
+                }
+                keep_version(conn, &status)?;
+                // A quote keeps its link line under the new text.
+                let mut content = content;
+                if let Some((_, Some(quoted_id), _)) =
+                    crate::db::quotes::of_statuses(conn, &[status.id])?.pop()
+                    && let Some(quoted) = statuses::by_id(conn, quoted_id)?
+                {
+                    content.push_str(&quote_inline(&quoted));
+                }
+                let edited_at = db::now();
+                statuses::update_language(conn, status.id, language.as_deref())?;
+                statuses::update_content(
+                    conn,
+                    status.id,
+                    &content,
+                    &spoiler_text,
+                    sensitive,
+                    edited_at,
+                )?;
+                statuses::update_source(conn, status.id, &body)?;
+                super::search::index_text(conn, status.id, &spoiler_text, &content)?;
+                statuses::set_tags(conn, status.id, &hashtags)?;
+                let classified = kinds::Classified::decide(None, &[], &hashtags);
+                kinds::record(conn, &status, &classified)?;
+                notifications::notify_boosters_of_edit(conn, status.id, author.id)?;
+                statuses::delete_mentions(conn, status.id)?;
+                let mention_ids: Vec<i64> = mentioned.iter().map(|a| a.id).collect();
+                statuses::insert_mentions(conn, status.id, &mention_ids)?;
+                let status = statuses::by_id(conn, status.id)?.ok_or_else(Error::not_found)?;
+                streaming::status_edited(conn, &status)?;
+                let visibility = Visibility::from_stored(&status.visibility);
+                let parent_author = parent_author(conn, &status)?;
+                // As stored: attachments and the quote travel with the new text.
+                let note = stored_note(conn, &urls, &status, &author)?;
+                // A fresh id each time: two edits in one millisecond must not
+                // share one, or the second would be refused as a repeat.
+                let update_id = format!("{}#updates/{}", status.ap_id, next_id());
+                let update = render::wrap_note("Update", &update_id, &author, &note);
+                // Everyone who got the old version hears of the new one,
+                // including people the edit no longer mentions.
+                let mut inboxes = remote_audience(
+                    conn,
+                    &author,
+                    visibility,
+                    &mentioned,
+                    parent_author.as_ref(),
+                )?;
+                inboxes.extend(outbox::inboxes_of(&previously_mentioned));
+                inboxes.extend(boost_audience(conn, status.id)?);
+                outbox::enqueue(conn, &urls, &author, &update, inboxes)?;
+                let view = views::load(conn, Some(author.id), &[status.id])?
+                    .pop()
+                    .ok_or_else(Error::not_found)?;
+                Ok((view, removed_media))
+            },
+        )
         .await?;
     ctx.deliveries_queued();
+    super::media::remove_files(ctx, removed).await;
     Ok(view)
 }
 

@@ -275,6 +275,14 @@ pub fn flexible_id_list<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Ve
     Ok(items.into_iter().filter_map(|One(id)| id).collect())
 }
 
+/// As [`flexible_id_list`], telling a list that was sent (even empty) from
+/// none: with `default`, a missing field stays `None`.
+pub fn sent_id_list<'de, D: Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<Vec<i64>>, D::Error> {
+    flexible_id_list(deserializer).map(Some)
+}
+
 /// Parses an id from a path segment; anything else is a 404, as on Mastodon.
 pub fn path_id(raw: &str) -> Result<i64, Error> {
     raw.parse().map_err(|_| Error::not_found())

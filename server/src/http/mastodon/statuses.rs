@@ -12,7 +12,7 @@ use crate::{
     federation::{Data, resolve},
     http::{
         auth::{Auth, MaybeAuth},
-        input::{Input, flexible_bool, flexible_id, flexible_id_list, path_id},
+        input::{Input, flexible_bool, flexible_id, path_id, sent_id_list},
     },
 };
 use axum::{
@@ -37,8 +37,9 @@ pub struct CreateStatus {
     /// Trellis: a story's dimensions.
     #[serde(default)]
     dimensions: Vec<String>,
-    #[serde(default, deserialize_with = "flexible_id_list")]
-    media_ids: Vec<i64>,
+    /// On an edit, sent or not decides whether the media change.
+    #[serde(default, deserialize_with = "sent_id_list")]
+    media_ids: Option<Vec<i64>>,
     /// Mastodon 4.5: the status this one quotes.
     #[serde(default, deserialize_with = "flexible_id")]
     quoted_status_id: Option<i64>,
@@ -99,7 +100,8 @@ async fn with_mentions(data: &Data, form: CreateStatus) -> (NewStatus, text::Res
         kind: form.kind,
         dimensions: form.dimensions,
         introduction: None,
-        media_ids: form.media_ids,
+        media_changed: form.media_ids.is_some(),
+        media_ids: form.media_ids.unwrap_or_default(),
         quoted_status_id: form.quoted_status_id,
         poll: form.poll.into_draft(),
     };
