@@ -35,6 +35,8 @@ struct Shared {
     base: String,
     keys: Mutex<HashMap<String, Arc<crypto::KeyPem>>>,
     documents: Mutex<HashMap<String, (String, Value)>>,
+    /// Files served at `/files/NAME`: content type and bytes.
+    files: Mutex<HashMap<String, (String, Vec<u8>)>>,
     /// Fields merged into an actor's document, by actor name.
     actor_fields: Mutex<HashMap<String, Value>>,
     log: Mutex<Log>,
@@ -168,6 +170,18 @@ async fn document(State(shared): State<Arc<Shared>>, Path(path): Path<String>) -
     }
 }
 
+async fn file(State(shared): State<Arc<Shared>>, Path(name): Path<String>) -> Response {
+    shared.fetched(format!("/files/{name}"));
+    match shared.files.lock().unwrap().get(&name) {
+        Some((content_type, bytes)) => (
+            [(header::CONTENT_TYPE, content_type.clone())],
+            bytes.clone(),
+        )
+            .into_response(),
+        None => StatusCode::NOT_FOUND.into_response(),
+    }
+}
+
 async fn inbox(
     State(shared): State<Arc<Shared>>,
     headers: axum::http::HeaderMap,
@@ -230,6 +244,7 @@ impl Peer {
             base: format!("http://localhost:{port}"),
             keys: Mutex::default(),
             documents: Mutex::default(),
+            files: Mutex::default(),
             actor_fields: Mutex::default(),
             log: Mutex::default(),
             inbox_status: std::sync::atomic::AtomicU16::new(StatusCode::ACCEPTED.as_u16()),
@@ -244,6 +259,7 @@ impl Peer {
             .route("/.well-known/webfinger", get(webfinger))
             .route("/chain/{n}", get(chain))
             .route("/docs/{*path}", get(document))
+            .route("/files/{name}", get(file))
             .with_state(shared.clone());
         let server = tokio::spawn(async move {
             axum::serve(listener, router).await.expect("peer server");
@@ -283,6 +299,17 @@ impl Peer {
             .unwrap()
             .insert(path.clone(), (content_type.to_string(), body));
         self.url(&path)
+    }
+
+    /// Serves `bytes` at `/files/NAME` with the given content type (an
+    /// image, or something posing as one); returns its URL.
+    pub fn serve_file(&self, name: &str, content_type: &str, bytes: Vec<u8>) -> String {
+        self.shared
+            .files
+            .lock()
+            .unwrap()
+            .insert(name.to_string(), (content_type.to_string(), bytes));
+        self.url(&format!("/files/{name}"))
     }
 
     /// Merges `fields` (a JSON object) into the document of actor `name`

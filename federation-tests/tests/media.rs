@@ -4,16 +4,23 @@
 //! attachments and avatars from other servers (Mastodon's and Pleroma's
 //! shapes) show by their URL, unless the server's media is rejected; a
 //! deleted status takes its files with it; bad uploads change nothing.
+//! With the cache on, other servers' images are copied here (stripped like
+//! uploads), kept across edits, and the oldest copies go when the cache is
+//! over its bound.
 
-use federation_tests::{Backend, Instance, Response, backend_tests, peer::Peer, wait_until};
+use federation_tests::{Backend, Instance, Response, User, backend_tests, peer::Peer, wait_until};
 use image::ImageEncoder;
 use reqwest::{Method, StatusCode, multipart};
-use serde_json::json;
+use serde_json::{Value, json};
 use std::time::Duration;
 
 backend_tests!(
     members_post_images_and_servers_exchange_them,
     members_post_images_and_servers_exchange_them
+);
+backend_tests!(
+    remote_media_is_copied_within_the_cache_bound,
+    remote_media_is_copied_within_the_cache_bound
 );
 
 const SECRET: &str = "GPS 51.5072N 0.1276W";
@@ -450,4 +457,210 @@ async fn members_post_images_and_servers_exchange_them(backend: Backend) {
     let second_url = second.body["url"].as_str().unwrap();
     let (status, _, _, _) = fetch(&reachable(&town, second_url)).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+/// A PNG of `side`² pixels of noise (a fixed sequence), which compresses
+/// so poorly that its size is known to within a few per cent: about
+/// 3 × side² bytes, and a JPEG preview beside it.
+fn noise_png(side: u32, seed: u32) -> Vec<u8> {
+    let mut state = seed.wrapping_mul(2_654_435_761).wrapping_add(1);
+    let picture = image::RgbImage::from_fn(side, side, |_, _| {
+        state ^= state << 13;
+        state ^= state >> 17;
+        state ^= state << 5;
+        let [r, g, b, _] = state.to_le_bytes();
+        image::Rgb([r, g, b])
+    });
+    let mut out = Vec::new();
+    image::codecs::png::PngEncoder::new(&mut out)
+        .write_image(picture.as_raw(), side, side, image::ExtendedColorType::Rgb8)
+        .unwrap();
+    out
+}
+
+/// A smooth PNG, which compresses to little.
+fn gradient_png(side: u32) -> Vec<u8> {
+    let picture = image::RgbImage::from_fn(side, side, |x, y| {
+        image::Rgb([(x * 255 / side) as u8, (y * 255 / side) as u8, 90])
+    });
+    let mut out = Vec::new();
+    image::codecs::png::PngEncoder::new(&mut out)
+        .write_image(picture.as_raw(), side, side, image::ExtendedColorType::Rgb8)
+        .unwrap();
+    out
+}
+
+fn is_local(town: &Instance, url: &Value) -> bool {
+    url.as_str()
+        .is_some_and(|url| url.starts_with(&format!("http://{}/", town.domain())))
+}
+
+async fn attachments_of(town: &Instance, user: &User, uri: &str) -> Vec<Value> {
+    let shown = town.wait_for_home_status(user, uri).await;
+    shown["media_attachments"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+}
+
+/// Waits until attachment `index` of the status `uri` is (or is no
+/// longer) served from the town, and returns it.
+async fn wait_for_copy(
+    town: &Instance,
+    user: &User,
+    uri: &str,
+    index: usize,
+    copied: bool,
+) -> Value {
+    wait_until(
+        &format!("attachment {index} of {uri} to be local: {copied}"),
+        Duration::from_secs(30),
+        || async {
+            let attachments = attachments_of(town, user, uri).await;
+            attachments
+                .get(index)
+                .filter(|a| is_local(town, &a["url"]) == copied)
+                .cloned()
+        },
+    )
+    .await
+}
+
+async fn remote_media_is_copied_within_the_cache_bound(backend: Backend) {
+    // A one-MiB cache: two of the noise images below fit, three do not.
+    let town = Instance::start_with("town", backend, &[("TRELLIS_MEDIA_CACHE_MIB", "1")]).await;
+    let bob = town.create_user("bob").await;
+    let peer = Peer::start().await;
+    let inbox = format!("{}/inbox", town.base_url());
+    let avatar = peer.serve_file("mia.png", "image/png", gradient_png(900));
+    peer.set_actor_fields(
+        "mia",
+        json!({"icon": {"type": "Image", "mediaType": "image/png", "url": avatar}}),
+    );
+    peer.accept_follow_from(&town, &bob, "mia").await;
+
+    // A photograph with a position in its EXIF, something posing as a PNG,
+    // and a real image sent as a web page.
+    let photo = peer.serve_file("photo.jpg", "image/jpeg", photograph());
+    let fake = peer.serve_file(
+        "fake.png",
+        "image/png",
+        b"<html>not a picture</html>".to_vec(),
+    );
+    let page = peer.serve_file("page.jpg", "text/html", photograph());
+    let mut note = peer.create_note("mia", "photos", "<p>The swap, in pictures</p>");
+    let uri = note["object"]["id"].as_str().unwrap().to_string();
+    note["object"]["attachment"] = json!([
+        {"type": "Document", "mediaType": "image/jpeg", "url": photo, "name": "Seed packets"},
+        {"type": "Document", "mediaType": "image/png", "url": fake},
+        {"type": "Document", "mediaType": "image/jpeg", "url": page},
+    ]);
+    let (status, body) = peer.post_signed("mia", &inbox, &note).await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{body}");
+    let copy = wait_for_copy(&town, &bob, &uri, 0, true).await;
+    assert_eq!(copy["remote_url"], photo.as_str(), "{copy}");
+    assert_eq!(copy["description"], "Seed packets");
+    // Stripped and upright, as an upload is.
+    assert_eq!(copy["meta"]["original"]["width"], 32, "{copy}");
+    let (status, content_type, _, bytes) =
+        fetch(&reachable(&town, copy["url"].as_str().unwrap())).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(content_type, "image/jpeg");
+    assert!(
+        !contains(&bytes, SECRET.as_bytes()),
+        "the copy kept the EXIF"
+    );
+    let (status, _, _, _) = fetch(&reachable(&town, copy["preview_url"].as_str().unwrap())).await;
+    assert_eq!(status, StatusCode::OK);
+    // The avatar is copied too, scaled into its box.
+    let account = wait_until(
+        "the avatar to be copied",
+        Duration::from_secs(30),
+        || async {
+            let found = town
+                .get(
+                    &format!("/api/v1/accounts/lookup?acct={}", peer.acct("mia")),
+                    Some(&bob.token),
+                )
+                .await;
+            is_local(&town, &found.body["avatar"]).then_some(found.body)
+        },
+    )
+    .await;
+    let (status, _, _, bytes) = fetch(&reachable(&town, account["avatar"].as_str().unwrap())).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(image::load_from_memory(&bytes).unwrap().width(), 400);
+    wait_until(
+        "both refused files to be fetched",
+        Duration::from_secs(30),
+        || async {
+            (peer.fetches("/files/fake.png") == 1 && peer.fetches("/files/page.jpg") == 1)
+                .then_some(())
+        },
+    )
+    .await;
+
+    // An edit that keeps the photo keeps its copy, fetched once.
+    let mut update = note.clone();
+    update["id"] = json!(format!("{uri}/edit-1"));
+    update["type"] = json!("Update");
+    update["object"]["content"] = json!("<p>The swap, in pictures (edited)</p>");
+    update["object"]["updated"] = json!("2026-12-07T12:00:00Z");
+    let (status, body) = peer.post_signed("mia", &inbox, &update).await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{body}");
+    wait_until("the edit", Duration::from_secs(30), || async {
+        let shown = town.wait_for_home_status(&bob, &uri).await;
+        shown["content"].as_str()?.contains("edited").then_some(())
+    })
+    .await;
+    let attachments = attachments_of(&town, &bob, &uri).await;
+    assert_eq!(attachments[0]["url"], copy["url"], "{attachments:?}");
+    assert_eq!(peer.fetches("/files/photo.jpg"), 1);
+    // What could not be read as an image is shown from its server.
+    assert_eq!(attachments[1]["url"], fake.as_str());
+    assert_eq!(attachments[2]["url"], page.as_str());
+
+    // Three images of about 400 kB each: the third pushes the oldest
+    // copies out, and what they showed comes from its server again.
+    let mut noise = Vec::new();
+    let mut first_copy = Value::Null;
+    for n in 0..3u32 {
+        let url = peer.serve_file(
+            &format!("noise-{n}.png"),
+            "image/png",
+            noise_png(300, 10 + n),
+        );
+        let mut note = peer.create_note("mia", &format!("noise-{n}"), "<p>Static</p>");
+        note["object"]["attachment"] =
+            json!([{"type": "Document", "mediaType": "image/png", "url": url}]);
+        let (status, body) = peer.post_signed("mia", &inbox, &note).await;
+        assert_eq!(status, StatusCode::ACCEPTED, "{body}");
+        let uri = note["object"]["id"].as_str().unwrap().to_string();
+        if n < 2 {
+            // One at a time, so the copies' ages are known.
+            let copy = wait_for_copy(&town, &bob, &uri, 0, true).await;
+            if n == 0 {
+                first_copy = copy["url"].clone();
+            }
+        }
+        noise.push((uri, url));
+    }
+    let evicted = wait_for_copy(&town, &bob, &noise[0].0, 0, false).await;
+    assert_eq!(evicted["url"], noise[0].1.as_str());
+    let (status, _, _, _) = fetch(&reachable(&town, first_copy.as_str().unwrap())).await;
+    assert_eq!(
+        status,
+        StatusCode::NOT_FOUND,
+        "an evicted copy's file is removed"
+    );
+    wait_for_copy(&town, &bob, &noise[2].0, 0, true).await;
+    assert!(is_local(
+        &town,
+        &attachments_of(&town, &bob, &noise[1].0).await[0]["url"]
+    ));
+    // The older photo went first.
+    assert_eq!(
+        attachments_of(&town, &bob, &uri).await[0]["url"],
+        photo.as_str()
+    );
 }

@@ -85,6 +85,7 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     let uploads = tokio::spawn(crate::domain::media::sweep_forever(app.ctx.clone()));
     let linked_members = tokio::spawn(federation::linked_members::run(app.federation.clone()));
     let polls = tokio::spawn(crate::domain::polls::close_ended_forever(app.ctx.clone()));
+    let media_cache = tokio::spawn(federation::media_cache::run(app.ctx.clone()));
     tracing::info!(%bind, domain = %app.ctx.urls.domain(), "Trellis is listening");
     let streams = app.ctx.streams.clone();
     let served = axum::serve(
@@ -107,6 +108,7 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     uploads.abort();
     linked_members.abort();
     polls.abort();
+    media_cache.abort();
     served?;
     Ok(())
 }

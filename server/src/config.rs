@@ -20,6 +20,9 @@ pub struct Config {
     pub database_pool_size: u32,
     /// Where uploaded images (and their previews) are kept.
     pub media_dir: std::path::PathBuf,
+    /// The bound of the copies kept of other servers' media, in MiB; 0
+    /// keeps none, and members' browsers load it from its servers.
+    pub media_cache_mib: u64,
     /// Allows `http://` ids and requests to loopback and private addresses,
     /// which is what local multi-instance testing needs and what production
     /// must refuse.
@@ -185,6 +188,9 @@ impl Default for Config {
             database_pool_size: 8,
             // Beside the default database: the data directory.
             media_dir: "media".into(),
+            // A gigabyte holds some ten thousand photos: weeks of a town
+            // network's timeline.
+            media_cache_mib: 1024,
             federation_dev_mode: false,
             // 30 s catches a peer's quick restart on the first retry; doubling
             // from there reaches the multi-day horizon in 18 retries.
@@ -394,6 +400,9 @@ impl Config {
         if let Some(v) = var("TRELLIS_MEDIA_DIR") {
             self.media_dir = v.into();
         }
+        if let Some(v) = var("TRELLIS_MEDIA_CACHE_MIB") {
+            self.media_cache_mib = parsed("TRELLIS_MEDIA_CACHE_MIB", v)?;
+        }
         if let Some(v) = var("TRELLIS_DATABASE_POOL_SIZE") {
             self.database_pool_size = parsed("TRELLIS_DATABASE_POOL_SIZE", v)?;
         }
@@ -522,6 +531,12 @@ impl Config {
         if self.home_feed_length < 1 || self.home_feed_trim_interval_seconds == 0 {
             return Err(ConfigError::Invalid(
                 "home_feed_length and home_feed_trim_interval_seconds must be at least 1".into(),
+            ));
+        }
+        // 16 TiB: more is a typo, and the bound must fit in a byte count.
+        if self.media_cache_mib > 16 * 1024 * 1024 {
+            return Err(ConfigError::Invalid(
+                "media_cache_mib must be at most 16777216 (16 TiB)".into(),
             ));
         }
         let polls = 1..=crate::domain::polls::MAX_EXPIRATION_SECONDS;

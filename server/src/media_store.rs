@@ -1,9 +1,9 @@
 //! Where uploaded files live. `MediaStore` is the interface the rest of
 //! Trellis uses; `FileStore` keeps files in a directory (the data directory
 //! by default). Another store (object storage, say) would implement the
-//! same three calls.
+//! same four calls.
 
-use std::{io::Write, path::PathBuf};
+use std::{io::Write, path::PathBuf, time::SystemTime};
 
 pub trait MediaStore: Send + Sync + std::fmt::Debug {
     /// Stores `bytes` under `key`, replacing nothing: keys are new ids.
@@ -12,6 +12,9 @@ pub trait MediaStore: Send + Sync + std::fmt::Debug {
     fn get(&self, key: &str) -> std::io::Result<Option<Vec<u8>>>;
     /// Removes `key`; removing what is not there is fine.
     fn delete(&self, key: &str) -> std::io::Result<()>;
+    /// The keys of files written before `cutoff`, for the sweep of files
+    /// no row names any more.
+    fn keys_written_before(&self, cutoff: SystemTime) -> std::io::Result<Vec<String>>;
 }
 
 /// Whether `key` is one this server makes (`<id>.<ext>`, `<id>-preview.jpg`):
@@ -75,6 +78,26 @@ impl MediaStore for FileStore {
             _ => Ok(()),
         }
     }
+
+    fn keys_written_before(&self, cutoff: SystemTime) -> std::io::Result<Vec<String>> {
+        let entries = match std::fs::read_dir(&self.dir) {
+            Ok(entries) => entries,
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+            Err(error) => return Err(error),
+        };
+        let mut keys = Vec::new();
+        for entry in entries {
+            let entry = entry?;
+            let Some(key) = entry.file_name().to_str().map(String::from) else {
+                continue;
+            };
+            // Half-written files (`.partial`) are not keys: left alone.
+            if valid_key(&key) && entry.metadata()?.modified()? < cutoff {
+                keys.push(key);
+            }
+        }
+        Ok(keys)
+    }
 }
 
 #[cfg(test)]
@@ -102,5 +125,23 @@ mod tests {
         store.delete("1.png").unwrap();
         assert_eq!(store.get("1.png").unwrap(), None);
         assert!(store.put("../escape.png", b"x").is_err());
+    }
+
+    #[test]
+    fn only_files_written_before_the_cutoff_are_listed() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = FileStore::new(dir.path().join("media"));
+        assert!(
+            store
+                .keys_written_before(SystemTime::now())
+                .unwrap()
+                .is_empty()
+        );
+        store.put("1.png", b"png").unwrap();
+        std::fs::write(dir.path().join("media/2.png.partial"), b"half").unwrap();
+        let later = SystemTime::now() + std::time::Duration::from_secs(1);
+        assert_eq!(store.keys_written_before(later).unwrap(), vec!["1.png"]);
+        let earlier = SystemTime::now() - std::time::Duration::from_secs(60);
+        assert!(store.keys_written_before(earlier).unwrap().is_empty());
     }
 }

@@ -110,3 +110,128 @@ pub fn unattached_before(
 pub fn delete(conn: &mut DbConnection, ids: &[i64]) -> QueryResult<usize> {
     diesel::delete(media::table.filter(media::id.eq_any(ids))).execute(conn)
 }
+
+/// Remote media no copy was tried for yet, oldest first.
+pub fn cache_queue(conn: &mut DbConnection, limit: i64) -> QueryResult<Vec<Media>> {
+    media::table
+        .filter(media::remote_url.is_not_null())
+        .filter(media::cache_attempted_at.is_null())
+        .order(media::id.asc())
+        .limit(limit)
+        .load(conn)
+}
+
+/// Marks a copy of `id` as tried; false when another worker (or process)
+/// took it first, or the row is gone.
+pub fn claim_for_cache(
+    conn: &mut DbConnection,
+    id: i64,
+    now: chrono::NaiveDateTime,
+) -> QueryResult<bool> {
+    diesel::update(
+        media::table
+            .find(id)
+            .filter(media::cache_attempted_at.is_null()),
+    )
+    .set(media::cache_attempted_at.eq(now))
+    .execute(conn)
+    .map(|updated| updated == 1)
+}
+
+/// What a copy of remote media gives its row.
+#[derive(Debug)]
+pub struct CachedCopy {
+    pub file_key: String,
+    pub preview_key: String,
+    pub bytes: i64,
+    pub width: i32,
+    pub height: i32,
+    pub preview_width: i32,
+    pub preview_height: i32,
+    pub blurhash: String,
+}
+
+/// Records the copy of `id`, unless the row is gone or now names another
+/// URL (an edit came in while it was fetched); false then, and the caller
+/// removes the files.
+pub fn record_cached(
+    conn: &mut DbConnection,
+    id: i64,
+    remote_url: &str,
+    copy: &CachedCopy,
+) -> QueryResult<bool> {
+    diesel::update(
+        media::table
+            .find(id)
+            .filter(media::remote_url.eq(remote_url))
+            .filter(media::file_key.is_null()),
+    )
+    .set((
+        media::file_key.eq(&copy.file_key),
+        media::preview_key.eq(&copy.preview_key),
+        media::cached_bytes.eq(copy.bytes),
+        media::width.eq(copy.width),
+        media::height.eq(copy.height),
+        media::preview_width.eq(copy.preview_width),
+        media::preview_height.eq(copy.preview_height),
+        media::blurhash.eq(&copy.blurhash),
+    ))
+    .execute(conn)
+    .map(|updated| updated == 1)
+}
+
+/// Bytes held by cached copies of remote media.
+pub fn cached_total(conn: &mut DbConnection) -> QueryResult<i64> {
+    #[derive(QueryableByName)]
+    struct Total {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        total: i64,
+    }
+    // A plain query: diesel types PostgreSQL's SUM of a BIGINT as NUMERIC.
+    diesel::sql_query(
+        "SELECT CAST(COALESCE(SUM(cached_bytes), 0) AS BIGINT) AS total \
+         FROM media_attachments WHERE remote_url IS NOT NULL AND file_key IS NOT NULL",
+    )
+    .get_result::<Total>(conn)
+    .map(|row| row.total)
+}
+
+/// The oldest cached copies, the first to go when the cache is full.
+pub fn oldest_cached(conn: &mut DbConnection, limit: i64) -> QueryResult<Vec<Media>> {
+    media::table
+        .filter(media::remote_url.is_not_null())
+        .filter(media::file_key.is_not_null())
+        .order((media::cache_attempted_at.asc(), media::id.asc()))
+        .limit(limit)
+        .load(conn)
+}
+
+/// Drops the copies of `ids`: they are shown from their servers again.
+pub fn forget_cached(conn: &mut DbConnection, ids: &[i64]) -> QueryResult<usize> {
+    diesel::update(
+        media::table
+            .filter(media::id.eq_any(ids))
+            .filter(media::remote_url.is_not_null()),
+    )
+    .set((
+        media::file_key.eq(None::<String>),
+        media::preview_key.eq(None::<String>),
+        media::cached_bytes.eq(0),
+    ))
+    .execute(conn)
+}
+
+/// The store keys rows among `ids` name (files and previews).
+pub fn keys_of(conn: &mut DbConnection, ids: &[i64]) -> QueryResult<Vec<String>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let rows: Vec<(Option<String>, Option<String>)> = media::table
+        .filter(media::id.eq_any(ids))
+        .select((media::file_key, media::preview_key))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .flat_map(|(file, preview)| file.into_iter().chain(preview))
+        .collect())
+}

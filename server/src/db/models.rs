@@ -408,6 +408,11 @@ pub struct Media {
     pub focus_x: f64,
     pub focus_y: f64,
     pub created_at: NaiveDateTime,
+    /// When a copy of remote media was tried (and, when `file_key` is set,
+    /// made): the cache's queue and its eviction order.
+    pub cache_attempted_at: Option<NaiveDateTime>,
+    /// Bytes of the cached copy and its preview.
+    pub cached_bytes: i64,
 }
 
 /// A poll: the question a status asks, with its options in

@@ -644,6 +644,8 @@ diesel::table! {
         focus_x -> Double,
         focus_y -> Double,
         created_at -> Timestamp,
+        cache_attempted_at -> Nullable<Timestamp>,
+        cached_bytes -> BigInt,
     }
 }
 

@@ -6,8 +6,8 @@
 //! chunks are gone, and the EXIF orientation is applied to the pixels
 //! first. The type is read from the bytes, never from what the client
 //! claims; JPEG, PNG, WebP and GIF are accepted. Each upload gets a JPEG
-//! preview and a blurhash. Remote media is recorded by its URL and shown
-//! from there.
+//! preview and a blurhash. Remote media is recorded by its URL; the cache
+//! (`media_cache`) copies its images here when it is on.
 
 use super::{Account, Context, text};
 use crate::{
@@ -248,7 +248,11 @@ pub struct Upload {
 
 /// Stores the files of a processed image under new keys, answering the
 /// keys; files of a failed call are removed.
-async fn store_files(ctx: &Context, id: i64, image: &ProcessedImage) -> Result<(String, String)> {
+pub(super) async fn store_files(
+    ctx: &Context,
+    id: i64,
+    image: &ProcessedImage,
+) -> Result<(String, String)> {
     let file_key = format!("{id}.{}", image.extension);
     let preview_key = format!("{id}-preview.jpg");
     let store = ctx.media.clone();
@@ -276,6 +280,11 @@ pub async fn remove_files(ctx: &Context, rows: Vec<Media>) {
         .into_iter()
         .flat_map(|row| row.file_key.into_iter().chain(row.preview_key))
         .collect();
+    remove_keys(ctx, keys).await;
+}
+
+/// Removes stored files by key, logging (and leaving) those that resist.
+pub(super) async fn remove_keys(ctx: &Context, keys: Vec<String>) {
     if keys.is_empty() {
         return;
     }
@@ -290,7 +299,7 @@ pub async fn remove_files(ctx: &Context, rows: Vec<Media>) {
     .await;
 }
 
-async fn process(bytes: Vec<u8>, fit: Option<(u32, u32)>) -> Result<ProcessedImage> {
+pub(super) async fn process(bytes: Vec<u8>, fit: Option<(u32, u32)>) -> Result<ProcessedImage> {
     tokio::task::spawn_blocking(move || process_image(&bytes, fit))
         .await
         .map_err(|e| Error::Internal(e.to_string()))?
@@ -324,6 +333,8 @@ fn row_for(
         focus_x: 0.0,
         focus_y: 0.0,
         created_at: db::now(),
+        cache_attempted_at: None,
+        cached_bytes: 0,
     }
 }
 
@@ -579,6 +590,8 @@ fn remote_row(account_id: i64, role: &str, item: &serde_json::Value) -> Option<M
         focus_x: focus.0,
         focus_y: focus.1,
         created_at: db::now(),
+        cache_attempted_at: None,
+        cached_bytes: 0,
     })
 }
 
@@ -590,7 +603,7 @@ pub fn record_remote_attachments(
     attachments: &[serde_json::Value],
     media_rejected: bool,
 ) -> Result<()> {
-    store::take_of_status(conn, status.id)?;
+    let mut old = store::take_of_status(conn, status.id)?;
     if media_rejected {
         return Ok(());
     }
@@ -601,9 +614,36 @@ pub fn record_remote_attachments(
     for (position, mut row) in rows.enumerate() {
         row.status_id = Some(status.id);
         row.position = position as i32;
+        keep_earlier_copy(&mut row, &mut old);
         store::insert(conn, &row)?;
     }
     Ok(())
+}
+
+/// Gives a new row of remote media the id and cached copy of the row it
+/// replaces when both name the same URL, so an edit or a refetched actor
+/// does not fetch its images again. The files stay named for that id,
+/// which is what the sweep of unnamed files reads.
+fn keep_earlier_copy(row: &mut Media, earlier: &mut Vec<Media>) {
+    let Some(found) = earlier
+        .iter()
+        .position(|old| old.remote_url.is_some() && old.remote_url == row.remote_url)
+    else {
+        return;
+    };
+    let old = earlier.swap_remove(found);
+    row.id = old.id;
+    row.cache_attempted_at = old.cache_attempted_at;
+    if old.file_key.is_some() {
+        row.file_key = old.file_key;
+        row.preview_key = old.preview_key;
+        row.cached_bytes = old.cached_bytes;
+        row.width = old.width;
+        row.height = old.height;
+        row.preview_width = old.preview_width;
+        row.preview_height = old.preview_height;
+        row.blurhash = old.blurhash;
+    }
 }
 
 /// Records a remote actor's avatar (`icon`) and header (`image`), each an
@@ -616,7 +656,7 @@ pub fn record_remote_profile_images(
     media_rejected: bool,
 ) -> Result<()> {
     for (role, value) in [(AVATAR, icon), (HEADER, image)] {
-        store::take_role(conn, account_id, role)?;
+        let mut old = store::take_role(conn, account_id, role)?;
         if media_rejected {
             continue;
         }
@@ -624,7 +664,8 @@ pub fn record_remote_profile_images(
             Some(serde_json::Value::Array(items)) => items.first(),
             other => other,
         };
-        if let Some(row) = first.and_then(|item| remote_row(account_id, role, item)) {
+        if let Some(mut row) = first.and_then(|item| remote_row(account_id, role, item)) {
+            keep_earlier_copy(&mut row, &mut old);
             store::insert(conn, &row)?;
         }
     }
@@ -651,7 +692,8 @@ pub async fn sweep_unattached(ctx: &Context) -> Result<usize> {
     Ok(count)
 }
 
-/// Sweeps unattached uploads every hour, for as long as the server runs.
+/// Sweeps unattached uploads, and files no row names, every hour, for as
+/// long as the server runs.
 pub async fn sweep_forever(ctx: Context) {
     let mut ticks = tokio::time::interval(std::time::Duration::from_secs(60 * 60));
     loop {
@@ -661,16 +703,31 @@ pub async fn sweep_forever(ctx: Context) {
             Ok(count) => tracing::info!(count, "removed uploads no status took"),
             Err(error) => tracing::warn!(%error, "could not sweep unattached uploads"),
         }
+        let cutoff = std::time::SystemTime::now() - super::media_cache::ORPHAN_GRACE;
+        match super::media_cache::sweep_orphans(&ctx, cutoff).await {
+            Ok(0) => {}
+            Ok(count) => tracing::info!(count, "removed media files no row names"),
+            Err(error) => tracing::warn!(%error, "could not sweep unnamed media files"),
+        }
     }
 }
 
-/// The address of a media file: its remote URL, or where this server
-/// serves the stored file.
+/// The address members load a media file from: this server's copy when
+/// there is one (an upload, or cached remote media), else the remote URL.
 pub fn file_url(urls: &super::urls::Urls, media: &Media) -> String {
-    match (&media.remote_url, &media.file_key) {
-        (Some(remote), _) => remote.clone(),
-        (None, Some(key)) => urls.media(key),
+    match (&media.file_key, &media.remote_url) {
+        (Some(key), _) => urls.media(key),
+        (None, Some(remote)) => remote.clone(),
         (None, None) => String::new(),
+    }
+}
+
+/// The address other servers are given: where the media came from, so a
+/// copy here is never passed off as the original.
+pub fn origin_url(urls: &super::urls::Urls, media: &Media) -> String {
+    match &media.remote_url {
+        Some(remote) => remote.clone(),
+        None => file_url(urls, media),
     }
 }
 

@@ -16,6 +16,7 @@ pub mod keys;
 pub mod kinds;
 pub mod links;
 pub mod media;
+pub mod media_cache;
 pub mod moderation;
 pub mod network;
 pub mod network_map;

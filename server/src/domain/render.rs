@@ -186,7 +186,7 @@ pub fn image(urls: &Urls, media: &crate::db::models::Media) -> Value {
     json!({
         "type": "Image",
         "mediaType": media.content_type,
-        "url": super::media::file_url(urls, media),
+        "url": super::media::origin_url(urls, media),
     })
 }
 
@@ -198,7 +198,7 @@ pub fn attachments(urls: &Urls, media: &[crate::db::models::Media]) -> Vec<Value
             let mut document = json!({
                 "type": "Document",
                 "mediaType": media.content_type,
-                "url": super::media::file_url(urls, media),
+                "url": super::media::origin_url(urls, media),
                 "name": Some(&media.description).filter(|d| !d.is_empty()),
                 "blurhash": media.blurhash,
                 "focalPoint": [media.focus_x, media.focus_y],

@@ -10,6 +10,7 @@ pub mod guard;
 pub mod inbox;
 pub mod intake;
 pub mod linked_members;
+pub mod media_cache;
 pub mod objects;
 pub mod resolve;
 pub mod rfc9421;
