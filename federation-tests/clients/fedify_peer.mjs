@@ -14,11 +14,14 @@
 //   {"event": "http", "method": "POST", "url": …, "signature": "rfc9421" | "draft-cavage" | "none", "status": 202}
 //   {"event": "incoming", "url": …, "signature": …, "alg": …, "status": 202}
 //     (a POST this peer received, with how it was signed and Fedify's answer)
-//   {"event": "done", "cmd": …} or {"event": "error", "message": …}
+//   {"event": "done", "cmd": …, "id": URL?} or {"event": "error", "message": …}
+//     ("id": the object a post or poll made)
 // In (stdin):
 //   {"cmd": "follow", "actor": URL}
-//   {"cmd": "post", "id": KEY, "content": HTML, "inReplyTo": URL?, "author": URL?}
-//       (public, to every follower, and to the replied-to author)
+//   {"cmd": "post", "id": KEY, "content": HTML, "inReplyTo": URL?, "author": URL?, "image": ALT?}
+//       (public, to every follower, and to the replied-to author; with
+//       "image", an Image attachment named ALT: a 2×2 PNG this peer
+//       serves at /files/dot.png)
 //   {"cmd": "like", "object": URL, "author": URL}
 //   {"cmd": "announce", "object": URL, "author": URL}
 //   {"cmd": "poll", "id": KEY, "content": HTML, "options": [NAME…], "multiple": BOOL, "hours": N}
@@ -178,7 +181,18 @@ federation
     });
   });
 
+// The image of posts with one: a 2×2 PNG.
+const DOT = Buffer.from(
+  "iVBORw0KGgoAAAANSUhEUgAAAAIAAAACCAIAAAD91JpzAAAAEElEQVR42mM4EaABRAwQCgAljgUBQTLeRwAAAABJRU5ErkJggg==",
+  "base64",
+);
+
 server.on("request", async (req, res) => {
+  if (req.method === "GET" && req.url === "/files/dot.png") {
+    res.writeHead(200, { "content-type": "image/png" });
+    res.end(DOT);
+    return;
+  }
   try {
     const chunks = [];
     for await (const chunk of req) chunks.push(chunk);
@@ -237,6 +251,9 @@ async function run(command) {
         content: command.content,
         to: vocab.PUBLIC_COLLECTION,
         replyTarget: command.inReplyTo ? new URL(command.inReplyTo) : null,
+        attachments: command.image
+          ? [new vocab.Image({ url: new URL(`${origin}/files/dot.png`), mediaType: "image/png", name: command.image })]
+          : [],
       });
       const recipients = [...followers.values()];
       if (command.author) recipients.push(await ctx.lookupObject(command.author));
@@ -245,7 +262,7 @@ async function run(command) {
         recipients,
         new vocab.Create({ id: new URL(`${id.href}/activity`), actor: me, object: note, to: vocab.PUBLIC_COLLECTION }),
       );
-      break;
+      return { id: id.href };
     }
     case "like": {
       const author = await ctx.lookupObject(command.author);
@@ -289,7 +306,7 @@ async function run(command) {
         [...followers.values()],
         new vocab.Create({ id: new URL(`${id.href}/activity`), actor: me, object: question, to: vocab.PUBLIC_COLLECTION }),
       );
-      break;
+      return { id: id.href };
     }
     case "vote": {
       const author = await ctx.lookupObject(command.author);
@@ -332,8 +349,8 @@ readline.createInterface({ input: process.stdin }).on("line", async (line) => {
   let command;
   try {
     command = JSON.parse(line);
-    await run(command);
-    emit({ event: "done", cmd: command.cmd });
+    const outcome = await run(command);
+    emit({ event: "done", cmd: command.cmd, ...outcome });
   } catch (error) {
     emit({ event: "error", cmd: command?.cmd ?? null, message: String(error?.stack ?? error) });
   }

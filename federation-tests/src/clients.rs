@@ -11,6 +11,11 @@ use std::sync::OnceLock;
 /// Pinned so a client release cannot change a test's meaning overnight.
 const PYTHON_PACKAGES: &[&str] = &["Mastodon.py==2.3.3", "toot==0.52.1"];
 
+/// bovine-herd, the second peer server of the interop tests, in a venv of
+/// its own (its dependencies pin versions the clients' do not share).
+/// http-sf 1.0.7: newer releases break bovine's signature parsing.
+const BOVINE_PACKAGES: &[&str] = &["bovine-herd==0.5.19", "bovine==0.5.19", "http-sf==1.0.7"];
+
 /// masto.js 8 and megalodon 10 need Node 22, newer than the machine's; the
 /// `node` package ships a real Node binary. playwright-core is Playwright
 /// without its browser downloads. Fedify is the peer server of the interop
@@ -35,26 +40,34 @@ pub fn target_dir() -> PathBuf {
         .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../target"))
 }
 
-/// The venv's `python`, created and filled on first use.
+/// The clients' venv's `python`, created and filled on first use.
 pub fn python() -> &'static Path {
     static PYTHON: OnceLock<PathBuf> = OnceLock::new();
-    PYTHON.get_or_init(|| {
-        let venv = target_dir().join("client-venv");
-        let python = venv.join("bin/python");
-        install_once(&venv, PYTHON_PACKAGES, || {
-            run(Command::new("python3").args(["-m", "venv"]).arg(&venv));
-            run(Command::new(&python)
-                .args([
-                    "-m",
-                    "pip",
-                    "install",
-                    "--quiet",
-                    "--disable-pip-version-check",
-                ])
-                .args(PYTHON_PACKAGES));
-        });
-        python
-    })
+    PYTHON.get_or_init(|| venv_python("client-venv", PYTHON_PACKAGES))
+}
+
+/// The `python` of the venv that holds bovine-herd.
+pub fn bovine_python() -> &'static Path {
+    static PYTHON: OnceLock<PathBuf> = OnceLock::new();
+    PYTHON.get_or_init(|| venv_python("bovine-venv", BOVINE_PACKAGES))
+}
+
+fn venv_python(name: &str, packages: &[&str]) -> PathBuf {
+    let venv = target_dir().join(name);
+    let python = venv.join("bin/python");
+    install_once(&venv, packages, || {
+        run(Command::new("python3").args(["-m", "venv"]).arg(&venv));
+        run(Command::new(&python)
+            .args([
+                "-m",
+                "pip",
+                "install",
+                "--quiet",
+                "--disable-pip-version-check",
+            ])
+            .args(packages));
+    });
+    python
 }
 
 /// The toot CLI in the venv of [`python`].
@@ -82,6 +95,15 @@ pub fn node() -> &'static Path {
         });
         project.join("node_modules/.bin/node")
     })
+}
+
+/// A path inside the Node project's `node_modules` (installed first).
+pub fn node_package(path: &str) -> PathBuf {
+    node()
+        .parent()
+        .and_then(Path::parent)
+        .expect("node sits in node_modules/.bin")
+        .join(path)
 }
 
 /// `/usr/bin/chromium`, installed from Debian's packages on first use (the

@@ -124,6 +124,25 @@ pub async fn pinned_posts(data: &Data, target: &Account) -> Result<usize> {
 
 /// Stores one outbox item if it is a public post of `target`'s own.
 async fn store_item(data: &Data, target: &Account, item: &Value) -> Result<bool> {
+    let fetched;
+    let item = match item {
+        // Listed by id (bovine does): fetched from the actor's own server,
+        // and taken only when it is what it was listed as.
+        Value::String(id) => {
+            let (Ok(url), Ok(actor)) = (Url::parse(id), Url::parse(&target.ap_id)) else {
+                return Ok(false);
+            };
+            if !same_origin(&url, &actor) {
+                return Ok(false);
+            }
+            fetched = fetch_object_http::<_, Value>(&url, data).await?.object;
+            if fetched["id"].as_str() != Some(id.as_str()) {
+                return Ok(false);
+            }
+            &fetched
+        }
+        item => item,
+    };
     if item["type"] != "Create" || item["actor"].as_str() != Some(target.ap_id.as_str()) {
         return Ok(false);
     }

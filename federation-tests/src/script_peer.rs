@@ -1,7 +1,9 @@
-//! A real Fedify server (the npm package `@fedify/fedify`, under the Node
-//! 22 the client journeys use) with one actor, driven over its standard
-//! input and reporting over its standard output, one JSON object a line:
-//! see `clients/fedify_peer.mjs`.
+//! Real federation servers run as child processes, with one actor each,
+//! driven over their standard input and reporting over their standard
+//! output, one JSON object a line: a Fedify server (the npm package
+//! `@fedify/fedify`, under the Node 22 the client journeys use; see
+//! `clients/fedify_peer.mjs`) and a bovine-herd server (PyPI; see
+//! `clients/bovine_peer.py`).
 
 use crate::{clients, wait_until};
 use serde_json::Value;
@@ -17,30 +19,49 @@ use tokio::{
 
 const PATIENCE: Duration = Duration::from_secs(30);
 
-pub struct FedifyPeer {
+pub struct ScriptPeer {
     child: Child,
     stdin: ChildStdin,
     events: Arc<Mutex<Vec<Value>>>,
-    /// The actor's id, `http://localhost:PORT/users/fedi`.
+    /// The actor's id (`http://localhost:PORT/users/fedi` for Fedify).
     pub actor: String,
+    /// The actor's handle, `name@localhost:PORT`.
+    acct: String,
 }
 
-impl Drop for FedifyPeer {
+impl Drop for ScriptPeer {
     fn drop(&mut self) {
         let _ = self.child.start_kill();
     }
 }
 
-impl FedifyPeer {
-    pub async fn start() -> FedifyPeer {
-        let mut child = Command::new(clients::node())
-            .arg(clients::script("fedify_peer.mjs"))
+impl ScriptPeer {
+    /// A Fedify 2.3.6 server.
+    pub async fn fedify() -> ScriptPeer {
+        let mut command = Command::new(clients::node());
+        command.arg(clients::script("fedify_peer.mjs"));
+        ScriptPeer::spawn(command, "Fedify").await
+    }
+
+    /// A bovine-herd 0.5.19 server. It reads the JSON-LD contexts it needs
+    /// from the copies Fedify's package ships, as it cannot fetch them.
+    pub async fn bovine() -> ScriptPeer {
+        let contexts = clients::node_package("@fedify/vocab-runtime/src/contexts");
+        let mut command = Command::new(clients::bovine_python());
+        command
+            .arg(clients::script("bovine_peer.py"))
+            .env("PEER_CONTEXTS", contexts);
+        ScriptPeer::spawn(command, "bovine-herd").await
+    }
+
+    async fn spawn(mut command: Command, label: &'static str) -> ScriptPeer {
+        let mut child = command
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
             .kill_on_drop(true)
             .spawn()
-            .expect("starting the Fedify peer");
+            .unwrap_or_else(|e| panic!("starting the {label} peer: {e}"));
         let stdin = child.stdin.take().expect("the peer's stdin");
         let stdout = child.stdout.take().expect("the peer's stdout");
         let events: Arc<Mutex<Vec<Value>>> = Arc::default();
@@ -50,37 +71,33 @@ impl FedifyPeer {
             while let Ok(Some(line)) = lines.next_line().await {
                 match serde_json::from_str::<Value>(&line) {
                     Ok(event) => sink.lock().unwrap().push(event),
-                    Err(_) => eprintln!("fedify peer: {line}"),
+                    Err(_) => eprintln!("{label} peer: {line}"),
                 }
             }
         });
-        let mut peer = FedifyPeer {
+        let mut peer = ScriptPeer {
             child,
             stdin,
             events,
             actor: String::new(),
+            acct: String::new(),
         };
         let ready = peer
-            .wait_for("the Fedify peer to start", |e| e["event"] == "ready")
+            .wait_for(&format!("the {label} peer to start"), |e| {
+                e["event"] == "ready"
+            })
             .await;
         peer.actor = ready["actor"].as_str().expect("an actor id").to_string();
+        peer.acct = match ready["acct"].as_str() {
+            Some(acct) => acct.to_string(),
+            None => acct_of(&peer.actor),
+        };
         peer
     }
 
-    /// `fedi@localhost:PORT`.
+    /// `name@localhost:PORT`.
     pub fn acct(&self) -> String {
-        let url = url::Url::parse(&self.actor).expect("the actor id is a URL");
-        let name = url
-            .path()
-            .rsplit('/')
-            .next()
-            .unwrap_or_default()
-            .to_string();
-        format!(
-            "{name}@{}:{}",
-            url.host_str().unwrap_or_default(),
-            url.port().unwrap_or(80)
-        )
+        self.acct.clone()
     }
 
     /// Everything the peer reported so far.
@@ -98,13 +115,14 @@ impl FedifyPeer {
 
     /// Runs a command (`{"cmd": "follow", …}`) and waits until the peer has
     /// carried it out; a failure fails the test with the peer's message.
-    pub async fn run(&mut self, command: Value) {
+    /// Answers the peer's `done` event (bovine's carries the ids it gave).
+    pub async fn run(&mut self, command: Value) -> Value {
         let before = self.events().len();
         let line = format!("{command}\n");
         self.stdin
             .write_all(line.as_bytes())
             .await
-            .expect("writing to the Fedify peer");
+            .expect("writing to the peer");
         let cmd = command["cmd"].clone();
         let outcome = wait_until(&format!("the peer to run {command}"), PATIENCE, || async {
             self.events()
@@ -114,6 +132,7 @@ impl FedifyPeer {
         })
         .await;
         assert_eq!(outcome["event"], "done", "{outcome}");
+        outcome
     }
 
     /// The POSTs the peer made, as it reported them.
@@ -123,4 +142,15 @@ impl FedifyPeer {
             .filter(|e| e["event"] == "http" && e["method"] == "POST")
             .collect()
     }
+}
+
+/// The handle of an actor whose id ends in its name (Fedify's).
+fn acct_of(actor: &str) -> String {
+    let url = url::Url::parse(actor).expect("the actor id is a URL");
+    let name = url.path().rsplit('/').next().unwrap_or_default();
+    format!(
+        "{name}@{}:{}",
+        url.host_str().unwrap_or_default(),
+        url.port().unwrap_or(80)
+    )
 }
