@@ -22,6 +22,8 @@
 //       (public, to every follower, and to the replied-to author; with
 //       "image", an Image attachment named ALT: a 2×2 PNG this peer
 //       serves at /files/dot.png)
+//   {"cmd": "edit", "id": KEY, "content": HTML}  (an Update of the post KEY, to every follower)
+//   {"cmd": "delete", "id": KEY}                 (a Delete of the post KEY, to every follower)
 //   {"cmd": "like", "object": URL, "author": URL}
 //   {"cmd": "announce", "object": URL, "author": URL}
 //   {"cmd": "poll", "id": KEY, "content": HTML, "options": [NAME…], "multiple": BOOL, "hours": N}
@@ -261,6 +263,36 @@ async function run(command) {
         { identifier: name },
         recipients,
         new vocab.Create({ id: new URL(`${id.href}/activity`), actor: me, object: note, to: vocab.PUBLIC_COLLECTION }),
+      );
+      return { id: id.href };
+    }
+    case "edit": {
+      const id = new URL(`${origin}/notes/${command.id}`);
+      const note = new vocab.Note({
+        id,
+        attribution: me,
+        content: command.content,
+        to: vocab.PUBLIC_COLLECTION,
+        updated: Temporal.Now.instant(),
+      });
+      await ctx.sendActivity(
+        { identifier: name },
+        [...followers.values()],
+        new vocab.Update({ id: new URL(`${id.href}/edits/${crypto.randomUUID()}`), actor: me, object: note, to: vocab.PUBLIC_COLLECTION }),
+      );
+      return { id: id.href };
+    }
+    case "delete": {
+      const id = new URL(`${origin}/notes/${command.id}`);
+      await ctx.sendActivity(
+        { identifier: name },
+        [...followers.values()],
+        new vocab.Delete({
+          id: new URL(`${id.href}/delete`),
+          actor: me,
+          object: new vocab.Tombstone({ id }),
+          to: vocab.PUBLIC_COLLECTION,
+        }),
       );
       return { id: id.href };
     }

@@ -263,6 +263,25 @@ impl<'a> Scenario<'a> {
         .await;
     }
 
+    /// The peer edits its `status`, then deletes it; Trellis shows the
+    /// edit, then the status is gone.
+    pub async fn peer_edits_and_deletes(&self, peer: &mut ScriptPeer, key: &str, status: &Value) {
+        let path = format!("/api/v1/statuses/{}", status["id"].as_str().unwrap());
+        let content = "<p>Edited by its author</p>";
+        peer.run(json!({"cmd": "edit", "id": key, "content": content}))
+            .await;
+        let edited = self
+            .wait_for(&path, "the peer's edit", |s| s["content"] == content)
+            .await;
+        assert!(edited["edited_at"].is_string(), "{edited}");
+        peer.run(json!({"cmd": "delete", "id": key})).await;
+        wait_until("the peer's delete", PATIENCE, || async {
+            let gone = self.town.get(&path, Some(&self.alice.token)).await;
+            (gone.status == StatusCode::NOT_FOUND).then_some(())
+        })
+        .await;
+    }
+
     /// Alice asks a poll: the peer reads the Question, votes in it, and
     /// hears the new counts.
     pub async fn alice_asks_a_poll(&self, peer: &mut ScriptPeer) {
@@ -380,6 +399,22 @@ impl<'a> Scenario<'a> {
             "{looked}"
         );
         looked
+    }
+
+    /// Alice unfollows the peer's account `id`; the peer receives the Undo
+    /// of her Follow.
+    pub async fn alice_unfollows(&self, peer: &ScriptPeer, id: &str) {
+        self.post_empty(&format!("/api/v1/accounts/{id}/unfollow"))
+            .await;
+        let undo = peer
+            .wait_for("the peer to receive the Undo", received("Undo"))
+            .await;
+        assert_eq!(undo["actor"], self.alice_actor.as_str(), "{undo}");
+        let relationship = format!("/api/v1/accounts/relationships?id[]={id}");
+        self.wait_for(&relationship, "Alice to follow no more", |r| {
+            r[0]["following"] == false
+        })
+        .await;
     }
 
     /// The POSTs the peer made to Trellis, each answered with a 2xx.

@@ -11,12 +11,9 @@
 //! reading a member's keys; unfollows each way.
 
 use federation_tests::{
-    Backend, Instance, backend_tests,
-    interop::{Scenario, received},
-    script_peer::ScriptPeer,
+    Backend, Instance, backend_tests, interop::Scenario, script_peer::ScriptPeer,
 };
-use reqwest::StatusCode;
-use serde_json::{Value, json};
+use serde_json::json;
 
 backend_tests!(
     bovine_and_trellis_federate_both_ways,
@@ -49,24 +46,9 @@ async fn bovine_and_trellis_federate_both_ways(backend: Backend) {
     steps.peer_answers(&mut bovi, &post).await;
     steps.alice_answers(&bovi, &hello).await;
     steps.alice_edits_and_deletes(&bovi, &post).await;
-
-    // bovine edits its note, then deletes it.
-    let hello_path = format!("/api/v1/statuses/{}", hello["id"].as_str().unwrap());
-    bovi.run(json!({"cmd": "edit", "id": "hello", "content": "<p>Hello again from bovine</p>"}))
-        .await;
     steps
-        .wait_for(&hello_path, "bovine's edit", |s| {
-            s["content"] == "<p>Hello again from bovine</p>"
-        })
+        .peer_edits_and_deletes(&mut bovi, "hello", &hello)
         .await;
-    bovi.run(json!({"cmd": "delete", "id": "hello"})).await;
-    steps
-        .wait_for(&hello_path, "bovine's delete", |s| {
-            s["error"].as_str().is_some()
-        })
-        .await;
-    let gone = town.get(&hello_path, Some(&alice.token)).await;
-    assert_eq!(gone.status, StatusCode::NOT_FOUND, "{}", gone.body);
 
     steps.alice_asks_a_poll(&mut bovi).await;
     let poll = steps.peer_asks_a_poll(&mut bovi).await;
@@ -92,18 +74,7 @@ async fn bovine_and_trellis_federate_both_ways(backend: Backend) {
             r[0]["followed_by"] == false
         })
         .await;
-    let unfollowed = town
-        .post_json(
-            &format!("/api/v1/accounts/{bovi_id}/unfollow"),
-            Some(&alice.token),
-            &Value::Null,
-        )
-        .await;
-    assert_eq!(unfollowed.status, StatusCode::OK, "{}", unfollowed.body);
-    let undo = bovi
-        .wait_for("bovine to receive the Undo", received("Undo"))
-        .await;
-    assert_eq!(undo["actor"], steps.alice_actor.as_str(), "{undo}");
+    steps.alice_unfollows(&bovi, &bovi_id).await;
 
     // Every delivery bovine made here was accepted at once.
     let to_trellis = steps.deliveries_accepted(&bovi);

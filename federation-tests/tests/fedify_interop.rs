@@ -2,11 +2,12 @@
 //! every peer takes (`federation_tests::interop`): follows accepted on each
 //! side; posts with an image each way (Fedify's copied into the media
 //! cache); Fedify's post in a member's home timeline; replies, boosts and
-//! likes each way; an edit and a delete seen by Fedify; polls both ways (a
-//! Question, votes, the new counts); Fedify reading a member's keys. Fedify
-//! signs with RFC 9421 first and falls back to draft-cavage only after a
-//! refusal: every request it makes here must be accepted at the first
-//! knock, and Trellis must learn to sign its own that way.
+//! likes each way; edits and deletes each way; polls both ways (a
+//! Question, votes, the new counts); Fedify reading a member's keys;
+//! Alice's unfollow. Fedify signs with RFC 9421 first and falls back to
+//! draft-cavage only after a refusal: every request it makes here must be
+//! accepted at the first knock, and Trellis must learn to sign its own
+//! that way.
 
 use federation_tests::{
     Backend, Instance, backend_tests, interop::Scenario, script_peer::ScriptPeer,
@@ -24,7 +25,7 @@ async fn fedify_and_trellis_federate_both_ways(backend: Backend) {
     let mut fedi = ScriptPeer::fedify().await;
     let steps = Scenario::new(&town, &alice);
 
-    steps.alice_follows(&fedi).await;
+    let fedi_id = steps.alice_follows(&fedi).await;
     steps.peer_follows(&mut fedi).await;
     let post = steps.alice_posts_an_image(&fedi).await;
     let hello = steps
@@ -34,6 +35,9 @@ async fn fedify_and_trellis_federate_both_ways(backend: Backend) {
     steps.peer_answers(&mut fedi, &post).await;
     steps.alice_answers(&fedi, &hello).await;
     steps.alice_edits_and_deletes(&fedi, &post).await;
+    steps
+        .peer_edits_and_deletes(&mut fedi, "hello", &hello)
+        .await;
     steps.alice_asks_a_poll(&mut fedi).await;
     steps.peer_asks_a_poll(&mut fedi).await;
 
@@ -73,6 +77,8 @@ async fn fedify_and_trellis_federate_both_ways(backend: Backend) {
         looked["assertionMethods"][0]["algorithm"], "Ed25519",
         "{looked}"
     );
+
+    steps.alice_unfollows(&fedi, &fedi_id).await;
 
     // Every request Fedify sent here was signed with RFC 9421 and accepted
     // as it was: Fedify never had to fall back to draft-cavage.
