@@ -1032,31 +1032,51 @@ pub fn interactions_among(
         .into_iter()
         .filter_map(|(from, to, at)| Some((from, to?, at)))
         .collect();
+    // The mentioned and the favourited authors are kept in Rust: asked in
+    // SQL, SQLite probed its index once for every person in the list, for
+    // every status (22 s for 500 introductions at a million statuses).
+    let wanted: std::collections::HashSet<i64> = people.iter().copied().collect();
+    let mentioned: Vec<(i64, i64, chrono::NaiveDateTime)> = mentions::table
+        .inner_join(statuses::table.on(statuses::id.eq(mentions::status_id)))
+        .filter(statuses::account_id.eq_any(people))
+        .filter(statuses::published_at.ge(since))
+        .select((
+            statuses::account_id,
+            mentions::account_id,
+            statuses::published_at,
+        ))
+        .load(conn)?;
     found.extend(
-        mentions::table
-            .inner_join(statuses::table.on(statuses::id.eq(mentions::status_id)))
-            .filter(statuses::account_id.eq_any(people))
-            .filter(mentions::account_id.eq_any(people))
-            .filter(statuses::published_at.ge(since))
-            .select((
-                statuses::account_id,
-                mentions::account_id,
-                statuses::published_at,
-            ))
-            .load::<(i64, i64, chrono::NaiveDateTime)>(conn)?,
+        mentioned
+            .into_iter()
+            .filter(|(_, to, _)| wanted.contains(to)),
     );
-    found.extend(
-        favourites::table
-            .inner_join(statuses::table.on(statuses::id.eq(favourites::status_id)))
-            .filter(favourites::account_id.eq_any(people))
-            .filter(statuses::account_id.eq_any(people))
-            .filter(favourites::created_at.ge(since))
-            .select((
-                favourites::account_id,
-                statuses::account_id,
-                favourites::created_at,
-            ))
-            .load::<(i64, i64, chrono::NaiveDateTime)>(conn)?,
-    );
+    // The people's favourites first, by their own index, then the authors
+    // of what they favourited.
+    let favourited: Vec<(i64, i64, chrono::NaiveDateTime)> = favourites::table
+        .filter(favourites::account_id.eq_any(people))
+        .filter(favourites::created_at.ge(since))
+        .select((
+            favourites::account_id,
+            favourites::status_id,
+            favourites::created_at,
+        ))
+        .load(conn)?;
+    let mut ids: Vec<i64> = favourited.iter().map(|(_, status, _)| *status).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let mut authors: HashMap<i64, i64> = HashMap::with_capacity(ids.len());
+    for chunk in ids.chunks(1_000) {
+        authors.extend(
+            statuses::table
+                .filter(statuses::id.eq_any(chunk))
+                .select((statuses::id, statuses::account_id))
+                .load::<(i64, i64)>(conn)?,
+        );
+    }
+    found.extend(favourited.into_iter().filter_map(|(from, status, at)| {
+        let to = *authors.get(&status)?;
+        wanted.contains(&to).then_some((from, to, at))
+    }));
     Ok(found)
 }

@@ -723,6 +723,75 @@ pub async fn made_by(
 mod tests {
     use super::*;
 
+    /// An introduced pair becomes a collaboration when one favourites the
+    /// other's post after the introduction; a favourite before it, or of
+    /// someone else's post, is not theirs.
+    #[tokio::test(flavor = "multi_thread")]
+    async fn a_favourite_after_an_introduction_is_a_collaboration() {
+        use crate::db::{
+            ids::next_id,
+            models::{Favourite, Status},
+        };
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("intro.db").display());
+        let ctx = Context::new(
+            crate::db::Database::open(&url, 2).unwrap(),
+            crate::config::Config::default(),
+        );
+        let people: Vec<Account> = ["ann", "ben", "cat", "dee"]
+            .iter()
+            .map(|name| super::super::accounts::new_local_actor(&ctx.urls, name, "Person").unwrap())
+            .collect();
+        let ids: Vec<i64> = people.iter().map(|p| p.id).collect();
+        let now = db::now();
+        let introduce = |first: i64, second: i64| weaving::Introduction {
+            id: next_id(),
+            introducer_id: ids[3],
+            first_id: first,
+            second_id: second,
+            note: String::new(),
+            status_id: None,
+            created_at: now - chrono::Duration::hours(1),
+            collaborated_at: None,
+        };
+        // Ann and Ben, and Ann and Cat, are introduced.
+        let (with_ben, with_cat) = (introduce(ids[0], ids[1]), introduce(ids[0], ids[2]));
+        let expected = with_ben.id;
+        ctx.db
+            .write(move |conn| {
+                for person in &people {
+                    accounts::insert(conn, person)?;
+                }
+                weaving::insert_introduction(conn, &with_ben)?;
+                weaving::insert_introduction(conn, &with_cat)?;
+                let post = |author: i64| {
+                    let id = next_id();
+                    Status {
+                        reblog_of_id: None,
+                        ..Status::boost(id, format!("https://x.example/{id}"), author, true, 0, now)
+                    }
+                };
+                let (by_ben, by_dee) = (post(ids[1]), post(ids[3]));
+                statuses::insert(conn, &by_ben)?;
+                statuses::insert(conn, &by_dee)?;
+                let favourite = |status: i64, at| Favourite {
+                    id: next_id(),
+                    account_id: ids[0],
+                    status_id: status,
+                    ap_id: format!("https://x.example/f/{}", next_id()),
+                    created_at: at,
+                };
+                // Ann favourites Ben's post, and Dee's; nothing of Cat's.
+                statuses::insert_favourite(conn, &favourite(by_ben.id, now))?;
+                statuses::insert_favourite(conn, &favourite(by_dee.id, now))?;
+                Ok::<_, Error>(())
+            })
+            .await
+            .unwrap();
+        let noticed = ctx.db.read(newly_collaborated).await.unwrap();
+        assert_eq!(noticed, vec![expected]);
+    }
+
     fn evidence(id: i64, name: &str) -> Evidence {
         Evidence {
             account_id: id,
