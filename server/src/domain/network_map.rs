@@ -20,64 +20,112 @@ use std::time::{Duration, Instant};
 /// Loads the graph: every local member, and each person elsewhere with at
 /// least one tie (or introduction) to a local member. Ties arrive counted
 /// per pair from the database, so the work grows with the number of pairs,
-/// not of statuses.
+/// not of statuses. At a million statuses there are about a million pairs:
+/// each kind is read in turn and kept as a 16-byte [`Tie`], and the edges
+/// go straight into the graph (each kind's pairs are unique already, so no
+/// index of edges is built to fold repeats).
 pub fn load(conn: &mut DbConnection) -> Result<Graph> {
-    let people: HashMap<i64, weaving::MapPerson> = weaving::map_people(conn)?
-        .into_iter()
-        .map(|person| (person.id, person))
+    let people = weaving::map_people(conn)?;
+    let position: HashMap<i64, u32> = people
+        .iter()
+        .enumerate()
+        .map(|(at, person)| (person.id, at as u32))
         .collect();
-    let mut ties: Vec<(i64, i64, TieKind, u32)> = Vec::new();
-    let count = |n: i64| u32::try_from(n).unwrap_or(u32::MAX);
+    let mut ties = Ties {
+        position: &position,
+        ties: Vec::new(),
+    };
     for (a, b) in weaving::follows_between_people(conn)? {
-        ties.push((a, b, TieKind::Follow, 1));
+        ties.add(a, b, TieKind::Follow, 1);
     }
     for (a, b, n) in weaving::reply_pairs(conn)? {
-        ties.push((a, b, TieKind::Reply, count(n)));
+        ties.add(a, b, TieKind::Reply, n);
     }
     for (a, b, n) in weaving::favourite_pairs(conn)? {
-        ties.push((a, b, TieKind::Favourite, count(n)));
+        ties.add(a, b, TieKind::Favourite, n);
     }
     for (a, b, n) in weaving::exchange_ties(conn)? {
-        ties.push((a, b, TieKind::Exchange, count(n)));
+        ties.add(a, b, TieKind::Exchange, n);
     }
-    for (a, b) in weaving::introduced_pairs(conn)? {
-        ties.push((a, b, TieKind::Introduction, 1));
+    // A pair may be introduced more than once: one edge, its weight the
+    // number of introductions.
+    let mut introduced: BTreeMap<(i64, i64), i64> = BTreeMap::new();
+    for pair in weaving::introduced_pairs(conn)? {
+        *introduced.entry(pair).or_default() += 1;
     }
-    let is_local = |id: &i64| people.get(id).is_some_and(|p| p.local);
-    let mut on_map: Vec<i64> = people.values().filter(|p| p.local).map(|p| p.id).collect();
-    for (a, b, _, _) in &ties {
-        if people.contains_key(a) && people.contains_key(b) && (is_local(a) || is_local(b)) {
-            on_map.push(*a);
-            on_map.push(*b);
+    for ((a, b), n) in introduced {
+        ties.add(a, b, TieKind::Introduction, n);
+    }
+    let ties = ties.ties;
+
+    let mut on_map: Vec<bool> = people.iter().map(|person| person.local).collect();
+    for tie in &ties {
+        let (a, b) = (tie.a as usize, tie.b as usize);
+        if people[a].local || people[b].local {
+            on_map[a] = true;
+            on_map[b] = true;
         }
     }
-    on_map.sort_unstable();
-    on_map.dedup();
-
     let mut roles = terms_by_account(conn)?;
     let mut places: HashMap<i64, String> = practice::places(conn)?.into_iter().collect();
     let mut communities = communities_by_member(conn)?;
     let mut graph = Graph::default();
-    let mut index = HashMap::with_capacity(on_map.len());
-    for id in &on_map {
-        let person = &people[id];
+    let mut index: Vec<Option<usize>> = vec![None; people.len()];
+    for (at, person) in people.iter().enumerate().filter(|(at, _)| on_map[*at]) {
+        let id = person.id;
         let node = Node {
             id: id.to_string(),
             acct: person.acct(),
             display_name: person.display_name.clone(),
-            roles: roles.remove(id).unwrap_or_default(),
-            place: places.remove(id),
-            communities: communities.remove(id).unwrap_or_default(),
+            roles: roles.remove(&id).unwrap_or_default(),
+            place: places.remove(&id),
+            communities: communities.remove(&id).unwrap_or_default(),
             local: person.local,
         };
-        index.insert(*id, graph.add_node(node));
+        index[at] = Some(graph.add_node(node));
     }
-    for (a, b, kind, weight) in ties {
-        if let (Some(&from), Some(&to)) = (index.get(&a), index.get(&b)) {
-            graph.add_edge(from, to, kind, weight);
+    graph.edges = ties
+        .into_iter()
+        .filter_map(|tie| {
+            Some(crate::graph::Edge {
+                from: index[tie.a as usize]?,
+                to: index[tie.b as usize]?,
+                kind: tie.kind,
+                weight: tie.weight,
+            })
+        })
+        .collect();
+    Ok(graph)
+}
+
+/// A tie between two people, by their place in the list of people.
+struct Tie {
+    a: u32,
+    b: u32,
+    kind: TieKind,
+    weight: u32,
+}
+
+/// The ties read so far between known people (not deleted, not
+/// communities), without self-loops.
+struct Ties<'p> {
+    position: &'p HashMap<i64, u32>,
+    ties: Vec<Tie>,
+}
+
+impl Ties<'_> {
+    fn add(&mut self, a: i64, b: i64, kind: TieKind, count: i64) {
+        if let (Some(&a), Some(&b)) = (self.position.get(&a), self.position.get(&b))
+            && a != b
+        {
+            self.ties.push(Tie {
+                a,
+                b,
+                kind,
+                weight: u32::try_from(count).unwrap_or(u32::MAX),
+            });
         }
     }
-    Ok(graph)
 }
 
 fn terms_by_account(conn: &mut DbConnection) -> Result<HashMap<i64, Vec<String>>> {
@@ -163,16 +211,78 @@ impl Measured {
     }
 }
 
-/// The map as a file other tools open: `json`, `graphml` or `gexf`.
-pub async fn export(ctx: &Context, format: &str) -> Result<String> {
+/// The map as a file other tools open: `json`, `graphml` or `gexf`, in
+/// pieces as it is written (off the async workers). JSON, which apps and
+/// the map page ask for, is never held whole: at a million statuses it is
+/// some 70 MB. A reader that goes away stops the writing.
+pub async fn export(ctx: &Context, format: &str) -> Result<tokio::sync::mpsc::Receiver<Vec<u8>>> {
     let graph = graph(ctx).await?;
     let format = format.to_string();
-    off_the_workers(move || match format.as_str() {
-        "graphml" => crate::graph::to_graphml(&graph),
-        "gexf" => crate::graph::to_gexf(&graph),
-        _ => crate::graph::to_json(&graph),
-    })
-    .await
+    let (sender, pieces) = tokio::sync::mpsc::channel(4);
+    tokio::task::spawn_blocking(move || {
+        if write_export(&graph, &format, sender).is_err() {
+            tracing::debug!("the map's reader went away before its end");
+        }
+    });
+    Ok(pieces)
+}
+
+/// Writes the export in `format` to `sender`, piece by piece; fails when
+/// the receiver is gone.
+fn write_export(
+    graph: &Graph,
+    format: &str,
+    sender: tokio::sync::mpsc::Sender<Vec<u8>>,
+) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut out = Pieces::new(sender);
+    match format {
+        "graphml" => out.write_all(crate::graph::to_graphml(graph).as_bytes())?,
+        "gexf" => out.write_all(crate::graph::to_gexf(graph).as_bytes())?,
+        _ => crate::graph::write_json(graph, &mut out)?,
+    }
+    out.flush()
+}
+
+/// A writer that hands what it is given on in pieces of [`Pieces::SIZE`].
+struct Pieces {
+    sender: tokio::sync::mpsc::Sender<Vec<u8>>,
+    buffer: Vec<u8>,
+}
+
+impl Pieces {
+    const SIZE: usize = 64 * 1024;
+
+    fn new(sender: tokio::sync::mpsc::Sender<Vec<u8>>) -> Pieces {
+        Pieces {
+            sender,
+            buffer: Vec::with_capacity(Self::SIZE),
+        }
+    }
+
+    fn send(&mut self) -> std::io::Result<()> {
+        let piece = std::mem::replace(&mut self.buffer, Vec::with_capacity(Self::SIZE));
+        self.sender
+            .blocking_send(piece)
+            .map_err(|_| std::io::ErrorKind::BrokenPipe.into())
+    }
+}
+
+impl std::io::Write for Pieces {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.buffer.extend_from_slice(bytes);
+        if self.buffer.len() >= Self::SIZE {
+            self.send()?;
+        }
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        if self.buffer.is_empty() {
+            return Ok(());
+        }
+        self.send()
+    }
 }
 
 /// Runs CPU-heavy work (drawing and exporting a large map) on the
@@ -932,6 +1042,40 @@ mod tests {
             assert_eq!(activity.members, members as usize);
             assert!(figures.ties > 40_000 && figures.strong_ties > 0);
         }
+    }
+
+    /// A map larger than one piece arrives whole, in pieces of about
+    /// [`Pieces::SIZE`]; a reader that goes away stops the writer.
+    #[test]
+    fn exports_are_written_in_pieces() {
+        let mut graph = Graph::default();
+        for n in 0..2_000 {
+            graph.add_node(Node {
+                id: n.to_string(),
+                acct: format!("member{n}@town.example"),
+                ..Node::default()
+            });
+        }
+        for n in 1..2_000 {
+            graph.add_edge(n - 1, n, TieKind::Reply, 2);
+        }
+        let whole = crate::graph::to_json(&graph);
+        assert!(whole.len() > 3 * Pieces::SIZE, "{}", whole.len());
+        let (sender, mut receiver) = tokio::sync::mpsc::channel(1);
+        let writer = std::thread::spawn(move || write_export(&graph, "json", sender));
+        let mut pieces = Vec::new();
+        while let Some(piece) = receiver.blocking_recv() {
+            pieces.push(piece);
+        }
+        writer.join().unwrap().unwrap();
+        assert!(pieces.len() > 3, "{}", pieces.len());
+        assert!(pieces.iter().all(|p| p.len() < 2 * Pieces::SIZE));
+        assert_eq!(String::from_utf8(pieces.concat()).unwrap(), whole);
+
+        let (sender, receiver) = tokio::sync::mpsc::channel(1);
+        drop(receiver);
+        let graph = Graph::default();
+        assert!(write_export(&graph, "json", sender).is_err());
     }
 
     #[test]

@@ -10,7 +10,23 @@ use super::{Edge, Graph, Node, TieKind, core_numbers, xml_escape};
 #[derive(Serialize)]
 struct JsonMap<'g> {
     nodes: Vec<JsonNode<'g>>,
-    edges: Vec<JsonEdge<'g>>,
+    edges: JsonEdges<'g>,
+}
+
+/// The edges, written one by one as they are serialised: a map of a
+/// million ties would otherwise hold a million borrowed rows first.
+struct JsonEdges<'g>(&'g Graph);
+
+impl Serialize for JsonEdges<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let graph = self.0;
+        serializer.collect_seq(graph.usable_edges().map(|edge| JsonEdge {
+            source: &graph.nodes[edge.from].id,
+            target: &graph.nodes[edge.to].id,
+            kind: edge.kind,
+            weight: edge.weight,
+        }))
+    }
 }
 
 #[derive(Serialize)]
@@ -37,6 +53,14 @@ struct JsonEdge<'g> {
 /// Written straight from the graph rather than through a `Value` tree: a
 /// map of a hundred thousand ties is megabytes of JSON.
 pub fn to_json(graph: &Graph) -> String {
+    let mut out = Vec::new();
+    write_json(graph, &mut out).expect("writing to memory cannot fail");
+    String::from_utf8(out).expect("serde_json writes UTF-8")
+}
+
+/// [`to_json`] written to `out` as it is made, so a large map need not be
+/// held whole in memory (a million ties are some 70 MB of JSON).
+pub fn write_json(graph: &Graph, out: impl std::io::Write) -> std::io::Result<()> {
     let cores = core_numbers(graph);
     let map = JsonMap {
         nodes: graph
@@ -54,17 +78,9 @@ pub fn to_json(graph: &Graph) -> String {
                 core,
             })
             .collect(),
-        edges: graph
-            .usable_edges()
-            .map(|edge| JsonEdge {
-                source: &graph.nodes[edge.from].id,
-                target: &graph.nodes[edge.to].id,
-                kind: edge.kind,
-                weight: edge.weight,
-            })
-            .collect(),
+        edges: JsonEdges(graph),
     };
-    serde_json::to_string(&map).expect("a map serialises")
+    serde_json::to_writer(out, &map).map_err(std::io::Error::other)
 }
 
 /// A node attribute as both XML formats declare it.

@@ -18,7 +18,7 @@ mod svg;
 mod test_support;
 
 pub use centrality::{Betweenness, Broker, TopShares};
-pub use export::{to_gexf, to_graphml, to_json};
+pub use export::{to_gexf, to_graphml, to_json, write_json};
 pub use figures::{
     CorePeriphery, Crossing, Figures, STRONG_TIE, betweenness, core_numbers, core_periphery,
     degree_centralisation, density, median, reciprocity, tie_strengths, ties_across,

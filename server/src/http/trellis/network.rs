@@ -151,8 +151,16 @@ pub async fn map(
             )));
         }
     };
-    let body = network_map::export(&ctx, &format).await?;
-    Ok(([(axum::http::header::CONTENT_TYPE, content_type)], body).into_response())
+    let pieces = network_map::export(&ctx, &format).await?;
+    let body = futures::stream::unfold(pieces, |mut pieces| async move {
+        let piece = pieces.recv().await?;
+        Some((Ok::<_, std::convert::Infallible>(piece), pieces))
+    });
+    Ok((
+        [(axum::http::header::CONTENT_TYPE, content_type)],
+        axum::body::Body::from_stream(body),
+    )
+        .into_response())
 }
 
 /// `GET /api/trellis/v1/network/map.svg`: the picture, clusters apart,
