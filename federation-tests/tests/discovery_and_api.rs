@@ -1,7 +1,7 @@
 //! One instance seen from outside: discovery documents, content
 //! negotiation, OAuth, scopes, errors and pagination.
 
-use federation_tests::{Backend, Instance, PASSWORD, backend_tests};
+use federation_tests::{Backend, Instance, PASSWORD, backend_tests, peer::Peer};
 use reqwest::{StatusCode, header};
 use serde_json::{Value, json};
 
@@ -11,6 +11,10 @@ backend_tests!(
 );
 backend_tests!(oauth_scopes_and_errors, oauth_scopes_and_errors);
 backend_tests!(timelines_page_by_id, timelines_page_by_id);
+backend_tests!(
+    the_public_timeline_pages_through_local_and_remote,
+    the_public_timeline_pages_through_local_and_remote
+);
 backend_tests!(a_trimmed_home_feed_pages_on, a_trimmed_home_feed_pages_on);
 
 fn no_redirects() -> reqwest::Client {
@@ -442,6 +446,65 @@ async fn timelines_page_by_id(backend: Backend) {
         )
         .await;
     assert_eq!(since.body.as_array().unwrap().len(), 2);
+}
+
+/// The public timeline interleaves local and remote statuses by id,
+/// whichever way it is paged, and each origin alone keeps its own.
+async fn the_public_timeline_pages_through_local_and_remote(backend: Backend) {
+    let town = Instance::start("town", backend).await;
+    let peer = Peer::start().await;
+    let alice = town.create_user("alice").await;
+    peer.accept_follow_from(&town, &alice, "mia").await;
+    let inbox = format!("{}/inbox", town.base_url());
+    // Local, remote, local, remote: each id above the one before.
+    let mut ids = Vec::new();
+    for n in 0..2 {
+        let local = town
+            .post_status(&alice, &json!({"status": format!("local {n}")}))
+            .await;
+        ids.push(local["id"].as_str().unwrap().to_string());
+        let remote = peer.create_note("mia", &format!("remote-{n}"), &format!("remote {n}"));
+        let (status, body) = peer.post_signed("mia", &inbox, &remote).await;
+        assert_eq!(status, StatusCode::ACCEPTED, "{body}");
+        let stored = town
+            .wait_for_home_status(&alice, remote["object"]["id"].as_str().unwrap())
+            .await;
+        ids.push(stored["id"].as_str().unwrap().to_string());
+    }
+    let page = |query: &str| {
+        let town = &town;
+        let path = format!("/api/v1/timelines/public?{query}");
+        async move {
+            let answer = town.get(&path, None).await;
+            assert_eq!(answer.status, StatusCode::OK, "{path}: {}", answer.body);
+            answer
+                .body
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|s| s["id"].as_str().unwrap().to_string())
+                .collect::<Vec<_>>()
+        }
+    };
+    let newest_first = |picked: &[usize]| -> Vec<String> {
+        picked.iter().rev().map(|&at| ids[at].clone()).collect()
+    };
+    assert_eq!(page("limit=2").await, newest_first(&[2, 3]));
+    assert_eq!(
+        page(&format!("limit=2&max_id={}", ids[2])).await,
+        newest_first(&[0, 1])
+    );
+    assert_eq!(
+        page(&format!("limit=2&min_id={}", ids[0])).await,
+        newest_first(&[1, 2]),
+        "paging forward gives the oldest statuses above min_id"
+    );
+    assert_eq!(
+        page(&format!("since_id={}", ids[0])).await,
+        newest_first(&[1, 2, 3])
+    );
+    assert_eq!(page("local=true").await, newest_first(&[0, 2]));
+    assert_eq!(page("remote=true").await, newest_first(&[1, 3]));
 }
 
 backend_tests!(app_startup_endpoints_answer, app_startup_endpoints_answer);

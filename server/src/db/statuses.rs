@@ -580,17 +580,45 @@ pub fn public_ids(
     hidden_authors: &[i64],
     page: Page,
 ) -> QueryResult<Vec<i64>> {
+    match origin {
+        Origin::Local => public_ids_from(conn, true, hidden_authors, page),
+        Origin::Remote => public_ids_from(conn, false, hidden_authors, page),
+        // The (visibility, local, id) index holds the local and the remote
+        // statuses as two runs, each in id order. Walking each run to the
+        // page's end and merging keeps both walks short; asked for both at
+        // once, SQLite (which plans without looking at the bound LIMIT)
+        // read every public status and sorted them, 300 ms at a million.
+        Origin::Any => {
+            let mut ids = public_ids_from(conn, true, hidden_authors, page)?;
+            ids.extend(public_ids_from(conn, false, hidden_authors, page)?);
+            ids.sort_unstable_by(|a, b| b.cmp(a));
+            let limit = usize::try_from(page.limit).unwrap_or(0);
+            if page.min_id.is_some() {
+                // Paging forward: the page is the oldest ids above min_id.
+                let surplus = ids.len().saturating_sub(limit);
+                ids.drain(..surplus);
+            } else {
+                ids.truncate(limit);
+            }
+            Ok(ids)
+        }
+    }
+}
+
+/// [`public_ids`] for one side: local statuses or remote ones.
+fn public_ids_from(
+    conn: &mut DbConnection,
+    local: bool,
+    hidden_authors: &[i64],
+    page: Page,
+) -> QueryResult<Vec<i64>> {
     let mut query = statuses::table
         .filter(statuses::visibility.eq("public"))
+        .filter(statuses::local.eq(local))
         .filter(statuses::reblog_of_id.is_null())
         .filter(statuses::account_id.ne_all(hidden_authors.to_vec()))
         .select(statuses::id)
         .into_boxed();
-    match origin {
-        Origin::Any => {}
-        Origin::Local => query = query.filter(statuses::local.eq(true)),
-        Origin::Remote => query = query.filter(statuses::local.eq(false)),
-    }
     if let Some(max_id) = page.max_id {
         query = query.filter(statuses::id.lt(max_id));
     }
