@@ -6,7 +6,7 @@ use std::process::ExitCode;
 const THREAD_STACK_BYTES: usize = 8 * 1024 * 1024;
 
 fn main() -> ExitCode {
-    trellis::memory::fewer_allocator_arenas();
+    trellis::memory::give_memory_back();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .thread_stack_size(THREAD_STACK_BYTES)

@@ -87,12 +87,12 @@ pub fn load(conn: &mut DbConnection) -> Result<Graph> {
     graph.edges = ties
         .into_iter()
         .filter_map(|tie| {
-            Some(crate::graph::Edge {
-                from: index[tie.a as usize]?,
-                to: index[tie.b as usize]?,
-                kind: tie.kind,
-                weight: tie.weight,
-            })
+            Some(crate::graph::Edge::new(
+                index[tie.a as usize]?,
+                index[tie.b as usize]?,
+                tie.kind,
+                tie.weight,
+            ))
         })
         .collect();
     Ok(graph)
@@ -191,6 +191,7 @@ impl Measured {
     async fn laid_out(self) -> Result<Measured> {
         off_the_workers(move || {
             self.positions();
+            crate::memory::release_freed();
             self
         })
         .await
@@ -241,6 +242,9 @@ fn write_export(
         "gexf" => out.write_all(crate::graph::to_gexf(graph).as_bytes())?,
         _ => crate::graph::write_json(graph, &mut out)?,
     }
+    // Before the last piece, so the memory is back by the time the reader
+    // has the whole map.
+    crate::memory::release_freed();
     out.flush()
 }
 
@@ -369,6 +373,7 @@ async fn load_measured(ctx: &Context) -> Result<Measured> {
             let graph = load(conn)?;
             let figures = Figures::of(&graph);
             let activity = measure_activity(conn)?;
+            crate::memory::release_freed();
             Ok::<_, crate::error::Error>(Measured {
                 graph: Arc::new(graph),
                 figures: Arc::new(figures),

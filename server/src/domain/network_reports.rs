@@ -308,12 +308,13 @@ fn plain_figures<T: Serialize>(figures: &T) -> BTreeMap<String, serde_json::Valu
 fn ties_of(conn: &mut DbConnection, graph: &Graph) -> Result<Ties> {
     let mut pairs = BTreeSet::new();
     for edge in &graph.edges {
-        let valid = edge.from != edge.to
-            && edge.from < graph.nodes.len()
-            && edge.to < graph.nodes.len()
+        let (from, to) = (edge.from(), edge.to());
+        let valid = from != to
+            && from < graph.nodes.len()
+            && to < graph.nodes.len()
             && edge.kind != TieKind::Introduction;
         if valid {
-            pairs.insert((edge.from.min(edge.to), edge.from.max(edge.to)));
+            pairs.insert((from.min(to), from.max(to)));
         }
     }
     let host_of = |index: usize| {

@@ -21,8 +21,8 @@ impl Serialize for JsonEdges<'_> {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let graph = self.0;
         serializer.collect_seq(graph.usable_edges().map(|edge| JsonEdge {
-            source: &graph.nodes[edge.from].id,
-            target: &graph.nodes[edge.to].id,
+            source: &graph.nodes[edge.from()].id,
+            target: &graph.nodes[edge.to()].id,
             kind: edge.kind,
             weight: edge.weight,
         }))
@@ -263,8 +263,8 @@ pub fn to_gexf(graph: &Graph) -> String {
 
 fn end_ids(graph: &Graph, edge: &Edge) -> (String, String) {
     (
-        xml_escape(&graph.nodes[edge.from].id),
-        xml_escape(&graph.nodes[edge.to].id),
+        xml_escape(&graph.nodes[edge.from()].id),
+        xml_escape(&graph.nodes[edge.to()].id),
     )
 }
 

@@ -16,19 +16,29 @@ use super::{Graph, Node, TieKind};
 /// groups but not trust or joint work.
 pub const STRONG_TIE: u64 = 5;
 
+/// Two people by their 32-bit node indexes, as [`super::Edge`] keeps them:
+/// the pair lists below are sorted copies of every edge, so at a million
+/// edges each byte saved on a pair is a MB less to sort.
+type Pair = (u32, u32);
+
+/// The pair with the smaller index first.
+fn unordered(a: u32, b: u32) -> Pair {
+    (a.min(b), a.max(b))
+}
+
 /// The tie graph behind every figure, built once so [`Figures::of`] does not
 /// walk the edges a dozen times.
 struct Ties {
     /// Sorted and unique, so a reverse tie is a binary search away.
-    directed: Vec<(usize, usize)>,
+    directed: Vec<Pair>,
     /// Sorted and unique, smaller index first.
-    undirected: Vec<(usize, usize)>,
+    undirected: Vec<Pair>,
     /// The strength of each tie in `undirected`, at the same position.
     strength: Vec<u64>,
     /// Undirected neighbours of each node.
     neighbours: Vec<Vec<usize>>,
     /// Introduced pairs, smaller index first, sorted and unique.
-    introduced: Vec<(usize, usize)>,
+    introduced: Vec<Pair>,
 }
 
 impl Ties {
@@ -37,7 +47,7 @@ impl Ties {
         let mut weighed = Vec::with_capacity(graph.edges.len());
         let mut introduced = Vec::new();
         for edge in graph.usable_edges() {
-            let pair = (edge.from.min(edge.to), edge.from.max(edge.to));
+            let pair = unordered(edge.from, edge.to);
             if edge.kind == TieKind::Introduction {
                 introduced.push(pair);
             } else {
@@ -51,7 +61,7 @@ impl Ties {
         introduced.dedup();
 
         weighed.sort_unstable();
-        let mut undirected: Vec<(usize, usize)> = Vec::with_capacity(weighed.len());
+        let mut undirected: Vec<Pair> = Vec::with_capacity(weighed.len());
         let mut strength: Vec<u64> = Vec::with_capacity(weighed.len());
         for (pair, weight) in weighed {
             if undirected.last() == Some(&pair) {
@@ -64,6 +74,7 @@ impl Ties {
 
         let mut neighbours = vec![Vec::new(); graph.nodes.len()];
         for &(a, b) in &undirected {
+            let (a, b) = (a as usize, b as usize);
             neighbours[a].push(b);
             neighbours[b].push(a);
         }
@@ -76,7 +87,7 @@ impl Ties {
         }
     }
 
-    fn returned(&self, from: usize, to: usize) -> bool {
+    fn returned(&self, from: u32, to: u32) -> bool {
         self.directed.binary_search(&(to, from)).is_ok()
     }
 
@@ -195,7 +206,7 @@ impl Ties {
     fn crossing(&self, nodes: &[Node], same: impl Fn(&Node, &Node) -> Option<bool>) -> Crossing {
         let mut crossing = Crossing::default();
         for &(a, b) in &self.undirected {
-            if let Some(same_side) = same(&nodes[a], &nodes[b]) {
+            if let Some(same_side) = same(&nodes[a as usize], &nodes[b as usize]) {
                 crossing.counted += 1;
                 if !same_side {
                     crossing.across += 1;
@@ -206,15 +217,35 @@ impl Ties {
     }
 }
 
-/// The undirected tie neighbours of each node, for the centrality figures.
-pub(super) fn tie_neighbours(graph: &Graph) -> Vec<Vec<usize>> {
-    Ties::of(graph).neighbours
+/// The undirected tie neighbours of each node with the strength of each
+/// tie, in the same order, for the map's layout.
+pub(super) fn weighted_neighbours(graph: &Graph) -> (Vec<Vec<usize>>, Vec<Vec<u64>>) {
+    let ties = Ties::of(graph);
+    let strengths = ties
+        .neighbours
+        .iter()
+        .enumerate()
+        .map(|(v, list)| {
+            list.iter()
+                .map(|&w| {
+                    ties.undirected
+                        .binary_search(&unordered(v as u32, w as u32))
+                        .map_or(1, |at| ties.strength[at])
+                })
+                .collect()
+        })
+        .collect();
+    (ties.neighbours, strengths)
 }
 
 /// Strength of every undirected tie, smaller index first, in pair order.
 pub fn tie_strengths(graph: &Graph) -> Vec<((usize, usize), u64)> {
     let ties = Ties::of(graph);
-    ties.undirected.into_iter().zip(ties.strength).collect()
+    ties.undirected
+        .into_iter()
+        .map(|(a, b)| (a as usize, b as usize))
+        .zip(ties.strength)
+        .collect()
 }
 
 /// Betweenness of every member on the undirected tie graph; see

@@ -107,13 +107,37 @@ impl TieKind {
     }
 }
 
-/// A directed edge between two indexes into [`Graph::nodes`].
+/// A directed edge between two indexes into [`Graph::nodes`]. The ends are
+/// kept as 32-bit indexes: a map at a million statuses holds about a
+/// million edges, and 16 bytes an edge instead of 24 is 8 MB less kept.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Edge {
-    pub from: usize,
-    pub to: usize,
+    from: u32,
+    to: u32,
     pub kind: TieKind,
     pub weight: u32,
+}
+
+impl Edge {
+    /// # Panics
+    /// When an index does not fit 32 bits (four billion people).
+    pub fn new(from: usize, to: usize, kind: TieKind, weight: u32) -> Edge {
+        let index = |at: usize| u32::try_from(at).expect("a node index fits 32 bits");
+        Edge {
+            from: index(from),
+            to: index(to),
+            kind,
+            weight,
+        }
+    }
+
+    pub fn from(&self) -> usize {
+        self.from as usize
+    }
+
+    pub fn to(&self) -> usize {
+        self.to as usize
+    }
 }
 
 #[derive(Clone, Debug, Default)]
@@ -149,12 +173,7 @@ impl Graph {
             }
             None => {
                 self.index.insert(key, self.edges.len());
-                self.edges.push(Edge {
-                    from,
-                    to,
-                    kind,
-                    weight,
-                });
+                self.edges.push(Edge::new(from, to, kind, weight));
                 self.indexed = self.edges.len();
             }
         }
@@ -172,14 +191,14 @@ impl Graph {
         for at in self.indexed..self.edges.len() {
             let edge = self.edges[at];
             self.index
-                .entry((edge.from, edge.to, edge.kind))
+                .entry((edge.from(), edge.to(), edge.kind))
                 .or_insert(at);
         }
         self.indexed = self.edges.len();
         let matches = |edges: &[Edge], at: usize| {
             edges
                 .get(at)
-                .is_some_and(|edge| (edge.from, edge.to, edge.kind) == key)
+                .is_some_and(|edge| (edge.from(), edge.to(), edge.kind) == key)
         };
         match self.index.get(&key).copied() {
             Some(at) if matches(&self.edges, at) => Some(at),
@@ -195,7 +214,7 @@ impl Graph {
         self.index.clear();
         for (at, edge) in self.edges.iter().enumerate() {
             self.index
-                .entry((edge.from, edge.to, edge.kind))
+                .entry((edge.from(), edge.to(), edge.kind))
                 .or_insert(at);
         }
         self.indexed = self.edges.len();
@@ -212,8 +231,8 @@ impl Graph {
             }
         }
         for edge in self.usable_edges() {
-            if let (Some(from), Some(to)) = (index[edge.from], index[edge.to]) {
-                kept.edges.push(Edge { from, to, ..*edge });
+            if let (Some(from), Some(to)) = (index[edge.from()], index[edge.to()]) {
+                kept.edges.push(Edge::new(from, to, edge.kind, edge.weight));
             }
         }
         kept
@@ -225,7 +244,7 @@ impl Graph {
     fn usable_edges(&self) -> impl Iterator<Item = &Edge> {
         let node_count = self.nodes.len();
         self.edges.iter().filter(move |edge| {
-            edge.from != edge.to && edge.from < node_count && edge.to < node_count
+            edge.from != edge.to && edge.from() < node_count && edge.to() < node_count
         })
     }
 }
@@ -289,7 +308,7 @@ mod tests {
         assert_eq!(names, ["a", "c"]);
         assert_eq!(kept.edges.len(), 1);
         let edge = kept.edges[0];
-        assert_eq!((edge.from, edge.to, edge.weight), (1, 0, 1));
+        assert_eq!((edge.from(), edge.to(), edge.weight), (1, 0, 1));
     }
 
     #[test]
@@ -298,12 +317,7 @@ mod tests {
         let a = graph.add_node(member("a"));
         let b = graph.add_node(member("b"));
         graph.add_edge(a, b, TieKind::Follow, 1);
-        graph.edges.push(Edge {
-            from: b,
-            to: a,
-            kind: TieKind::Reply,
-            weight: 2,
-        });
+        graph.edges.push(Edge::new(b, a, TieKind::Reply, 2));
         graph.add_edge(b, a, TieKind::Reply, 3);
         graph.add_edge(a, b, TieKind::Follow, 1);
         assert_eq!(graph.edges.len(), 2);
@@ -323,7 +337,7 @@ mod tests {
         let weights: Vec<(usize, usize, u32)> = graph
             .edges
             .iter()
-            .map(|e| (e.from, e.to, e.weight))
+            .map(|e| (e.from(), e.to(), e.weight))
             .collect();
         assert_eq!(weights, [(2, 0, 5), (1, 2, 2), (0, 1, 1)]);
     }
@@ -362,18 +376,8 @@ mod tests {
         let a = graph.add_node(member("a"));
         let b = graph.add_node(member("b"));
         graph.add_edge(a, b, TieKind::Follow, 1);
-        graph.edges.push(Edge {
-            from: a,
-            to: 7,
-            kind: TieKind::Follow,
-            weight: 1,
-        });
-        graph.edges.push(Edge {
-            from: b,
-            to: b,
-            kind: TieKind::Follow,
-            weight: 1,
-        });
+        graph.edges.push(Edge::new(a, 7, TieKind::Follow, 1));
+        graph.edges.push(Edge::new(b, b, TieKind::Follow, 1));
         assert_eq!(graph.usable_edges().count(), 1);
     }
 

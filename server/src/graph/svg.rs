@@ -7,7 +7,7 @@
 use std::cmp::Reverse;
 use std::collections::{BTreeMap, HashMap};
 
-use super::{Figures, Graph, Node, TieKind, figures::tie_neighbours, layout, xml_escape};
+use super::{Figures, Graph, Node, TieKind, figures::weighted_neighbours, layout, xml_escape};
 
 const MAP_SIZE: f64 = 900.0;
 const LEGEND_WIDTH: f64 = 300.0;
@@ -62,7 +62,7 @@ pub fn to_svg_measured(graph: &Graph, figures: &Figures, options: MapOptions) ->
 /// on the graph alone, so the domain keeps it with a cached graph.
 pub fn map_positions(graph: &Graph) -> Vec<(f64, f64)> {
     let colours = CommunityColours::of(&graph.nodes);
-    place(graph, &weighted_pairs(graph), &colours)
+    place(graph, &colours)
 }
 
 /// As [`to_svg_measured`], with the nodes at `positions` (from
@@ -112,28 +112,18 @@ fn marked_people(figures: &Figures) -> Vec<usize> {
 }
 
 /// Seeds the layout by colour rank, so a community starts in one place.
-fn place(
-    graph: &Graph,
-    pairs: &[(usize, usize, u64)],
-    colours: &CommunityColours,
-) -> Vec<(f64, f64)> {
-    let neighbours = tie_neighbours(graph);
-    let mut weights: Vec<Vec<f64>> = neighbours
-        .iter()
-        .map(|list| vec![1.0; list.len()])
+fn place(graph: &Graph, colours: &CommunityColours) -> Vec<(f64, f64)> {
+    let (neighbours, strengths) = weighted_neighbours(graph);
+    // Heavier ties pull harder, on a log scale so one busy pair does not
+    // fold its two people into one dot.
+    let weights: Vec<Vec<f64>> = strengths
+        .into_iter()
+        .map(|list| {
+            list.into_iter()
+                .map(|strength| 1.0 + (strength.max(1) as f64).ln() / 2.0)
+                .collect()
+        })
         .collect();
-    let strength: HashMap<(usize, usize), u64> = pairs
-        .iter()
-        .map(|&(a, b, weight)| ((a, b), weight))
-        .collect();
-    for (v, list) in neighbours.iter().enumerate() {
-        for (slot, &w) in list.iter().enumerate() {
-            let weight = strength.get(&(v.min(w), v.max(w))).copied().unwrap_or(1);
-            // Heavier ties pull harder, on a log scale so one busy pair
-            // does not fold its two people into one dot.
-            weights[v][slot] = 1.0 + (weight as f64).ln() / 2.0;
-        }
-    }
     let groups: Vec<usize> = graph.nodes.iter().map(|node| colours.rank(node)).collect();
     layout::positions(
         &neighbours,
@@ -266,8 +256,8 @@ fn weighted_pairs(graph: &Graph) -> Vec<(usize, usize, u64)> {
         .filter(|edge| edge.kind.is_tie())
         .map(|edge| {
             (
-                edge.from.min(edge.to),
-                edge.from.max(edge.to),
+                edge.from().min(edge.to()),
+                edge.from().max(edge.to()),
                 edge.kind.strength() * u64::from(edge.weight),
             )
         })
@@ -294,7 +284,7 @@ fn write_introductions(
     let mut open: Vec<(usize, usize)> = graph
         .usable_edges()
         .filter(|edge| edge.kind == TieKind::Introduction)
-        .map(|edge| (edge.from.min(edge.to), edge.from.max(edge.to)))
+        .map(|edge| (edge.from().min(edge.to()), edge.from().max(edge.to())))
         .filter(|&(a, b)| pairs.binary_search_by(|p| (p.0, p.1).cmp(&(a, b))).is_err())
         .collect();
     open.sort_unstable();

@@ -79,7 +79,7 @@ pub fn barbell() -> Graph {
 
 /// The undirected tie neighbours the figures work from.
 pub fn neighbours_of(graph: &Graph) -> Vec<Vec<usize>> {
-    super::figures::tie_neighbours(graph)
+    super::figures::weighted_neighbours(graph).0
 }
 
 /// A generated network the size the issue sets as the budget's yardstick:
