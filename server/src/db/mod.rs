@@ -504,6 +504,34 @@ mod tests {
         names
     }
 
+    /// `.cargo/config.toml` builds SQLite without its process-wide locks
+    /// (see there); a build that lost the setting would still work, only
+    /// with every reader queueing on one lock, so it is checked here.
+    #[test]
+    fn sqlite_is_built_without_process_wide_locks() {
+        use diesel::{Connection, RunQueryDsl, SqliteConnection, sql_types::Text};
+        #[derive(diesel::QueryableByName)]
+        struct CompileOption {
+            #[diesel(sql_type = Text)]
+            compile_options: String,
+        }
+        let mut conn = SqliteConnection::establish(":memory:").unwrap();
+        let options: Vec<String> = diesel::sql_query("PRAGMA compile_options")
+            .load::<CompileOption>(&mut conn)
+            .unwrap()
+            .into_iter()
+            .map(|option| option.compile_options)
+            .collect();
+        assert!(
+            !options.iter().any(|o| o == "ENABLE_MEMORY_MANAGEMENT"),
+            "{options:?}"
+        );
+        assert!(
+            options.iter().any(|o| o == "DEFAULT_MEMSTATUS=0"),
+            "{options:?}"
+        );
+    }
+
     #[test]
     fn both_backends_have_the_same_migrations() {
         let sqlite = migration_names("sqlite");
