@@ -221,20 +221,13 @@ impl Ties {
 /// tie, in the same order, for the map's layout.
 pub(super) fn weighted_neighbours(graph: &Graph) -> (Vec<Vec<usize>>, Vec<Vec<u64>>) {
     let ties = Ties::of(graph);
-    let strengths = ties
-        .neighbours
-        .iter()
-        .enumerate()
-        .map(|(v, list)| {
-            list.iter()
-                .map(|&w| {
-                    ties.undirected
-                        .binary_search(&unordered(v as u32, w as u32))
-                        .map_or(1, |at| ties.strength[at])
-                })
-                .collect()
-        })
-        .collect();
+    // Walked in the order `Ties::of` filled the neighbour lists, so each
+    // strength lands beside its neighbour.
+    let mut strengths = vec![Vec::new(); ties.neighbours.len()];
+    for (&(a, b), &strength) in ties.undirected.iter().zip(&ties.strength) {
+        strengths[a as usize].push(strength);
+        strengths[b as usize].push(strength);
+    }
     (ties.neighbours, strengths)
 }
 
