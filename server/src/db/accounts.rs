@@ -1,5 +1,6 @@
 //! Queries on accounts: local members, cached remote actors, the instance actor.
 
+use super::id_lists::one_of;
 use super::{
     DbConnection,
     models::Account,
@@ -27,7 +28,7 @@ pub fn by_id(conn: &mut DbConnection, id: i64) -> QueryResult<Option<Account>> {
 }
 
 pub fn by_ids(conn: &mut DbConnection, ids: &[i64]) -> QueryResult<Vec<Account>> {
-    accounts::table.filter(accounts::id.eq_any(ids)).load(conn)
+    accounts::table.filter(one_of(accounts::id, ids)).load(conn)
 }
 
 pub fn by_ap_id(conn: &mut DbConnection, ap_id: &str) -> QueryResult<Option<Account>> {
@@ -219,7 +220,7 @@ pub fn stats_of(
 ) -> QueryResult<std::collections::HashMap<i64, Stats>> {
     use super::schema::account_stats;
     let rows: Vec<(i64, Stats)> = account_stats::table
-        .filter(account_stats::account_id.eq_any(account_ids))
+        .filter(one_of(account_stats::account_id, account_ids))
         .select((
             account_stats::account_id,
             (

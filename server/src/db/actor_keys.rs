@@ -1,5 +1,6 @@
 //! Local actors' Ed25519 keys.
 
+use super::id_lists::one_of;
 use super::{DbConnection, schema::actor_keys};
 use diesel::prelude::*;
 use std::collections::HashMap;
@@ -20,7 +21,7 @@ pub fn of_accounts(
         return Ok(HashMap::new());
     }
     Ok(actor_keys::table
-        .filter(actor_keys::account_id.eq_any(account_ids))
+        .filter(one_of(actor_keys::account_id, account_ids))
         .select((
             actor_keys::account_id,
             actor_keys::ed25519_private_key,

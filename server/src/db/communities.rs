@@ -1,5 +1,6 @@
 //! Communities of practice: their settings and moderators.
 
+use super::id_lists::{none_of, one_of};
 use super::{
     DbConnection,
     models::{Account, Community, CommunityLink},
@@ -196,7 +197,7 @@ pub fn people_counts(
     use super::schema::follows;
     let rows: Vec<(i64, i64)> = follows::table
         .inner_join(accounts::table.on(accounts::id.eq(follows::account_id)))
-        .filter(follows::target_account_id.eq_any(community_ids))
+        .filter(one_of(follows::target_account_id, community_ids))
         .filter(follows::accepted.eq(true))
         .filter(accounts::actor_type.eq("Person"))
         .filter(accounts::deleted_at.is_null())
@@ -261,7 +262,7 @@ pub fn remote_linked_communities(conn: &mut DbConnection) -> QueryResult<Vec<Acc
         .distinct()
         .load(conn)?;
     accounts::table
-        .filter(accounts::id.eq_any(ids))
+        .filter(one_of(accounts::id, &ids))
         .filter(accounts::local.eq(false))
         .filter(accounts::deleted_at.is_null())
         .select(Account::as_select())
@@ -295,7 +296,7 @@ pub fn replace_linked_members(
 /// Forgets the members of communities no longer linked.
 pub fn forget_linked_members_except(conn: &mut DbConnection, linked: &[i64]) -> QueryResult<usize> {
     use super::schema::linked_members;
-    diesel::delete(linked_members::table.filter(linked_members::community_id.ne_all(linked)))
+    diesel::delete(linked_members::table.filter(none_of(linked_members::community_id, linked)))
         .execute(conn)
 }
 

@@ -2,6 +2,7 @@
 //! the change they announce, claimed by workers with a lease, and removed once
 //! the remote inbox accepts them.
 
+use super::id_lists::one_of;
 use super::{
     DbConnection,
     models::{Delivery, OutgoingActivity},
@@ -66,12 +67,12 @@ pub fn claim_due(
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    diesel::update(deliveries::table.filter(deliveries::id.eq_any(&ids)))
+    diesel::update(deliveries::table.filter(one_of(deliveries::id, &ids)))
         .set(deliveries::locked_until.eq(lease_until))
         .execute(conn)?;
     deliveries::table
         .inner_join(outgoing_activities::table)
-        .filter(deliveries::id.eq_any(&ids))
+        .filter(one_of(deliveries::id, &ids))
         .select((Delivery::as_select(), OutgoingActivity::as_select()))
         .load(conn)
 }
@@ -79,7 +80,7 @@ pub fn claim_due(
 /// Removes delivered rows.
 pub fn complete_all(conn: &mut DbConnection, ids: &[i64]) -> QueryResult<()> {
     for chunk in ids.chunks(INSERT_CHUNK) {
-        diesel::delete(deliveries::table.filter(deliveries::id.eq_any(chunk))).execute(conn)?;
+        diesel::delete(deliveries::table.filter(one_of(deliveries::id, chunk))).execute(conn)?;
     }
     Ok(())
 }
@@ -128,7 +129,7 @@ pub fn release_all_leases(conn: &mut DbConnection) -> QueryResult<usize> {
 /// Frees the leases on `ids`: deliveries a stopping process claimed but
 /// did not finish, due again at once for whichever process runs next.
 pub fn release_leases(conn: &mut DbConnection, ids: &[i64]) -> QueryResult<usize> {
-    diesel::update(deliveries::table.filter(deliveries::id.eq_any(ids)))
+    diesel::update(deliveries::table.filter(one_of(deliveries::id, ids)))
         .set(deliveries::locked_until.eq(None::<NaiveDateTime>))
         .execute(conn)
 }

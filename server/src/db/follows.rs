@@ -1,5 +1,6 @@
 //! Follow relationships, pending and accepted, in both directions.
 
+use super::id_lists::one_of;
 use super::{
     DbConnection,
     models::{Account, Follow},
@@ -115,7 +116,7 @@ pub fn following(conn: &mut DbConnection, account_id: i64) -> QueryResult<Vec<Ac
 /// Accepted follows leaving any of `account_ids`, as `(follower, followed)`.
 pub fn accepted_from(conn: &mut DbConnection, account_ids: &[i64]) -> QueryResult<Vec<(i64, i64)>> {
     follows::table
-        .filter(follows::account_id.eq_any(account_ids))
+        .filter(one_of(follows::account_id, account_ids))
         .filter(follows::accepted.eq(true))
         .select((follows::account_id, follows::target_account_id))
         .load(conn)
@@ -124,7 +125,7 @@ pub fn accepted_from(conn: &mut DbConnection, account_ids: &[i64]) -> QueryResul
 /// Accepted follows reaching any of `account_ids`, as `(follower, followed)`.
 pub fn accepted_to(conn: &mut DbConnection, account_ids: &[i64]) -> QueryResult<Vec<(i64, i64)>> {
     follows::table
-        .filter(follows::target_account_id.eq_any(account_ids))
+        .filter(one_of(follows::target_account_id, account_ids))
         .filter(follows::accepted.eq(true))
         .select((follows::account_id, follows::target_account_id))
         .load(conn)
@@ -260,8 +261,8 @@ pub fn follows_among(
     since: chrono::NaiveDateTime,
 ) -> QueryResult<Vec<(i64, i64, chrono::NaiveDateTime)>> {
     follows::table
-        .filter(follows::account_id.eq_any(people))
-        .filter(follows::target_account_id.eq_any(people))
+        .filter(one_of(follows::account_id, people))
+        .filter(one_of(follows::target_account_id, people))
         .filter(follows::created_at.ge(since))
         .select((
             follows::account_id,

@@ -2,6 +2,7 @@
 //! kept (the feeds' rows themselves are written and read in
 //! [`super::statuses`]).
 
+use super::id_lists::{none_of, one_of};
 use super::{
     DbConnection,
     schema::{home_feed, home_feed_trims, statuses},
@@ -74,8 +75,8 @@ pub fn older_than_feed(
     limit: i64,
 ) -> QueryResult<Vec<i64>> {
     statuses::table
-        .filter(statuses::account_id.eq_any(authors))
-        .filter(statuses::account_id.ne_all(hidden_authors))
+        .filter(one_of(statuses::account_id, authors))
+        .filter(none_of(statuses::account_id, hidden_authors))
         .filter(statuses::id.lt(before_id))
         .filter(
             statuses::visibility

@@ -1,5 +1,6 @@
 //! Media rows: status attachments, avatars and headers.
 
+use super::id_lists::one_of;
 use super::{DbConnection, models::Media, schema::media_attachments as media};
 use diesel::prelude::*;
 
@@ -53,7 +54,7 @@ pub fn of_statuses(conn: &mut DbConnection, status_ids: &[i64]) -> QueryResult<V
         return Ok(Vec::new());
     }
     media::table
-        .filter(media::status_id.eq_any(status_ids))
+        .filter(one_of(media::status_id, status_ids))
         .order((media::status_id.asc(), media::position.asc()))
         .load(conn)
 }
@@ -64,8 +65,8 @@ pub fn images_of_accounts(conn: &mut DbConnection, account_ids: &[i64]) -> Query
         return Ok(Vec::new());
     }
     media::table
-        .filter(media::account_id.eq_any(account_ids))
-        .filter(media::role.eq_any([AVATAR, HEADER]))
+        .filter(one_of(media::account_id, account_ids))
+        .filter(media::role.eq(AVATAR).or(media::role.eq(HEADER)))
         .load(conn)
 }
 
@@ -108,7 +109,7 @@ pub fn unattached_before(
 }
 
 pub fn delete(conn: &mut DbConnection, ids: &[i64]) -> QueryResult<usize> {
-    diesel::delete(media::table.filter(media::id.eq_any(ids))).execute(conn)
+    diesel::delete(media::table.filter(one_of(media::id, ids))).execute(conn)
 }
 
 /// Remote media no copy was tried for yet, oldest first.
@@ -210,7 +211,7 @@ pub fn oldest_cached(conn: &mut DbConnection, limit: i64) -> QueryResult<Vec<Med
 pub fn forget_cached(conn: &mut DbConnection, ids: &[i64]) -> QueryResult<usize> {
     diesel::update(
         media::table
-            .filter(media::id.eq_any(ids))
+            .filter(one_of(media::id, ids))
             .filter(media::remote_url.is_not_null()),
     )
     .set((
@@ -227,7 +228,7 @@ pub fn keys_of(conn: &mut DbConnection, ids: &[i64]) -> QueryResult<Vec<String>>
         return Ok(Vec::new());
     }
     let rows: Vec<(Option<String>, Option<String>)> = media::table
-        .filter(media::id.eq_any(ids))
+        .filter(one_of(media::id, ids))
         .select((media::file_key, media::preview_key))
         .load(conn)?;
     Ok(rows

@@ -10,6 +10,7 @@ pub mod deliveries;
 pub mod follows;
 mod group_commit;
 pub mod home_feed;
+mod id_lists;
 pub mod ids;
 pub mod markers;
 pub mod media;

@@ -1,6 +1,7 @@
 //! Domain blocks and allows, the standing limits on accounts, the log of
 //! moderation actions, and reports.
 
+use super::id_lists::one_of;
 use super::{
     DbConnection,
     models::{AccountModeration, DomainAllow, DomainBlock, ModerationAction, Report},
@@ -94,9 +95,8 @@ pub fn follows_involving(
 ) -> QueryResult<Vec<super::models::Follow>> {
     follows::table
         .filter(
-            follows::account_id
-                .eq_any(account_ids)
-                .or(follows::target_account_id.eq_any(account_ids)),
+            one_of(follows::account_id, account_ids)
+                .or(one_of(follows::target_account_id, account_ids)),
         )
         .load(conn)
 }
@@ -105,9 +105,8 @@ pub fn follows_involving(
 pub fn drop_follows_of(conn: &mut DbConnection, account_ids: &[i64]) -> QueryResult<usize> {
     diesel::delete(
         follows::table.filter(
-            follows::account_id
-                .eq_any(account_ids)
-                .or(follows::target_account_id.eq_any(account_ids)),
+            one_of(follows::account_id, account_ids)
+                .or(one_of(follows::target_account_id, account_ids)),
         ),
     )
     .execute(conn)
@@ -133,7 +132,7 @@ pub fn limits_among(
         return Ok(Vec::new());
     }
     account_moderation::table
-        .filter(account_moderation::account_id.eq_any(account_ids))
+        .filter(one_of(account_moderation::account_id, account_ids))
         .load(conn)
 }
 

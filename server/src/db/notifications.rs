@@ -1,5 +1,6 @@
 //! Members' notifications.
 
+use super::id_lists::one_of;
 use super::{DbConnection, models::Notification, schema::notifications, statuses::Page};
 use diesel::prelude::*;
 
@@ -125,5 +126,5 @@ pub fn dismiss_group(
         .into_iter()
         .map(|n| n.id)
         .collect();
-    diesel::delete(notifications::table.filter(notifications::id.eq_any(ids))).execute(conn)
+    diesel::delete(notifications::table.filter(one_of(notifications::id, &ids))).execute(conn)
 }

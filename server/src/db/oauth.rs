@@ -1,6 +1,7 @@
 //! Members' logins, OAuth applications and access tokens. Secrets are stored
 //! as SHA-256 digests: a leaked database does not leak working tokens.
 
+use super::id_lists::one_of;
 use super::{
     DbConnection,
     models::{Account, OAuthApp, OAuthAuthorization, OAuthToken, User},
@@ -137,7 +138,7 @@ pub fn approve_user(conn: &mut DbConnection, account_id: i64) -> QueryResult<usi
 /// Which of `account_ids` belong to members whose sign-up was approved.
 pub fn approved_among(conn: &mut DbConnection, account_ids: &[i64]) -> QueryResult<Vec<i64>> {
     users::table
-        .filter(users::account_id.eq_any(account_ids))
+        .filter(one_of(users::account_id, account_ids))
         .filter(users::approved.eq(true))
         .select(users::account_id)
         .load(conn)

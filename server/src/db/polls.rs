@@ -1,5 +1,6 @@
 //! Polls, their options and the votes cast here or on members' polls.
 
+use super::id_lists::one_of;
 use super::{
     DbConnection,
     models::{Poll, PollOption},
@@ -51,7 +52,7 @@ pub fn of_statuses(
         return Ok(Vec::new());
     }
     let found: Vec<Poll> = polls::table
-        .filter(polls::status_id.eq_any(status_ids))
+        .filter(one_of(polls::status_id, status_ids))
         .select(Poll::as_select())
         .load(conn)?;
     if found.is_empty() {
@@ -59,7 +60,7 @@ pub fn of_statuses(
     }
     let ids: Vec<i64> = found.iter().map(|p| p.status_id).collect();
     let mut options: Vec<PollOption> = poll_options::table
-        .filter(poll_options::status_id.eq_any(&ids))
+        .filter(one_of(poll_options::status_id, &ids))
         .order((poll_options::status_id, poll_options::position))
         .select(PollOption::as_select())
         .load(conn)?;
@@ -86,7 +87,7 @@ pub fn choices_of(
     }
     poll_votes::table
         .filter(poll_votes::account_id.eq(account_id))
-        .filter(poll_votes::status_id.eq_any(status_ids))
+        .filter(one_of(poll_votes::status_id, status_ids))
         .order((poll_votes::status_id, poll_votes::choice))
         .select((poll_votes::status_id, poll_votes::choice))
         .load(conn)

@@ -1,6 +1,7 @@
 //! Members' practice profiles: organisation, place, and the lists of roles,
 //! interests, offers and needs.
 
+use super::id_lists::one_of;
 use super::{
     DbConnection,
     schema::{practice_profiles, practice_terms},
@@ -65,7 +66,7 @@ pub fn of_accounts(
     account_ids: &[i64],
 ) -> QueryResult<HashMap<i64, StoredPractice>> {
     let mut found: HashMap<i64, StoredPractice> = practice_profiles::table
-        .filter(practice_profiles::account_id.eq_any(account_ids))
+        .filter(one_of(practice_profiles::account_id, account_ids))
         .select((
             practice_profiles::account_id,
             practice_profiles::organization,
@@ -83,7 +84,7 @@ pub fn of_accounts(
         })
         .collect();
     let terms: Vec<(i64, StoredTerm)> = practice_terms::table
-        .filter(practice_terms::account_id.eq_any(account_ids))
+        .filter(one_of(practice_terms::account_id, account_ids))
         .order((
             practice_terms::account_id.asc(),
             practice_terms::kind.asc(),
@@ -222,7 +223,7 @@ pub fn places_of(
     account_ids: &[i64],
 ) -> QueryResult<HashMap<i64, String>> {
     Ok(practice_profiles::table
-        .filter(practice_profiles::account_id.eq_any(account_ids))
+        .filter(one_of(practice_profiles::account_id, account_ids))
         .filter(practice_profiles::place.ne(""))
         .select((practice_profiles::account_id, practice_profiles::place))
         .load::<(i64, String)>(conn)?

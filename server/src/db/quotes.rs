@@ -1,5 +1,6 @@
 //! Which statuses quote which.
 
+use super::id_lists::one_of;
 use super::{DbConnection, schema::status_quotes};
 use diesel::prelude::*;
 
@@ -31,7 +32,7 @@ pub fn of_statuses(
         return Ok(Vec::new());
     }
     status_quotes::table
-        .filter(status_quotes::status_id.eq_any(status_ids))
+        .filter(one_of(status_quotes::status_id, status_ids))
         .select((
             status_quotes::status_id,
             status_quotes::quoted_status_id,

@@ -1,5 +1,6 @@
 //! Queries on statuses, mentions, favourites and the per-member home feed.
 
+use super::id_lists::{none_of, one_of};
 use super::{
     DbConnection,
     models::{Favourite, Status, StatusEdit},
@@ -33,7 +34,7 @@ pub fn by_id(conn: &mut DbConnection, id: i64) -> QueryResult<Option<Status>> {
 }
 
 pub fn by_ids(conn: &mut DbConnection, ids: &[i64]) -> QueryResult<Vec<Status>> {
-    statuses::table.filter(statuses::id.eq_any(ids)).load(conn)
+    statuses::table.filter(one_of(statuses::id, ids)).load(conn)
 }
 
 pub fn by_ap_id(conn: &mut DbConnection, ap_id: &str) -> QueryResult<Option<Status>> {
@@ -114,7 +115,7 @@ pub fn adopt_replies(conn: &mut DbConnection, parent: &Status) -> QueryResult<()
     diesel::update(
         statuses::table
             .filter(statuses::in_reply_to_ap_id.eq(&parent.ap_id))
-            .filter(statuses::id.ne_all(lineage)),
+            .filter(none_of(statuses::id, &lineage)),
     )
     .set((
         statuses::in_reply_to_id.eq(parent.id),
@@ -202,7 +203,7 @@ pub fn home_feed_ids(
         .into_boxed();
     if !hidden_authors.is_empty() {
         let hidden = statuses::table
-            .filter(statuses::account_id.eq_any(hidden_authors.to_vec()))
+            .filter(one_of(statuses::account_id, hidden_authors))
             .select(statuses::id);
         query = query.filter(home_feed::status_id.ne_all(hidden));
     }
@@ -260,8 +261,8 @@ pub fn add_boost_to_home_feeds(
         .load(conn)?;
     shown.push(original_id);
     let holding: Vec<i64> = home_feed::table
-        .filter(home_feed::account_id.eq_any(account_ids))
-        .filter(home_feed::status_id.eq_any(&shown))
+        .filter(one_of(home_feed::account_id, account_ids))
+        .filter(one_of(home_feed::status_id, &shown))
         .select(home_feed::account_id)
         .load(conn)?;
     let fresh: Vec<i64> = account_ids
@@ -353,7 +354,7 @@ pub fn counts_of(
 ) -> QueryResult<HashMap<i64, (i64, i64, i64)>> {
     let mut counts: HashMap<i64, (i64, i64, i64)> = HashMap::new();
     let replies: Vec<(Option<i64>, i64)> = statuses::table
-        .filter(statuses::in_reply_to_id.eq_any(ids))
+        .filter(one_of(statuses::in_reply_to_id, ids))
         .group_by(statuses::in_reply_to_id)
         .select((statuses::in_reply_to_id, diesel::dsl::count_star()))
         .load(conn)?;
@@ -363,7 +364,7 @@ pub fn counts_of(
         }
     }
     let reblogs: Vec<(Option<i64>, i64)> = statuses::table
-        .filter(statuses::reblog_of_id.eq_any(ids))
+        .filter(one_of(statuses::reblog_of_id, ids))
         .group_by(statuses::reblog_of_id)
         .select((statuses::reblog_of_id, diesel::dsl::count_star()))
         .load(conn)?;
@@ -373,7 +374,7 @@ pub fn counts_of(
         }
     }
     let favourited: Vec<(i64, i64)> = favourites::table
-        .filter(favourites::status_id.eq_any(ids))
+        .filter(one_of(favourites::status_id, ids))
         .group_by(favourites::status_id)
         .select((favourites::status_id, diesel::dsl::count_star()))
         .load(conn)?;
@@ -386,7 +387,7 @@ pub fn counts_of(
 /// `(status, account)` for every mention in any of `status_ids`.
 pub fn mentions_of(conn: &mut DbConnection, status_ids: &[i64]) -> QueryResult<Vec<(i64, i64)>> {
     mentions::table
-        .filter(mentions::status_id.eq_any(status_ids))
+        .filter(one_of(mentions::status_id, status_ids))
         .select((mentions::status_id, mentions::account_id))
         .load(conn)
 }
@@ -397,7 +398,7 @@ pub fn tags_of_many(
     status_ids: &[i64],
 ) -> QueryResult<Vec<(i64, String)>> {
     status_tags::table
-        .filter(status_tags::status_id.eq_any(status_ids))
+        .filter(one_of(status_tags::status_id, status_ids))
         .select((status_tags::status_id, status_tags::tag))
         .order((status_tags::status_id.asc(), status_tags::tag.asc()))
         .load(conn)
@@ -411,7 +412,7 @@ pub fn favourited_among(
 ) -> QueryResult<Vec<i64>> {
     favourites::table
         .filter(favourites::account_id.eq(account_id))
-        .filter(favourites::status_id.eq_any(status_ids))
+        .filter(one_of(favourites::status_id, status_ids))
         .select(favourites::status_id)
         .load(conn)
 }
@@ -424,7 +425,7 @@ pub fn reblogged_among(
 ) -> QueryResult<Vec<i64>> {
     let rows: Vec<Option<i64>> = statuses::table
         .filter(statuses::account_id.eq(account_id))
-        .filter(statuses::reblog_of_id.eq_any(status_ids))
+        .filter(one_of(statuses::reblog_of_id, status_ids))
         .select(statuses::reblog_of_id)
         .load(conn)?;
     Ok(rows.into_iter().flatten().collect())
@@ -616,7 +617,7 @@ fn public_ids_from(
         .filter(statuses::visibility.eq("public"))
         .filter(statuses::local.eq(local))
         .filter(statuses::reblog_of_id.is_null())
-        .filter(statuses::account_id.ne_all(hidden_authors.to_vec()))
+        .filter(none_of(statuses::account_id, hidden_authors))
         .select(statuses::id)
         .into_boxed();
     if let Some(max_id) = page.max_id {
@@ -643,7 +644,7 @@ fn public_ids_from(
 /// Direct replies to any of `parent_ids`.
 pub fn replies_to(conn: &mut DbConnection, parent_ids: &[i64]) -> QueryResult<Vec<Status>> {
     statuses::table
-        .filter(statuses::in_reply_to_id.eq_any(parent_ids))
+        .filter(one_of(statuses::in_reply_to_id, parent_ids))
         .order(statuses::id.asc())
         .load(conn)
 }
@@ -727,12 +728,12 @@ pub fn marked_among(
     match mark {
         Mark::Bookmark => bookmarks::table
             .filter(bookmarks::account_id.eq(account_id))
-            .filter(bookmarks::status_id.eq_any(status_ids))
+            .filter(one_of(bookmarks::status_id, status_ids))
             .select(bookmarks::status_id)
             .load(conn),
         Mark::Pin => pins::table
             .filter(pins::account_id.eq(account_id))
-            .filter(pins::status_id.eq_any(status_ids))
+            .filter(one_of(pins::status_id, status_ids))
             .select(pins::status_id)
             .load(conn),
     }
@@ -1045,10 +1046,9 @@ pub fn interactions_among(
     people: &[i64],
     since: chrono::NaiveDateTime,
 ) -> QueryResult<Vec<(i64, i64, chrono::NaiveDateTime)>> {
-    let nullable: Vec<Option<i64>> = people.iter().copied().map(Some).collect();
     let replies: Vec<(i64, Option<i64>, chrono::NaiveDateTime)> = statuses::table
-        .filter(statuses::account_id.eq_any(people))
-        .filter(statuses::in_reply_to_account_id.eq_any(&nullable))
+        .filter(one_of(statuses::account_id, people))
+        .filter(one_of(statuses::in_reply_to_account_id, people))
         .filter(statuses::published_at.ge(since))
         .select((
             statuses::account_id,
@@ -1066,7 +1066,7 @@ pub fn interactions_among(
     let wanted: std::collections::HashSet<i64> = people.iter().copied().collect();
     let mentioned: Vec<(i64, i64, chrono::NaiveDateTime)> = mentions::table
         .inner_join(statuses::table.on(statuses::id.eq(mentions::status_id)))
-        .filter(statuses::account_id.eq_any(people))
+        .filter(one_of(statuses::account_id, people))
         .filter(statuses::published_at.ge(since))
         .select((
             statuses::account_id,
@@ -1082,7 +1082,7 @@ pub fn interactions_among(
     // The people's favourites first, by their own index, then the authors
     // of what they favourited.
     let favourited: Vec<(i64, i64, chrono::NaiveDateTime)> = favourites::table
-        .filter(favourites::account_id.eq_any(people))
+        .filter(one_of(favourites::account_id, people))
         .filter(favourites::created_at.ge(since))
         .select((
             favourites::account_id,
@@ -1097,7 +1097,7 @@ pub fn interactions_among(
     for chunk in ids.chunks(1_000) {
         authors.extend(
             statuses::table
-                .filter(statuses::id.eq_any(chunk))
+                .filter(one_of(statuses::id, chunk))
                 .select((statuses::id, statuses::account_id))
                 .load::<(i64, i64)>(conn)?,
         );

@@ -1,5 +1,6 @@
 //! The short log of changes that streaming connections hear about.
 
+use super::id_lists::one_of;
 use super::{
     DbConnection,
     models::StreamEvent,
@@ -36,7 +37,7 @@ pub fn feeds_holding(
 ) -> QueryResult<Vec<i64>> {
     home_feed::table
         .filter(home_feed::status_id.eq(status_id))
-        .filter(home_feed::account_id.eq_any(candidates))
+        .filter(one_of(home_feed::account_id, candidates))
         .select(home_feed::account_id)
         .load(conn)
 }

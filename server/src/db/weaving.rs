@@ -1,6 +1,7 @@
 //! Queries for network weaving: post kinds, learning exchanges, benefit
 //! stories, introductions and dismissed suggestions.
 
+use super::id_lists::one_of;
 use super::{
     DbConnection,
     schema::{
@@ -49,7 +50,7 @@ pub fn kinds_of(
     status_ids: &[i64],
 ) -> QueryResult<std::collections::HashMap<i64, String>> {
     let rows: Vec<(i64, String)> = post_kinds::table
-        .filter(post_kinds::status_id.eq_any(status_ids))
+        .filter(one_of(post_kinds::status_id, status_ids))
         .select((post_kinds::status_id, post_kinds::kind))
         .load(conn)?;
     Ok(rows.into_iter().collect())
@@ -88,7 +89,7 @@ pub fn dimensions_of_many(
     status_ids: &[i64],
 ) -> QueryResult<Vec<(i64, String)>> {
     story_dimensions::table
-        .filter(story_dimensions::status_id.eq_any(status_ids))
+        .filter(one_of(story_dimensions::status_id, status_ids))
         .select((story_dimensions::status_id, story_dimensions::dimension))
         .order((
             story_dimensions::status_id.asc(),
@@ -215,7 +216,7 @@ pub fn replies_of(
     exchange_ids: &[i64],
 ) -> QueryResult<Vec<ExchangeReply>> {
     exchange_replies::table
-        .filter(exchange_replies::exchange_id.eq_any(exchange_ids))
+        .filter(one_of(exchange_replies::exchange_id, exchange_ids))
         .select(ExchangeReply::as_select())
         .order((
             exchange_replies::exchange_id.asc(),
@@ -241,7 +242,7 @@ pub fn mark_answered(
     diesel::update(
         exchange_replies::table
             .filter(exchange_replies::exchange_id.eq(exchange_id))
-            .filter(exchange_replies::status_id.eq_any(helped)),
+            .filter(one_of(exchange_replies::status_id, helped)),
     )
     .set(exchange_replies::helped.eq(true))
     .execute(conn)?;
@@ -269,10 +270,10 @@ pub fn exchanges_page(
         None => {}
     }
     if let Some(askers) = askers {
-        query = query.filter(exchanges::account_id.eq_any(askers.to_vec()));
+        query = query.filter(one_of(exchanges::account_id, askers));
     }
     if let Some(statuses) = statuses {
-        query = query.filter(exchanges::status_id.eq_any(statuses.to_vec()));
+        query = query.filter(one_of(exchanges::status_id, statuses));
     }
     if let Some(max_id) = max_id {
         query = query.filter(exchanges::status_id.lt(max_id));
@@ -345,7 +346,7 @@ pub fn mark_collaborated(
 ) -> QueryResult<()> {
     diesel::update(
         introductions::table
-            .filter(introductions::id.eq_any(ids))
+            .filter(one_of(introductions::id, ids))
             .filter(introductions::collaborated_at.is_null()),
     )
     .set(introductions::collaborated_at.eq(Some(at)))
