@@ -28,6 +28,9 @@ pub fn by_id(conn: &mut DbConnection, id: i64) -> QueryResult<Option<Account>> {
 }
 
 pub fn by_ids(conn: &mut DbConnection, ids: &[i64]) -> QueryResult<Vec<Account>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
     accounts::table.filter(one_of(accounts::id, ids)).load(conn)
 }
 

@@ -126,22 +126,20 @@ pub fn muting(
 /// Accounts whose posts `account_id` does not want to see: those it blocks,
 /// those that block it, and those it mutes.
 pub fn hidden_from(conn: &mut DbConnection, account_id: i64) -> QueryResult<Vec<i64>> {
-    let mut ids: Vec<i64> = blocks::table
-        .filter(blocks::account_id.eq(account_id))
-        .select(blocks::target_account_id)
-        .load(conn)?;
-    ids.extend(
+    let mut ids: Vec<i64> = super::union_all::union_all(
+        blocks::table
+            .filter(blocks::account_id.eq(account_id))
+            .select(blocks::target_account_id),
         blocks::table
             .filter(blocks::target_account_id.eq(account_id))
-            .select(blocks::account_id)
-            .load::<i64>(conn)?,
-    );
-    ids.extend(
+            .select(blocks::account_id),
+    )
+    .union_all(
         mutes::table
             .filter(mutes::account_id.eq(account_id))
-            .select(mutes::target_account_id)
-            .load::<i64>(conn)?,
-    );
+            .select(mutes::target_account_id),
+    )
+    .load(conn)?;
     for domain in domains_blocked_by(conn, account_id)? {
         ids.extend(super::moderation::remote_accounts_on(conn, &domain)?);
     }

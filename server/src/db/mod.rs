@@ -29,6 +29,7 @@ mod slow_queries;
 pub mod statuses;
 pub mod stream_events;
 pub mod tags;
+mod union_all;
 pub mod weaving;
 
 pub use statuses::Page;

@@ -1,6 +1,7 @@
 //! Queries on statuses, mentions, favourites and the per-member home feed.
 
 use super::id_lists::{none_of, one_of};
+use super::union_all::union_all;
 use super::{
     DbConnection,
     models::{Favourite, Status, StatusEdit},
@@ -10,7 +11,7 @@ use super::{
     },
 };
 use diesel::prelude::*;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 /// A window on an id-ordered list, as Mastodon's `max_id`, `since_id`,
 /// `min_id` and `limit` describe it. With `min_id` the window sits just above
@@ -34,6 +35,9 @@ pub fn by_id(conn: &mut DbConnection, id: i64) -> QueryResult<Option<Status>> {
 }
 
 pub fn by_ids(conn: &mut DbConnection, ids: &[i64]) -> QueryResult<Vec<Status>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
     statuses::table.filter(one_of(statuses::id, ids)).load(conn)
 }
 
@@ -347,39 +351,53 @@ pub fn delete_favourite(conn: &mut DbConnection, id: i64) -> QueryResult<()> {
 }
 
 /// The counts shown on each of `ids` that has any: replies, reblogs,
-/// favourites (three queries, however many statuses).
+/// favourites (one statement, however many statuses).
 pub fn counts_of(
     conn: &mut DbConnection,
     ids: &[i64],
 ) -> QueryResult<HashMap<i64, (i64, i64, i64)>> {
+    use diesel::sql_types::Integer;
     let mut counts: HashMap<i64, (i64, i64, i64)> = HashMap::new();
-    let replies: Vec<(Option<i64>, i64)> = statuses::table
-        .filter(one_of(statuses::in_reply_to_id, ids))
-        .group_by(statuses::in_reply_to_id)
-        .select((statuses::in_reply_to_id, diesel::dsl::count_star()))
-        .load(conn)?;
-    for (id, n) in replies {
-        if let Some(id) = id {
-            counts.entry(id).or_default().0 = n;
-        }
+    if ids.is_empty() {
+        return Ok(counts);
     }
-    let reblogs: Vec<(Option<i64>, i64)> = statuses::table
-        .filter(one_of(statuses::reblog_of_id, ids))
-        .group_by(statuses::reblog_of_id)
-        .select((statuses::reblog_of_id, diesel::dsl::count_star()))
-        .load(conn)?;
-    for (id, n) in reblogs {
-        if let Some(id) = id {
-            counts.entry(id).or_default().1 = n;
+    let rows: Vec<(i32, Option<i64>, i64)> = union_all(
+        statuses::table
+            .filter(one_of(statuses::in_reply_to_id, ids))
+            .group_by(statuses::in_reply_to_id)
+            .select((
+                0.into_sql::<Integer>(),
+                statuses::in_reply_to_id,
+                diesel::dsl::count_star(),
+            )),
+        statuses::table
+            .filter(one_of(statuses::reblog_of_id, ids))
+            .group_by(statuses::reblog_of_id)
+            .select((
+                1.into_sql::<Integer>(),
+                statuses::reblog_of_id,
+                diesel::dsl::count_star(),
+            )),
+    )
+    .union_all(
+        favourites::table
+            .filter(one_of(favourites::status_id, ids))
+            .group_by(favourites::status_id)
+            .select((
+                2.into_sql::<Integer>(),
+                favourites::status_id.nullable(),
+                diesel::dsl::count_star(),
+            )),
+    )
+    .load(conn)?;
+    for (count, id, n) in rows {
+        let Some(id) = id else { continue };
+        let entry = counts.entry(id).or_default();
+        match count {
+            0 => entry.0 = n,
+            1 => entry.1 = n,
+            _ => entry.2 = n,
         }
-    }
-    let favourited: Vec<(i64, i64)> = favourites::table
-        .filter(one_of(favourites::status_id, ids))
-        .group_by(favourites::status_id)
-        .select((favourites::status_id, diesel::dsl::count_star()))
-        .load(conn)?;
-    for (id, n) in favourited {
-        counts.entry(id).or_default().2 = n;
     }
     Ok(counts)
 }
@@ -404,31 +422,61 @@ pub fn tags_of_many(
         .load(conn)
 }
 
-/// Which of `status_ids` the account favourited.
-pub fn favourited_among(
-    conn: &mut DbConnection,
-    account_id: i64,
-    status_ids: &[i64],
-) -> QueryResult<Vec<i64>> {
-    favourites::table
-        .filter(favourites::account_id.eq(account_id))
-        .filter(one_of(favourites::status_id, status_ids))
-        .select(favourites::status_id)
-        .load(conn)
+/// What one account did to some statuses: each set holds those of the
+/// ids asked about.
+#[derive(Debug, Default)]
+pub struct ViewerMarks {
+    pub favourited: HashSet<i64>,
+    pub reblogged: HashSet<i64>,
+    pub bookmarked: HashSet<i64>,
+    pub pinned: HashSet<i64>,
 }
 
-/// Which of `status_ids` the account reblogged.
-pub fn reblogged_among(
+/// Which of `status_ids` the account favourited, reblogged, bookmarked and
+/// pinned, in one statement.
+pub fn viewer_marks(
     conn: &mut DbConnection,
     account_id: i64,
     status_ids: &[i64],
-) -> QueryResult<Vec<i64>> {
-    let rows: Vec<Option<i64>> = statuses::table
-        .filter(statuses::account_id.eq(account_id))
-        .filter(one_of(statuses::reblog_of_id, status_ids))
-        .select(statuses::reblog_of_id)
-        .load(conn)?;
-    Ok(rows.into_iter().flatten().collect())
+) -> QueryResult<ViewerMarks> {
+    use diesel::sql_types::Integer;
+    let mut found = ViewerMarks::default();
+    if status_ids.is_empty() {
+        return Ok(found);
+    }
+    let rows: Vec<(i32, Option<i64>)> = union_all(
+        favourites::table
+            .filter(favourites::account_id.eq(account_id))
+            .filter(one_of(favourites::status_id, status_ids))
+            .select((0.into_sql::<Integer>(), favourites::status_id.nullable())),
+        statuses::table
+            .filter(statuses::account_id.eq(account_id))
+            .filter(one_of(statuses::reblog_of_id, status_ids))
+            .select((1.into_sql::<Integer>(), statuses::reblog_of_id)),
+    )
+    .union_all(
+        bookmarks::table
+            .filter(bookmarks::account_id.eq(account_id))
+            .filter(one_of(bookmarks::status_id, status_ids))
+            .select((2.into_sql::<Integer>(), bookmarks::status_id.nullable())),
+    )
+    .union_all(
+        pins::table
+            .filter(pins::account_id.eq(account_id))
+            .filter(one_of(pins::status_id, status_ids))
+            .select((3.into_sql::<Integer>(), pins::status_id.nullable())),
+    )
+    .load(conn)?;
+    for (interaction, id) in rows {
+        let Some(id) = id else { continue };
+        match interaction {
+            0 => found.favourited.insert(id),
+            1 => found.reblogged.insert(id),
+            2 => found.bookmarked.insert(id),
+            _ => found.pinned.insert(id),
+        };
+    }
+    Ok(found)
 }
 
 pub fn count_local(conn: &mut DbConnection) -> QueryResult<i64> {
@@ -715,27 +763,6 @@ pub fn has_mark(
                 .filter(pins::status_id.eq(status_id)),
         ))
         .get_result(conn),
-    }
-}
-
-/// Which of `status_ids` carry the account's mark.
-pub fn marked_among(
-    conn: &mut DbConnection,
-    mark: Mark,
-    account_id: i64,
-    status_ids: &[i64],
-) -> QueryResult<Vec<i64>> {
-    match mark {
-        Mark::Bookmark => bookmarks::table
-            .filter(bookmarks::account_id.eq(account_id))
-            .filter(one_of(bookmarks::status_id, status_ids))
-            .select(bookmarks::status_id)
-            .load(conn),
-        Mark::Pin => pins::table
-            .filter(pins::account_id.eq(account_id))
-            .filter(one_of(pins::status_id, status_ids))
-            .select(pins::status_id)
-            .load(conn),
     }
 }
 

@@ -6,7 +6,7 @@ use super::Visibility;
 use crate::db::{
     DbConnection, accounts, communities, follows,
     models::{Account, Status},
-    statuses::{self, Mark},
+    statuses,
 };
 use diesel::QueryResult;
 use std::collections::{HashMap, HashSet};
@@ -251,18 +251,11 @@ impl PageContext {
             pinned: HashSet::new(),
         };
         if let Some(viewer) = viewer {
-            context.favourited = statuses::favourited_among(conn, viewer, &ids)?
-                .into_iter()
-                .collect();
-            context.reblogged = statuses::reblogged_among(conn, viewer, &ids)?
-                .into_iter()
-                .collect();
-            context.bookmarked = statuses::marked_among(conn, Mark::Bookmark, viewer, &ids)?
-                .into_iter()
-                .collect();
-            context.pinned = statuses::marked_among(conn, Mark::Pin, viewer, &ids)?
-                .into_iter()
-                .collect();
+            let done = statuses::viewer_marks(conn, viewer, &ids)?;
+            context.favourited = done.favourited;
+            context.reblogged = done.reblogged;
+            context.bookmarked = done.bookmarked;
+            context.pinned = done.pinned;
         }
         Ok(context)
     }
