@@ -273,12 +273,23 @@ impl Pieces {
 }
 
 impl std::io::Write for Pieces {
+    #[inline]
     fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.write_all(bytes)?;
+        Ok(bytes.len())
+    }
+
+    // serde_json hands over every quote, key and number on its own (tens
+    // of millions of calls for a map at a million statuses); the default
+    // `write_all` loops over `write` and was not always inlined, which made
+    // the export a quarter slower in one build than in the one before.
+    #[inline]
+    fn write_all(&mut self, bytes: &[u8]) -> std::io::Result<()> {
         self.buffer.extend_from_slice(bytes);
         if self.buffer.len() >= Self::SIZE {
             self.send()?;
         }
-        Ok(bytes.len())
+        Ok(())
     }
 
     fn flush(&mut self) -> std::io::Result<()> {
