@@ -4,10 +4,11 @@
 //! such statement as not to be cached: a page of statuses asks about twenty
 //! of them, and SQLite parsed and planned each one afresh on every request
 //! (`sqlite3_prepare_v3` was 14% of the server's CPU under 16 clients
-//! reading home timelines). [`one_of`] writes the list padded to the next
-//! power of two, repeating its last id, so a query has a handful of shapes
-//! and each is prepared once per connection. PostgreSQL gets the list as one
-//! array (`= ANY($1)`), one shape whatever its length.
+//! reading home timelines). [`one_of`] writes the list padded to one of a
+//! few lengths ([`PADDED_LENGTHS`]), repeating its last id, so a query has
+//! a handful of shapes and each is prepared once per connection.
+//! PostgreSQL gets the list as one array (`= ANY($1)`), one shape whatever
+//! its length.
 
 use super::multi_connection_impl::MultiBackend;
 use diesel::{
@@ -19,10 +20,12 @@ use diesel::{
     sqlite::Sqlite,
 };
 
-/// Lists longer than this are written out exactly and not cached: padding
-/// them would bind up to twice as many values, and they are rare (bulk
+/// The lengths a list is padded to. Few, because every shape of every
+/// query stays prepared on each of the pool's connections, and binding a
+/// few more values costs far less than preparing. Lists longer than the
+/// last are written out exactly and not cached; they are rare (bulk
 /// deletes, a large fan-out) compared with a page's few dozen ids.
-const LONGEST_PADDED: usize = 1024;
+const PADDED_LENGTHS: [usize; 5] = [8, 32, 128, 512, 1024];
 
 /// Columns holding ids: `BIGINT`, nullable or not.
 pub trait IdType {}
@@ -64,11 +67,15 @@ pub struct IdList<C> {
 
 /// How many values a list of `len` is written with on SQLite.
 fn padded_len(len: usize) -> usize {
-    if len > LONGEST_PADDED {
-        len
-    } else {
-        len.next_power_of_two()
-    }
+    PADDED_LENGTHS
+        .into_iter()
+        .find(|&padded| padded >= len)
+        .unwrap_or(len)
+}
+
+/// Whether a list of `len` is written with a length of its own.
+fn is_exact(len: usize) -> bool {
+    len > PADDED_LENGTHS[PADDED_LENGTHS.len() - 1]
 }
 
 impl<C> Expression for IdList<C>
@@ -106,7 +113,7 @@ where
             out.push_sql(if self.negated { "1 = 1" } else { "1 = 0" });
             return Ok(());
         };
-        if self.ids.len() > LONGEST_PADDED {
+        if is_exact(self.ids.len()) {
             out.unsafe_to_cache_prepared();
         }
         self.column.walk_ast(out.reborrow())?;
@@ -160,12 +167,12 @@ mod tests {
     }
 
     #[test]
-    fn short_lists_come_in_a_few_lengths_and_long_ones_exactly() {
-        let lengths: Vec<usize> = [1, 2, 3, 5, 20, 40, 1000, 1024, 1025, 5000]
+    fn short_lists_come_in_five_lengths_and_long_ones_exactly() {
+        let lengths: Vec<usize> = [1, 8, 9, 20, 40, 200, 1000, 1024, 1025, 5000]
             .into_iter()
             .map(padded_len)
             .collect();
-        assert_eq!(lengths, [1, 2, 4, 8, 32, 64, 1024, 1024, 1025, 5000]);
+        assert_eq!(lengths, [8, 8, 32, 32, 128, 512, 1024, 1024, 1025, 5000]);
     }
 
     #[test]
@@ -175,9 +182,11 @@ mod tests {
             let text = diesel::debug_query::<Sqlite, _>(&query).to_string();
             text.split(" -- binds").next().unwrap().to_string()
         };
-        assert_eq!(sql(&[1, 2, 3]), sql(&[4, 5, 6, 7]));
-        assert_ne!(sql(&[1, 2, 3, 4]), sql(&[1, 2, 3, 4, 5]));
-        assert_eq!(sql(&[1, 2, 3]).matches('?').count(), 4);
+        let page: Vec<i64> = (1..=20).collect();
+        assert_eq!(sql(&[1, 2, 3]), sql(&[4, 5, 6, 7, 8, 9, 10, 11]));
+        assert_ne!(sql(&[1, 2, 3]), sql(&page));
+        assert_eq!(sql(&page), sql(&page[..9]));
+        assert_eq!(sql(&[1, 2, 3]).matches('?').count(), 8);
     }
 
     /// Probe rows 1..=40; the parent of `n` is `n / 3`, none for multiples of 5.
