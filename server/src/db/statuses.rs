@@ -357,6 +357,10 @@ pub fn counts_of(
     ids: &[i64],
 ) -> QueryResult<HashMap<i64, (i64, i64, i64)>> {
     use diesel::sql_types::Integer;
+    // Which count a row of the union carries.
+    const REPLIES: i32 = 0;
+    const REBLOGS: i32 = 1;
+    const FAVOURITES: i32 = 2;
     let mut counts: HashMap<i64, (i64, i64, i64)> = HashMap::new();
     if ids.is_empty() {
         return Ok(counts);
@@ -366,7 +370,7 @@ pub fn counts_of(
             .filter(one_of(statuses::in_reply_to_id, ids))
             .group_by(statuses::in_reply_to_id)
             .select((
-                0.into_sql::<Integer>(),
+                REPLIES.into_sql::<Integer>(),
                 statuses::in_reply_to_id,
                 diesel::dsl::count_star(),
             )),
@@ -374,7 +378,7 @@ pub fn counts_of(
             .filter(one_of(statuses::reblog_of_id, ids))
             .group_by(statuses::reblog_of_id)
             .select((
-                1.into_sql::<Integer>(),
+                REBLOGS.into_sql::<Integer>(),
                 statuses::reblog_of_id,
                 diesel::dsl::count_star(),
             )),
@@ -384,7 +388,7 @@ pub fn counts_of(
             .filter(one_of(favourites::status_id, ids))
             .group_by(favourites::status_id)
             .select((
-                2.into_sql::<Integer>(),
+                FAVOURITES.into_sql::<Integer>(),
                 favourites::status_id.nullable(),
                 diesel::dsl::count_star(),
             )),
@@ -394,8 +398,8 @@ pub fn counts_of(
         let Some(id) = id else { continue };
         let entry = counts.entry(id).or_default();
         match count {
-            0 => entry.0 = n,
-            1 => entry.1 = n,
+            REPLIES => entry.0 = n,
+            REBLOGS => entry.1 = n,
             _ => entry.2 = n,
         }
     }
@@ -440,6 +444,11 @@ pub fn viewer_marks(
     status_ids: &[i64],
 ) -> QueryResult<ViewerMarks> {
     use diesel::sql_types::Integer;
+    // Which mark a row of the union carries.
+    const FAVOURITED: i32 = 0;
+    const REBLOGGED: i32 = 1;
+    const BOOKMARKED: i32 = 2;
+    const PINNED: i32 = 3;
     let mut found = ViewerMarks::default();
     if status_ids.is_empty() {
         return Ok(found);
@@ -448,31 +457,37 @@ pub fn viewer_marks(
         favourites::table
             .filter(favourites::account_id.eq(account_id))
             .filter(one_of(favourites::status_id, status_ids))
-            .select((0.into_sql::<Integer>(), favourites::status_id.nullable())),
+            .select((
+                FAVOURITED.into_sql::<Integer>(),
+                favourites::status_id.nullable(),
+            )),
         statuses::table
             .filter(statuses::account_id.eq(account_id))
             .filter(one_of(statuses::reblog_of_id, status_ids))
-            .select((1.into_sql::<Integer>(), statuses::reblog_of_id)),
+            .select((REBLOGGED.into_sql::<Integer>(), statuses::reblog_of_id)),
     )
     .union_all(
         bookmarks::table
             .filter(bookmarks::account_id.eq(account_id))
             .filter(one_of(bookmarks::status_id, status_ids))
-            .select((2.into_sql::<Integer>(), bookmarks::status_id.nullable())),
+            .select((
+                BOOKMARKED.into_sql::<Integer>(),
+                bookmarks::status_id.nullable(),
+            )),
     )
     .union_all(
         pins::table
             .filter(pins::account_id.eq(account_id))
             .filter(one_of(pins::status_id, status_ids))
-            .select((3.into_sql::<Integer>(), pins::status_id.nullable())),
+            .select((PINNED.into_sql::<Integer>(), pins::status_id.nullable())),
     )
     .load(conn)?;
     for (interaction, id) in rows {
         let Some(id) = id else { continue };
         match interaction {
-            0 => found.favourited.insert(id),
-            1 => found.reblogged.insert(id),
-            2 => found.bookmarked.insert(id),
+            FAVOURITED => found.favourited.insert(id),
+            REBLOGGED => found.reblogged.insert(id),
+            BOOKMARKED => found.bookmarked.insert(id),
             _ => found.pinned.insert(id),
         };
     }
